@@ -10,8 +10,11 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from netqa.config import bundled_path
+
 DOCUMENT_SUFFIXES = (".txt", ".md")
 METADATA_FILE = "metadata.json"
+LEXICON_FILE = "lexicon.txt"  # lay words for the corpus: read by terms.py, never a document
 MAX_PASSAGE_WORDS = 120  # longer paragraphs are split at sentence ends, so a citation stays readable
 MAX_HEADING_WORDS = 14
 
@@ -65,7 +68,7 @@ class _Block:
 
 def default_corpus_dir() -> Path:
     """The corpus shipped inside the installed package."""
-    return Path(str(resources.files("netqa._corpus")))
+    return bundled_path("corpus")
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -76,7 +79,7 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
         raise CorpusError(f"corpus path is not a folder: {corpus_dir}")
     files = sorted(
         p for p in corpus_dir.rglob("*")
-        if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()
+        if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file() and p.name != LEXICON_FILE
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
     if not files:
@@ -218,10 +221,12 @@ def _is_boilerplate(block: _Block) -> bool:
 
 def _drop_page_junk(blocks: list[_Block]) -> list[_Block]:
     """Cut the page furniture after the content: from the first block that talks about the page
-    itself, or the first run of three interface crumbs, to the end. Stray crumbs elsewhere go too."""
+    itself, or a run of three interface crumbs that at most one paragraph follows, to the end.
+    Stray crumbs elsewhere go too."""
     for i, block in enumerate(blocks):
-        crumbs = all(_is_fragment(b) for b in blocks[i:i + 3]) and len(blocks[i:i + 3]) == 3
-        if i > 0 and (_is_boilerplate(block) or crumbs):
+        crumbs = len(blocks[i:i + 3]) == 3 and all(_is_fragment(b) for b in blocks[i:i + 3])
+        trailing = crumbs and sum(_is_prose(b.text) for b in blocks[i + 3:]) <= 1
+        if i > 0 and (_is_boilerplate(block) or trailing):
             blocks = blocks[:i]
             break
     # A lone crumb is kept only if it could be a heading: the next block must be prose.

@@ -1,0 +1,138 @@
+"""The one object tying the stages together: load(corpus) once, then ask(question, session_id) many times."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from netqa.compose import (FACT_PATTERNS, Citation, Reply, choose_evidence, confidence, new_reply_id,
+                           render)
+from netqa.config import Settings
+from netqa.corpus import Document, Passage, default_corpus_dir, load_corpus
+from netqa.index import PassageIndex
+from netqa.question import understand
+from netqa.session import Resolution, SessionStore, Turn, resolve
+from netqa.terms import Expansion, Vocabulary, find_abbreviations, read_lexicon
+from netqa.text import char_terms, normalise, word_terms, words
+
+CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
+EXPANSION_WEIGHT = 0.6  # document words that a lay word stands for
+SUGGEST_WITHIN = 0.92  # a runner-up this close to the best passage earns a "did you mean"
+
+
+class QuestionError(ValueError):
+    """The question cannot be answered as given (empty, too long, not text); the message says why."""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    directory: Path
+    documents: tuple[Document, ...]
+    passages: tuple[Passage, ...]
+
+
+class Bot:
+    def __init__(self, corpus: Corpus, index: PassageIndex, vocabulary: Vocabulary, settings: Settings):
+        self.corpus = corpus
+        self.index = index
+        self.vocabulary = vocabulary
+        self.settings = settings
+        self.sessions = SessionStore(settings.session_ttl_seconds, settings.max_sessions)
+        self._idf = {term: float(index.words_.idf[col]) for term, col in index.words_.vocabulary.items()}
+
+    @classmethod
+    def load(cls, corpus_dir: str | Path | None = None, **settings) -> "Bot":
+        directory = Path(corpus_dir) if corpus_dir is not None else default_corpus_dir()
+        documents = load_corpus(directory)
+        passages = tuple(p for doc in documents for p in doc.passages)
+        index = PassageIndex().fit(passages)
+        text = "\n".join(p.text for p in passages)
+        vocabulary = Vocabulary({w for p in passages for w in words(normalise(p.text))},
+                                read_lexicon(directory / "lexicon.txt"), find_abbreviations(text))
+        return cls(Corpus(directory, documents, passages), index, vocabulary, Settings.from_env(**settings))
+
+    @property
+    def title(self) -> str:
+        return self.corpus.documents[0].title
+
+    def ask(self, question: str, session_id: str | None = None) -> Reply:
+        text = self._validate(question)
+        session_id = session_id or uuid.uuid4().hex
+        asked = understand(text)
+        if asked.kind == "emergency":
+            answer = render("emergency", "", crisis=asked.crisis)
+            return Reply(new_reply_id(), question, answer, "emergency", 1.0, (), session_id,
+                         question_type=asked.type, resolved_question=text)
+        if asked.kind == "chitchat":
+            mood = "thanks" if re.search(r"thank|thx|\bty\b|cheers", text, re.I) else \
+                "bye" if re.search(r"bye|see you|see ya|good night", text, re.I) else "hello"
+            answer = render("chitchat", "", mood=mood, document=self.title)
+            return Reply(new_reply_id(), question, answer, "chitchat", 1.0, (), session_id,
+                         question_type=asked.type, resolved_question=text)
+
+        resolution = resolve(asked.normalised, self.sessions.history(session_id), self.vocabulary.abbreviations)
+        resolved = understand(resolution.text) if resolution.text != asked.normalised else asked
+        expansion = self.vocabulary.expand(resolution.text)
+        word_query, char_query = self._queries(expansion, resolution)
+        hits = self.index.search(word_query, char_query, self.settings.top_k)
+        sentences = self.index.rank_sentences(word_query, hits[:3])
+        evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of)
+        score = confidence(evidence) if evidence else 0.0
+        answered = evidence is not None and score >= self.settings.abstain_below and evidence.fact_found
+
+        if asked.kind == "medical_advice":
+            kind = "medical_advice"
+        elif answered:
+            kind = "answer"
+        else:
+            kind = "no_answer"
+        quote = citations = None
+        if evidence is not None and (kind == "answer" or kind == "medical_advice" and answered):
+            passage = evidence.sentence.passage
+            quote = passage.sentences[evidence.sentence.sentence_index].text
+            citations = (Citation.of(passage),) + tuple(
+                Citation.of(h.passage) for h in hits[:3]
+                if h.passage.id != passage.id and h.score >= 0.6 * hits[0].score)
+        suggestions = self._suggestions(evidence, hits) if kind == "answer" else ()
+        short = evidence.short_answer if kind == "answer" else None
+        context = dict(short=short, quote=quote, citation=citations[0] if citations else None,
+                       suggestions=suggestions, document=self.title,
+                       nearby=list(dict.fromkeys(h.passage.section for h in hits[:2])))
+        answer = render(kind, resolved.type, **context)
+        people = tuple(m.group() for m in FACT_PATTERNS["person"].finditer(quote or ""))
+        self.sessions.remember(session_id, Turn(resolution.text, people, kind == "answer"))
+        return Reply(new_reply_id(), question, answer, kind, score, citations or (), session_id,
+                     short_answer=short, quote=quote, question_type=resolved.type,
+                     resolved_question=resolution.text, suggestions=suggestions)
+
+    def _validate(self, question: object) -> str:
+        if not isinstance(question, str):
+            raise QuestionError("the question must be text")
+        text = normalise(question)
+        if not text:
+            raise QuestionError("the question is empty: type a question about the article")
+        if len(text) > self.settings.max_question_chars:
+            raise QuestionError(f"the question is too long: at most {self.settings.max_question_chars} "
+                                f"characters, this one has {len(text)}")
+        return text
+
+    def _idf_of(self, term: str) -> float:
+        return self._idf.get(term, 0.0)
+
+    @staticmethod
+    def _queries(expansion: Expansion, resolution: Resolution):
+        added = " ".join(expansion.added)
+        word_query = [(word_terms(expansion.text), 1.0), (word_terms(added), EXPANSION_WEIGHT),
+                      (word_terms(resolution.context), CONTEXT_WEIGHT)]
+        char_query = [(char_terms(expansion.text), 1.0), (char_terms(added), EXPANSION_WEIGHT),
+                      (char_terms(resolution.context), CONTEXT_WEIGHT)]
+        return word_query, char_query
+
+    @staticmethod
+    def _suggestions(evidence, hits) -> tuple[str, ...]:
+        chosen = evidence.sentence.passage
+        rivals = [h for h in hits if h.passage.id != chosen.id and h.passage.section != chosen.section
+                  and h.score >= SUGGEST_WITHIN * evidence.passage_score]
+        return (rivals[0].passage.section,) if rivals else ()

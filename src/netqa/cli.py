@@ -1,0 +1,115 @@
+"""The command line: netqa ask | chat | eval | index | serve, thin over netqa.load()."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from netqa.corpus import CorpusError
+
+EXAMPLES = """examples:
+  netqa ask "How many patients were in the CABINET trial?"
+  netqa ask --json "What is the five-year survival for pancreatic NET?"
+  netqa chat
+  netqa eval corpus/gold.jsonl --report report.html --min-answer 0.95
+  netqa serve --port 8000
+  netqa ask --corpus my-documents/ "What are the visiting hours?"
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="netqa", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
+        description="Answer questions about a folder of documents, quoting and citing the text. "
+                    "Without --corpus it uses the built-in article on the FDA approval of cabozantinib for NET.")
+    corpus = argparse.ArgumentParser(add_help=False)
+    corpus.add_argument("--corpus", type=Path, metavar="DIR",
+                        help="folder of .txt/.md documents (default: the built-in article)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ask = commands.add_parser("ask", parents=[corpus], help="answer one question and exit")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--json", action="store_true", help="print the reply as one JSON object")
+
+    commands.add_parser("chat", parents=[corpus], help="talk in the terminal; follow-up questions work")
+
+    evaluate = commands.add_parser("eval", parents=[corpus], help="score the bot on a gold question set")
+    evaluate.add_argument("gold", type=Path, help="gold file, one JSON question a line (see README)")
+    evaluate.add_argument("--predictions", type=Path, metavar="OUT.jsonl", help="write every reply here")
+    evaluate.add_argument("--report", type=Path, metavar="OUT.html", help="write a readable HTML report here")
+    for measure in ("answer", "citation", "abstain"):
+        evaluate.add_argument(f"--min-{measure}", type=float, metavar="RATE",
+                              help=f"exit with status 1 if {measure} accuracy over all questions is below RATE (0-1)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"ask": _ask, "chat": _chat, "eval": _eval}[args.command](args)
+    except (CorpusError, ValueError) as exc:
+        print(f"netqa: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _load(args):
+    import netqa
+
+    return netqa.load(args.corpus)
+
+
+def _ask(args) -> int:
+    reply = _load(args).ask(args.question)
+    print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2) if args.json else reply.answer)
+    return 0
+
+
+def _chat(args) -> int:
+    bot = _load(args)
+    print(f'Ask about "{bot.title}". Type a question; an empty line or Ctrl-D ends.')
+    session = None
+    while True:
+        try:
+            question = input("> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question:
+            return 0
+        reply = bot.ask(question, session_id=session)
+        session = reply.session_id
+        print(reply.answer, end="\n\n", flush=True)
+
+
+def _eval(args) -> int:
+    from tqdm import tqdm
+
+    from netqa import evaluate
+
+    gold = evaluate.read_gold(args.gold)
+    bot = _load(args)
+    with tqdm(total=len(gold), desc="questions", unit="q", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+        outcomes = evaluate.run(bot, gold, progress=bar.update)
+    scores = evaluate.score(outcomes)
+    print(evaluate.format_table(scores))
+    if args.predictions:
+        evaluate.write_predictions(outcomes, args.predictions)
+    if args.report:
+        evaluate.write_report(outcomes, scores, args.report, args.gold)
+    overall = scores["all"]
+    failed = [f"{name} accuracy {overall.rate(measure) or 0:.1%} < {minimum:.1%}"
+              for name, measure, minimum in (("answer", "answer_ok", args.min_answer),
+                                             ("citation", "citation_ok", args.min_citation),
+                                             ("abstention", "abstain_ok", args.min_abstain))
+              if minimum is not None and (overall.rate(measure) or 0.0) < minimum]
+    for line in failed:
+        print(f"netqa: below the bar: {line}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,249 @@
+"""Hits + question -> reply: the sentence to quote, the short answer in it, the confidence, the text."""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from netqa.corpus import Passage
+from netqa.index import Hit, SentenceHit
+from netqa.question import Question
+from netqa.terms import Expansion
+from netqa.text import content_words, stem, words
+
+KINDS = ("answer", "no_answer", "medical_advice", "emergency", "chitchat")
+
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|dozen)"
+_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
+_ORG_WORD = (r"(?:Institute|Center|Centre|Foundation|Network|Society|University|Hospital|Clinic|Alliance|"
+             r"Administration|Journal|Congress|Association|Agency|Department|College|Company|Inc|Council|"
+             r"Medicine|Oncology|Group|Organization|Organisation|Program|Programme)")
+_CAPITALISED_RUN = r"[A-Z][\w-]*(?:\s+(?:(?:of|for|and|the|in|at|&)\s+)*[A-Z][\w-]*)*"
+
+# The kind of fact each question type asks for, as patterns over the quoted sentence.
+FACT_PATTERNS: dict[str, re.Pattern] = {
+    "percent": re.compile(rf"(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?\s?(?:%|percent\b)"),
+    "count": re.compile(rf"\b(?:(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?(?![\d%])(?!\s*(?:%|percent))"
+                        rf"|{_NUMBER_WORD})\b", re.IGNORECASE),
+    "date": re.compile(rf"\b(?:(?:the )?(?:first|second|third|fourth) (?:half|quarter) of |(?:early|late|mid-?) ?)?"
+                       rf"(?:{_MONTH} (?:\d{{1,2}}, )?)?(?:19|20)\d{{2}}\b"),
+    "duration": re.compile(rf"\b(?:{_NUMBER}|{_NUMBER_WORD})[- ](?:days?|weeks?|months?|years?|hours?)\b",
+                           re.IGNORECASE),
+    "person": re.compile(r"\b(?:Dr\.? )?[A-Z][a-z]+(?: [A-Z]\.)? [A-Z][a-z]+(?:-[A-Z][a-z]+)?\b"),
+    "place": re.compile(rf"\b{_CAPITALISED_RUN}"),
+}
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_ORG = re.compile(rf"\b{_ORG_WORD}\b")
+
+
+@dataclass(frozen=True)
+class Citation:
+    passage_id: str
+    document: str
+    section: str
+    text: str
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, passage: Passage) -> "Citation":
+        return cls(passage.id, passage.document, passage.section, passage.text, passage.start, passage.end)
+
+
+@dataclass(frozen=True)
+class Reply:
+    id: str
+    question: str
+    answer: str
+    kind: str
+    confidence: float
+    citations: tuple[Citation, ...]
+    session_id: str
+    short_answer: str | None = None
+    quote: str | None = None
+    question_type: str = "other"
+    resolved_question: str = ""
+    suggestions: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["citations"] = [asdict(c) for c in self.citations]
+        data["suggestions"] = list(self.suggestions)
+        return data
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The best sentence found for a question and what speaks for it; the input of the confidence."""
+
+    sentence: SentenceHit
+    short_answer: str | None
+    passage_score: float
+    runner_up_score: float
+    coverage: float  # idf-weighted share of the question's known words found in the passage
+    unknown: int  # question words the corpus never uses
+    fact_found: bool  # the sentence holds a fact of the asked type (always True for open questions)
+
+
+# ---------------------------------------------------------------- choosing the evidence
+
+NEEDS_FACT = ("count", "percent", "date", "duration")
+
+
+def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
+                    sentences: list[SentenceHit], idf) -> Evidence | None:
+    """The sentence to quote: similar to the question and, when a figure is asked, holding one."""
+    if not hits or not sentences:
+        return None
+    passage_score = {h.passage.id: h.score for h in hits}
+    best_passage = hits[0].score
+    query = _query_stems(expansion)
+
+    def candidate(s: SentenceHit) -> tuple[float, str | None]:
+        text = s.passage.sentences[s.sentence_index].text
+        short = extract_fact(text, question, query, idf)
+        wanted = _wanted_type(question)
+        fits = wanted is None or short is not None
+        relative = passage_score[s.passage.id] / best_passage if best_passage else 0.0
+        return s.score + 0.6 * relative + (0.35 if fits else 0.0), short
+
+    scored = [(candidate(s), s) for s in sentences[:12]]
+    (score, short), best = max(scored, key=lambda item: item[0][0])
+    passage = best.passage
+    runner_up = next((h.score for h in hits if h.passage.id != passage.id), 0.0)
+    wanted = _wanted_type(question)
+    return Evidence(
+        sentence=best, short_answer=short,
+        passage_score=passage_score[passage.id], runner_up_score=runner_up,
+        coverage=_coverage(expansion, passage, idf), unknown=len(expansion.unknown),
+        fact_found=wanted is None or short is not None,
+    )
+
+
+def _wanted_type(question: Question) -> str | None:
+    if question.unit:
+        return "duration" if question.unit in ("months", "weeks", "days", "years", "hours") else "count"
+    return question.type if question.type in NEEDS_FACT else None
+
+
+def _query_stems(expansion: Expansion) -> dict[str, float]:
+    stems = {stem(w): 1.0 for w in content_words(expansion.text)}
+    for phrase in expansion.added:
+        for w in content_words(phrase):
+            stems.setdefault(stem(w), 0.6)
+    return stems
+
+
+def _coverage(expansion: Expansion, passage: Passage, idf) -> float:
+    passage_stems = {stem(w) for w in content_words(f"{passage.section} {passage.text}")}
+    added_stems = {stem(w) for phrase in expansion.added for w in content_words(phrase)}
+    question_stems = {stem(w) for w in content_words(expansion.text) if w not in expansion.unknown}
+    total = found = 0.0
+    for s in question_stems:
+        weight = idf(s)
+        if weight == 0.0:  # a lay word: it counts as found when what it stands for is there
+            if added_stems & passage_stems:
+                continue
+            weight = 1.0
+        total += weight
+        found += weight if s in passage_stems else 0.0
+    return found / total if total else 0.0
+
+
+def extract_fact(sentence: str, question: Question, query: dict[str, float], idf) -> str | None:
+    """The span of the asked type nearest the question's own words (weighted by rarity)."""
+    wanted = _wanted_type(question) or question.type
+    spans = _fact_spans(sentence, wanted, question)
+    if not spans:
+        return None
+    tokens = [(m.start(), stem(m.group().lower())) for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", sentence)]
+    counted = stem(question.counted) if question.counted else None
+
+    def closeness(span: tuple[int, int]) -> float:
+        total = 0.0
+        for position, token in tokens:
+            if token in query and not (span[0] <= position < span[1]):
+                distance = len(sentence[min(position, span[0]):max(position, span[1])].split())
+                weight = (0.5 if token == counted else 1.0) * max(idf(token), 1.0) * query[token]
+                total += weight * math.exp(-distance / 3)
+        return total
+
+    start, end = max(spans, key=closeness)
+    return sentence[start:end].strip(" ,.;")
+
+
+def _fact_spans(sentence: str, wanted: str, question: Question) -> list[tuple[int, int]]:
+    pattern = FACT_PATTERNS.get(wanted)
+    if pattern is None:
+        return []
+    spans = []
+    asked = {w.lower() for w in words(question.normalised)}
+    for m in pattern.finditer(sentence):
+        text = m.group()
+        if wanted == "count" and (_YEAR.match(text) or _is_label_number(sentence, m)):
+            continue
+        if wanted == "duration" and question.unit and not re.search(question.unit.rstrip("s"), text, re.I):
+            continue
+        if wanted in ("person", "place"):
+            run_words = {w.lower() for w in words(text)}
+            if run_words <= asked or (wanted == "person") == bool(_ORG.search(text)):
+                continue
+            if wanted == "place" and not _ORG.search(text) and len(run_words) < 2:
+                continue
+        spans.append((m.start(), m.end()))
+    if wanted == "person" and not spans:  # "who sponsored it?" is answered by an organisation
+        return _fact_spans(sentence, "place", question)
+    return spans
+
+
+def _is_label_number(sentence: str, match: re.Match) -> bool:
+    """A number that is part of a name ("STELLAR-311", "phase 3", "Grade 3-5"), not a quantity."""
+    before = sentence[max(0, match.start() - 7):match.start()]
+    return bool(re.search(r"(?:[A-Za-z]-|phase |grade |category |stage )$", before, re.IGNORECASE))
+
+
+# ---------------------------------------------------------------- confidence
+
+
+def confidence(evidence: Evidence) -> float:
+    """P(the quoted sentence answers the question), a logistic function of the evidence.
+
+    z = -4 + 5*passage + 4*coverage + 1.5*fact_found - 3*unknown + 2*margin; calibrated on the gold
+    set (see the README's "confidence" section for the accuracy per confidence band).
+    """
+    margin = evidence.passage_score - evidence.runner_up_score
+    z = (-4.0 + 5.0 * evidence.passage_score + 4.0 * evidence.coverage + 1.5 * evidence.fact_found
+         - 3.0 * min(evidence.unknown, 2) + 2.0 * margin)
+    return round(1.0 / (1.0 + math.exp(-z)), 3)
+
+
+# ---------------------------------------------------------------- the reply text
+
+
+@lru_cache(maxsize=1)
+def _templates() -> Environment:
+    return Environment(loader=PackageLoader("netqa", "templates"), undefined=StrictUndefined,
+                       autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+
+
+def template_for(kind: str, question_type: str) -> str:
+    """The template file of a reply: one per kind, and for answers one per question type."""
+    if kind != "answer":
+        return f"{kind}.j2"
+    name = f"answer_{question_type}.j2"
+    return name if name in _templates().list_templates() else "answer_other.j2"
+
+
+def render(kind: str, question_type: str, **context) -> str:
+    text = _templates().get_template(template_for(kind, question_type)).render(**context)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def new_reply_id() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,52 @@
+"""Every setting in one place: its default, its environment variable, and the help text the CLI shows."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from importlib import resources
+from pathlib import Path
+
+
+def bundled_path(folder: str) -> Path:
+    """A top-level folder of the repository (corpus/, web/) that ships inside the package.
+
+    Installed, it is the package netqa._corpus or netqa._web; in an editable install or a plain
+    checkout those names do not exist and the folder is read where it stands.
+    """
+    try:
+        return Path(str(resources.files(f"netqa._{folder}")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / folder
+
+
+def _setting(default, env: str | None, help: str):
+    return field(default=default, metadata={"env": env, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    top_k: int = _setting(5, "NETQA_TOP_K", "passages retrieved per question")
+    abstain_below: float = _setting(0.5, "NETQA_ABSTAIN_BELOW",
+                                    "answer only at or above this confidence, else say the article does not say")
+    max_question_chars: int = _setting(2000, "NETQA_MAX_QUESTION_CHARS", "longest question accepted")
+    session_ttl_seconds: float = _setting(1800.0, "NETQA_SESSION_TTL", "a conversation is forgotten after this idle time")
+    max_sessions: int = _setting(10_000, "NETQA_MAX_SESSIONS", "conversations kept in memory at most")
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Defaults, then NETQA_* environment variables, then explicit overrides (None means unset)."""
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f.metadata["env"]) if f.metadata["env"] else None
+            if raw is not None:
+                try:
+                    values[f.name] = type(f.default)(raw)
+                except ValueError as exc:
+                    raise ValueError(f"{f.metadata['env']}={raw!r} is not a valid {type(f.default).__name__}") from exc
+        unknown = set(overrides) - {f.name for f in fields(cls)}
+        if unknown:
+            raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}; "
+                            f"valid: {', '.join(f.name for f in fields(cls))}")
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

@@ -1,0 +1,70 @@
+"""A question's text -> its safety kind, the kind of fact its answer must hold, and any unit it asks in."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from netqa.text import normalise
+
+# Question type -> the pattern that recognises it. Order matters: the first match wins.
+QUESTION_TYPES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in (
+    ("percent", r"\b(what|which)( is| was| are| were)?( the)? (percent|percentage|proportion|share|fraction|rate|odds|chance)\b"
+                r"|\bhow (likely|common)\b|\b(percent|percentage|what share|what fraction|what proportion|how many percent)\b"),
+    ("count", r"\bhow (many|much)\b|\b(what|which) (is|was)( the)? (number|total|count|amount)\b|\bnumber of\b"),
+    ("duration", r"\bhow long\b|\bfor how many (days|weeks|months|years)\b"),
+    ("date", r"\bwhen\b|\b(what|which) (year|month|date|day|time)\b|\bhow soon\b|\bwhat time\b"),
+    ("person", r"\bwho\b|\bwhose\b|\bwhat is (his|her) name\b|\b(which|what) (doctor|person|researcher|expert)\b"),
+    ("place", r"\bwhere\b|\b(which|what) (hospital|institute|center|centre|city|country|place|organi[sz]ation)\b"),
+    ("reason", r"\bwhy\b|\bwhat (makes|made)\b|\bfor what reason\b|\bhow come\b"),
+    ("which", r"^\s*(which|what)\s+\w+\s+(is|are|was|were|did|does|do|has|have)\b|^\s*which\b"),
+    ("definition", r"^\s*(what|who)('s| is| are| was| were)\b|\bwhat does .+ (mean|stand for)\b|\bdefin"),
+    ("yesno", r"^\s*(is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b"),
+))
+
+_UNIT = re.compile(r"\b(?:in|how many) (months|weeks|days|years|dollars|euros|mg|milligrams|hours)\b"
+                   r"|\bhow many (months|weeks|days|years|hours)\b", re.IGNORECASE)
+_COUNTED = re.compile(r"\bhow many ([a-z]+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str  # as asked
+    normalised: str
+    kind: str  # "question", "emergency", "medical_advice" or "chitchat"
+    crisis: bool  # an emergency about self-harm: the crisis line comes first
+    type: str  # one of QUESTION_TYPES' names, or "other"
+    unit: str | None  # "months" in "what is the median in months?": the answer must carry it
+    counted: str | None  # "patients" in "how many patients ...": says what is counted, not which
+
+
+@lru_cache(maxsize=1)
+def _safety_patterns() -> dict[str, tuple[re.Pattern, ...]]:
+    raw = json.loads(resources.files("netqa.data").joinpath("safety.json").read_text(encoding="utf-8"))
+    return {name: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+            for name, patterns in raw.items() if not name.startswith("_")}
+
+
+def understand(text: str) -> Question:
+    """Classify a question; safety comes first, so an emergency is never answered as a lookup."""
+    normalised = normalise(text)
+    lowered = normalised.lower().replace("’", "'")
+    patterns = _safety_patterns()
+    crisis = any(p.search(lowered) for p in patterns["emergency_self_harm"])
+    if crisis or any(p.search(lowered) for p in patterns["emergency"]):
+        kind = "emergency"
+    elif any(p.search(lowered) for p in patterns["medical_advice"]):
+        kind = "medical_advice"
+    elif any(p.search(lowered) for p in patterns["chitchat"]):
+        kind = "chitchat"
+    else:
+        kind = "question"
+    qtype = next((name for name, pattern in QUESTION_TYPES if pattern.search(lowered)), "other")
+    unit = _UNIT.search(lowered)
+    counted = _COUNTED.search(lowered) if qtype == "count" else None
+    return Question(text=text, normalised=normalised, kind=kind, crisis=crisis, type=qtype,
+                    unit=(unit.group(1) or unit.group(2)) if unit else None,
+                    counted=counted.group(1) if counted else None)

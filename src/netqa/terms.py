@@ -1,0 +1,163 @@
+"""The corpus's own words: vocabulary, lay-word lexicon, abbreviations, typo correction, query expansion."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from netqa.corpus import LEXICON_FILE
+from netqa.text import content_words, normalise, stem, stopwords, words
+
+TYPO_MIN_SIMILARITY = 78  # rapidfuzz ratio: "pateints" -> "patients" scores 88
+REAL_WORD_ZIPF = 2.5  # a word this common in English (wordfreq's Zipf scale) is never "corrected": live != liver
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """What the question says once typos are fixed, plus the document words its lay words stand for."""
+
+    text: str  # the question with typos corrected
+    corrections: tuple[tuple[str, str], ...]
+    added: tuple[str, ...]  # document words from the lexicon and from abbreviations
+    unknown: tuple[str, ...]  # content words the corpus never uses, even after all of the above
+
+
+def read_lexicon(path: Path) -> dict[str, tuple[str, ...]]:
+    """`lay phrase = document words, more words` per line; # starts a note."""
+    lexicon: dict[str, tuple[str, ...]] = {}
+    if not path.exists():
+        return lexicon
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        lay, sep, clinical = line.partition("=")
+        if not sep or not lay.strip() or not clinical.strip():
+            raise ValueError(f"{path}:{number}: expected 'lay words = document words', got {line!r}")
+        key = " ".join(words(normalise(lay)))
+        lexicon[key] = lexicon.get(key, ()) + tuple(t.strip() for t in clinical.split(",") if t.strip())
+    return lexicon
+
+
+@lru_cache(maxsize=1)
+def generic_words() -> frozenset[str]:
+    """Words a question may use without the corpus using them ("raise", "people", "mean")."""
+    raw = resources.files("netqa.data").joinpath("question_words.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in raw.splitlines() if not line.startswith("#") for w in line.split())
+
+
+def find_abbreviations(text: str) -> dict[str, str]:
+    """Abbreviation -> long form, learned from the text itself.
+
+    Two sources: a definition in brackets, "pancreatic NET (pNET)" (found by matching the letters
+    backwards, after Schwartz & Hearst 2003), and the initials of a run of capitalised words,
+    "National Comprehensive Cancer Network" -> NCCN.
+    """
+    found: dict[str, str] = {}
+    for match in re.finditer(r"\(([A-Za-z][A-Za-z0-9-]{1,9})\)", text):
+        abbr = match.group(1)
+        if sum(c.isupper() for c in abbr) >= 2:
+            long_form = _long_form(abbr, text[max(0, match.start() - 120):match.start()])
+            if long_form:
+                found.setdefault(abbr.lower(), long_form)
+    connector = r"(?:of|for|and|the|in|on|&)"
+    capitalised = re.compile(rf"[A-Z][\w-]*(?:\s+(?:{connector}\s+)*[A-Z][\w-]*)+")
+    for match in capitalised.finditer(text):
+        tokens = match.group().split()
+        caps = [i for i, t in enumerate(tokens) if t[0].isupper()]
+        for a in range(len(caps)):
+            for b in range(a + 2, min(a + 7, len(caps)) + 1):
+                phrase = tokens[caps[a]:caps[b - 1] + 1]
+                initials = "".join(t[0] for t in phrase if t[0].isupper()).lower()
+                if len(initials) >= 3:
+                    found.setdefault(initials, " ".join(phrase))
+    return found
+
+
+def _long_form(abbr: str, before: str) -> str | None:
+    candidate = " ".join(before.split()[-(len(abbr) + 4):])
+    c = len(candidate) - 1
+    letters = [ch.lower() for ch in abbr if ch.isalnum()]
+    for a in range(len(letters) - 1, -1, -1):
+        while c >= 0 and (candidate[c].lower() != letters[a]
+                          or a == 0 and c > 0 and candidate[c - 1].isalnum()):
+            c -= 1
+        if c < 0:
+            return None
+        c -= 1
+    return candidate[c + 1:].strip() or None
+
+
+class Vocabulary:
+    """Everything known about the corpus's words, used to turn a question into search terms."""
+
+    def __init__(self, corpus_words: set[str], lexicon: dict[str, tuple[str, ...]],
+                 abbreviations: dict[str, str]):
+        self.words = frozenset(corpus_words)
+        self.stems = frozenset(stem(w) for w in corpus_words)
+        self.lexicon = lexicon
+        self.abbreviations = abbreviations
+        self._by_length: dict[int, list[str]] = {}
+        for word in self.words | {w for key in lexicon for w in key.split()}:
+            if len(word) >= 4 and word.isalpha():
+                self._by_length.setdefault(len(word), []).append(word)
+        self._lexicon_pattern = _phrase_pattern(lexicon)
+        self._corrections: dict[str, str | None] = {}
+
+    def expand(self, question: str) -> Expansion:
+        text = normalise(question)
+        corrections = tuple((w, fixed) for w in dict.fromkeys(words(text))
+                            if (fixed := self.correct(w)) and fixed != w)
+        for wrong, right in corrections:
+            text = re.sub(rf"(?<![\w-]){re.escape(wrong)}(?![\w-])", right, text, flags=re.IGNORECASE)
+        lowered = " ".join(words(text))
+        added: list[str] = []
+        covered: set[str] = set()
+        if self._lexicon_pattern is not None:
+            for match in self._lexicon_pattern.finditer(lowered):
+                added.extend(self.lexicon[match.group()])
+                covered.update(match.group().split())
+        for word in words(text):
+            if word in self.abbreviations and word not in stopwords() and len(word) >= 2:
+                added.append(self.abbreviations[word])
+                covered.add(word)
+        unknown = tuple(w for w in dict.fromkeys(content_words(text))
+                        if w not in covered and not self.knows(w) and w not in generic_words()
+                        and not w.isdigit())
+        return Expansion(text, corrections, tuple(dict.fromkeys(added)), unknown)
+
+    def knows(self, word: str) -> bool:
+        return word in self.words or stem(word) in self.stems
+
+    def correct(self, word: str) -> str | None:
+        """The corpus word a misspelt word stands for; None when it is not a misspelling we can fix."""
+        if word in self._corrections:
+            return self._corrections[word]
+        fixed = None
+        if (len(word) >= 4 and word.isalpha() and not self.knows(word) and word not in self.lexicon
+                and word not in stopwords() and word not in generic_words() and not _is_english(word)):
+            candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
+            best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SIMILARITY)
+            fixed = best[0] if best else None
+        if len(self._corrections) < 50_000:
+            self._corrections[word] = fixed
+        return fixed
+
+
+def _phrase_pattern(lexicon: dict[str, tuple[str, ...]]) -> re.Pattern | None:
+    if not lexicon:
+        return None
+    alternatives = sorted(lexicon, key=len, reverse=True)  # longest phrase wins
+    return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])")
+
+
+@lru_cache(maxsize=20_000)
+def _is_english(word: str) -> bool:
+    from wordfreq import zipf_frequency  # loaded only when a word is not in the corpus
+
+    return zipf_frequency(word, "en") >= REAL_WORD_ZIPF

@@ -1,0 +1,68 @@
+"""Text normalisation and the analyzers shared by index building and question matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import snowballstemmer
+
+# Words keep inner hyphens and apostrophes ("five-year", "tumor's"); "60mg" stays one token.
+_WORD = re.compile(r"[^\W_]+(?:['’\-‐‑–][^\W_]+)*")
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―"} | {"’": "'", "‘": "'", "“": '"', "”": '"'})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def normalise(text: str) -> str:
+    """NFKC, one kind of dash and quote, no control or direction characters, single spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become '?'
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens of already normalised text."""
+    return _WORD.findall(text.lower())
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    raw = resources.files("netqa.data").joinpath("stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in raw.splitlines() if not line.startswith("#") for w in line.split())
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
+
+
+def content_words(text: str) -> list[str]:
+    """Words that carry meaning: not function words; hyphenated compounds also give their parts."""
+    stop = stopwords()
+    out = []
+    for word in words(text):
+        if word in stop:
+            continue
+        out.append(word)
+        if "-" in word:
+            out.extend(part for part in word.split("-") if part not in stop and len(part) > 1)
+    return out
+
+
+def word_terms(text: str) -> list[str]:
+    """Word analyzer: stems of content words, plus bigrams of neighbouring stems."""
+    stems = [stem(w) for w in content_words(normalise(text))]
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+
+
+def char_terms(text: str) -> list[str]:
+    """Character analyzer: 3- to 5-grams inside each word padded with spaces (like char_wb)."""
+    grams = []
+    for word in words(normalise(text)):
+        padded = f" {word} "
+        for n in (3, 4, 5):
+            grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+    return grams
