@@ -32,6 +32,8 @@ class Settings:
     max_question_chars: int = _setting(2000, "NETQA_MAX_QUESTION_CHARS", "longest question accepted")
     session_ttl_seconds: float = _setting(1800.0, "NETQA_SESSION_TTL", "a conversation is forgotten after this idle time")
     max_sessions: int = _setting(10_000, "NETQA_MAX_SESSIONS", "conversations kept in memory at most")
+    retention_days: int = _setting(0, "NETQA_RETENTION_DAYS",
+                                   "delete logged questions and feedback older than this many days (0 keeps them)")
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
