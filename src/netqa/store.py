@@ -212,6 +212,7 @@ def _rollback(db: sqlite3.Connection) -> None:
 def _prepare(db: sqlite3.Connection, path: Path) -> None:
     """Check the file is a sound netqa store (creating the tables in an empty one) and set durable mode."""
     try:
+        _is_empty(db, path)  # before anything writes: a stranger's file must be left exactly as it was
         db.execute("PRAGMA foreign_keys = ON")
         # WAL with synchronous=FULL syncs the log on every commit: an acknowledged write survives a crash.
         db.execute("PRAGMA journal_mode = WAL")
@@ -222,7 +223,11 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
                                    "restore it from a backup or move it away to start a new one")
         db.execute("BEGIN IMMEDIATE")
         try:
-            _check_or_create_schema(db, path)
+            # Asked again under the write lock: another server worker may have just created the tables.
+            if _is_empty(db, path):
+                _create_schema(db)
+            else:
+                _check_schema(db, path)
             db.execute("COMMIT")
         except BaseException:
             _rollback(db)
@@ -238,25 +243,34 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
         raise StoreUnavailable(f"cannot use the feedback database {path}: {message}") from exc
 
 
-def _check_or_create_schema(db: sqlite3.Connection, path: Path) -> None:
+def _is_empty(db: sqlite3.Connection, path: Path) -> bool:
+    """True for a new, empty database, False for a netqa store; StoreUnavailable for anything else."""
     application_id = db.execute("PRAGMA application_id").fetchone()[0]
     tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                               "AND name NOT LIKE 'sqlite_%'")}
     if application_id == 0 and not tables:
-        # One by one, not executescript(), which would commit the open transaction first.
-        for statement in filter(str.strip, _SCHEMA.split(";")):
-            db.execute(statement)
-        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        return
+        return True
     if application_id != APPLICATION_ID:
         listed = ", ".join(sorted(tables)) or "none"
         raise StoreUnavailable(f"{path} is a SQLite database but not a netqa feedback store "
                                f"(its tables: {listed}); give netqa a file of its own")
+    return False
+
+
+def _create_schema(db: sqlite3.Connection) -> None:
+    # One by one, not executescript(), which would commit the open transaction first.
+    for statement in filter(str.strip, _SCHEMA.split(";")):
+        db.execute(statement)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _check_schema(db: sqlite3.Connection, path: Path) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version != SCHEMA_VERSION:
         raise StoreUnavailable(f"the feedback database {path} has schema version {version}, "
                                f"this netqa reads version {SCHEMA_VERSION}")
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     missing = _TABLES - tables
     if missing:
         raise StoreUnavailable(f"the feedback database {path} lacks the table(s) {', '.join(sorted(missing))}")

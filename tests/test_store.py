@@ -1,0 +1,329 @@
+"""The feedback store: durable, refuses bad files with a readable message, purges, groups, survives threads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from netqa.store import Store, StoreUnavailable
+
+NOBODY = 65534
+
+
+def reply(n: int, kind: str = "answer", question: str | None = None) -> dict:
+    return {"id": f"r{n}", "question": question or f"question {n}?", "answer": f"answer {n}", "kind": kind,
+            "confidence": 0.75, "citations": [], "session_id": "s"}
+
+
+class Clock:
+    """A settable clock, so records can be made to look days old."""
+
+    def __init__(self):
+        self.now = datetime(2025, 1, 10, 12, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "netqa.db", retention_days=0) as opened:
+        yield opened
+
+
+def test_feedback_is_listed_with_the_question_answer_and_kind_it_rates(store):
+    store.record_reply(reply(1))
+    fid = store.add_feedback("r1", False, "too vague")
+    [row] = store.feedback()
+    assert row["id"] == fid
+    assert (row["reply_id"], row["helpful"], row["comment"]) == ("r1", False, "too vague")
+    assert (row["question"], row["answer"], row["kind"]) == ("question 1?", "answer 1", "answer")
+    assert row["created_at"].endswith("Z")
+
+
+def test_feedback_on_an_unknown_reply_is_a_key_error_and_stores_nothing(store):
+    with pytest.raises(KeyError):
+        store.add_feedback("never-logged", True, None)
+    assert store.feedback() == []
+
+
+def test_recording_the_same_reply_twice_keeps_one_row_and_its_feedback(store):
+    store.record_reply(reply(1))
+    store.add_feedback("r1", True, None)
+    store.record_reply(reply(1))
+    assert len(store.feedback()) == 1
+
+
+def test_feedback_survives_closing_and_reopening(tmp_path):
+    with Store.open(tmp_path / "netqa.db", retention_days=0) as first:
+        first.record_reply(reply(1))
+        first.add_feedback("r1", True, "thanks")
+    with Store.open(tmp_path / "netqa.db", retention_days=0) as second:
+        assert [f["comment"] for f in second.feedback()] == ["thanks"]
+
+
+def test_the_store_runs_in_wal_mode_with_full_sync(store):
+    journal = sqlite3.connect(store.path).execute("PRAGMA journal_mode").fetchone()[0]
+    assert journal == "wal"
+    assert store._connection.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+WRITER = """
+import sys
+from netqa.store import Store
+store = Store.open(sys.argv[1], retention_days=0)
+store.record_reply({"id": "r", "question": "q?", "answer": "a", "kind": "answer", "confidence": 1.0})
+while True:
+    print(store.add_feedback("r", True, "x" * 200), flush=True)
+"""
+
+
+def test_every_feedback_acknowledged_before_sigkill_is_on_disk(tmp_path):
+    db = tmp_path / "netqa.db"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True)
+    acknowledged = []
+    try:
+        for line in writer.stdout:
+            acknowledged.append(int(line))
+            if len(acknowledged) == 300:
+                os.kill(writer.pid, signal.SIGKILL)
+                break
+    finally:
+        writer.kill()
+        writer.wait()
+    assert len(acknowledged) == 300
+    with Store.open(db, retention_days=0) as reopened:
+        stored = {f["id"] for f in reopened.feedback()}
+    assert set(acknowledged) <= stored
+
+
+# ---------------------------------------------------------------- files that cannot be used
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_a_readable_message(tmp_path):
+    path = tmp_path / "netqa.db"
+    path.write_bytes(b"this is not SQLite at all\n" * 200)
+    with pytest.raises(StoreUnavailable, match="is not a readable SQLite database.*backup"):
+        Store.open(path, retention_days=0)
+
+
+def test_a_damaged_store_is_refused_with_a_readable_message(tmp_path):
+    path = tmp_path / "netqa.db"
+    with Store.open(path, retention_days=0) as store:
+        for n in range(300):
+            store.record_reply(reply(n, question="a long question " * 20))
+    # Merge the log into the file, then overwrite the middle pages with garbage.
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    data = bytearray(path.read_bytes())
+    data[8192:len(data) - 4096] = b"\xff" * (len(data) - 4096 - 8192)
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreUnavailable, match="(not a readable SQLite database|is damaged).*backup"):
+        Store.open(path, retention_days=0)
+
+
+def test_another_programs_sqlite_file_is_refused_and_left_unchanged(tmp_path):
+    path = tmp_path / "other.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE patients (name TEXT)")
+    connection.commit()
+    connection.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreUnavailable, match="not a netqa feedback store.*patients"):
+        Store.open(path, retention_days=0)
+    assert path.read_bytes() == before
+
+
+def test_a_missing_folder_is_named_in_the_message(tmp_path):
+    with pytest.raises(StoreUnavailable, match="folder .*missing.* does not exist"):
+        Store.open(tmp_path / "missing" / "netqa.db", retention_days=0)
+
+
+def test_a_folder_given_as_the_database_path_is_refused(tmp_path):
+    with pytest.raises(StoreUnavailable, match="is a folder"):
+        Store.open(tmp_path, retention_days=0)
+
+
+def _open_as_unprivileged_user(path) -> str:
+    """Try Store.open as a user without write permission; returns the error message, or 'opened'.
+
+    Root may write any file, so under root the attempt runs in a forked child that drops to 'nobody'.
+    """
+    def attempt() -> str:
+        try:
+            Store.open(path, retention_days=0).close()
+            return "opened"
+        except Exception as exc:  # noqa: BLE001 - the message is what the test checks
+            return str(exc)
+
+    if os.geteuid() != 0:
+        return attempt()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            os.write(write, attempt().encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        message = pipe.read()
+    os.waitpid(pid, 0)
+    return message
+
+
+def test_a_read_only_database_is_refused_at_open_not_at_the_first_feedback():
+    # Not pytest's tmp_path: its parent folder is private to the user running the tests, so 'nobody'
+    # could not even reach the file.
+    folder = Path(tempfile.mkdtemp(prefix="netqa-readonly-"))
+    folder.chmod(0o755)
+    path = folder / "netqa.db"
+    with Store.open(path, retention_days=0) as store:
+        store.record_reply(reply(1))
+    for leftover in folder.glob("netqa.db-*"):
+        leftover.unlink()
+    path.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        message = _open_as_unprivileged_user(path)
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+    assert "cannot be written" in message and "permissions" in message
+
+
+def test_a_closed_store_says_so(tmp_path):
+    store = Store.open(tmp_path / "netqa.db", retention_days=0)
+    store.close()
+    with pytest.raises(StoreUnavailable, match="closed"):
+        store.feedback()
+
+
+# ---------------------------------------------------------------- retention
+
+
+def test_purge_deletes_replies_and_feedback_older_than_the_limit(tmp_path):
+    clock = Clock()
+    with Store.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
+        store.record_reply(reply(1))
+        store.add_feedback("r1", True, "old")
+        clock.now += timedelta(days=20)
+        store.record_reply(reply(2))
+        store.add_feedback("r2", True, "new")
+        clock.now += timedelta(days=20)
+        store.record_reply(reply(3))
+        store.add_feedback("r3", False, "newest")
+        clock.now += timedelta(days=1)
+        assert store.purge(30) == 2  # reply 1 and its feedback
+        assert [f["comment"] for f in store.feedback()] == ["new", "newest"]
+
+
+def test_feedback_on_a_purged_reply_goes_with_it_even_if_given_later(tmp_path):
+    clock = Clock()
+    with Store.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
+        store.record_reply(reply(1))
+        clock.now += timedelta(days=9)
+        store.add_feedback("r1", True, "late")
+        clock.now += timedelta(days=2)
+        assert store.purge(10) == 2
+        assert store.feedback() == []
+
+
+def test_opening_with_a_retention_setting_purges_old_records(tmp_path, monkeypatch):
+    clock = Clock()
+    with Store.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
+        store.record_reply(reply(1, kind="no_answer"))
+    clock.now += timedelta(days=8)
+    monkeypatch.setenv("NETQA_RETENTION_DAYS", "7")
+    with Store.open(tmp_path / "netqa.db", clock=clock) as store:
+        assert store.retention_days == 7
+        assert store.unanswered() == []
+
+
+def test_retention_zero_keeps_records_forever(tmp_path):
+    clock = Clock()
+    with Store.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
+        store.record_reply(reply(1, kind="no_answer"))
+    clock.now += timedelta(days=3650)
+    with Store.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
+        assert len(store.unanswered()) == 1
+
+
+def test_a_negative_retention_is_rejected(tmp_path):
+    with pytest.raises(ValueError, match="retention"):
+        Store.open(tmp_path / "netqa.db", retention_days=-1)
+
+
+# ---------------------------------------------------------------- unanswered questions
+
+
+def test_unanswered_groups_the_same_question_however_written_most_asked_first(store):
+    asked = ["Is it covered by Medicare?", "is it covered by medicare", "IS IT COVERED BY MEDICARE ??",
+             "What does it cost?", "what does it  cost", "Who makes the pill?"]
+    for n, question in enumerate(asked):
+        store.record_reply(reply(n, kind="no_answer", question=question))
+    store.record_reply(reply(99, kind="answer", question="Is it covered by Medicare?"))
+    groups = store.unanswered()
+    assert [(g["count"]) for g in groups] == [3, 2, 1]
+    assert groups[0]["question"] == "IS IT COVERED BY MEDICARE ??"  # shown as last asked
+    assert groups[2]["question"] == "Who makes the pill?"
+    assert all(g["last_asked"].endswith("Z") for g in groups)
+
+
+# ---------------------------------------------------------------- concurrency
+
+
+def test_eight_threads_adding_feedback_at_once_lose_nothing(store):
+    for n in range(8):
+        store.record_reply(reply(n))
+    ids: list[int] = []
+    errors: list[BaseException] = []
+
+    def post(n: int) -> None:
+        try:
+            for i in range(100):
+                ids.append(store.add_feedback(f"r{n}", i % 2 == 0, f"thread {n} item {i}"))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(set(ids)) == 800
+    assert {f["id"] for f in store.feedback()} == set(ids)
+
+
+def test_two_stores_on_one_file_as_two_server_workers_lose_nothing(tmp_path):
+    path = tmp_path / "netqa.db"
+    stores = [Store.open(path, retention_days=0) for _ in range(2)]
+    stores[0].record_reply(reply(1))
+    ids: list[int] = []
+
+    def post(store: Store) -> None:
+        for _ in range(100):
+            ids.append(store.add_feedback("r1", True, None))
+
+    threads = [threading.Thread(target=post, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {f["id"] for f in stores[1].feedback()} == set(ids) and len(ids) == 200
+    for store in stores:
+        store.close()
