@@ -7,18 +7,18 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from netqa.compose import (FACT_PATTERNS, Citation, Reply, choose_evidence, confidence, new_reply_id,
-                           render)
+from netqa.compose import (FACT_PATTERNS, Citation, Evidence, Reply, choose_evidence, confidence,
+                           new_reply_id, render)
 from netqa.config import Settings
 from netqa.corpus import Document, Passage, default_corpus_dir, load_corpus
 from netqa.index import PassageIndex
 from netqa.question import understand
 from netqa.session import Resolution, SessionStore, Turn, resolve
 from netqa.terms import Expansion, Vocabulary, find_abbreviations, read_lexicon
-from netqa.text import char_terms, normalise, word_terms, words
+from netqa.text import char_terms, content_words, normalise, word_terms
 
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
-EXPANSION_WEIGHT = 0.6  # document words that a lay word stands for
+EXPANSION_WEIGHT = 0.8  # document words that a lay word stands for
 SUGGEST_WITHIN = 0.92  # a runner-up this close to the best passage earns a "did you mean"
 
 
@@ -49,7 +49,7 @@ class Bot:
         passages = tuple(p for doc in documents for p in doc.passages)
         index = PassageIndex().fit(passages)
         text = "\n".join(p.text for p in passages)
-        vocabulary = Vocabulary({w for p in passages for w in words(normalise(p.text))},
+        vocabulary = Vocabulary({w for p in passages for w in content_words(normalise(p.text))},
                                 read_lexicon(directory / "lexicon.txt"), find_abbreviations(text))
         return cls(Corpus(directory, documents, passages), index, vocabulary, Settings.from_env(**settings))
 
@@ -58,26 +58,30 @@ class Bot:
         return self.corpus.documents[0].title
 
     def ask(self, question: str, session_id: str | None = None) -> Reply:
+        return self.explain(question, session_id)[0]
+
+    def explain(self, question: str, session_id: str | None = None) -> tuple[Reply, Evidence | None]:
+        """The reply and the evidence its confidence was computed from (for calibration and debugging)."""
         text = self._validate(question)
         session_id = session_id or uuid.uuid4().hex
         asked = understand(text)
         if asked.kind == "emergency":
             answer = render("emergency", "", crisis=asked.crisis)
             return Reply(new_reply_id(), question, answer, "emergency", 1.0, (), session_id,
-                         question_type=asked.type, resolved_question=text)
+                         question_type=asked.type, resolved_question=text), None
         if asked.kind == "chitchat":
             mood = "thanks" if re.search(r"thank|thx|\bty\b|cheers", text, re.I) else \
                 "bye" if re.search(r"bye|see you|see ya|good night", text, re.I) else "hello"
             answer = render("chitchat", "", mood=mood, document=self.title)
             return Reply(new_reply_id(), question, answer, "chitchat", 1.0, (), session_id,
-                         question_type=asked.type, resolved_question=text)
+                         question_type=asked.type, resolved_question=text), None
 
         resolution = resolve(asked.normalised, self.sessions.history(session_id), self.vocabulary.abbreviations)
         resolved = understand(resolution.text) if resolution.text != asked.normalised else asked
         expansion = self.vocabulary.expand(resolution.text)
         word_query, char_query = self._queries(expansion, resolution)
         hits = self.index.search(word_query, char_query, self.settings.top_k)
-        sentences = self.index.rank_sentences(word_query, hits[:3])
+        sentences = self.index.rank_sentences(word_query, hits)
         evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of)
         score = confidence(evidence) if evidence else 0.0
         answered = evidence is not None and score >= self.settings.abstain_below and evidence.fact_found
@@ -105,7 +109,7 @@ class Bot:
         self.sessions.remember(session_id, Turn(resolution.text, people, kind == "answer"))
         return Reply(new_reply_id(), question, answer, kind, score, citations or (), session_id,
                      short_answer=short, quote=quote, question_type=resolved.type,
-                     resolved_question=resolution.text, suggestions=suggestions)
+                     resolved_question=resolution.text, suggestions=suggestions), evidence
 
     def _validate(self, question: object) -> str:
         if not isinstance(question, str):

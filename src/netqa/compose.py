@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from importlib import resources
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from netqa.corpus import Passage
 from netqa.index import Hit, SentenceHit
 from netqa.question import Question
-from netqa.terms import Expansion
-from netqa.text import content_words, stem, words
+from netqa.terms import Expansion, generic_words
+from netqa.text import content_words, normalise, stem, words
 
 KINDS = ("answer", "no_answer", "medical_advice", "emergency", "chitchat")
 
@@ -29,7 +31,7 @@ _CAPITALISED_RUN = r"[A-Z][\w-]*(?:\s+(?:(?:of|for|and|the|in|at|&)\s+)*[A-Z][\w
 # The kind of fact each question type asks for, as patterns over the quoted sentence.
 FACT_PATTERNS: dict[str, re.Pattern] = {
     "percent": re.compile(rf"(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?\s?(?:%|percent\b)"),
-    "count": re.compile(rf"\b(?:(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?(?![\d%])(?!\s*(?:%|percent))"
+    "count": re.compile(rf"\b(?:(?:a |the )(?:majority|minority)(?= of)|(?<!first )(?<!second )(?:half|most|all|none)(?= of)|(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?(?![\d%])(?!\s*(?:%|percent))"
                         rf"|{_NUMBER_WORD})\b", re.IGNORECASE),
     "date": re.compile(rf"\b(?:(?:the )?(?:first|second|third|fourth) (?:half|quarter) of |(?:early|late|mid-?) ?)?"
                        rf"(?:{_MONTH} (?:\d{{1,2}}, )?)?(?:19|20)\d{{2}}\b"),
@@ -37,6 +39,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
                            re.IGNORECASE),
     "person": re.compile(r"\b(?:Dr\.? )?[A-Z][a-z]+(?: [A-Z]\.)? [A-Z][a-z]+(?:-[A-Z][a-z]+)?\b"),
     "place": re.compile(rf"\b{_CAPITALISED_RUN}"),
+    "organisation": re.compile(rf"\b{_CAPITALISED_RUN}"),
+    "amount": re.compile(rf"(?:[$€£]\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:mg|mcg|µg|g|ml|mL|milligrams?|grams?|tablets?|"
+                         rf"pills?|capsules?|doses?|dollars|euros|pounds)\b)(?:\s(?:daily|a day|per day|twice daily))?"),
 }
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _ORG = re.compile(rf"\b{_ORG_WORD}\b")
@@ -86,14 +91,22 @@ class Evidence:
     short_answer: str | None
     passage_score: float
     runner_up_score: float
-    coverage: float  # idf-weighted share of the question's known words found in the passage
+    sentence_score: float
+    coverage: float  # idf-weighted share of the question's words (or their synonyms) found in the passage
     unknown: int  # question words the corpus never uses
+    focus_unknown: bool  # what the question asks about ("price", "hazard ratio") is never mentioned
     fact_found: bool  # the sentence holds a fact of the asked type (always True for open questions)
+
+    def features(self) -> dict[str, float]:
+        """The numbers the confidence is computed from (and calibrated on)."""
+        return {"passage": self.passage_score, "sentence": self.sentence_score,
+                "margin": self.passage_score - self.runner_up_score, "coverage": self.coverage,
+                "unknown": float(min(self.unknown, 2)), "fact": float(self.fact_found)}
 
 
 # ---------------------------------------------------------------- choosing the evidence
 
-NEEDS_FACT = ("count", "percent", "date", "duration")
+NEEDS_FACT = ("count", "percent", "date", "amount", "person", "organisation")
 
 
 def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
@@ -111,7 +124,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         wanted = _wanted_type(question)
         fits = wanted is None or short is not None
         relative = passage_score[s.passage.id] / best_passage if best_passage else 0.0
-        return s.score + 0.6 * relative + (0.35 if fits else 0.0), short
+        return s.score + 0.6 * relative + (0.5 if fits else 0.0), short
 
     scored = [(candidate(s), s) for s in sentences[:12]]
     (score, short), best = max(scored, key=lambda item: item[0][0])
@@ -120,8 +133,9 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     wanted = _wanted_type(question)
     return Evidence(
         sentence=best, short_answer=short,
-        passage_score=passage_score[passage.id], runner_up_score=runner_up,
+        passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
         coverage=_coverage(expansion, passage, idf), unknown=len(expansion.unknown),
+        focus_unknown=any(w in expansion.unknown for w in question.focus),
         fact_found=wanted is None or short is not None,
     )
 
@@ -141,19 +155,28 @@ def _query_stems(expansion: Expansion) -> dict[str, float]:
 
 
 def _coverage(expansion: Expansion, passage: Passage, idf) -> float:
-    passage_stems = {stem(w) for w in content_words(f"{passage.section} {passage.text}")}
-    added_stems = {stem(w) for phrase in expansion.added for w in content_words(phrase)}
-    question_stems = {stem(w) for w in content_words(expansion.text) if w not in expansion.unknown}
+    """Share of what the question mentions that the passage mentions too, each word weighted by idf.
+
+    A lay word counts as found when one of its document words is there; a word the corpus never
+    uses weighs as much as the rarest corpus word and is never found.
+    """
+    in_passage = {stem(w) for w in content_words(normalise(f"{passage.section} {passage.text}"))}
+    rarest = max((idf(s) for s in in_passage), default=1.0)
     total = found = 0.0
-    for s in question_stems:
-        weight = idf(s)
-        if weight == 0.0:  # a lay word: it counts as found when what it stands for is there
-            if added_stems & passage_stems:
-                continue
-            weight = 1.0
+    synonym_words = set()
+    for phrase, document_words in expansion.synonyms:
+        synonym_words.update(content_words(phrase))
+        stems = {stem(w) for dw in document_words for w in content_words(dw)}
+        weight = max((idf(s) for s in stems), default=0.0) or 1.0
         total += weight
-        found += weight if s in passage_stems else 0.0
-    return found / total if total else 0.0
+        found += weight if stems & in_passage else 0.0
+    for word in dict.fromkeys(content_words(expansion.text)):
+        if word in synonym_words or word in generic_words():
+            continue
+        weight = idf(stem(word)) or rarest
+        total += weight
+        found += weight if stem(word) in in_passage else 0.0
+    return found / total if total else 0.5
 
 
 def extract_fact(sentence: str, question: Question, query: dict[str, float], idf) -> str | None:
@@ -182,23 +205,29 @@ def _fact_spans(sentence: str, wanted: str, question: Question) -> list[tuple[in
     pattern = FACT_PATTERNS.get(wanted)
     if pattern is None:
         return []
+    asked = set(words(question.normalised))
+    names = [m.span() for m in FACT_PATTERNS["place"].finditer(sentence)]
     spans = []
-    asked = {w.lower() for w in words(question.normalised)}
     for m in pattern.finditer(sentence):
         text = m.group()
         if wanted == "count" and (_YEAR.match(text) or _is_label_number(sentence, m)):
             continue
         if wanted == "duration" and question.unit and not re.search(question.unit.rstrip("s"), text, re.I):
             continue
-        if wanted in ("person", "place"):
-            run_words = {w.lower() for w in words(text)}
-            if run_words <= asked or (wanted == "person") == bool(_ORG.search(text)):
+        if wanted in ("person", "place", "organisation"):
+            if set(words(text)) <= asked:
                 continue
-            if wanted == "place" and not _ORG.search(text) and len(run_words) < 2:
+            # A person's name never sits inside an organisation's ("Dana-Farber Cancer Institute").
+            run = next((sentence[a:b] for a, b in names if a <= m.start() < b), text)
+            if wanted == "person" and (_ORG.search(run) or sentence[m.start() - 1:m.start()] == "-"):
                 continue
-        spans.append((m.start(), m.end()))
+            if wanted == "organisation" and not _ORG.search(text):
+                continue
+            if wanted == "place" and not _ORG.search(text) and len(words(text)) < 2:
+                continue
+        spans.append(m.span())
     if wanted == "person" and not spans:  # "who sponsored it?" is answered by an organisation
-        return _fact_spans(sentence, "place", question)
+        return _fact_spans(sentence, "organisation", question)
     return spans
 
 
@@ -211,15 +240,22 @@ def _is_label_number(sentence: str, match: re.Match) -> bool:
 # ---------------------------------------------------------------- confidence
 
 
-def confidence(evidence: Evidence) -> float:
-    """P(the quoted sentence answers the question), a logistic function of the evidence.
+@lru_cache(maxsize=1)
+def _confidence_model() -> dict:
+    return json.loads(resources.files("netqa.data").joinpath("confidence.json").read_text(encoding="utf-8"))
 
-    z = -4 + 5*passage + 4*coverage + 1.5*fact_found - 3*unknown + 2*margin; calibrated on the gold
-    set (see the README's "confidence" section for the accuracy per confidence band).
+
+def confidence(evidence: Evidence) -> float:
+    """P(the quoted sentence answers the question) = 1 / (1 + exp(-(bias + sum w_i * feature_i))).
+
+    The weights are a logistic regression fitted on the gold set (data/confidence.json, refitted by
+    `python benchmarks/calibrate.py`). Asking about something the corpus never mentions is zero.
     """
-    margin = evidence.passage_score - evidence.runner_up_score
-    z = (-4.0 + 5.0 * evidence.passage_score + 4.0 * evidence.coverage + 1.5 * evidence.fact_found
-         - 3.0 * min(evidence.unknown, 2) + 2.0 * margin)
+    if evidence.focus_unknown:
+        return 0.0
+    model = _confidence_model()
+    features = evidence.features()
+    z = model["bias"] + sum(weight * features[name] for name, weight in model["weights"].items())
     return round(1.0 / (1.0 + math.exp(-z)), 3)
 
 

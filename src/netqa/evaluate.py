@@ -180,7 +180,9 @@ def format_table(scores: dict[str, CategoryScore]) -> str:
 def write_predictions(outcomes: list[Outcome], path: Path) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         for o in outcomes:
-            handle.write(json.dumps({"id": o.gold.id, **o.reply}, ensure_ascii=False) + "\n")
+            # The gold id names the line; the reply's own id moves to reply_id.
+            record = {**o.reply, "id": o.gold.id, "reply_id": o.reply["id"]}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def write_report(outcomes: list[Outcome], scores: dict[str, CategoryScore], path: Path, gold_path: Path) -> None:

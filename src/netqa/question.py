@@ -14,7 +14,11 @@ from netqa.text import normalise
 QUESTION_TYPES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in (
     ("percent", r"\b(what|which)( is| was| are| were)?( the)? (percent|percentage|proportion|share|fraction|rate|odds|chance)\b"
                 r"|\bhow (likely|common)\b|\b(percent|percentage|what share|what fraction|what proportion|how many percent)\b"),
-    ("count", r"\bhow (many|much)\b|\b(what|which) (is|was)( the)? (number|total|count|amount)\b|\bnumber of\b"),
+    ("amount", r"\b(what|which) (dose|dosage|amount of)\b|\bhow much\b|\bdosage\b"),
+    ("organisation", r"\b(which|what) (company|group|organi[sz]ation|institute|institution|agency|journal|foundation|"
+                     r"sponsor|society|network|charity|university|cooperative|team)\b"
+                     r"|\bwho (sponsored|funded|paid for|conducted|ran|runs|published|makes|made|manufactures)\b"),
+    ("count", r"\bhow many\b|\b(what|which) (is|was)( the)? (number|total|count|amount)\b|\bnumber of\b"),
     ("duration", r"\bhow long\b|\bfor how many (days|weeks|months|years)\b"),
     ("date", r"\bwhen\b|\b(what|which) (year|month|date|day|time)\b|\bhow soon\b|\bwhat time\b"),
     ("person", r"\bwho\b|\bwhose\b|\bwhat is (his|her) name\b|\b(which|what) (doctor|person|researcher|expert)\b"),
@@ -28,6 +32,9 @@ QUESTION_TYPES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(pat
 _UNIT = re.compile(r"\b(?:in|how many) (months|weeks|days|years|dollars|euros|mg|milligrams|hours)\b"
                    r"|\bhow many (months|weeks|days|years|hours)\b", re.IGNORECASE)
 _COUNTED = re.compile(r"\bhow many ([a-z]+)", re.IGNORECASE)
+# "what is the X": X names the thing asked about. ("which group", "what percent" name only the answer's type.)
+_FOCUS = re.compile(r"^(?:so |and |but |ok )?(?:what|how much)(?:'s| is| are| was| were| does| do)\s+"
+                    r"(?:the |a |an |its |their |his |her )?(?P<focus>[\w-]+(?: [\w-]+)?)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class Question:
     type: str  # one of QUESTION_TYPES' names, or "other"
     unit: str | None  # "months" in "what is the median in months?": the answer must carry it
     counted: str | None  # "patients" in "how many patients ...": says what is counted, not which
+    focus: tuple[str, ...]  # what is asked about: "price" in "what is the price of it?"
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +73,8 @@ def understand(text: str) -> Question:
     qtype = next((name for name, pattern in QUESTION_TYPES if pattern.search(lowered)), "other")
     unit = _UNIT.search(lowered)
     counted = _COUNTED.search(lowered) if qtype == "count" else None
+    focus = _FOCUS.search(lowered)
     return Question(text=text, normalised=normalised, kind=kind, crisis=crisis, type=qtype,
                     unit=(unit.group(1) or unit.group(2)) if unit else None,
-                    counted=counted.group(1) if counted else None)
+                    counted=counted.group(1) if counted else None,
+                    focus=tuple(focus.group("focus").split()) if focus else ())

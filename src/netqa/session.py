@@ -16,7 +16,9 @@ _ELLIPSIS = re.compile(
     r"^(?:(?:and|but|so|ok|okay)[,]?\s+)?(?:(?:what|how)\s+about|what\s+of|same\s+for|and\s+for|and\s+in|and)\s+"
     r"(?:the\s+|for\s+|in\s+|with\s+)?(?P<subject>.+?)\s*[?.!]*$", re.IGNORECASE)
 _PERSON_PRONOUN = re.compile(r"\b(she|her|hers|he|him|his)\b", re.IGNORECASE)
-_THING_PRONOUN = re.compile(r"\b(it|its|this|that|these|those|they|them|their|there)\b", re.IGNORECASE)
+_THING_PRONOUN = re.compile(r"\b(it|its|this|that|these|those|they|them|their)\b", re.IGNORECASE)
+_QUESTION_START = re.compile(r"^(?:what|who|when|where|why|how|which|is|are|was|were|do|does|did|can|could|"
+                             r"will|would|should|has|have)\b", re.IGNORECASE)
 _TRAILING_PHRASE = re.compile(r"\b(for|in|with|among|of|on|about|from)\s+(?P<phrase>[^?]+?)\s*[?.!]*$", re.IGNORECASE)
 
 
@@ -39,7 +41,8 @@ def resolve(question: str, history: tuple[Turn, ...], abbreviations: dict[str, s
         return Resolution(question, "")
     last = history[-1]
     ellipsis = _ELLIPSIS.match(question.strip())
-    if ellipsis and len(content_words(ellipsis.group("subject"))) <= 4:
+    if (ellipsis and len(content_words(ellipsis.group("subject"))) <= 4
+            and not _QUESTION_START.match(ellipsis.group("subject"))):
         return Resolution(_substitute(last.question, ellipsis.group("subject"), abbreviations), "")
     if _PERSON_PRONOUN.search(question) and last.people:
         return Resolution(_PERSON_PRONOUN.sub(last.people[0], question, count=1), "")

@@ -23,8 +23,12 @@ class Expansion:
 
     text: str  # the question with typos corrected
     corrections: tuple[tuple[str, str], ...]
-    added: tuple[str, ...]  # document words from the lexicon and from abbreviations
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...]  # (question phrase, document words it stands for)
     unknown: tuple[str, ...]  # content words the corpus never uses, even after all of the above
+
+    @property
+    def added(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(w for _, document_words in self.synonyms for w in document_words))
 
 
 def read_lexicon(path: Path) -> dict[str, tuple[str, ...]]:
@@ -116,20 +120,18 @@ class Vocabulary:
         for wrong, right in corrections:
             text = re.sub(rf"(?<![\w-]){re.escape(wrong)}(?![\w-])", right, text, flags=re.IGNORECASE)
         lowered = " ".join(words(text))
-        added: list[str] = []
-        covered: set[str] = set()
+        synonyms: list[tuple[str, tuple[str, ...]]] = []
         if self._lexicon_pattern is not None:
-            for match in self._lexicon_pattern.finditer(lowered):
-                added.extend(self.lexicon[match.group()])
-                covered.update(match.group().split())
-        for word in words(text):
-            if word in self.abbreviations and word not in stopwords() and len(word) >= 2:
-                added.append(self.abbreviations[word])
-                covered.add(word)
+            synonyms += [(m.group(), self.lexicon[m.group()]) for m in self._lexicon_pattern.finditer(lowered)]
+        synonyms += [(w, (self.abbreviations[w],)) for w in dict.fromkeys(words(text))
+                     if w in self.abbreviations and w not in stopwords()]
+        synonyms += [(w, (spelled,)) for w in dict.fromkeys(words(text))
+                     if (spelled := _spell_numbers(w)) != w and self.knows(spelled)]
+        covered = {w for phrase, _ in synonyms for w in content_words(phrase)}
         unknown = tuple(w for w in dict.fromkeys(content_words(text))
                         if w not in covered and not self.knows(w) and w not in generic_words()
                         and not w.isdigit())
-        return Expansion(text, corrections, tuple(dict.fromkeys(added)), unknown)
+        return Expansion(text, corrections, tuple(synonyms), unknown)
 
     def knows(self, word: str) -> bool:
         return word in self.words or stem(word) in self.stems
@@ -147,6 +149,14 @@ class Vocabulary:
         if len(self._corrections) < 50_000:
             self._corrections[word] = fixed
         return fixed
+
+
+_NUMBER_WORDS = dict(enumerate("zero one two three four five six seven eight nine ten eleven twelve".split()))
+
+
+def _spell_numbers(word: str) -> str:
+    """"5-year" -> "five-year": documents spell small numbers out, questions often do not."""
+    return re.sub(r"\b\d{1,2}\b", lambda m: _NUMBER_WORDS.get(int(m.group()), m.group()), word)
 
 
 def _phrase_pattern(lexicon: dict[str, tuple[str, ...]]) -> re.Pattern | None:

@@ -23,9 +23,12 @@ def normalise(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", text).split())
 
 
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # "U.S.", "M.D." read as the words "us", "md"
+
+
 def words(text: str) -> list[str]:
     """Lower-case word tokens of already normalised text."""
-    return _WORD.findall(text.lower())
+    return _WORD.findall(_DOTTED.sub(lambda m: m.group().replace(".", ""), text).lower())
 
 
 @lru_cache(maxsize=1)

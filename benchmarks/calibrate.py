@@ -1,0 +1,67 @@
+"""Fit the confidence model (a logistic regression over the evidence features) on a gold set.
+
+Usage: python benchmarks/calibrate.py [corpus/gold.jsonl] [--write]
+Prints the fitted weights and, for the fitted model, answer accuracy per confidence band;
+--write stores the weights in src/netqa/data/confidence.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import uuid
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+import netqa
+from netqa.evaluate import read_gold, same_text
+
+MODEL_FILE = Path(__file__).resolve().parents[1] / "src" / "netqa" / "data" / "confidence.json"
+
+
+def collect(bot, gold):
+    """Features of the evidence for every question that reached retrieval, and whether it was right."""
+    names, rows, labels = None, [], []
+    for row in gold:
+        if row.kind is not None:
+            continue  # safety kinds never reach the confidence
+        session = uuid.uuid4().hex
+        for earlier in row.history:
+            bot.ask(earlier, session_id=session)
+        reply, evidence = bot.explain(row.question, session_id=session)
+        if evidence is None or evidence.focus_unknown:
+            continue
+        features = evidence.features()
+        names = names or list(features)
+        quote = evidence.sentence.passage.sentences[evidence.sentence.sentence_index].text
+        right = row.answerable and any(same_text(a, quote) for a in row.answers) and (
+            not row.evidence or same_text(row.evidence, evidence.sentence.passage.text))
+        rows.append([features[n] for n in names])
+        labels.append(int(right))
+    return names, np.array(rows), np.array(labels)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("gold", nargs="?", default="corpus/gold.jsonl", type=Path)
+    parser.add_argument("--write", action="store_true", help="save the fitted weights")
+    args = parser.parse_args()
+    names, x, y = collect(netqa.load(), read_gold(args.gold))
+    model = LogisticRegression(C=10.0, max_iter=1000).fit(x, y)
+    weights = {n: round(float(w), 3) for n, w in zip(names, model.coef_[0])}
+    fitted = {"bias": round(float(model.intercept_[0]), 3), "weights": weights}
+    print(json.dumps(fitted))
+    p = model.predict_proba(x)[:, 1]
+    for low, high in [(0, .3), (.3, .5), (.5, .7), (.7, .85), (.85, 1.01)]:
+        inside = (p >= low) & (p < high)
+        if inside.any():
+            print(f"confidence {low:.2f}-{min(high, 1):.2f}: {inside.sum():3d} questions, {y[inside].mean():.0%} right")
+    if args.write:
+        MODEL_FILE.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL_FILE}")
+
+
+if __name__ == "__main__":
+    main()
