@@ -107,6 +107,7 @@ class Evidence:
 # ---------------------------------------------------------------- choosing the evidence
 
 NEEDS_FACT = ("count", "percent", "date", "amount", "person", "organisation")
+OPEN_TYPES = ("definition", "other")
 
 
 def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
@@ -124,9 +125,10 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         wanted = _wanted_type(question)
         fits = wanted is None or short is not None
         relative = passage_score[s.passage.id] / best_passage if best_passage else 0.0
-        return s.score + 0.6 * relative + (0.5 if fits else 0.0), short
+        # When a figure is asked for, a sentence holding one is worth more than a closer wording.
+        return s.score + 0.6 * relative + (0.8 if wanted and fits else 0.0), short
 
-    scored = [(candidate(s), s) for s in sentences[:12]]
+    scored = [(candidate(s), s) for s in sentences]
     (score, short), best = max(scored, key=lambda item: item[0][0])
     passage = best.passage
     runner_up = next((h.score for h in hits if h.passage.id != passage.id), 0.0)
@@ -182,6 +184,8 @@ def _coverage(expansion: Expansion, passage: Passage, idf) -> float:
 def extract_fact(sentence: str, question: Question, query: dict[str, float], idf) -> str | None:
     """The span of the asked type nearest the question's own words (weighted by rarity)."""
     wanted = _wanted_type(question) or question.type
+    if wanted in OPEN_TYPES:
+        wanted = "percent"  # "what is the five-year survival?" asks for a rate without saying so
     spans = _fact_spans(sentence, wanted, question)
     if not spans:
         return None

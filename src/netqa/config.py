@@ -26,12 +26,21 @@ def _setting(default, env: str | None, help: str):
 
 @dataclass(frozen=True)
 class Settings:
-    top_k: int = _setting(5, "NETQA_TOP_K", "passages retrieved per question")
+    top_k: int = _setting(8, "NETQA_TOP_K", "passages retrieved per question")
     abstain_below: float = _setting(0.5, "NETQA_ABSTAIN_BELOW",
                                     "answer only at or above this confidence, else say the article does not say")
     max_question_chars: int = _setting(2000, "NETQA_MAX_QUESTION_CHARS", "longest question accepted")
     session_ttl_seconds: float = _setting(1800.0, "NETQA_SESSION_TTL", "a conversation is forgotten after this idle time")
     max_sessions: int = _setting(10_000, "NETQA_MAX_SESSIONS", "conversations kept in memory at most")
+    corpus: str = _setting("", "NETQA_CORPUS", "folder of documents the web server answers from; empty = the built-in article")
+    db: str = _setting("netqa.db", "NETQA_DB",
+                       "SQLite file of question logs and feedback for the web server (relative to the working folder)")
+    admin_token: str = _setting("", "NETQA_ADMIN_TOKEN",
+                                "bearer token for /api/admin/feedback and /api/admin/unanswered; empty turns them off")
+    rate_limit_per_minute: int = _setting(0, "NETQA_RATE_LIMIT",
+                                          "requests a minute per client address to /api/ask and /api/feedback; 0 = no limit")
+    log_questions: int = _setting(0, "NETQA_LOG_QUESTIONS",
+                                  "1 = write question text to the server log (debugging only: questions hold health details)")
     retention_days: int = _setting(0, "NETQA_RETENTION_DAYS",
                                    "delete logged questions and feedback older than this many days (0 keeps them)")
 

@@ -1,0 +1,54 @@
+"""Ingestion of any folder of .txt/.md documents: headings, numbered clauses, offsets, junk removal."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import netqa
+from netqa.corpus import CorpusError, load_corpus
+
+CLINIC = Path(__file__).parent / "fixtures" / "clinic"
+
+
+def test_markdown_headings_become_sections_and_clauses_become_passages():
+    (document,) = load_corpus(CLINIC)
+    assert document.title.startswith("")
+    sections = {p.section for p in document.passages}
+    assert any(s.startswith("1.") for s in sections)
+    for passage in document.passages:
+        assert document.text[passage.start:passage.end] == passage.text
+        assert not passage.text.startswith("#")
+
+
+def test_the_same_engine_answers_questions_about_another_document():
+    bot = netqa.load(CLINIC)
+    reply = bot.ask("how long can an ICU visit last")
+    assert reply.kind == "answer"
+    assert "30 minutes" in reply.answer
+    assert bot.ask("Is there free wifi for visitors?").kind == "no_answer"
+
+
+def test_trailing_page_furniture_is_dropped_by_rule(tmp_path):
+    page = ("# Clinic news\n\nThe new clinic opens on Monday and will see patients from nine until five.\n\n"
+            "This page may contain third-party content, see our Disclaimer for details.\n\n"
+            "  • Like\n  • Share\n  • Follow\n")
+    (tmp_path / "news.md").write_text(page, encoding="utf-8")
+    (document,) = load_corpus(tmp_path)
+    assert [p.text for p in document.passages] == [
+        "The new clinic opens on Monday and will see patients from nine until five."]
+
+
+def test_a_missing_or_empty_corpus_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(CorpusError, match="not found"):
+        load_corpus(tmp_path / "nowhere")
+    with pytest.raises(CorpusError, match="no .txt or .md"):
+        load_corpus(tmp_path)
+
+
+def test_the_lexicon_file_is_data_not_a_document(tmp_path):
+    shutil.copy(CLINIC / "visitor-policy.md", tmp_path)
+    (tmp_path / "lexicon.txt").write_text("dog = pets\n", encoding="utf-8")
+    assert len(load_corpus(tmp_path)) == 1

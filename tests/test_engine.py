@@ -1,0 +1,151 @@
+"""The answering engine through netqa.load(): figures, citations, abstentions, safety kinds, follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+import netqa
+
+PASSAGES_OF = {}
+
+
+@pytest.fixture(scope="module")
+def bot():
+    return netqa.load()
+
+
+def cited(reply) -> str:
+    return reply.citations[0].passage_id if reply.citations else ""
+
+
+def test_trial_size_is_answered_with_the_figure_the_quote_and_the_passage(bot):
+    reply = bot.ask("How many patients were in the CABINET trial?")
+    assert reply.kind == "answer"
+    assert reply.short_answer == "298"
+    assert "99 with pancreatic NET (pNET) and 199 with extra-pancreatic NET (epNET)" in reply.answer
+    assert cited(reply) == "cabozantinib-net-approval-p04"
+    assert reply.citations[0].section == "The CABINET Trial: Evidence-Based Breakthrough"
+
+
+def test_reply_contract_fields_and_verbatim_citation_offsets(bot):
+    data = bot.ask("What dose of cabozantinib was used?").to_dict()
+    assert {"id", "question", "answer", "kind", "confidence", "citations", "session_id"} <= set(data)
+    assert 0.0 <= data["confidence"] <= 1.0
+    document = bot.corpus.documents[0]
+    for citation in data["citations"]:
+        assert document.text[citation["start"]:citation["end"]] == citation["text"]
+    assert "60mg" in data["answer"]
+
+
+def test_page_junk_is_never_a_passage(bot):
+    text = " ".join(p.text for p in bot.corpus.passages)
+    for junk in ("Disclaimer", "Repost", "Gate App", "qrCode", "简体中文", "0/400", "Trade Crypto"):
+        assert junk not in text
+    assert len(bot.corpus.passages) == 13
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("does it raise blood pressure?", "hypertension"),
+    ("how long do people with pancreas NET live?", "23%"),
+    ("who paid for the study?", "National Cancer Institute"),
+    ("what percent had bleeding events?", "5%"),
+])
+def test_lay_words_reach_the_clinical_text(bot, question, figure):
+    reply = bot.ask(question)
+    assert reply.kind == "answer", reply.answer
+    assert figure in reply.answer
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("how many pateints were enrolled", "298"),
+    ("what dose of cabozantnib was used", "60mg"),
+    ("whats the 5 year survivel for pancreatic net", "23%"),
+])
+def test_typos_are_corrected_against_the_corpus_vocabulary(bot, question, figure):
+    reply = bot.ask(question)
+    assert reply.kind == "answer", reply.answer
+    assert figure in reply.answer
+
+
+def test_abbreviations_are_linked_to_long_forms_from_the_text(bot):
+    abbreviations = bot.vocabulary.abbreviations
+    assert abbreviations["pnet"] == "pancreatic NET"
+    assert abbreviations["epnet"] == "extra-pancreatic NET"
+    assert abbreviations["nccn"].startswith("National Comprehensive Cancer Network")
+    assert abbreviations["esmo"] == "European Society for Medical Oncology"
+
+
+@pytest.mark.parametrize("question", [
+    "How much does cabozantinib cost?",
+    "What is the brand name of cabozantinib?",
+    "What is the hazard ratio?",
+    "What is the median progression-free survival in months?",
+    "What is the overall survival?",
+    "Will insurance cover it?",
+    "What is the dose for children?",
+    "How do I buy crypto on the app?",
+    "What is the capital of France?",
+])
+def test_questions_the_article_does_not_answer_get_no_answer(bot, question):
+    reply = bot.ask(question)
+    assert reply.kind == "no_answer", reply.answer
+    assert reply.answer.startswith("The article does not say.")
+    assert reply.citations == ()
+
+
+@pytest.mark.parametrize("question", ["Should I take cabozantinib?", "can I stop everolimus?",
+                                      "should I lower my dose?"])
+def test_personal_decisions_are_referred_to_the_care_team(bot, question):
+    reply = bot.ask(question)
+    assert reply.kind == "medical_advice"
+    assert "doctor" in reply.answer
+
+
+def test_emergency_leads_with_the_number_to_call(bot):
+    reply = bot.ask("I am vomiting blood")
+    assert reply.kind == "emergency"
+    assert reply.answer.startswith("Call 911 now")
+
+
+def test_suicidal_crisis_leads_with_988(bot):
+    reply = bot.ask("I have thoughts of ending my life")
+    assert reply.kind == "emergency"
+    assert reply.answer.index("988") < reply.answer.index("911")
+
+
+@pytest.mark.parametrize("question", ["hi", "thanks!", "good morning"])
+def test_greetings_and_thanks_are_chitchat(bot, question):
+    assert bot.ask(question).kind == "chitchat"
+
+
+def test_elliptical_follow_up_swaps_the_subject(bot):
+    first = bot.ask("What is the five-year survival for pancreatic NET?")
+    assert "23%" == first.short_answer
+    follow = bot.ask("what about lung?", session_id=first.session_id)
+    assert follow.kind == "answer"
+    assert follow.short_answer == "55%"
+
+
+def test_pronoun_follow_up_uses_the_person_just_named(bot):
+    first = bot.ask("Who is the study chair?")
+    assert "Jennifer Chan" in first.answer
+    follow = bot.ask("where does she work?", session_id=first.session_id)
+    assert "Dana-Farber" in follow.answer
+
+
+def test_a_new_self_contained_question_is_not_pulled_to_the_old_topic(bot):
+    first = bot.ask("Who is the study chair?")
+    follow = bot.ask("How many patients were in the CABINET trial?", session_id=first.session_id)
+    assert follow.short_answer == "298"
+
+
+def test_sessions_do_not_share_history(bot):
+    bot.ask("What is the five-year survival for pancreatic NET?", session_id="one")
+    other = bot.ask("what about lung?", session_id="two")
+    assert other.resolved_question == "what about lung?"
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 5000, None, 42])
+def test_bad_questions_raise_a_clear_error(bot, bad):
+    with pytest.raises(ValueError, match="question"):
+        bot.ask(bad)
