@@ -1,0 +1,25 @@
+"""The words netqa adds around the article's text read at about a 6th-8th grade level."""
+
+from __future__ import annotations
+
+import textstat
+
+from netqa.compose import Citation, render
+
+CITATION = Citation("doc-p01", "The article", "Results", "", 0, 0)
+
+
+def our_words() -> str:
+    """Every reply template rendered with the article's parts left empty, so only our wording is measured."""
+    texts = [render("emergency", "", crisis=crisis) for crisis in (True, False)]
+    texts += [render("chitchat", "", mood=mood, document="the article") for mood in ("hello", "thanks", "bye")]
+    texts.append(render("no_answer", "", document="the article", nearby=[]))
+    texts.append(render("medical_advice", "", quote=None, citation=None))
+    for question_type in ("count", "percent", "date", "person", "place", "yesno", "definition", "reason"):
+        texts.append(render("answer", question_type, short="298", quote="", citation=CITATION, suggestions=[]))
+    return "\n".join(texts).replace('""', "")
+
+
+def test_template_wording_is_at_most_eighth_grade():
+    grade = textstat.flesch_kincaid_grade(our_words())
+    assert grade <= 8.0, f"Flesch-Kincaid grade {grade:.1f}"
