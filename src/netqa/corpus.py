@@ -87,11 +87,15 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return files
 
 
-def load_corpus(corpus_dir: Path) -> tuple[Document, ...]:
-    """Read every .txt/.md file of the folder into cleaned, sectioned passages."""
+def load_corpus(corpus_dir: Path, progress=None) -> tuple[Document, ...]:
+    """Read every .txt/.md file of the folder into cleaned, sectioned passages.
+
+    `progress`, when given, wraps the list of files (index building passes a tqdm bar).
+    """
     metadata = _read_metadata(corpus_dir)
     documents = []
-    for path in corpus_files(corpus_dir):
+    files = corpus_files(corpus_dir)
+    for path in files if progress is None else progress(files):
         rel = path.relative_to(corpus_dir).as_posix()
         documents.append(parse_document(path, _read_text(path), metadata.get(rel, {})))
     if not any(doc.passages for doc in documents):
