@@ -10,12 +10,12 @@ from pathlib import Path
 from netqa.compose import (FACT_PATTERNS, Citation, Evidence, Reply, choose_evidence, confidence,
                            new_reply_id, render)
 from netqa.config import Settings
-from netqa.corpus import Document, Passage, default_corpus_dir, load_corpus
-from netqa.index import PassageIndex
+from netqa.corpus import LEXICON_FILE, Document, Passage, default_corpus_dir
+from netqa.index import PassageIndex, open_index
 from netqa.question import understand
 from netqa.session import Resolution, SessionStore, Turn, resolve
-from netqa.terms import Expansion, Vocabulary, find_abbreviations, read_lexicon
-from netqa.text import char_terms, content_words, normalise, word_terms
+from netqa.terms import Expansion, Vocabulary, read_lexicon
+from netqa.text import char_terms, normalise, word_terms
 
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
 EXPANSION_WEIGHT = 0.8  # document words that a lay word stands for
@@ -43,15 +43,19 @@ class Bot:
         self._idf = {term: float(index.words_.idf[col]) for term, col in index.words_.vocabulary.items()}
 
     @classmethod
-    def load(cls, corpus_dir: str | Path | None = None, **settings) -> "Bot":
+    def load(cls, corpus_dir: str | Path | None = None, index_dir: str | Path | None = None,
+             **settings) -> "Bot":
+        """A bot for the folder, from its saved index when that is fresh, else built (and saved if possible).
+
+        The index is looked for in DIR/.netqa-index/, then in the user's cache (see netqa.index),
+        or only in `index_dir` when given.
+        """
         directory = Path(corpus_dir) if corpus_dir is not None else default_corpus_dir()
-        documents = load_corpus(directory)
-        passages = tuple(p for doc in documents for p in doc.passages)
-        index = PassageIndex().fit(passages)
-        text = "\n".join(p.text for p in passages)
-        vocabulary = Vocabulary({w for p in passages for w in content_words(normalise(p.text))},
-                                read_lexicon(directory / "lexicon.txt"), find_abbreviations(text))
-        return cls(Corpus(directory, documents, passages), index, vocabulary, Settings.from_env(**settings))
+        chosen = Settings.from_env(**settings)  # a bad setting fails before any slow build
+        built = open_index(directory, Path(index_dir) if index_dir is not None else None, progress=True)
+        vocabulary = Vocabulary(built.words, read_lexicon(directory / LEXICON_FILE), built.abbreviations,
+                                built.stems)
+        return cls(Corpus(directory, built.documents, built.passages), built.index, vocabulary, chosen)
 
     @property
     def title(self) -> str:

@@ -42,13 +42,21 @@ def _parser() -> argparse.ArgumentParser:
     for measure in ("answer", "citation", "abstain"):
         evaluate.add_argument(f"--min-{measure}", type=float, metavar="RATE",
                               help=f"exit with status 1 if {measure} accuracy over all questions is below RATE (0-1)")
+
+    index = commands.add_parser("index", parents=[corpus], help="build and save the search index of a corpus",
+                                description="Build the index of the corpus and save it in DIR/.netqa-index/ (or in "
+                                            "the user cache when DIR is read-only). ask, chat, eval and serve then "
+                                            "load it instead of rebuilding, as long as no document, lexicon.txt or "
+                                            "metadata.json changed.")
+    index.add_argument("--out", type=Path, metavar="PATH",
+                       help="save the index in this folder instead (Python: netqa.load(DIR, index_dir=PATH))")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"ask": _ask, "chat": _chat, "eval": _eval}[args.command](args)
+        return {"ask": _ask, "chat": _chat, "eval": _eval, "index": _index}[args.command](args)
     except (CorpusError, ValueError) as exc:
         print(f"netqa: error: {exc}", file=sys.stderr)
         return 2
@@ -109,6 +117,30 @@ def _eval(args) -> int:
     for line in failed:
         print(f"netqa: below the bar: {line}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _index(args) -> int:
+    import time
+
+    from netqa.corpus import default_corpus_dir
+    from netqa.index import build, index_locations, save_index
+
+    directory = args.corpus or default_corpus_dir()
+    started = time.perf_counter()
+    built = build(directory, progress=True)
+    seconds = time.perf_counter() - started
+    problems = []
+    for location in [args.out] if args.out else index_locations(directory):
+        try:
+            save_index(built, location)
+        except OSError as exc:
+            problems.append(f"{location}: {exc.strerror or exc}")
+            continue
+        print(f"Indexed {len(built.documents)} document(s) ({len(built.passages)} passages) in {seconds:.1f} s; "
+              f"saved to {location}")
+        return 0
+    print(f"netqa: error: could not save the index: {'; '.join(problems)}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

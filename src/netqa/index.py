@@ -1,15 +1,35 @@
-"""Passages -> TF-IDF matrices (word and character n-grams); a query -> scored passages and sentences."""
+"""Passages -> TF-IDF spaces (word and character n-grams), saved to and loaded from disk; a query -> scored passages."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+import hashlib
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
-from netqa.corpus import Passage
-from netqa.text import char_terms, word_terms
+from netqa import __version__
+from netqa.corpus import LEXICON_FILE, METADATA_FILE, Document, Passage, Sentence, corpus_files, load_corpus
+from netqa.text import char_terms, content_words, normalise, word_terms
+
+log = logging.getLogger("netqa")
+
+FORMAT_VERSION = 1  # bump when the saved layout changes
+INDEX_DIR_NAME = ".netqa-index"
+_MANIFEST, _ARRAYS, _TABLES = "manifest.json", "arrays.npz", "tables.json"
+# Files whose content decides what an index holds: any change to them makes saved indexes stale.
+_BUILDER_MODULES = ("netqa.text", "netqa.corpus", "netqa.terms", "netqa.index")
+_BUILDER_DATA = ("stopwords.txt", "boilerplate.txt")
+_SPACES = ("words", "chars", "sentences")
+# 1 + ln(tf) for small tf, as numpy computes it: the query side then matches the fitted rows bit for bit.
+_SUBLINEAR = [float(1.0 + np.log(n)) if n else 0.0 for n in range(64)]
 
 
 @dataclass(frozen=True)
@@ -25,20 +45,38 @@ class SentenceHit:
     score: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Space:
-    """One TF-IDF space: term -> column, idf per column, L2-normalised rows in CSC form."""
+    """One TF-IDF space: term -> column, idf per column, and L2-normalised rows as compressed arrays.
+
+    `by_column` spaces (passages) keep each term's postings together, so a query reads only its
+    own terms' postings; the sentence space is kept row by row, since only the sentences of a
+    few candidate passages are ever scored.
+    """
 
     vocabulary: dict[str, int]
-    idf: np.ndarray
-    matrix: sparse.csc_matrix
+    idf: np.ndarray  # float32, one per column
+    indptr: np.ndarray  # int64: where each column's (or row's) entries start
+    indices: np.ndarray  # int32: the row (or column) of each entry
+    data: np.ndarray  # float32: the entry's tf-idf weight
+    rows: int
+    by_column: bool
 
     def vector(self, weighted_terms: list[tuple[list[str], float]]) -> tuple[np.ndarray, np.ndarray]:
-        """The query's columns and weights: sum of weight * (1 + log tf) * idf, L2-normalised."""
-        counts: Counter[int] = Counter()
+        """The query's columns and weights: q_t = idf_t * sum over groups g of w_g * (1 + ln tf_t,g), L2-normalised.
+
+        Columns come in order of first occurrence; sums over them then run in the same order every time.
+        """
+        lookup = self.vocabulary.get
+        counts: dict[int, float] = {}
         for terms, weight in weighted_terms:
-            for col, tf in Counter(self.vocabulary[t] for t in terms if t in self.vocabulary).items():
-                counts[col] += weight * (1.0 + np.log(tf))
+            tf: dict[int, int] = {}
+            for term in terms:
+                col = lookup(term)
+                if col is not None:
+                    tf[col] = tf.get(col, 0) + 1
+            for col, n in tf.items():
+                counts[col] = counts.get(col, 0) + weight * (_SUBLINEAR[n] if n < 64 else float(1.0 + np.log(n)))
         if not counts:
             return np.empty(0, dtype=np.int64), np.empty(0)
         cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
@@ -46,49 +84,109 @@ class _Space:
         return cols, weights / np.linalg.norm(weights)
 
     def scores(self, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Cosine of every row with the query: a sum over the query's few columns only."""
-        m = self.matrix
+        """Cosine of every row with the query, s_r = sum_t x_rt * q_t, read from the query terms' postings only."""
         if not len(cols):
-            return np.zeros(m.shape[0])
-        starts, ends = m.indptr[cols], m.indptr[cols + 1]
-        rows = np.concatenate([m.indices[s:e] for s, e in zip(starts, ends)])
-        values = np.concatenate([m.data[s:e] * w for s, e, w in zip(starts, ends, weights)])
-        return np.bincount(rows, weights=values, minlength=m.shape[0])
+            return np.zeros(self.rows)
+        starts, lengths = self.indptr[cols], self.indptr[cols + 1] - self.indptr[cols]
+        # Positions of all the postings, column after column, without a Python loop over columns.
+        offsets = np.cumsum(lengths) - lengths
+        positions = np.arange(lengths.sum()) - np.repeat(offsets - starts, lengths)
+        values = self.data[positions] * np.repeat(weights, lengths)
+        return np.bincount(self.indices[positions], weights=values, minlength=self.rows)
+
+    def row_scores(self, first: np.ndarray, count: np.ndarray, cols: np.ndarray,
+                   weights: np.ndarray) -> np.ndarray:
+        """Cosine with the query of rows first[i] .. first[i] + count[i] - 1, concatenated (a by-row space).
+
+        Each row's sum runs over the query terms in query order, as `scores` would add them.
+        """
+        rows = np.repeat(first - np.cumsum(count) + count, count) + np.arange(count.sum())
+        if not len(cols) or not len(rows):
+            return np.zeros(len(rows))
+        lengths = self.indptr[rows + 1] - self.indptr[rows]
+        offsets = np.cumsum(lengths) - lengths
+        positions = np.arange(lengths.sum()) - np.repeat(offsets - self.indptr[rows], lengths)
+        local_row = np.repeat(np.arange(len(rows)), lengths)
+        order = np.argsort(cols, kind="stable")
+        where = np.searchsorted(cols, self.indices[positions], sorter=order).clip(max=len(cols) - 1)
+        query_position = order[where]
+        hit = cols[query_position] == self.indices[positions]
+        by_query = np.argsort(query_position[hit], kind="stable")
+        values = (self.data[positions[hit]] * weights[query_position[hit]])[by_query]
+        return np.bincount(local_row[hit][by_query], weights=values, minlength=len(rows))
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        return {f"{name}.idf": self.idf, f"{name}.indptr": self.indptr, f"{name}.indices": self.indices,
+                f"{name}.data": self.data, f"{name}.shape": np.array([self.rows, len(self.idf)], dtype=np.int64)}
+
+    @classmethod
+    def from_arrays(cls, name: str, terms: list, arrays, by_column: bool) -> "_Space":
+        """Rebuild a saved space, checking that every array fits the others (so queries cannot index out of range)."""
+        idf, indptr = arrays[f"{name}.idf"], arrays[f"{name}.indptr"]
+        indices, data = arrays[f"{name}.indices"], arrays[f"{name}.data"]
+        rows, cols = (int(x) for x in arrays[f"{name}.shape"])
+        lines, targets = (cols, rows) if by_column else (rows, cols)
+        ok = (idf.dtype == np.float32 and data.dtype == np.float32 and indices.dtype == np.int32
+              and indptr.dtype == np.int64 and len(idf) == cols == len(terms) and len(indptr) == lines + 1
+              and len(indices) == len(data) == (indptr[-1] if len(indptr) else -1) and indptr[0] == 0
+              and bool(np.all(np.diff(indptr) >= 0))
+              and (not len(indices) or 0 <= indices.min() and indices.max() < targets)
+              and all(isinstance(t, str) for t in terms))
+        if not ok:
+            raise ValueError(f"the {name} arrays do not fit together")
+        vocabulary = dict(zip(terms, range(len(terms))))
+        if len(vocabulary) != len(terms):
+            raise ValueError(f"the {name} vocabulary repeats a term")
+        return cls(vocabulary, idf, indptr, indices, data, rows, by_column)
 
 
-def _fit_space(texts: list[str], analyzer, max_df: float = 1.0) -> _Space:
+def _fit_space(texts: list[str], analyzer, by_column: bool, max_df: float = 1.0, progress=None) -> _Space:
     # Imported here: scikit-learn's text module is slow to import and only building needs it.
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, max_df=max_df, dtype=np.float32)
-    matrix = vectorizer.fit_transform(texts).tocsc()
-    return _Space(dict(vectorizer.vocabulary_), vectorizer.idf_.astype(np.float32), matrix)
+    fitted = vectorizer.fit_transform(texts if progress is None else progress(texts))
+    matrix = fitted.tocsc() if by_column else fitted.tocsr()
+    matrix.sort_indices()
+    return _Space(dict(vectorizer.vocabulary_), vectorizer.idf_.astype(np.float32),
+                  matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32), matrix.data, matrix.shape[0],
+                  by_column)
 
 
 class PassageIndex:
     """TF-IDF over passages (word and character n-grams) and over sentences (words) for choosing quotes.
 
-    Built once with `fit`; `search` and `rank_sentences` never change it, so threads may share it.
+    Built once with `fit` (or read back by `load_index`); `search` and `rank_sentences` never
+    change it, so threads may share it.
     """
 
     def __init__(self, word_weight: float = 0.7, char_weight: float = 0.3):
         self.word_weight = word_weight
         self.char_weight = char_weight
 
-    def fit(self, passages: tuple[Passage, ...]) -> "PassageIndex":
+    def fit(self, passages: tuple[Passage, ...], progress=None) -> "PassageIndex":
+        """Fit the three spaces; `progress(iterable, desc)` may wrap each pass over the texts (a tqdm)."""
+        def stage(desc):
+            return None if progress is None else (lambda items: progress(items, desc))
+
         texts = [f"{p.section}\n{p.text}" if p.section != p.document else p.text for p in passages]
+        words = _fit_space(texts, word_terms, True, progress=stage("word terms"))
+        chars = _fit_space(texts, char_terms, True, max_df=0.5 if len(texts) > 50 else 1.0,
+                           progress=stage("character n-grams"))
+        sentences = _fit_space([s.text for p in passages for s in p.sentences], word_terms, False,
+                               progress=stage("sentences"))
+        return self._set(passages, words, chars, sentences)
+
+    def _set(self, passages, words: _Space, chars: _Space, sentences: _Space) -> "PassageIndex":
         self.passages_ = passages
-        self.words_ = _fit_space(texts, word_terms)
-        self.chars_ = _fit_space(texts, char_terms, max_df=0.5 if len(texts) > 50 else 1.0)
-        sentence_texts = [s.text for p in passages for s in p.sentences]
-        self.sentence_first_ = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])])
-        self.sentences_ = _fit_space(sentence_texts, word_terms)
+        self.words_, self.chars_, self.sentences_ = words, chars, sentences
+        self.sentence_first_ = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)
         self.position_ = {p.id: i for i, p in enumerate(passages)}
         return self
 
     def search(self, word_query: list[tuple[list[str], float]],
                char_query: list[tuple[list[str], float]], k: int = 5) -> list[Hit]:
-        """The k best passages by weighted cosine similarity, best first; only positive scores."""
+        """The k best passages by s = word_weight * cos_words + char_weight * cos_chars, best first; only s > 0."""
         scores = self.word_weight * self._scores(self.words_, word_query)
         if self.char_weight:
             scores = scores + self.char_weight * self._scores(self.chars_, char_query)
@@ -99,15 +197,276 @@ class PassageIndex:
 
     def rank_sentences(self, word_query: list[tuple[list[str], float]], hits: list[Hit]) -> list[SentenceHit]:
         """Sentences of the given passages by their own word cosine with the query, best first."""
-        scores = self._scores(self.sentences_, word_query)
-        ranked = [
-            SentenceHit(hit.passage, j, float(scores[first + j]))
-            for hit in hits
-            for first in [self.sentence_first_[self.position_[hit.passage.id]]]
-            for j in range(len(hit.passage.sentences))
-        ]
+        if not hits:
+            return []
+        positions = np.array([self.position_[hit.passage.id] for hit in hits])
+        first, count = self.sentence_first_[positions], np.diff(self.sentence_first_)[positions]
+        scores = self.sentences_.row_scores(first, count, *self.sentences_.vector(word_query))
+        flat = iter(scores.tolist())  # the hits' sentences, in order
+        ranked = [SentenceHit(hit.passage, j, next(flat)) for hit in hits for j in range(len(hit.passage.sentences))]
         return sorted(ranked, key=lambda s: -s.score)
 
     @staticmethod
     def _scores(space: _Space, query: list[tuple[list[str], float]]) -> np.ndarray:
         return space.scores(*space.vector(query))
+
+
+# ---------------------------------------------------------------- the whole corpus, built or saved
+
+
+@dataclass(frozen=True)
+class CorpusIndex:
+    """Everything `Bot.load` derives from a corpus folder; built from the documents or read back from disk."""
+
+    directory: Path
+    documents: tuple[Document, ...]
+    passages: tuple[Passage, ...]
+    index: PassageIndex
+    words: frozenset[str]  # the content words of the passages (typo correction and "do we know it")
+    stems: frozenset[str]
+    abbreviations: dict[str, str]  # abbreviation -> long form, learned from the text
+    saved_at: Path | None = None  # the folder it was read from or written to, if any
+
+
+def corpus_words(passages) -> set[str]:
+    return {w for p in passages for w in content_words(normalise(p.text))}
+
+
+def build(directory: Path, progress: bool = False) -> CorpusIndex:
+    """Parse the folder and fit the index; `progress` shows tqdm bars on stderr (if it is a terminal)."""
+    from netqa.terms import find_abbreviations
+    from netqa.text import stem
+
+    bar = _progress_bar if progress else None
+    documents = load_corpus(directory, progress=bar and (lambda files: bar(files, "documents")))
+    passages = tuple(p for doc in documents for p in doc.passages)
+    index = PassageIndex().fit(passages, progress=bar)
+    words = corpus_words(passages)
+    abbreviations = find_abbreviations("\n".join(p.text for p in passages))
+    return CorpusIndex(directory, documents, passages, index, frozenset(words),
+                       frozenset(stem(w) for w in words), abbreviations)
+
+
+def _progress_bar(items, desc: str):
+    from tqdm import tqdm
+
+    # Small folders build in well under a second: a bar would only flicker.
+    return tqdm(items, desc=desc, unit=" texts", file=sys.stderr, leave=False,
+                disable=True if len(items) < 2000 else None, mininterval=0.5)
+
+
+def cache_dir(directory: Path) -> Path:
+    """Where the index of a read-only corpus folder goes: the user's cache, one folder per corpus path."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "netqa" / hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
+
+
+def index_locations(directory: Path) -> list[Path]:
+    """Where an index of the folder is looked for, and saved to, in this order."""
+    return [directory / INDEX_DIR_NAME, cache_dir(directory)]
+
+
+def open_index(directory: Path, index_dir: Path | None = None, progress: bool = False) -> CorpusIndex:
+    """The saved index of the folder if one is fresh, else a new build, saved where it can be (best effort)."""
+    locations = [index_dir] if index_dir is not None else index_locations(directory)
+    state = _CorpusState.read(directory)
+    for location in locations:
+        loaded = load_index(directory, location, state)
+        if loaded is not None:
+            return loaded
+    built = build(directory, progress=progress)
+    for location in locations:
+        try:
+            return save_index(built, location, state)
+        except OSError as exc:
+            log.info("netqa: cannot save the index to %s (%s)", location, exc.strerror or exc)
+    return built
+
+
+# ---------------------------------------------------------------- saving and loading
+
+
+@dataclass(frozen=True)
+class _CorpusState:
+    """The content hashes that a saved index must match to be used."""
+
+    sources: dict[str, str]  # relative path -> sha256 of the file's bytes
+    extras: dict[str, str | None]  # lexicon and metadata files -> sha256, None when absent
+    raw: dict[str, bytes]  # the files' bytes, so loading reads each file once
+
+    @classmethod
+    def read(cls, directory: Path) -> "_CorpusState":
+        raw = {path.relative_to(directory).as_posix(): path.read_bytes() for path in corpus_files(directory)}
+        extras = {name: hashlib.sha256((directory / name).read_bytes()).hexdigest()
+                  if (directory / name).is_file() else None for name in (LEXICON_FILE, METADATA_FILE)}
+        return cls({rel: hashlib.sha256(data).hexdigest() for rel, data in raw.items()}, extras, raw)
+
+
+def _builder() -> str:
+    """A hash of the code and data that decide an index's content: a new netqa version or edit makes it stale."""
+    import importlib
+    from importlib import resources
+
+    digest = hashlib.sha256(f"{FORMAT_VERSION} {__version__}".encode())
+    for module in _BUILDER_MODULES:
+        digest.update(Path(importlib.import_module(module).__file__).read_bytes())
+    for name in _BUILDER_DATA:
+        digest.update(resources.files("netqa.data").joinpath(name).read_bytes())
+    return digest.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _write_atomically(path: Path, write) -> str:
+    """Write via a temporary file in the same folder, then rename: readers never see half a file."""
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False)
+    try:
+        with handle:
+            write(handle)
+        digest = _file_sha256(Path(handle.name))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)  # temporary files are private; the index need not be
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return digest
+
+
+def save_index(built: CorpusIndex, location: Path, state: _CorpusState | None = None) -> CorpusIndex:
+    """Write the index as numpy arrays (.npz, no pickles) and JSON tables, then the manifest that vouches for them.
+
+    The manifest goes last and holds the hashes of the other two files, so a reader that finds
+    a half-replaced index sees a mismatch and rebuilds instead of mixing two builds.
+    """
+    state = state or _CorpusState.read(built.directory)
+    index = built.index
+    location.mkdir(parents=True, exist_ok=True)
+    arrays = {**index.words_.arrays("words"), **index.chars_.arrays("chars"),
+              **index.sentences_.arrays("sentences")}
+    tables = {
+        "settings": {"word_weight": index.word_weight, "char_weight": index.char_weight},
+        "vocabularies": {name: _terms_by_column(getattr(index, f"{name}_").vocabulary) for name in _SPACES},
+        "documents": [{
+            "path": doc.path.relative_to(built.directory).as_posix(), "id": doc.id, "title": doc.title,
+            "source": doc.source, "sha256": doc.sha256,
+            "passages": [{"id": p.id, "section": p.section, "start": p.start, "end": p.end,
+                          "sentences": [[s.start, s.end] for s in p.sentences]} for p in doc.passages],
+        } for doc in built.documents],
+        "words": sorted(built.words),
+        "stems": sorted(built.stems),
+        "abbreviations": built.abbreviations,
+    }
+    files = {
+        _ARRAYS: _write_atomically(location / _ARRAYS, lambda f: np.savez(f, **arrays)),
+        _TABLES: _write_atomically(location / _TABLES, lambda f: f.write(
+            json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))),
+    }
+    manifest = {"format": FORMAT_VERSION, "netqa": __version__, "builder": _builder(),
+                "sources": state.sources, **state.extras, "files": files,
+                "documents": len(built.documents), "passages": len(built.passages), "saved": time.time()}
+    _write_atomically(location / _MANIFEST, lambda f: f.write(json.dumps(manifest, indent=1).encode("utf-8")))
+    return replace(built, saved_at=location)
+
+
+def _terms_by_column(vocabulary: dict[str, int]) -> list[str]:
+    terms = [""] * len(vocabulary)
+    for term, col in vocabulary.items():
+        terms[col] = term
+    return terms
+
+
+def load_index(directory: Path, location: Path, state: _CorpusState | None = None) -> CorpusIndex | None:
+    """The index saved at `location` if it was built from exactly these files by this netqa, else None.
+
+    Trust model: a saved index is data, never code. Arrays are read with allow_pickle=False
+    and everything else is JSON, so a tampered index cannot run anything. The manifest's
+    hashes detect staleness (a source, lexicon.txt or metadata.json changed, another netqa
+    version) and corruption (a file truncated or replaced); the arrays are checked to fit
+    together, so a bad file is rejected and rebuilt rather than crashing a query. Whoever
+    can write the index folder can still change answers, exactly as they could by editing
+    the documents beside it: protect it as you protect the corpus.
+    """
+    manifest_path = location / _MANIFEST
+    if not manifest_path.is_file():
+        return None
+    try:
+        return _read_index(directory, location, state or _CorpusState.read(directory))
+    except _Stale as exc:
+        log.info("netqa: the index at %s is stale (%s); rebuilding", location, exc)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, zipfile.BadZipFile) as exc:
+        log.warning("netqa: ignoring the unreadable index at %s (%s: %s); rebuilding", location,
+                    type(exc).__name__, exc)
+    return None
+
+
+class _Stale(Exception):
+    """The saved index was built from other files or by another netqa."""
+
+
+def _read_index(directory: Path, location: Path, state: _CorpusState) -> CorpusIndex:
+    manifest = json.loads((location / _MANIFEST).read_text(encoding="utf-8"))
+    if manifest.get("format") != FORMAT_VERSION or manifest.get("netqa") != __version__:
+        raise _Stale(f"format {manifest.get('format')}, netqa {manifest.get('netqa')}")
+    if manifest.get("builder") != _builder():
+        raise _Stale("built by different netqa code")
+    if manifest.get("sources") != state.sources:
+        changed = set(manifest.get("sources") or {}) ^ set(state.sources) or {
+            rel for rel, digest in state.sources.items() if manifest["sources"].get(rel) != digest}
+        raise _Stale(f"changed documents: {', '.join(sorted(changed)[:3])}")
+    for name, digest in state.extras.items():
+        if manifest.get(name, None) != digest:
+            raise _Stale(f"{name} changed")
+    for name in (_ARRAYS, _TABLES):
+        if _file_sha256(location / name) != manifest["files"][name]:
+            raise ValueError(f"{name} does not match the manifest's hash")
+
+    tables = json.loads((location / _TABLES).read_text(encoding="utf-8"))
+    with np.load(location / _ARRAYS, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    vocabularies = tables["vocabularies"]
+    words = _Space.from_arrays("words", vocabularies["words"], arrays, by_column=True)
+    chars = _Space.from_arrays("chars", vocabularies["chars"], arrays, by_column=True)
+    sentences = _Space.from_arrays("sentences", vocabularies["sentences"], arrays, by_column=False)
+
+    documents, passages = [], []
+    for record in tables["documents"]:
+        documents.append(_document(directory, record, state.raw))
+        passages.extend(documents[-1].passages)
+    if [d.path.relative_to(directory).as_posix() for d in documents] != list(state.raw):
+        raise ValueError("the documents do not match the corpus files")
+    if words.rows != len(passages) or chars.rows != len(passages) or \
+            sentences.rows != sum(len(p.sentences) for p in passages):
+        raise ValueError("the matrices do not match the passages")
+    settings = tables["settings"]
+    index = PassageIndex(float(settings["word_weight"]), float(settings["char_weight"]))._set(
+        tuple(passages), words, chars, sentences)
+    abbreviations = tables["abbreviations"]
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in abbreviations.items()):
+        raise ValueError("abbreviations must map text to text")
+    return CorpusIndex(directory, tuple(documents), tuple(passages), index, frozenset(tables["words"]),
+                       frozenset(tables["stems"]), abbreviations, location)
+
+
+def _document(directory: Path, record: dict, raw: dict[str, bytes]) -> Document:
+    """A Document whose passages are cut from the file's verified text by the saved offsets."""
+    text = raw[record["path"]].decode("utf-8-sig")
+    title, doc_id = str(record["title"]), str(record["id"])
+
+    def span(start, end) -> tuple[int, int]:
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
+            raise ValueError(f"offsets {start}..{end} outside {record['path']}")
+        return start, end
+
+    passages = []
+    for p in record["passages"]:
+        start, end = span(p["start"], p["end"])
+        sentences = tuple(Sentence(text[s:e], s, e) for s, e in (span(*pair) for pair in p["sentences"]))
+        passages.append(Passage(str(p["id"]), doc_id, title, str(p["section"]), text[start:end], start, end,
+                                sentences))
+    return Document(doc_id, title, str(record["source"]), directory / record["path"], text, tuple(passages),
+                    str(record["sha256"]))
