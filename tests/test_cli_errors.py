@@ -1,0 +1,112 @@
+"""The installed `netqa` command on bad input: one line on stderr naming the problem, a non-zero exit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+NETQA = shutil.which("netqa")
+pytestmark = pytest.mark.skipif(NETQA is None, reason="the netqa command is not installed")
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([NETQA, *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *phrases: str) -> None:
+    assert result.returncode != 0
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("netqa: error: ")
+    for phrase in phrases:
+        assert phrase in lines[0]
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "visiting.md").write_text("# Visiting\n\nVisiting hours are from 9 am to 8 pm every day.\n",
+                                        encoding="utf-8")
+    return folder
+
+
+def test_a_good_question_still_succeeds(corpus):
+    result = run("ask", "--corpus", str(corpus), "What are the visiting hours?")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.strip()
+
+
+def test_a_missing_corpus_folder_is_named(tmp_path):
+    missing = tmp_path / "no-such-folder"
+    assert_one_line_error(run("ask", "--corpus", str(missing), "hello?"), "not found", str(missing))
+
+
+def test_a_file_given_as_the_corpus_folder_is_refused(corpus):
+    document = corpus / "visiting.md"
+    assert_one_line_error(run("ask", "--corpus", str(document), "hello?"), "not a folder")
+
+
+def test_an_empty_corpus_folder_is_refused(tmp_path):
+    assert_one_line_error(run("ask", "--corpus", str(tmp_path), "hello?"), "no .txt or .md documents")
+
+
+def test_a_corpus_of_blank_documents_is_refused(tmp_path):
+    (tmp_path / "blank.txt").write_text("\n\n   \n", encoding="utf-8")
+    assert_one_line_error(run("ask", "--corpus", str(tmp_path), "hello?"), "no readable text")
+
+
+def test_a_document_that_is_not_utf8_is_named(corpus):
+    (corpus / "latin1.txt").write_bytes("Caf\xe9 opening hours are 8 to 5.".encode("latin-1"))
+    assert_one_line_error(run("ask", "--corpus", str(corpus), "hello?"), "latin1.txt", "not UTF-8")
+
+
+def test_chat_with_a_missing_corpus_fails_the_same_way(tmp_path):
+    assert_one_line_error(run("chat", "--corpus", str(tmp_path / "gone")), "not found")
+
+
+@pytest.mark.parametrize("question", ["", "\t\n ", "\x07\x1b\u200b\u200e"])
+def test_an_empty_question_is_refused(corpus, question):
+    assert_one_line_error(run("ask", "--corpus", str(corpus), question), "question is empty")
+
+
+def test_a_question_over_the_limit_is_refused_with_the_limit(corpus):
+    assert_one_line_error(run("ask", "--corpus", str(corpus), "why " * 600,
+                              env={"NETQA_MAX_QUESTION_CHARS": "1000"}), "too long", "at most 1000")
+
+
+def test_a_bad_setting_in_the_environment_is_named(corpus):
+    assert_one_line_error(run("ask", "--corpus", str(corpus), "hello?", env={"NETQA_TOP_K": "lots"}),
+                          "NETQA_TOP_K", "lots")
+
+
+GOOD_LINE = '{"id": "q1", "question": "When are visiting hours?", "answers": ["9 am"], "category": "fact"}'
+
+
+@pytest.mark.parametrize(("lines", "problem"), [
+    ([GOOD_LINE, "{not json"], "not valid JSON"),
+    ([GOOD_LINE, "", '["a list"]'], "expected a JSON object"),
+    ([GOOD_LINE, '{"id": "q2", "category": "fact"}'], "question"),
+    ([GOOD_LINE, GOOD_LINE], "duplicate id"),
+])
+def test_a_corrupt_gold_file_is_refused_naming_the_line(corpus, tmp_path, lines, problem):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line = len(lines)
+    assert_one_line_error(run("eval", "--corpus", str(corpus), str(gold)), f"line {line}", problem)
+
+
+def test_a_missing_gold_file_is_named(corpus, tmp_path):
+    assert_one_line_error(run("eval", "--corpus", str(corpus), str(tmp_path / "gold.jsonl")),
+                          "cannot read gold file", "gold.jsonl")
+
+
+def test_a_gold_file_that_is_not_utf8_is_refused(corpus, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_bytes(b'{"id": "q1", "question": "caf\xe9?", "category": "fact"}\n')
+    assert_one_line_error(run("eval", "--corpus", str(corpus), str(gold)), "not UTF-8")
