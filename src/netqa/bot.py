@@ -18,7 +18,7 @@ from netqa.terms import Expansion, Vocabulary, read_lexicon
 from netqa.text import char_terms, normalise, word_terms
 
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
-EXPANSION_WEIGHT = 0.8  # document words that a lay word stands for
+EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
 SUGGEST_WITHIN = 0.92  # a runner-up this close to the best passage earns a "did you mean"
 
 
@@ -132,9 +132,10 @@ class Bot:
     @staticmethod
     def _queries(expansion: Expansion, resolution: Resolution):
         added = " ".join(expansion.added)
-        word_query = [(word_terms(expansion.text), 1.0), (word_terms(added), EXPANSION_WEIGHT),
+        asked = expansion.search_text
+        word_query = [(word_terms(asked), 1.0), (word_terms(added), EXPANSION_WEIGHT),
                       (word_terms(resolution.context), CONTEXT_WEIGHT)]
-        char_query = [(char_terms(expansion.text), 1.0), (char_terms(added), EXPANSION_WEIGHT),
+        char_query = [(char_terms(asked), 1.0), (char_terms(added), EXPANSION_WEIGHT),
                       (char_terms(resolution.context), CONTEXT_WEIGHT)]
         return word_query, char_query
 

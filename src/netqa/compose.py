@@ -32,7 +32,7 @@ _CAPITALISED_RUN = r"[A-Z][\w-]*(?:\s+(?:(?:of|for|and|the|in|at|&)\s+)*[A-Z][\w
 FACT_PATTERNS: dict[str, re.Pattern] = {
     "percent": re.compile(rf"(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?\s?(?:%|percent\b)"),
     "count": re.compile(rf"\b(?:(?:a |the )(?:majority|minority)(?= of)|(?<!first )(?<!second )(?:half|most|all|none)(?= of)|(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?(?![\d%])(?!\s*(?:%|percent))"
-                        rf"|{_NUMBER_WORD})\b", re.IGNORECASE),
+                        rf"|{_NUMBER_WORD}(?! of\b)(?! or\b))\b", re.IGNORECASE),
     "date": re.compile(rf"\b(?:(?:the )?(?:first|second|third|fourth) (?:half|quarter) of |(?:early|late|mid-?) ?)?"
                        rf"(?:{_MONTH} (?:\d{{1,2}}, )?)?(?:19|20)\d{{2}}\b"),
     "duration": re.compile(rf"\b(?:{_NUMBER}|{_NUMBER_WORD})[- ](?:days?|weeks?|months?|years?|hours?)\b",
@@ -166,12 +166,13 @@ def _coverage(expansion: Expansion, passage: Passage, idf) -> float:
     rarest = max((idf(s) for s in in_passage), default=1.0)
     total = found = 0.0
     synonym_words = set()
-    for phrase, document_words in expansion.synonyms:
+    for phrase, document_words in dict((p.lower(), d) for p, d in expansion.synonyms).items():
         synonym_words.update(content_words(phrase))
-        stems = {stem(w) for dw in document_words for w in content_words(dw)}
+        stems = {stem(w) for dw in document_words for w in content_words(dw.lower())}
         weight = max((idf(s) for s in stems), default=0.0) or 1.0
         total += weight
-        found += weight if stems & in_passage else 0.0
+        own = {stem(w) for w in content_words(phrase)}
+        found += weight if stems & in_passage or own and own <= in_passage else 0.0
     for word in dict.fromkeys(content_words(expansion.text)):
         if word in synonym_words or word in generic_words():
             continue

@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from netqa.corpus import LEXICON_FILE
 from netqa.text import content_words, normalise, stem, stopwords, words
@@ -25,6 +26,15 @@ class Expansion:
     corrections: tuple[tuple[str, str], ...]
     synonyms: tuple[tuple[str, tuple[str, ...]], ...]  # (question phrase, document words it stands for)
     unknown: tuple[str, ...]  # content words the corpus never uses, even after all of the above
+    lay_phrases: tuple[str, ...] = ()  # phrases the lexicon translates: search for the translation instead
+
+    @property
+    def search_text(self) -> str:
+        """The question with its lay phrases taken out (their document words are searched instead)."""
+        text = " ".join(words(self.text))
+        for phrase in self.lay_phrases:
+            text = re.sub(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", " ", text)
+        return text
 
     @property
     def added(self) -> tuple[str, ...]:
@@ -124,15 +134,16 @@ class Vocabulary:
         synonyms: list[tuple[str, tuple[str, ...]]] = []
         if self._lexicon_pattern is not None:
             synonyms += [(m.group(), self.lexicon[m.group()]) for m in self._lexicon_pattern.finditer(lowered)]
+        lay_phrases = tuple(phrase for phrase, _ in synonyms)
         synonyms += [(w, (self.abbreviations[w],)) for w in dict.fromkeys(words(text))
-                     if w in self.abbreviations and w not in stopwords()]
+                     if w in self.abbreviations and w not in stopwords() and w not in lay_phrases]
         synonyms += [(w, (spelled,)) for w in dict.fromkeys(words(text))
                      if (spelled := _spell_numbers(w)) != w and self.knows(spelled)]
         covered = {w for phrase, _ in synonyms for w in content_words(phrase)}
         unknown = tuple(w for w in dict.fromkeys(content_words(text))
                         if w not in covered and not self.knows(w) and w not in generic_words()
                         and not w.isdigit())
-        return Expansion(text, corrections, tuple(synonyms), unknown)
+        return Expansion(text, corrections, tuple(synonyms), unknown, lay_phrases)
 
     def knows(self, word: str) -> bool:
         return word in self.words or stem(word) in self.stems
@@ -143,10 +154,16 @@ class Vocabulary:
             return self._corrections[word]
         fixed = None
         if (len(word) >= 4 and word.isalpha() and not self.knows(word) and word not in self.lexicon
-                and word not in stopwords() and word not in generic_words() and not _is_english(word)):
-            candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
-            best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SIMILARITY)
-            fixed = best[0] if best else None
+                and word not in stopwords() and word not in generic_words()):
+            if _is_english(word):
+                # A real word is only a typo for a corpus word with two letters swapped: trail -> trial.
+                swapped = [w for w in self._by_length.get(len(word), ())
+                           if sorted(w) == sorted(word) and OSA.distance(w, word) == 1]
+                fixed = swapped[0] if len(swapped) == 1 else None
+            else:
+                candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
+                best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SIMILARITY)
+                fixed = best[0] if best else None
         if len(self._corrections) < 50_000:
             self._corrections[word] = fixed
         return fixed
