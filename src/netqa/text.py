@@ -63,9 +63,13 @@ def word_terms(text: str) -> list[str]:
 
 def char_terms(text: str) -> list[str]:
     """Character analyzer: 3- to 5-grams inside each word padded with spaces (like char_wb)."""
-    grams = []
+    grams: list[str] = []
     for word in words(normalise(text)):
-        padded = f" {word} "
-        for n in (3, 4, 5):
-            grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+        grams.extend(_word_grams(word))
     return grams
+
+
+@lru_cache(maxsize=8192)  # the words of recent questions: a question's grams in a few microseconds
+def _word_grams(word: str) -> tuple[str, ...]:
+    padded = f" {word} "
+    return tuple(padded[i:i + n] for n in (3, 4, 5) for i in range(len(padded) - n + 1))
