@@ -1,6 +1,7 @@
 """Fit the confidence model (a logistic regression over the evidence features) on a gold set.
 
-Usage: python benchmarks/calibrate.py [corpus/gold.jsonl] [--write]
+Usage: python benchmarks/calibrate.py [GOLD [CORPUS_DIR] ...] [--write]
+Default: the article's gold set and the clinic policy test corpus, so the fit is not one document's.
 Prints the fitted weights and, for the fitted model, answer accuracy per confidence band;
 --write stores the weights in src/netqa/data/confidence.json.
 """
@@ -45,10 +46,17 @@ def collect(bot, gold):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("gold", nargs="?", default="corpus/gold.jsonl", type=Path)
+    parser.add_argument("sets", nargs="*", metavar="GOLD CORPUS_DIR",
+                        default=["corpus/gold.jsonl", "corpus", "tests/fixtures/clinic/gold.jsonl",
+                                 "tests/fixtures/clinic"],
+                        help="pairs of a gold file and its corpus folder")
     parser.add_argument("--write", action="store_true", help="save the fitted weights")
     args = parser.parse_args()
-    names, x, y = collect(netqa.load(), read_gold(args.gold))
+    pairs = list(zip(args.sets[::2], args.sets[1::2]))
+    collected = [collect(netqa.load(corpus), read_gold(Path(gold))) for gold, corpus in pairs]
+    names = collected[0][0]
+    x = np.vstack([c[1] for c in collected])
+    y = np.concatenate([c[2] for c in collected])
     model = LogisticRegression(C=10.0, max_iter=1000).fit(x, y)
     weights = {n: round(float(w), 3) for n, w in zip(names, model.coef_[0])}
     fitted = {"bias": round(float(model.intercept_[0]), 3), "weights": weights}

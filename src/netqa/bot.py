@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from dataclasses import dataclass
@@ -15,10 +16,11 @@ from netqa.index import PassageIndex, open_index
 from netqa.question import understand
 from netqa.session import Resolution, SessionStore, Turn, resolve
 from netqa.terms import Expansion, Vocabulary, read_lexicon
-from netqa.text import char_terms, normalise, word_terms
+from netqa.text import char_terms, normalise, stem, word_terms
 
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
 EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
+USUAL_NAME_IDF = 1.5  # idf below this: the word is in more than about half the passages
 SUGGEST_WITHIN = 0.92  # a runner-up this close to the best passage earns a "did you mean"
 
 
@@ -82,7 +84,7 @@ class Bot:
 
         resolution = resolve(asked.normalised, self.sessions.history(session_id), self.vocabulary.abbreviations)
         resolved = understand(resolution.text) if resolution.text != asked.normalised else asked
-        expansion = self.vocabulary.expand(resolution.text)
+        expansion = self._without_usual_names(self.vocabulary.expand(resolution.text), resolved.type)
         word_query, char_query = self._queries(expansion, resolution)
         hits = self.index.search(word_query, char_query, self.settings.top_k)
         sentences = self.index.rank_sentences(word_query, hits)
@@ -125,6 +127,16 @@ class Bot:
             raise QuestionError(f"the question is too long: at most {self.settings.max_question_chars} "
                                 f"characters, this one has {len(text)}")
         return text
+
+    def _without_usual_names(self, expansion: Expansion, question_type: str) -> Expansion:
+        """Drop long forms of abbreviations the corpus uses everywhere ("NET"), unless asked what they mean:
+        searching "Neuroendocrine tumors" too would only pull towards the one defining sentence."""
+        if question_type == "definition":
+            return expansion
+        kept = tuple((phrase, words) for phrase, words in expansion.synonyms
+                     if phrase in expansion.lay_phrases or phrase not in self.vocabulary.abbreviations
+                     or self._idf_of(stem(phrase)) > USUAL_NAME_IDF)
+        return dataclasses.replace(expansion, synonyms=kept)
 
     def _idf_of(self, term: str) -> float:
         return self._idf.get(term, 0.0)

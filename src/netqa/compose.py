@@ -23,6 +23,8 @@ KINDS = ("answer", "no_answer", "medical_advice", "emergency", "chitchat")
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|dozen)"
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
+_TIME = r"\b(?:[01]?\d|2[0-3])(?::[0-5]\d(?:\s?[ap]\.?m\.?)?|\s?[ap]\.?m\.?)"
+_WEEKDAY = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|weekend|weekday"
 _ORG_WORD = (r"(?:Institute|Center|Centre|Foundation|Network|Society|University|Hospital|Clinic|Alliance|"
              r"Administration|Journal|Congress|Association|Agency|Department|College|Company|Inc|Council|"
              r"Medicine|Oncology|Group|Organization|Organisation|Program|Programme)")
@@ -32,10 +34,12 @@ _CAPITALISED_RUN = r"[A-Z][\w-]*(?:\s+(?:(?:of|for|and|the|in|at|&)\s+)*[A-Z][\w
 FACT_PATTERNS: dict[str, re.Pattern] = {
     "percent": re.compile(rf"(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?\s?(?:%|percent\b)"),
     "count": re.compile(rf"\b(?:(?:a |the )(?:majority|minority)(?= of)|(?<!first )(?<!second )(?:half|most|all|none)(?= of)|(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?(?![\d%])(?!\s*(?:%|percent))"
-                        rf"|{_NUMBER_WORD}(?! of\b)(?! or\b))\b", re.IGNORECASE),
+                        rf"|{_NUMBER_WORD} or more|{_NUMBER_WORD}(?! of\b)(?! or\b))\b", re.IGNORECASE),
     "date": re.compile(rf"\b(?:(?:the )?(?:first|second|third|fourth) (?:half|quarter) of |(?:early|late|mid-?) ?)?"
-                       rf"(?:{_MONTH} (?:\d{{1,2}}, )?)?(?:19|20)\d{{2}}\b"),
-    "duration": re.compile(rf"\b(?:{_NUMBER}|{_NUMBER_WORD})[- ](?:days?|weeks?|months?|years?|hours?)\b",
+                       rf"(?:{_MONTH} (?:\d{{1,2}}, )?)?(?:19|20)\d{{2}}\b"
+                       rf"|(?:between )?{_TIME}(?:\s?(?:-|to|and|until)\s?{_TIME})?"
+                       rf"|\b(?:on )?(?:{_WEEKDAY})s?\b|\b{_MONTH} \d{{1,2}}\b"),
+    "duration": re.compile(rf"\b(?:{_NUMBER}|{_NUMBER_WORD}) (?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b",
                            re.IGNORECASE),
     "person": re.compile(r"\b(?:Dr\.? )?[A-Z][a-z]+(?: [A-Z]\.)? [A-Z][a-z]+(?:-[A-Z][a-z]+)?\b"),
     "place": re.compile(rf"\b{_CAPITALISED_RUN}"),
@@ -43,6 +47,10 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     "amount": re.compile(rf"(?:[$€£]\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:mg|mcg|µg|g|ml|mL|milligrams?|grams?|tablets?|"
                          rf"pills?|capsules?|doses?|dollars|euros|pounds)\b)(?:\s(?:daily|a day|per day|twice daily))?"),
 }
+FACT_PATTERNS["money"] = re.compile(
+    rf"[$€£]\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:dollars|euros|pounds|pence|cents|USD|EUR|GBP)\b")
+_MONEY_QUESTION = re.compile(r"\b(cost|costs|price|prices|pay|paid|charge|charges|fee|fees|expensive|cheap)\b",
+                             re.IGNORECASE)
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _ORG = re.compile(rf"\b{_ORG_WORD}\b")
 
@@ -106,7 +114,7 @@ class Evidence:
 
 # ---------------------------------------------------------------- choosing the evidence
 
-NEEDS_FACT = ("count", "percent", "date", "amount", "person", "organisation")
+NEEDS_FACT = ("count", "percent", "date", "amount", "money", "person", "organisation")
 OPEN_TYPES = ("definition", "other")
 
 
@@ -122,11 +130,10 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     def candidate(s: SentenceHit) -> tuple[float, str | None]:
         text = s.passage.sentences[s.sentence_index].text
         short = extract_fact(text, question, query, idf)
-        wanted = _wanted_type(question)
-        fits = wanted is None or short is not None
         relative = passage_score[s.passage.id] / best_passage if best_passage else 0.0
-        # When a figure is asked for, a sentence holding one is worth more than a closer wording.
-        return s.score + 0.6 * relative + (0.8 if wanted and fits else 0.0), short
+        # When a figure is asked for, a relevant sentence holding one beats a closer wording without.
+        prefers_fact = _wanted_type(question) or question.type in ("duration", "place")
+        return (s.score + 0.6 * relative) * (1.6 if prefers_fact and short else 1.0), short
 
     scored = [(candidate(s), s) for s in sentences]
     (score, short), best = max(scored, key=lambda item: item[0][0])
@@ -143,6 +150,8 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
 
 
 def _wanted_type(question: Question) -> str | None:
+    if question.type == "amount" and _MONEY_QUESTION.search(question.normalised):
+        return "money"
     if question.unit:
         return "duration" if question.unit in ("months", "weeks", "days", "years", "hours") else "count"
     return question.type if question.type in NEEDS_FACT else None
@@ -224,7 +233,8 @@ def _fact_spans(sentence: str, wanted: str, question: Question) -> list[tuple[in
                 continue
             # A person's name never sits inside an organisation's ("Dana-Farber Cancer Institute").
             run = next((sentence[a:b] for a, b in names if a <= m.start() < b), text)
-            if wanted == "person" and (_ORG.search(run) or sentence[m.start() - 1:m.start()] == "-"):
+            if wanted == "person" and (_ORG.search(run) or sentence[m.start() - 1:m.start()] == "-"
+                                       or not _looks_like_a_name(text)):
                 continue
             if wanted == "organisation" and not _ORG.search(text):
                 continue
@@ -234,6 +244,14 @@ def _fact_spans(sentence: str, wanted: str, question: Question) -> list[tuple[in
     if wanted == "person" and not spans:  # "who sponsored it?" is answered by an organisation
         return _fact_spans(sentence, "organisation", question)
     return spans
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """Names are rarer as English words than titles are: "Margaret Osei", not "Patient Experience"."""
+    from wordfreq import zipf_frequency
+
+    frequencies = [zipf_frequency(w, "en") for w in words(text) if w != "dr"]
+    return bool(frequencies) and max(frequencies) < 5.0 and sum(frequencies) / len(frequencies) < 4.6
 
 
 def _is_label_number(sentence: str, match: re.Match) -> bool:

@@ -18,7 +18,7 @@ QUESTION_TYPES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(pat
     ("organisation", r"\b(which|what) (company|group|organi[sz]ation|institute|institution|agency|journal|foundation|"
                      r"sponsor|society|network|charity|university|cooperative|team)\b"
                      r"|\bwho (sponsored|funded|paid for|conducted|ran|runs|published|makes|made|manufactures)\b"),
-    ("count", r"\bhow many\b|\b(what|which) (is|was)( the)? (number|total|count|amount)\b|\bnumber of\b"),
+    ("count", r"\bhow many\b|\bhow old\b|\bwhat age\b|\b(what|which) (is|was)( the)? (number|total|count|amount)\b|\bnumber of\b"),
     ("duration", r"\bhow long\b|\bfor how many (days|weeks|months|years)\b"),
     ("date", r"\bwhen\b|\b(what|which) (year|month|date|day|time)\b|\bhow soon\b|\bwhat time\b"),
     ("person", r"\bwho\b|\bwhose\b|\bwhat is (his|her) name\b|\b(which|what) (doctor|person|researcher|expert)\b"),

@@ -18,6 +18,10 @@ TYPO_MIN_SIMILARITY = 78  # rapidfuzz ratio: "pateints" -> "patients" scores 88
 REAL_WORD_ZIPF = 2.5  # a word this common in English (wordfreq's Zipf scale) is never "corrected": live != liver
 
 
+# "how long", "how many": the kind of answer wanted, not words to find ("long-term" is no answer).
+_HOW_MUCH = re.compile(r"\bhow (?:long|many|much|often|soon|likely)\b")
+
+
 @dataclass(frozen=True)
 class Expansion:
     """What the question says once typos are fixed, plus the document words its lay words stand for."""
@@ -31,7 +35,7 @@ class Expansion:
     @property
     def search_text(self) -> str:
         """The question with its lay phrases taken out (their document words are searched instead)."""
-        text = " ".join(words(self.text))
+        text = _HOW_MUCH.sub(" ", " ".join(words(self.text)))
         for phrase in self.lay_phrases:
             text = re.sub(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", " ", text)
         return text
@@ -88,7 +92,7 @@ def find_abbreviations(text: str) -> dict[str, str]:
             for b in range(a + 2, min(a + 7, len(caps)) + 1):
                 phrase = tokens[caps[a]:caps[b - 1] + 1]
                 initials = "".join(t[0] for t in phrase if t[0].isupper()).lower()
-                if len(initials) >= 3:
+                if len(initials) >= 3 and not _is_common_word(initials):  # "Alliance for Clinical Trials" is not "act"
                     found.setdefault(initials, " ".join(phrase))
     return found
 
@@ -182,6 +186,12 @@ def _phrase_pattern(lexicon: dict[str, tuple[str, ...]]) -> re.Pattern | None:
         return None
     alternatives = sorted(lexicon, key=len, reverse=True)  # longest phrase wins
     return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])")
+
+
+def _is_common_word(word: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") >= 4.0  # "act", "cat"; acronyms such as "icu" are rarer as words
 
 
 @lru_cache(maxsize=20_000)
