@@ -135,7 +135,7 @@ class Bot:
             return expansion
         kept = tuple((phrase, words) for phrase, words in expansion.synonyms
                      if phrase in expansion.lay_phrases or phrase not in self.vocabulary.abbreviations
-                     or self._idf_of(stem(phrase)) > USUAL_NAME_IDF)
+                     or not 0.0 < self._idf_of(stem(phrase)) <= USUAL_NAME_IDF)
         return dataclasses.replace(expansion, synonyms=kept)
 
     def _idf_of(self, term: str) -> float:

@@ -39,7 +39,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
                        rf"(?:{_MONTH} (?:\d{{1,2}}, )?)?(?:19|20)\d{{2}}\b"
                        rf"|(?:between )?{_TIME}(?:\s?(?:-|to|and|until)\s?{_TIME})?"
                        rf"|\b(?:on )?(?:{_WEEKDAY})s?\b|\b{_MONTH} \d{{1,2}}\b"),
-    "duration": re.compile(rf"\b(?:{_NUMBER}|{_NUMBER_WORD}) (?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b",
+    "duration": re.compile(rf"\b(?:{_NUMBER}|{_NUMBER_WORD})[ -](?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b",
                            re.IGNORECASE),
     "person": re.compile(r"\b(?:Dr\.? )?[A-Z][a-z]+(?: [A-Z]\.)? [A-Z][a-z]+(?:-[A-Z][a-z]+)?\b"),
     "place": re.compile(rf"\b{_CAPITALISED_RUN}"),
