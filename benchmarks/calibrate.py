@@ -36,7 +36,7 @@ def collect(bot, gold):
             continue
         features = evidence.features()
         names = names or list(features)
-        quote = evidence.sentence.passage.sentences[evidence.sentence.sentence_index].text
+        quote = evidence.quote
         right = row.answerable and any(same_text(a, quote) for a in row.answers) and (
             not row.evidence or same_text(row.evidence, evidence.sentence.passage.text))
         rows.append([features[n] for n in names])

@@ -101,7 +101,7 @@ class Bot:
         quote = citations = None
         if evidence is not None and (kind == "answer" or kind == "medical_advice" and answered):
             passage = evidence.sentence.passage
-            quote = passage.sentences[evidence.sentence.sentence_index].text
+            quote = evidence.quote
             citations = (Citation.of(passage),) + tuple(
                 Citation.of(h.passage) for h in hits[:3]
                 if h.passage.id != passage.id and h.score >= 0.6 * hits[0].score)

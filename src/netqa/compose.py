@@ -47,6 +47,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     "amount": re.compile(rf"(?:[$€£]\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:mg|mcg|µg|g|ml|mL|milligrams?|grams?|tablets?|"
                          rf"pills?|capsules?|doses?|dollars|euros|pounds)\b)(?:\s(?:daily|a day|per day|twice daily))?"),
 }
+FACT_PATTERNS["ratio"] = re.compile(r"\b\d+(?:\.\d+)?\s?:\s?\d+(?:\.\d+)?\b")
 FACT_PATTERNS["money"] = re.compile(
     rf"[$€£]\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:dollars|euros|pounds|pence|cents|USD|EUR|GBP)\b")
 _MONEY_QUESTION = re.compile(r"\b(cost|costs|price|prices|pay|paid|charge|charges|fee|fees|expensive|cheap)\b",
@@ -104,6 +105,7 @@ class Evidence:
     unknown: int  # question words the corpus never uses
     focus_unknown: bool  # what the question asks about ("price", "hazard ratio") is never mentioned
     fact_found: bool  # the sentence holds a fact of the asked type (always True for open questions)
+    quote: str = ""  # the sentence, and its neighbour in the passage when that matches about as well
 
     def features(self) -> dict[str, float]:
         """The numbers the confidence is computed from (and calibrated on)."""
@@ -114,7 +116,7 @@ class Evidence:
 
 # ---------------------------------------------------------------- choosing the evidence
 
-NEEDS_FACT = ("count", "percent", "date", "amount", "money", "person", "organisation")
+NEEDS_FACT = ("count", "percent", "date", "amount", "money", "ratio", "person", "organisation")
 OPEN_TYPES = ("definition", "other")
 
 
@@ -141,12 +143,29 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     runner_up = next((h.score for h in hits if h.passage.id != passage.id), 0.0)
     wanted = _wanted_type(question)
     return Evidence(
-        sentence=best, short_answer=short,
+        sentence=best, short_answer=short, quote=_quote(best, sentences),
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
         coverage=_coverage(expansion, passage, idf), unknown=len(expansion.unknown),
         focus_unknown=any(w in expansion.unknown for w in question.focus),
         fact_found=wanted is None or short is not None,
     )
+
+
+QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to the best is quoted with it
+
+
+def _quote(best: SentenceHit, sentences: list[SentenceHit]) -> str:
+    """The best sentence, plus the passage's next best when it matches nearly as well (in text order)."""
+    passage = best.passage
+    rival = max((s for s in sentences if s.passage.id == passage.id and s.sentence_index != best.sentence_index),
+                key=lambda s: s.score, default=None)
+    chosen = [best.sentence_index]
+    if rival is not None and rival.score > 0 and rival.score >= QUOTE_NEIGHBOUR_WITHIN * best.score:
+        chosen.append(rival.sentence_index)
+    first, last = passage.sentences[min(chosen)], passage.sentences[max(chosen)]
+    if max(chosen) - min(chosen) == 1:  # neighbours: quote the passage text between them verbatim
+        return passage.text[first.start - passage.start:last.end - passage.start]
+    return " [...] ".join(passage.sentences[i].text for i in sorted(chosen))
 
 
 def _wanted_type(question: Question) -> str | None:

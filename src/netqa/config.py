@@ -27,7 +27,7 @@ def _setting(default, env: str | None, help: str):
 @dataclass(frozen=True)
 class Settings:
     top_k: int = _setting(8, "NETQA_TOP_K", "passages retrieved per question")
-    abstain_below: float = _setting(0.5, "NETQA_ABSTAIN_BELOW",
+    abstain_below: float = _setting(0.55, "NETQA_ABSTAIN_BELOW",
                                     "answer only at or above this confidence, else say the article does not say")
     max_question_chars: int = _setting(2000, "NETQA_MAX_QUESTION_CHARS", "longest question accepted")
     session_ttl_seconds: float = _setting(1800.0, "NETQA_SESSION_TTL", "a conversation is forgotten after this idle time")

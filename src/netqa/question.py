@@ -14,6 +14,7 @@ from netqa.text import normalise
 QUESTION_TYPES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in (
     ("percent", r"\b(what|which)( is| was| are| were)?( the)? (percent|percentage|proportion|share|fraction|rate|odds|chance)\b"
                 r"|\bhow (likely|common)\b|\b(percent|percentage|what share|what fraction|what proportion|how many percent)\b"),
+    ("ratio", r"\bratio\b|\bhow were (they|patients|people|participants) (randomi[sz]ed|split|divided)\b"),
     ("amount", r"\b(what|which) (dose|dosage|amount of)\b|\bhow much\b|\bdosage\b"),
     ("organisation", r"\b(which|what) (company|group|organi[sz]ation|institute|institution|agency|journal|foundation|"
                      r"sponsor|society|network|charity|university|cooperative|team)\b"
@@ -56,9 +57,22 @@ def _safety_patterns() -> dict[str, tuple[re.Pattern, ...]]:
             for name, patterns in raw.items() if not name.startswith("_")}
 
 
+@lru_cache(maxsize=1)
+def _chat_spellings() -> dict[str, str]:
+    raw = resources.files("netqa.data").joinpath("chat_spellings.txt").read_text(encoding="utf-8")
+    pairs = (line.split("=", 1) for line in raw.splitlines() if "=" in line and not line.startswith("#"))
+    return {short.strip(): full.strip() for short, full in pairs}
+
+
+def _spell_out(text: str) -> str:
+    """'wat dose' -> 'what dose': chat spellings of question words, so the question type is seen."""
+    spellings = _chat_spellings()
+    return re.sub(r"[A-Za-z']+", lambda m: spellings.get(m.group().lower(), m.group()), text)
+
+
 def understand(text: str) -> Question:
     """Classify a question; safety comes first, so an emergency is never answered as a lookup."""
-    normalised = normalise(text)
+    normalised = _spell_out(normalise(text))
     lowered = normalised.lower().replace("’", "'")
     patterns = _safety_patterns()
     crisis = any(p.search(lowered) for p in patterns["emergency_self_harm"])
