@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-NETQA = shutil.which("netqa")
-pytestmark = pytest.mark.skipif(NETQA is None, reason="the netqa command is not installed")
+# The command installed next to the interpreter running the tests (a virtual environment's bin/), else on PATH.
+_BESIDE_PYTHON = Path(sys.executable).with_name("netqa")
+NETQA = str(_BESIDE_PYTHON) if _BESIDE_PYTHON.exists() else shutil.which("netqa")
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    assert NETQA, "the netqa command is not installed: pip install -e ."
     return subprocess.run([NETQA, *args], capture_output=True, text=True, timeout=120,
                           env={**os.environ, **(env or {})})
 
