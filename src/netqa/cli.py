@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -50,13 +51,23 @@ def _parser() -> argparse.ArgumentParser:
                                             "metadata.json changed.")
     index.add_argument("--out", type=Path, metavar="PATH",
                        help="save the index in this folder instead (Python: netqa.load(DIR, index_dir=PATH))")
+
+    serve = commands.add_parser("serve", parents=[corpus], help="run the web chat and its JSON API",
+                                description="Run the web chat (/), the source view (/source), the JSON API (/api/...) "
+                                            "and its docs (/docs). Other settings come from NETQA_* variables: "
+                                            "NETQA_ADMIN_TOKEN, NETQA_RATE_LIMIT, NETQA_RETENTION_DAYS, ...")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
+    serve.add_argument("--workers", type=int, default=1, help="server processes (default: %(default)s)")
+    serve.add_argument("--db", type=Path, metavar="FILE",
+                       help="SQLite file for question logs and feedback (default: $NETQA_DB, else netqa.db here)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"ask": _ask, "chat": _chat, "eval": _eval, "index": _index}[args.command](args)
+        return {"ask": _ask, "chat": _chat, "eval": _eval, "index": _index, "serve": _serve}[args.command](args)
     except (CorpusError, ValueError) as exc:
         print(f"netqa: error: {exc}", file=sys.stderr)
         return 2
@@ -141,6 +152,24 @@ def _index(args) -> int:
         return 0
     print(f"netqa: error: could not save the index: {'; '.join(problems)}", file=sys.stderr)
     return 1
+
+
+def _serve(args) -> int:
+    import uvicorn
+
+    from netqa.corpus import load_corpus
+
+    if args.workers < 1:
+        raise ValueError(f"--workers must be 1 or more, not {args.workers}")
+    if args.corpus:
+        # Checked here, once: a worker that fails to load would be restarted by uvicorn over and over.
+        load_corpus(args.corpus)
+        os.environ["NETQA_CORPUS"] = str(args.corpus.resolve())
+    if args.db:
+        os.environ["NETQA_DB"] = str(args.db.resolve())
+    # An import string and environment variables, because with --workers each process builds its own app.
+    uvicorn.run("netqa.web:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers)
+    return 0
 
 
 if __name__ == "__main__":

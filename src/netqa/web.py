@@ -1,0 +1,592 @@
+"""The web chat and its JSON API: a thin FastAPI adapter over Bot.ask and the feedback store, no answering logic."""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+import json
+import logging
+import math
+import re
+import threading
+import time
+from collections import OrderedDict, deque
+from contextlib import asynccontextmanager
+from itertools import groupby
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Form, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import netqa
+from netqa.bot import Bot, QuestionError
+from netqa.config import Settings, bundled_path
+from netqa.store import Store, StoreUnavailable
+
+log = logging.getLogger("netqa.web")
+
+WEB_DIR = bundled_path("web")
+MAX_BODY_BYTES = 64 * 1024
+MAX_COMMENT_CHARS = 2000
+MAX_ID_CHARS = 128
+SOURCE_OPENING_WORDS = 8
+TRANSCRIPT_TURNS = 50  # turns of a no-JavaScript conversation the server keeps to render the page again
+RATE_WINDOW_SECONDS = 60.0
+RATE_LIMITED_CLIENTS = 100_000  # clients the rate limiter remembers at most; the least recent are forgotten
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")
+KIND_LABELS = {"answer": "From the article", "no_answer": "Not in the article",
+               "medical_advice": "Ask your care team", "emergency": "Emergency", "chitchat": "Assistant"}
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_MARKER = re.compile(r"\[([^\[\]\s]+)\]")
+_CALL_NUMBER = re.compile(r"\b(?:call|text)(?:\s+or\s+text)?\s+(\d{3})\b", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- request and response bodies
+
+
+def _cleaned(value: object) -> object:
+    # Before validation, because Pydantic refuses a lone surrogate in a constrained string with an unhelpful message.
+    return clean_text(value) if isinstance(value, str) else value
+
+
+Text = Annotated[str, BeforeValidator(_cleaned)]
+
+
+class AskBody(BaseModel):
+    question: Text = Field(description="the question, in plain words",
+                          examples=["How many patients were in the CABINET trial?"])
+    session_id: Text | None = Field(None, max_length=MAX_ID_CHARS,
+                                    description="the session_id of an earlier reply, so follow-up questions work")
+
+
+class FeedbackBody(BaseModel):
+    reply_id: Text = Field(max_length=MAX_ID_CHARS, description="the id of the reply being rated")
+    helpful: StrictBool = Field(description="true if the reply helped")
+    comment: Text | None = Field(None, max_length=MAX_COMMENT_CHARS, description="optional words from the reader")
+
+
+class Problem(BaseModel):
+    detail: str = Field(description="what went wrong, in plain words")
+
+
+class CitationOut(BaseModel):
+    passage_id: str
+    document: str
+    section: str
+    text: str
+    start: int
+    end: int
+
+
+class ReplyOut(BaseModel):
+    id: str
+    question: str
+    answer: str
+    kind: str = Field(description="answer | no_answer | medical_advice | emergency | chitchat")
+    confidence: float
+    citations: list[CitationOut]
+    session_id: str
+    short_answer: str | None
+    quote: str | None
+    question_type: str | None
+    resolved_question: str | None
+    suggestions: list[str]
+
+
+class FeedbackId(BaseModel):
+    id: int
+
+
+class Health(BaseModel):
+    status: str
+    passages: int
+
+
+def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": Problem} for code in codes}
+
+
+# ---------------------------------------------------------------- state kept by the adapter
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+
+
+class RateLimiter:
+    """A sliding one-minute window of request times per client; 0 requests a minute means no limit."""
+
+    def __init__(self, per_minute: int, clock=time.monotonic):
+        self.per_minute = per_minute
+        self._clock = clock
+        self._clients: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def check(self, client: str) -> None:
+        """Count one request from the client, or raise RateLimited saying how many seconds to wait."""
+        if self.per_minute <= 0:
+            return
+        now = self._clock()
+        with self._lock:
+            times = self._clients.setdefault(client, deque())
+            self._clients.move_to_end(client)
+            while times and times[0] <= now - RATE_WINDOW_SECONDS:
+                times.popleft()
+            if len(times) >= self.per_minute:
+                raise RateLimited(max(1, math.ceil(times[0] + RATE_WINDOW_SECONDS - now)))
+            times.append(now)
+            if len(self._clients) > RATE_LIMITED_CLIENTS:
+                self._clients.popitem(last=False)
+
+
+class Transcripts:
+    """The turns of each conversation held without JavaScript, so the server can render the page again.
+
+    Bounded like the engine's sessions: forgotten after the idle time, and the oldest go first past the cap.
+    """
+
+    def __init__(self, ttl_seconds: float, max_sessions: int, clock=time.monotonic):
+        self.ttl_seconds = ttl_seconds
+        self.max_sessions = max_sessions
+        self._clock = clock
+        self._turns: OrderedDict[str, tuple[float, list[dict]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session_id: str | None) -> list[dict]:
+        with self._lock:
+            self._expire()
+            entry = self._turns.get(session_id or "")
+            return list(entry[1]) if entry else []
+
+    def add(self, reply: dict) -> None:
+        with self._lock:
+            self._expire()
+            _, turns = self._turns.pop(reply["session_id"], (0.0, []))
+            turns = (turns + [reply])[-TRANSCRIPT_TURNS:]
+            self._turns[reply["session_id"]] = (self._clock(), turns)
+            while len(self._turns) > self.max_sessions:
+                self._turns.popitem(last=False)
+
+    def mark_rated(self, session_id: str, reply_id: str) -> None:
+        """Remember that a reply got feedback, so the page thanks the reader instead of asking again."""
+        with self._lock:
+            entry = self._turns.get(session_id)
+            if entry:
+                for turn in entry[1]:
+                    if turn["id"] == reply_id:
+                        turn["rated"] = True
+
+    def _expire(self) -> None:
+        cutoff = self._clock() - self.ttl_seconds
+        while self._turns and next(iter(self._turns.values()))[0] < cutoff:
+            self._turns.popitem(last=False)
+
+
+@dataclasses.dataclass
+class Web:
+    bot: Bot
+    settings: Settings
+    store: Store | None
+    store_error: str | None
+    limiter: RateLimiter
+    transcripts: Transcripts
+    templates: Environment
+
+    async def ask(self, question: str, session_id: str | None) -> dict:
+        """The engine's reply as a dict, logged to the store if there is one (a failing store never stops an answer)."""
+        started = time.perf_counter()
+        reply = self.bot.ask(clean_text(question), session_id=session_id or None).to_dict()
+        if self.settings.log_questions:
+            log.info("asked %r -> %s %.2f in %.1f ms", reply["question"], reply["kind"], reply["confidence"],
+                     (time.perf_counter() - started) * 1000)
+        if self.store is not None:
+            try:
+                # The store syncs each commit to disk; waiting in a thread keeps other requests moving.
+                await run_in_threadpool(self.store.record_reply, reply)
+            except StoreUnavailable as exc:
+                log.error("could not log a reply: %s", exc)
+        return reply
+
+    async def add_feedback(self, reply_id: str, helpful: bool, comment: str | None) -> int:
+        if self.store is None:
+            raise StoreUnavailable(self.store_error or "the feedback database is not open")
+        comment = clean_text(comment).strip() if comment else None
+        return await run_in_threadpool(self.store.add_feedback, reply_id, helpful, comment or None)
+
+    def page(self, name: str, status: int = 200, **context) -> HTMLResponse:
+        html = self.templates.get_template(name).render(
+            title=self.bot.title, documents=self.bot.corpus.documents, kind_labels=KIND_LABELS,
+            max_question_chars=self.settings.max_question_chars, **context)
+        return HTMLResponse(html, status_code=status)
+
+
+# ---------------------------------------------------------------- presentation helpers (used by the templates)
+
+
+def clean_text(text: str) -> str:
+    """Text as typed, minus what cannot be stored or shown: control characters go, lone surrogates become U+FFFD."""
+    return _CONTROL.sub("", _SURROGATE.sub("\ufffd", text))
+
+
+def sentence(message: str) -> str:
+    """An engine message ("the question is empty: ...") as a sentence for a person to read."""
+    message = message.strip()
+    return message[:1].upper() + message[1:] + ("" if message.endswith((".", "!", "?")) else ".")
+
+
+def reply_view(reply: dict) -> dict:
+    """How the page shows a reply: paragraphs whose [passage-id] become numbered markers, and numbers to call."""
+    numbers = {c["passage_id"]: n for n, c in enumerate(reply["citations"], 1)}
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", reply["answer"].strip()):
+        parts, at = [], 0
+        for match in _MARKER.finditer(paragraph):
+            if match.group(1) in numbers:
+                parts.append({"text": paragraph[at:match.start()].rstrip(" ")})
+                parts.append({"marker": numbers[match.group(1)], "passage_id": match.group(1)})
+                at = match.end()
+        parts.append({"text": paragraph[at:]})
+        paragraphs.append([p for p in parts if p.get("text") != ""])
+    calls = list(dict.fromkeys(_CALL_NUMBER.findall(reply["answer"]))) if reply["kind"] == "emergency" else []
+    sources = [{**c, "opening": opening(c["text"])} for c in reply["citations"]]
+    return {**reply, "label": KIND_LABELS.get(reply["kind"], "Assistant"), "paragraphs": paragraphs, "calls": calls,
+            "sources": sources}
+
+
+def opening(text: str, words: int = SOURCE_OPENING_WORDS) -> str:
+    """The first words of a cited passage, so two citations from one section can be told apart."""
+    head = text.split()
+    return " ".join(head[:words]) + ("…" if len(head) > words else "")
+
+
+def starter_questions(bot: Bot) -> list[str]:
+    """The corpus's suggested questions (metadata.json "starter_questions"), else ones made from its headings."""
+    try:
+        metadata = json.loads((bot.corpus.directory / "metadata.json").read_text(encoding="utf-8"))
+        listed = metadata.get("starter_questions") if isinstance(metadata, dict) else None
+    except (OSError, ValueError):
+        listed = None
+    if isinstance(listed, list) and all(isinstance(q, str) for q in listed) and listed:
+        return listed[:4]
+    headings = dict.fromkeys(p.section.split(":")[0] for p in bot.corpus.passages if p.section != p.document)
+    return [f"Tell me about {heading}" for heading in list(headings)[:3]]
+
+
+def document_sections(document) -> list[tuple[str | None, list]]:
+    """A document's passages grouped under their headings; the passages before the first heading have none."""
+    return [(None if section == document.title else section, list(passages))
+            for section, passages in groupby(document.passages, key=lambda p: p.section)]
+
+
+# ---------------------------------------------------------------- middleware
+
+
+class BodyLimit:
+    """413 for a request body over the limit, whether declared by Content-Length or only counted as it streams."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if not declared.isdigit():
+            return await _problem(400, "The Content-Length header is not a number.")(scope, receive, send)
+        if int(declared) > self.limit:
+            return await self._too_large(scope, receive, send)
+        received, exceeded, started = 0, False, False
+
+        async def counting_receive() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                exceeded = True
+                raise _BodyTooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if exceeded:
+                return  # the app's answer to a cut-off body is replaced by the 413 below
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except _BodyTooLarge:
+            pass
+        if exceeded and not started:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _problem(413, f"The request is too large: at most {self.limit // 1024} KiB is accepted. "
+                            "Send a shorter question.")(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class SecurityHeaders:
+    """Headers on every response that stop injected scripts, framing, type sniffing and referrer leaks."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        static = scope["path"].startswith(("/static/", "/docs-assets/"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control" or static]
+                headers += [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+                            (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+                if not static:
+                    headers.append((b"cache-control", b"no-store"))  # pages and replies may hold health questions
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _problem(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+# ---------------------------------------------------------------- errors in plain words
+
+
+def validation_message(errors: list[dict]) -> tuple[int, str]:
+    """The first validation error as a status and a sentence; invalid JSON is a 400, the rest 422."""
+    error = errors[0]
+    kind = error["type"]
+    field = next((str(p) for p in error["loc"][1:] if isinstance(p, str)), None) if error["loc"][:1] == ("body",) \
+        else str(error["loc"][-1])
+    example = 'like {"question": "How many patients were in the trial?"}'
+    if kind == "json_invalid":
+        reason = error.get("ctx", {}).get("error", "cannot parse it")
+        return 400, f"The request body is not valid JSON ({reason}). Send a JSON object {example}."
+    if field is None:
+        return 422, f"The request body must be a JSON object sent as application/json, {example}."
+    if kind == "missing":
+        return 422, f'The request has no "{field}". Send a JSON object {example}.'
+    if kind == "string_type":
+        return 422, f'"{field}" must be text in double quotes.'
+    if kind == "bool_type":
+        return 422, f'"{field}" must be true or false.'
+    if kind in ("string_too_long", "too_long"):
+        return 422, f'"{field}" is too long: at most {error["ctx"]["max_length"]} characters.'
+    return 422, f'"{field}" is not valid: {error["msg"]}.'
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        status, detail = validation_message(list(exc.errors()))
+        return _problem(status, detail)
+
+    @app.exception_handler(QuestionError)
+    async def bad_question(request: Request, exc: QuestionError) -> JSONResponse:
+        return _problem(422, sentence(str(exc)))
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+        return _problem(429, f"Too many requests from your address. Please wait {exc.retry_after} seconds "
+                             "and try again.", {"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        log.error("feedback store: %s", exc)
+        return _problem(503, "Feedback cannot be saved right now because the feedback database is unavailable. "
+                             "The chat still answers questions.")
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _problem(500, "Something went wrong on our side. Please try again.")
+
+
+# ---------------------------------------------------------------- the app
+
+
+def create_app(bot: Bot | None = None, settings: Settings | None = None) -> FastAPI:
+    """The web app over a loaded bot (or one loaded from settings.corpus); settings default to the bot's."""
+    settings = settings or (bot.settings if bot is not None else Settings.from_env())
+    bot = bot or netqa.load(settings.corpus or None, **dataclasses.asdict(settings))
+    store, store_error = _open_store(settings.db)
+    templates = Environment(loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=True,
+                            trim_blocks=True, lstrip_blocks=True)
+    templates.globals.update(reply_view=reply_view, document_sections=document_sections)
+    web = Web(bot, settings, store, store_error, RateLimiter(settings.rate_limit_per_minute),
+              Transcripts(settings.session_ttl_seconds, settings.max_sessions), templates)
+
+    app = FastAPI(title="netqa", version=netqa.__version__, docs_url=None, redoc_url=None,
+                  description=f'Answers questions about "{bot.title}" from its text, with citations.',
+                  lifespan=_closing(web))
+    app.state.web = web
+    _install_error_handlers(app)
+    _install_api(app, web)
+    _install_pages(app, web)
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=_swagger_ui_dir()), name="docs-assets")
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for `uvicorn --factory netqa.web:app_from_env` (what `netqa serve` runs): settings from NETQA_*."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    return create_app()
+
+
+def _open_store(path: str) -> tuple[Store | None, str | None]:
+    try:
+        store = Store.open(path)
+    except StoreUnavailable as exc:
+        log.error("feedback is off, the chat still answers: %s", exc)
+        return None, str(exc)
+    log.info("question logs and feedback go to %s", store.path)
+    return store, None
+
+
+def _closing(web: Web):
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if web.store is not None:
+            web.store.close()
+
+    return lifespan
+
+
+def _swagger_ui_dir():
+    from swagger_ui_bundle import swagger_ui_path
+
+    return swagger_ui_path
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _install_api(app: FastAPI, web: Web) -> None:
+    @app.post("/api/ask", response_model=None, tags=["chat"], summary="Ask a question",
+              responses={200: {"model": ReplyOut}, **_problems(400, 413, 422, 429)})
+    async def ask(body: AskBody, request: Request) -> JSONResponse:
+        """Answer a question from the article. Pass the reply's session_id back for follow-up questions."""
+        web.limiter.check(_client(request))
+        return JSONResponse(await web.ask(body.question, body.session_id))
+
+    @app.post("/api/feedback", status_code=201, response_model=FeedbackId, tags=["chat"],
+              summary="Rate a reply", responses=_problems(400, 404, 413, 422, 429, 503))
+    async def feedback(body: FeedbackBody, request: Request) -> FeedbackId:
+        """Store whether a reply helped, with an optional comment."""
+        web.limiter.check(_client(request))
+        try:
+            return FeedbackId(id=await web.add_feedback(body.reply_id, body.helpful, body.comment))
+        except KeyError:
+            raise HTTPException(404, "There is no reply with this reply_id. Feedback can only be given "
+                                     "on a reply from this service.") from None
+
+    @app.get("/api/health", response_model=Health, tags=["service"], summary="Is the service up")
+    async def health() -> Health:
+        return Health(status="ok", passages=len(web.bot.corpus.passages))
+
+    @app.get("/api/admin/feedback", tags=["admin"], summary="All feedback, with the question and answer it rates",
+             responses=_problems(401, 404, 503))
+    async def admin_feedback(request: Request) -> list[dict]:
+        return await run_in_threadpool(_admin_store(web, request).feedback)
+
+    @app.get("/api/admin/unanswered", tags=["admin"], summary="Questions the article could not answer, with counts",
+             responses=_problems(401, 404, 503))
+    async def admin_unanswered(request: Request) -> list[dict]:
+        return await run_in_threadpool(_admin_store(web, request).unanswered)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return web.page("docs.html")
+
+
+def _admin_store(web: Web, request: Request) -> Store:
+    """The store, for a request bearing the admin token; 404 while no token is configured, 401 for a wrong one."""
+    token = web.settings.admin_token
+    if not token:
+        raise HTTPException(404, "Not Found")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise HTTPException(401, "The admin endpoints need the header Authorization: Bearer <NETQA_ADMIN_TOKEN>.",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if web.store is None:
+        raise StoreUnavailable(web.store_error or "the feedback database is not open")
+    return web.store
+
+
+def _install_pages(app: FastAPI, web: Web) -> None:
+    starters = starter_questions(web.bot)
+
+    def chat_page(session_id: str | None = None, status: int = 200, **context) -> HTMLResponse:
+        turns = [reply_view(t) for t in web.transcripts.get(session_id)]
+        return web.page("index.html", status, turns=turns, session_id=session_id or "", starters=starters,
+                        **context)
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> HTMLResponse:
+        return chat_page()
+
+    @app.post("/", include_in_schema=False)
+    async def ask_form(request: Request, question: Annotated[str, Form()] = "",
+                       session_id: Annotated[str, Form(max_length=MAX_ID_CHARS)] = "") -> HTMLResponse:
+        """The chat without JavaScript: the form posts here and the whole conversation comes back as a page."""
+        try:
+            web.limiter.check(_client(request))
+            reply = await web.ask(question, session_id)
+        except QuestionError as exc:
+            return chat_page(session_id, 422, error=sentence(str(exc)), question=question)
+        except RateLimited as exc:
+            return chat_page(session_id, 429, error=f"Too many questions from your address. Please wait "
+                                                     f"{exc.retry_after} seconds and try again.", question=question)
+        web.transcripts.add(reply)
+        return chat_page(reply["session_id"])
+
+    @app.post("/feedback", include_in_schema=False)
+    async def feedback_form(request: Request, reply_id: Annotated[str, Form(max_length=MAX_ID_CHARS)],
+                            helpful: Annotated[str, Form()], comment: Annotated[str, Form()] = "",
+                            session_id: Annotated[str, Form(max_length=MAX_ID_CHARS)] = "") -> HTMLResponse:
+        """Feedback without JavaScript: stored, then the conversation is shown again with a thank-you."""
+        try:
+            web.limiter.check(_client(request))
+            await web.add_feedback(reply_id, helpful == "yes", comment[:MAX_COMMENT_CHARS])
+        except KeyError:
+            return chat_page(session_id, 404, error="That answer is no longer known here, so the feedback "
+                                                    "was not saved. Please ask the question again.")
+        except StoreUnavailable:
+            return chat_page(session_id, 503, error="Your feedback could not be saved just now. "
+                                                    "The chat still answers questions.")
+        except RateLimited as exc:
+            return chat_page(session_id, 429, error=f"Too many requests from your address. Please wait "
+                                                     f"{exc.retry_after} seconds and try again.")
+        web.transcripts.mark_rated(session_id, reply_id)
+        return chat_page(session_id)
+
+    @app.get("/source", include_in_schema=False)
+    async def source(passage: str | None = None) -> HTMLResponse:
+        """The cleaned documents, an anchor per passage; ?passage=ID marks that passage."""
+        return web.page("source.html", cited=passage)

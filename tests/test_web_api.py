@@ -1,0 +1,467 @@
+"""The web adapter through FastAPI's test client: every endpoint, every error path, the security headers."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+from urllib.parse import unquote
+
+import anyio
+import pytest
+from fastapi.testclient import TestClient
+
+import netqa
+from netqa import web
+from netqa.web import RateLimited, RateLimiter, Transcripts, create_app
+
+KINDS = {"answer", "no_answer", "medical_advice", "emergency", "chitchat"}
+TOKEN = "test-admin-token"
+SURVIVAL = "What is the five-year survival for pancreatic NET?"
+
+
+@pytest.fixture(scope="module")
+def bot():
+    return netqa.load()
+
+
+@pytest.fixture
+def make_client(bot, tmp_path):
+    """A client for an app over the shared bot, with a fresh database and any settings overridden."""
+    clients = []
+
+    def make(**overrides) -> TestClient:
+        settings = dataclasses.replace(bot.settings, **{"db": str(tmp_path / "netqa.db"), "admin_token": TOKEN,
+                                                        **overrides})
+        client = TestClient(create_app(bot, settings))
+        clients.append(client.__enter__())
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client):
+    return make_client()
+
+
+def ask(client, question, **extra):
+    return client.post("/api/ask", json={"question": question, **extra})
+
+
+def raw_get(app, raw_path: str) -> int:
+    """GET a path exactly as written (test clients tidy up '..'), decoded the way uvicorn decodes it."""
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": unquote(raw_path), "raw_path": raw_path.encode(), "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}
+    sent = []
+
+    async def run():
+        done = anyio.Event()
+        requested = False
+
+        async def receive():
+            nonlocal requested
+            if not requested:
+                requested = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await done.wait()  # a file response listens for the client leaving until it has sent everything
+            return {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                done.set()
+
+        await app(scope, receive, send)
+
+    anyio.run(run)
+    return sent[0]["status"]
+
+
+# ---------------------------------------------------------------- /api/ask
+
+
+def test_ask_returns_the_reply_contract(client):
+    response = ask(client, SURVIVAL)
+    assert response.status_code == 200
+    reply = response.json()
+    assert set(reply) >= {"id", "question", "answer", "kind", "confidence", "citations", "session_id"}
+    assert reply["kind"] == "answer" and "23%" in reply["answer"]
+    assert reply["citations"][0]["passage_id"] in reply["answer"]
+
+
+def test_follow_up_in_the_same_session(client):
+    first = ask(client, SURVIVAL).json()
+    follow_up = ask(client, "what about lung?", session_id=first["session_id"]).json()
+    assert follow_up["session_id"] == first["session_id"]
+    assert "55%" in follow_up["answer"]
+
+
+@pytest.mark.parametrize("body, status, words", [
+    ({"question": ""}, 422, "empty"),
+    ({"question": "   \n\t "}, 422, "empty"),
+    ({"question": "why " * 1000}, 422, "too long"),
+    ({"question": 42}, 422, "must be text"),
+    ({"question": None}, 422, "must be text"),
+    ({"question": ["a list"]}, 422, "must be text"),
+    ({"question": {"an": "object"}}, 422, "must be text"),
+    ({}, 422, 'no "question"'),
+    ({"question": "ok", "session_id": "x" * 500}, 422, "too long"),
+    ([1, 2], 422, "JSON object"),
+    ("just a string", 422, "JSON object"),
+])
+def test_bad_questions_get_a_clear_4xx(client, body, status, words):
+    response = client.post("/api/ask", json=body)
+    assert response.status_code == status
+    detail = response.json()["detail"]
+    assert isinstance(detail, str) and words in detail
+
+
+@pytest.mark.parametrize("raw, content_type", [
+    (b'{"question": "unterminated', "application/json"),
+    (b"{bad json}", "application/json"),
+    (b"\xff\xfe not utf-8", "application/json"),
+])
+def test_invalid_json_is_a_400_in_words(client, raw, content_type):
+    response = client.post("/api/ask", content=raw, headers={"content-type": content_type})
+    assert response.status_code == 400
+    assert isinstance(response.json()["detail"], str)
+
+
+def test_a_body_that_is_not_json_says_so(client):
+    response = client.post("/api/ask", content=b"question=hi", headers={"content-type": "text/plain"})
+    assert response.status_code == 422
+    assert "application/json" in response.json()["detail"]
+
+
+def test_a_body_over_64_kib_is_a_413(client):
+    body = json.dumps({"question": "a" * (64 * 1024)}).encode()
+    response = client.post("/api/ask", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"]
+
+
+def test_a_streamed_body_over_64_kib_is_a_413_without_content_length(client):
+    def chunks():
+        yield b'{"question": "'
+        for _ in range(20):
+            yield b"b" * 4096
+        yield b'"}'
+
+    response = client.post("/api/ask", content=chunks(), headers={"content-type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+
+
+def test_a_body_just_under_the_limit_is_read(client):
+    body = json.dumps({"question": "hello", "padding": "p" * (60 * 1024)}).encode()
+    response = client.post("/api/ask", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"question": "what\\u0000 is NET\\u0007?"}',  # NUL and a control character
+    b'{"question": "\\ud800 What does NET stand for?"}',  # lone surrogate as a JSON escape
+    b'{"question": "\xed\xa0\x80 What does NET stand for?"}',  # lone surrogate as raw (invalid UTF-8) bytes
+    '{"question": "ما هي نسبة البقاء على قيد الحياة لمدة خمس سنوات؟"}'.encode(),  # right-to-left
+    '{"question": "What\u200b does\u200d NET\u200f stand for?"}'.encode(),  # zero-width and direction marks
+    '{"question": "🧬🙂 how many patients? 🙏"}'.encode(),
+    '{"question": "Quelle est la survie à cinq ans?"}'.encode(),
+    '{"question": "膵臓の神経内分泌腫瘍の5年生存率は?"}'.encode(),
+    b'{"question": "?!?! ... ,,, ;;"}',
+    b'{"question": "1234567890"}',
+])
+def test_odd_but_valid_text_gets_a_reply_never_a_500(client, raw):
+    response = client.post("/api/ask", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 200:
+        reply = response.json()
+        assert reply["kind"] in KINDS
+        assert "\x00" not in reply["question"] and not re.search(r"[\ud800-\udfff]", reply["question"])
+
+
+@pytest.mark.parametrize("question", ["?!?! ... ,,, ;;", "1234567890"])
+def test_punctuation_or_digits_alone_is_no_answer(client, question):
+    assert ask(client, question).json()["kind"] == "no_answer"
+
+
+# ---------------------------------------------------------------- /api/feedback and the admin export
+
+
+def test_feedback_is_stored_and_shown_in_the_admin_export(client):
+    reply = ask(client, SURVIVAL).json()
+    body = json.dumps({"reply_id": reply["id"], "helpful": False, "comment": "I wanted the lung figure \ud800"})
+    response = client.post("/api/feedback", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 201
+    feedback_id = response.json()["id"]
+    exported = client.get("/api/admin/feedback", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    row = next(r for r in exported if r["id"] == feedback_id)
+    assert row["reply_id"] == reply["id"] and row["helpful"] is False
+    assert row["question"] == SURVIVAL and row["kind"] == "answer"
+    assert row["comment"].startswith("I wanted the lung figure")
+
+
+@pytest.mark.parametrize("body, status, words", [
+    ({"reply_id": "no-such-reply", "helpful": True}, 404, "no reply"),
+    ({"reply_id": "x", "helpful": "yes"}, 422, "true or false"),
+    ({"reply_id": "x"}, 422, 'no "helpful"'),
+    ({"helpful": True}, 422, 'no "reply_id"'),
+    ({"reply_id": "x", "helpful": True, "comment": "c" * 5000}, 422, "too long"),
+])
+def test_bad_feedback_gets_a_clear_4xx(client, body, status, words):
+    response = client.post("/api/feedback", json=body)
+    assert response.status_code == status
+    assert words in response.json()["detail"]
+
+
+@pytest.mark.parametrize("breakage", ["folder", "garbage", "missing-folder"])
+def test_an_unusable_store_turns_feedback_into_503_and_the_chat_still_answers(make_client, tmp_path, breakage):
+    path = tmp_path / "broken.db"
+    if breakage == "folder":
+        path.mkdir()
+    elif breakage == "garbage":
+        path.write_bytes(b"this is not a database" * 100)
+    else:
+        path = tmp_path / "no" / "such" / "folder.db"
+    client = make_client(db=str(path))
+    reply = ask(client, SURVIVAL)
+    assert reply.status_code == 200
+    response = client.post("/api/feedback", json={"reply_id": reply.json()["id"], "helpful": True})
+    assert response.status_code == 503
+    assert "still answers" in response.json()["detail"]
+    admin = client.get("/api/admin/feedback", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert admin.status_code == 503
+
+
+def test_a_store_failing_while_running_does_not_stop_answers(client):
+    client.app.state.web.store.close()
+    assert ask(client, SURVIVAL).status_code == 200
+    assert client.post("/api/feedback", json={"reply_id": "x", "helpful": True}).status_code == 503
+
+
+def test_admin_endpoints_are_off_without_a_token(make_client):
+    client = make_client(admin_token="")
+    for path in ("/api/admin/feedback", "/api/admin/unanswered"):
+        assert client.get(path).status_code == 404
+        assert client.get(path, headers={"Authorization": "Bearer anything"}).status_code == 404
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong", f"Basic {TOKEN}", "Bearer", f"Bearer {TOKEN}x"])
+def test_admin_endpoints_refuse_a_wrong_token(client, header):
+    headers = {"Authorization": header} if header else {}
+    for path in ("/api/admin/feedback", "/api/admin/unanswered"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_unanswered_questions_are_counted(client):
+    for question in ("What is the capital of France?", "what is the capital of france", SURVIVAL):
+        ask(client, question)
+    rows = client.get("/api/admin/unanswered", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    assert [r["count"] for r in rows if "capital" in r["question"].lower()] == [2]
+    assert not any(r["question"] == SURVIVAL for r in rows)
+
+
+# ---------------------------------------------------------------- health, docs
+
+
+def test_health(client, bot):
+    assert client.get("/api/health").json() == {"status": "ok", "passages": len(bot.corpus.passages)}
+
+
+def test_docs_work_offline(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    scripts = re.findall(r'<script src="([^"]+)"', page.text)
+    assert scripts and all(src.startswith("/") for src in scripts)  # nothing from a CDN
+    for src in scripts + re.findall(r'<link rel="stylesheet" href="([^"]+)"', page.text):
+        assert client.get(src).status_code == 200
+    schema = client.get("/openapi.json").json()
+    assert {"/api/ask", "/api/feedback", "/api/health", "/api/admin/feedback", "/api/admin/unanswered"} \
+        <= set(schema["paths"])
+
+
+# ---------------------------------------------------------------- security
+
+
+@pytest.mark.parametrize("method, path", [("GET", "/"), ("GET", "/source"), ("GET", "/static/app.css"),
+                                          ("GET", "/docs"), ("GET", "/api/health"), ("GET", "/nowhere"),
+                                          ("POST", "/api/ask")])
+def test_security_headers_on_every_response(client, method, path):
+    response = client.request(method, path, json={"question": "hi"} if method == "POST" else None)
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_replies_are_not_cached(client):
+    assert ask(client, SURVIVAL).headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("payload", ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">',
+                                     '"><svg onload=alert(1)>'])
+def test_markup_in_a_question_is_escaped_in_the_page(client, payload):
+    page = client.post("/", data={"question": payload}).text
+    assert payload not in page
+    assert "&lt;" in page and "onerror=\"alert" not in page
+
+
+def test_templates_escape_by_default():
+    template = web.Environment(loader=web.FileSystemLoader(web.WEB_DIR / "templates"), autoescape=True)
+    assert "&lt;b&gt;" in template.from_string("{{ x }}").render(x="<b>")
+
+
+def test_pages_have_no_inline_scripts_or_handlers(client):
+    for path in ("/", "/source", "/docs"):
+        html = client.get(path).text
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
+        assert not re.search(r"\son[a-z]+\s*=", html), path
+        assert "style=" not in html
+
+
+@pytest.mark.parametrize("raw_path", ["/static/../pyproject.toml", "/static/%2e%2e/pyproject.toml",
+                                      "/static/..%2fpyproject.toml", "/static/%2e%2e%2f%2e%2e%2fpyproject.toml",
+                                      "/static/....//pyproject.toml", "/static//etc/passwd",
+                                      "/static/%2fetc%2fpasswd", "/static/..%5c..%5cpyproject.toml",
+                                      "/docs-assets/../../pyproject.toml"])
+def test_static_paths_cannot_escape_web(client, raw_path):
+    assert raw_get(client.app, raw_path) == 404
+
+
+def test_static_files_are_served(client):
+    assert raw_get(client.app, "/static/app.css") == 200
+    assert client.get("/static/app.js").headers["content-type"].startswith("text/javascript")
+
+
+# ---------------------------------------------------------------- rate limiting
+
+
+def test_rate_limit_is_off_by_default(client):
+    assert all(ask(client, "hello").status_code == 200 for _ in range(30))
+
+
+def test_rate_limit_answers_429_with_retry_after(make_client):
+    client = make_client(rate_limit_per_minute=3)
+    replies = [ask(client, "hello") for _ in range(3)]
+    assert all(r.status_code == 200 for r in replies)
+    limited = ask(client, "hello")
+    assert limited.status_code == 429
+    assert 1 <= int(limited.headers["retry-after"]) <= 60
+    assert "wait" in limited.json()["detail"]
+    feedback = client.post("/api/feedback", json={"reply_id": replies[0].json()["id"], "helpful": True})
+    assert feedback.status_code == 429
+    assert client.get("/api/health").status_code == 200  # only asking and feedback are limited
+
+
+def test_rate_limiter_window_slides_per_client():
+    now = [1000.0]
+    limiter = RateLimiter(2, clock=lambda: now[0])
+    limiter.check("a")
+    now[0] += 30
+    limiter.check("a")
+    limiter.check("b")
+    with pytest.raises(RateLimited) as limited:
+        limiter.check("a")
+    assert limited.value.retry_after == 30
+    now[0] += 30.5  # the first request has left the window
+    limiter.check("a")
+
+
+# ---------------------------------------------------------------- the pages
+
+
+def test_chat_page_shows_title_source_notice_and_starters(client, bot):
+    page = client.get("/").text
+    assert bot.title in page
+    assert "not medical advice" in page
+    assert 'aria-live="polite"' in page and '<label for="question">' in page
+    assert len(re.findall(r'class="chip" name="question"', page)) >= 3
+
+
+def test_chat_without_javascript_keeps_the_conversation(client):
+    first = client.post("/", data={"question": SURVIVAL})
+    assert first.status_code == 200 and "23%" in first.text
+    session = re.search(r'name="session_id" value="([0-9a-f]+)"', first.text).group(1)
+    second = client.post("/", data={"question": "what about lung?", "session_id": session}).text
+    assert SURVIVAL in second and "55%" in second
+    assert second.count('<li class="turn"') == 2
+    assert 'class="marker" href="/source?passage=' in second
+
+
+def test_page_shows_the_error_in_words(client):
+    page = client.post("/", data={"question": "   "})
+    assert page.status_code == 422
+    assert re.search(r'role="alert">The question is empty', page.text)
+
+
+def test_feedback_without_javascript(client):
+    page = client.post("/", data={"question": SURVIVAL}).text
+    reply_id = re.search(r'name="reply_id" value="([0-9a-f]+)"', page).group(1)
+    session = re.search(r'name="session_id" value="([0-9a-f]+)"', page).group(1)
+    thanked = client.post("/feedback", data={"reply_id": reply_id, "session_id": session, "helpful": "yes",
+                                             "comment": "clear"})
+    assert thanked.status_code == 200 and "Thank you for your feedback" in thanked.text
+    exported = client.get("/api/admin/feedback", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    assert [(r["reply_id"], r["helpful"], r["comment"]) for r in exported] == [(reply_id, True, "clear")]
+
+
+def test_emergency_reply_leads_with_the_number(client):
+    page = client.post("/", data={"question": "I have crushing chest pain"}).text
+    assert 'class="reply kind-emergency"' in page
+    assert re.search(r'<a class="call" href="tel:\d{3}">Call \d{3}</a>', page)
+
+
+def test_source_page_renders_the_cleaned_document_with_anchors(client, bot):
+    document = bot.corpus.documents[0]
+    page = client.get("/source").text
+    for passage in document.passages:
+        assert f'id="{passage.id}"' in page
+    assert "Trade Crypto" not in page  # page junk after the article is not a passage
+    assert "<h2>The Clinical Challenge Behind the Approval</h2>" in page
+
+
+def test_source_page_marks_the_cited_passage(client, bot):
+    passage = bot.corpus.passages[3]
+    page = client.get("/source", params={"passage": passage.id}).text
+    assert f'class="passage cited" id="{passage.id}"' in page
+    assert page.count('class="passage cited"') == 1
+
+
+def test_reply_view_numbers_the_citations():
+    reply = {"answer": "Intro.\n\nThe article says: \"x\"\nSource: Doc [p-2]", "kind": "answer",
+             "citations": [{"passage_id": "p-2", "section": "S", "text": "one two three"}]}
+    view = web.reply_view(reply)
+    assert view["paragraphs"][1] == [{"text": 'The article says: "x"\nSource: Doc'}, {"marker": 1, "passage_id": "p-2"}]
+    assert view["sources"][0]["opening"] == "one two three"
+
+
+# ---------------------------------------------------------------- privacy and memory
+
+
+def test_questions_are_not_logged_unless_asked_for(make_client, caplog):
+    secret = "my tumour marker is 4711, what does that mean"
+    with caplog.at_level(logging.DEBUG):
+        ask(make_client(), secret)
+    assert secret not in caplog.text
+    with caplog.at_level(logging.DEBUG):
+        ask(make_client(log_questions=1), secret)
+    assert secret in caplog.text
+
+
+def test_no_javascript_transcripts_are_bounded():
+    now = [0.0]
+    transcripts = Transcripts(ttl_seconds=60, max_sessions=2, clock=lambda: now[0])
+    for session in "abc":
+        transcripts.add({"id": session, "session_id": session})
+    assert transcripts.get("a") == [] and len(transcripts.get("c")) == 1
+    for turn in range(web.TRANSCRIPT_TURNS + 5):
+        transcripts.add({"id": str(turn), "session_id": "c"})
+    assert len(transcripts.get("c")) == web.TRANSCRIPT_TURNS
+    now[0] = 61
+    assert transcripts.get("c") == []
