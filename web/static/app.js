@@ -113,8 +113,8 @@
           el("span", { class: "opening" }, "\u201c" + opening(c.text) + "\u201d")))))
         : null,
       el("div", { class: "reply-actions" },
-        el("button", { type: "button", class: "copy" }, "Copy answer and source"),
-        reply.rated ? el("p", { class: "thanks" }, "Thank you for your feedback.") : feedbackForm(reply)));
+        reply.rated ? el("p", { class: "thanks" }, "Thank you for your feedback.") : feedbackForm(reply),
+        el("button", { type: "button", class: "copy" }, "Copy answer and source")));
     return el("li", { class: "turn" },
       el("div", { class: "ask-bubble" },
         el("span", { class: "visually-hidden" }, "You asked:"),
