@@ -155,17 +155,18 @@ QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to th
 
 
 def _quote(best: SentenceHit, sentences: list[SentenceHit]) -> str:
-    """The best sentence, plus the passage's next best when it matches nearly as well (in text order)."""
-    passage = best.passage
-    rival = max((s for s in sentences if s.passage.id == passage.id and s.sentence_index != best.sentence_index),
-                key=lambda s: s.score, default=None)
-    chosen = [best.sentence_index]
-    if rival is not None and rival.score > 0 and rival.score >= QUOTE_NEIGHBOUR_WITHIN * best.score:
-        chosen.append(rival.sentence_index)
-    first, last = passage.sentences[min(chosen)], passage.sentences[max(chosen)]
-    if max(chosen) - min(chosen) == 1:  # neighbours: quote the passage text between them verbatim
-        return passage.text[first.start - passage.start:last.end - passage.start]
-    return " [...] ".join(passage.sentences[i].text for i in sorted(chosen))
+    """The best sentence, with the one before or after it when that matches nearly as well.
+
+    Always a verbatim stretch of the passage, so the quote can be found in the cited text.
+    """
+    passage, index = best.passage, best.sentence_index
+    neighbours = [s for s in sentences if s.passage.id == passage.id and abs(s.sentence_index - index) == 1
+                  and s.score > 0 and s.score >= QUOTE_NEIGHBOUR_WITHIN * best.score]
+    first = last = passage.sentences[index]
+    if neighbours:
+        other = passage.sentences[max(neighbours, key=lambda s: s.score).sentence_index]
+        first, last = min(first, other, key=lambda s: s.start), max(first, other, key=lambda s: s.start)
+    return passage.text[first.start - passage.start:last.end - passage.start]
 
 
 def _wanted_type(question: Question) -> str | None:
