@@ -1,0 +1,185 @@
+"""wrk against a real `netqa serve` (1 then 2 workers): POST /api/ask with the gold questions, and GET /api/health."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "wrk.json"
+GOLD = HERE.parent / "corpus" / "gold.jsonl"
+_BESIDE_PYTHON = Path(sys.executable).with_name("netqa")
+NETQA = str(_BESIDE_PYTHON) if _BESIDE_PYTHON.exists() else shutil.which("netqa")
+
+# wrk's own counters only see 4xx/5xx as "status errors"; the response() hook counts every status outside
+# 2xx, per wrk thread, and done() adds the threads up and prints one JSON line for this script to read.
+LUA = r"""
+local bodies = {%(bodies)s}
+local mode = "ask"
+local next_body = 0
+non_2xx = 0  -- a global, because thread:get() in done() reads only globals
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  mode = args[1] or "ask"
+  next_body = math.random(#bodies)  -- the wrk threads start at different questions
+end
+
+function request()
+  if mode == "health" then
+    return wrk.format("GET")
+  end
+  next_body = next_body %% #bodies + 1
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, bodies[next_body])
+end
+
+function response(status, headers, body)
+  if status < 200 or status > 299 then
+    non_2xx = non_2xx + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("non_2xx")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %%d, "seconds": %%.3f, "requests_per_second": %%.1f, ' ..
+    '"latency_ms": {"mean": %%.2f, "p50": %%.2f, "p90": %%.2f, "p99": %%.2f, "max": %%.2f}, ' ..
+    '"errors": {"connect": %%d, "read": %%d, "write": %%d, "timeout": %%d, "status": %%d}, "non_2xx": %%d}\n',
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency.mean / 1000, latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000,
+    e.connect, e.read, e.write, e.timeout, e.status, bad))
+end
+"""
+
+
+def gold_questions() -> list[str]:
+    """The gold set's stand-alone questions: answers, abstentions, advice, emergencies and small talk mixed."""
+    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row["question"] for row in rows if not row.get("history")]
+
+
+def lua_script(questions: list[str]) -> str:
+    bodies = ",\n".join(f"[==[{json.dumps({'question': q, 'session_id': None})}]==]" for q in questions)
+    return LUA % {"bodies": bodies}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(workers: int, db: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with open(log, "ab") as output:
+        # Its own process group: stopping it must also stop the worker processes uvicorn forks.
+        server = subprocess.Popen([NETQA, "serve", "--port", str(port), "--workers", str(workers), "--db", str(db)],
+                                  stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+                                  env={**os.environ, "NETQA_RATE_LIMIT": "0"})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"netqa serve exited with {server.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/health", timeout=1) as response:
+                if response.status == 200:
+                    return server, url
+        except OSError:
+            time.sleep(0.2)
+    stop_server(server)
+    raise SystemExit(f"netqa serve did not come up in 120 s; see {log}")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def warm_up(url: str, questions: list[str]) -> None:
+    """Each question once, so every worker has loaded what it loads lazily before the clock starts."""
+    for question in questions:
+        request = urllib.request.Request(f"{url}/api/ask", data=json.dumps({"question": question}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30):
+            pass
+
+
+def run_wrk(url: str, script: Path, mode: str, threads: int, connections: int, seconds: int) -> dict:
+    path = "/api/health" if mode == "health" else "/api/ask"
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+               "-s", str(script), f"{url}{path}", "--", mode]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    if not NETQA:
+        raise SystemExit("the netqa command is not installed (pip install -e .)")
+
+    questions = gold_questions()
+    results = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+               "wrk": {"threads": args.threads, "connections": args.connections, "seconds": args.seconds,
+                       "timeout_seconds": 10},
+               "questions": len(questions), "runs": []}
+    with tempfile.TemporaryDirectory(prefix="netqa-wrk-") as folder:
+        script = Path(folder) / "netqa.lua"
+        script.write_text(lua_script(questions), encoding="utf-8")
+        for workers in args.workers:
+            db = Path(folder) / f"netqa-{workers}.db"
+            server, url = start_server(workers, db, Path(folder) / "server.log")
+            try:
+                warm_up(url, questions * workers)
+                for mode in ("ask", "health"):
+                    print(f"{workers} worker(s), {mode}: wrk -t{args.threads} -c{args.connections} "
+                          f"-d{args.seconds}s ...", flush=True)
+                    run = {"workers": workers, "endpoint": "POST /api/ask" if mode == "ask" else "GET /api/health",
+                           **run_wrk(url, script, mode, args.threads, args.connections, args.seconds)}
+                    results["runs"].append(run)
+                    errors = sum(run["errors"].values())
+                    print(f"  {run['requests_per_second']:8.1f} req/s  p50 {run['latency_ms']['p50']:.1f} ms  "
+                          f"p99 {run['latency_ms']['p99']:.1f} ms  errors {errors}  non-2xx {run['non_2xx']}",
+                          flush=True)
+            finally:
+                stop_server(server)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
