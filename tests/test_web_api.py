@@ -434,11 +434,14 @@ def test_source_page_marks_the_cited_passage(client, bot):
 
 
 def test_reply_view_numbers_the_citations():
-    reply = {"answer": "Intro.\n\nThe article says: \"x\"\nSource: Doc [p-2]", "kind": "answer",
-             "citations": [{"passage_id": "p-2", "section": "S", "text": "one two three"}]}
+    reply = {"id": "r", "session_id": "s", "question": "q", "kind": "answer",
+             "answer": "Intro.\n\nThe article says: \"x\"\nSource: Doc [p-2] [not-cited]",
+             "citations": [{"passage_id": "p-2", "section": "S", "text": " ".join(["word"] * 50)}]}
     view = web.reply_view(reply)
-    assert view["paragraphs"][1] == [{"text": 'The article says: "x"\nSource: Doc'}, {"marker": 1, "passage_id": "p-2"}]
-    assert view["sources"][0]["opening"] == "one two three"
+    assert view["paragraphs"][0] == [{"text": "Intro."}]
+    assert view["paragraphs"][1] == [{"text": 'The article says: "x"\nSource: Doc'}, {"marker": 1, "passage_id": "p-2"},
+                                     {"text": " [not-cited]"}]
+    assert view["sources"] == [{"passage_id": "p-2", "section": "S", "opening": " ".join(["word"] * 8) + "…"}]
 
 
 # ---------------------------------------------------------------- privacy and memory

@@ -37,7 +37,8 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_COMMENT_CHARS = 2000
 MAX_ID_CHARS = 128
 SOURCE_OPENING_WORDS = 8
-TRANSCRIPT_TURNS = 50  # turns of a no-JavaScript conversation the server keeps to render the page again
+TRANSCRIPT_TURNS = 20  # turns of a no-JavaScript conversation the server keeps to render the page again
+TRANSCRIPT_SESSIONS = 1000  # no-JavaScript conversations kept at most (about 1 KB a turn): few readers lack JS
 RATE_WINDOW_SECONDS = 60.0
 RATE_LIMITED_CLIENTS = 100_000  # clients the rate limiter remembers at most; the least recent are forgotten
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -169,12 +170,12 @@ class Transcripts:
             entry = self._turns.get(session_id or "")
             return list(entry[1]) if entry else []
 
-    def add(self, reply: dict) -> None:
+    def add(self, turn: dict) -> None:
         with self._lock:
             self._expire()
-            _, turns = self._turns.pop(reply["session_id"], (0.0, []))
-            turns = (turns + [reply])[-TRANSCRIPT_TURNS:]
-            self._turns[reply["session_id"]] = (self._clock(), turns)
+            _, turns = self._turns.pop(turn["session_id"], (0.0, []))
+            turns = (turns + [turn])[-TRANSCRIPT_TURNS:]
+            self._turns[turn["session_id"]] = (self._clock(), turns)
             while len(self._turns) > self.max_sessions:
                 self._turns.popitem(last=False)
 
@@ -246,7 +247,8 @@ def sentence(message: str) -> str:
 
 
 def reply_view(reply: dict) -> dict:
-    """How the page shows a reply: paragraphs whose [passage-id] become numbered markers, and numbers to call."""
+    """What the page shows of a reply: paragraphs whose [passage-id] become numbered markers, the numbers to call,
+    and each source's section and first words (not its whole text, so a kept transcript stays small)."""
     numbers = {c["passage_id"]: n for n, c in enumerate(reply["citations"], 1)}
     paragraphs = []
     for paragraph in re.split(r"\n\s*\n", reply["answer"].strip()):
@@ -259,9 +261,11 @@ def reply_view(reply: dict) -> dict:
         parts.append({"text": paragraph[at:]})
         paragraphs.append([p for p in parts if p.get("text") != ""])
     calls = list(dict.fromkeys(_CALL_NUMBER.findall(reply["answer"]))) if reply["kind"] == "emergency" else []
-    sources = [{**c, "opening": opening(c["text"])} for c in reply["citations"]]
-    return {**reply, "label": KIND_LABELS.get(reply["kind"], "Assistant"), "paragraphs": paragraphs, "calls": calls,
-            "sources": sources}
+    sources = [{"passage_id": c["passage_id"], "section": c["section"], "opening": opening(c["text"])}
+               for c in reply["citations"]]
+    return {"id": reply["id"], "session_id": reply["session_id"], "question": reply["question"],
+            "kind": reply["kind"], "label": KIND_LABELS.get(reply["kind"], "Assistant"), "paragraphs": paragraphs,
+            "calls": calls, "sources": sources}
 
 
 def opening(text: str, words: int = SOURCE_OPENING_WORDS) -> str:
@@ -432,9 +436,9 @@ def create_app(bot: Bot | None = None, settings: Settings | None = None) -> Fast
     store, store_error = _open_store(settings.db)
     templates = Environment(loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=True,
                             trim_blocks=True, lstrip_blocks=True)
-    templates.globals.update(reply_view=reply_view, document_sections=document_sections)
+    templates.globals.update(document_sections=document_sections)
     web = Web(bot, settings, store, store_error, RateLimiter(settings.rate_limit_per_minute),
-              Transcripts(settings.session_ttl_seconds, settings.max_sessions), templates)
+              Transcripts(settings.session_ttl_seconds, min(settings.max_sessions, TRANSCRIPT_SESSIONS)), templates)
 
     app = FastAPI(title="netqa", version=netqa.__version__, docs_url=None, redoc_url=None,
                   description=f'Answers questions about "{bot.title}" from its text, with citations.',
@@ -543,7 +547,7 @@ def _install_pages(app: FastAPI, web: Web) -> None:
     starters = starter_questions(web.bot)
 
     def chat_page(session_id: str | None = None, status: int = 200, **context) -> HTMLResponse:
-        turns = [reply_view(t) for t in web.transcripts.get(session_id)]
+        turns = web.transcripts.get(session_id)
         return web.page("index.html", status, turns=turns, session_id=session_id or "", starters=starters,
                         **context)
 
@@ -563,7 +567,7 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         except RateLimited as exc:
             return chat_page(session_id, 429, error=f"Too many questions from your address. Please wait "
                                                      f"{exc.retry_after} seconds and try again.", question=question)
-        web.transcripts.add(reply)
+        web.transcripts.add(reply_view(reply))
         return chat_page(reply["session_id"])
 
     @app.post("/feedback", include_in_schema=False)
