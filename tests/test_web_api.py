@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import re
+from pathlib import Path
 from urllib.parse import unquote
 
 import anyio
@@ -468,3 +469,14 @@ def test_no_javascript_transcripts_are_bounded():
     assert len(transcripts.get("c")) == web.TRANSCRIPT_TURNS
     now[0] = 61
     assert transcripts.get("c") == []
+
+
+def test_starter_questions_come_from_the_corpus_metadata(tmp_path):
+    corpus = tmp_path / "clinic"
+    corpus.mkdir()
+    policy = Path(__file__).parent / "fixtures" / "clinic" / "visitor-policy.md"
+    (corpus / policy.name).write_text(policy.read_text(encoding="utf-8"), encoding="utf-8")
+    assert web.starter_questions(netqa.load(corpus))  # without metadata: made from the headings
+    starters = ["When can I visit?", "Can children visit?"]
+    (corpus / "metadata.json").write_text(json.dumps({"starter_questions": starters}), encoding="utf-8")
+    assert web.starter_questions(netqa.load(corpus)) == starters
