@@ -34,8 +34,11 @@ _UNIT = re.compile(r"\b(?:in|how many) (months|weeks|days|years|dollars|euros|mg
                    r"|\bhow many (months|weeks|days|years|hours)\b", re.IGNORECASE)
 _COUNTED = re.compile(r"\bhow many ([a-z]+)", re.IGNORECASE)
 # "what is the X": X names the thing asked about. ("which group", "what percent" name only the answer's type.)
-_FOCUS = re.compile(r"^(?:so |and |but |ok )?(?:what|how much)(?:'s| is| are| was| were| does| do)\s+"
-                    r"(?:the |a |an |its |their |his |her )?(?P<focus>[\w-]+(?: [\w-]+)?)", re.IGNORECASE)
+_FOCUS = re.compile(r"^(?:so |and |but |ok )?(?:(?:what|how much)(?:'s| is| are| was| were| does| do)\s+"
+                    r"(?:the |a |an |its |their |his |her )?"
+                    # "how do I sign up": the action asked about is the focus
+                    r"|how (?:do|can|could|should|would|will) (?:i|we|you|one|patients|people|my \w+) )"
+                    r"(?P<focus>[\w-]+(?: [\w-]+)?)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ _PERSON_PRONOUN = re.compile(r"\b(she|her|hers|he|him|his)\b", re.IGNORECASE)
 _THING_PRONOUN = re.compile(r"\b(it|its|this|that|these|those|they|them|their)\b", re.IGNORECASE)
 _QUESTION_START = re.compile(r"^(?:what|who|when|where|why|how|which|is|are|was|were|do|does|did|can|could|"
                              r"will|would|should|has|have)\b", re.IGNORECASE)
+_CONTINUES = re.compile(r"^(?:and|but|also|so|then|plus)\b", re.IGNORECASE)  # "and what did the other group get?"
 _TRAILING_PHRASE = re.compile(r"\b(for|in|with|among|of|on|about|from)\s+(?P<phrase>[^?]+?)\s*[?.!]*$", re.IGNORECASE)
 
 
@@ -46,7 +47,7 @@ def resolve(question: str, history: tuple[Turn, ...], abbreviations: dict[str, s
         return Resolution(_substitute(last.question, ellipsis.group("subject"), abbreviations), "")
     if _PERSON_PRONOUN.search(question) and last.people:
         return Resolution(_PERSON_PRONOUN.sub(last.people[0], question, count=1), "")
-    if _THING_PRONOUN.search(question):
+    if _THING_PRONOUN.search(question) or _CONTINUES.match(question):
         topic = " ".join(w for w in content_words(last.question) if w not in content_words(question))
         return Resolution(question, topic)
     return Resolution(question, "")

@@ -146,7 +146,9 @@ class Vocabulary:
         covered = {w for phrase, _ in synonyms for w in content_words(phrase)}
         unknown = tuple(w for w in dict.fromkeys(content_words(text))
                         if w not in covered and not self.knows(w) and w not in generic_words()
-                        and not w.isdigit())
+                        and not w.isdigit()
+                        # a compound ("single-center") is judged by its parts, which are listed too
+                        and not ("-" in w and any(self.knows(part) for part in w.split("-"))))
         return Expansion(text, corrections, tuple(synonyms), unknown, lay_phrases)
 
     def knows(self, word: str) -> bool:
