@@ -11,7 +11,7 @@ import tempfile
 import time
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,10 @@ _MANIFEST, _ARRAYS, _TABLES = "manifest.json", "arrays.npz", "tables.json"
 _BUILDER_MODULES = ("netqa.text", "netqa.corpus", "netqa.terms", "netqa.index")
 _BUILDER_DATA = ("stopwords.txt", "boilerplate.txt")
 _SPACES = ("words", "chars", "sentences")
+# A column with more postings than this is read only for rows that can still reach the top k:
+# at 60,000 documents, that skips nine tenths of the postings a question would otherwise read.
+COMMON_POSTINGS = 4000
+_MAX_CANDIDATES = 3000  # beyond this many rows, reading the common postings whole is cheaper
 # 1 + ln(tf) for small tf, as numpy computes it: the query side then matches the fitted rows bit for bit.
 _SUBLINEAR = [float(1.0 + np.log(n)) if n else 0.0 for n in range(64)]
 
@@ -47,6 +51,48 @@ class SentenceHit:
 
 
 @dataclass(frozen=True)
+class _Common:
+    """The entries of a space's common columns again, row by row, with each row's L2 norm over them.
+
+    A common column (more than COMMON_POSTINGS rows) is read for a handful of candidate rows
+    only; reading a few rows here costs the same whatever the number of the query's common terms.
+    """
+
+    indptr: np.ndarray  # int64, rows + 1
+    indices: np.ndarray  # int32 columns
+    data: np.ndarray  # float32
+    norm: np.ndarray  # float64, per row: the most the common columns can add to a unit query's cosine
+
+    @classmethod
+    def of(cls, matrix) -> "_Common | None":
+        """From a fitted CSC matrix (scipy), or None when no column is common."""
+        from scipy import sparse
+
+        lengths = np.diff(matrix.indptr)
+        if not (lengths > COMMON_POSTINGS).any():
+            return None
+        in_common = np.repeat(lengths > COMMON_POSTINGS, lengths)
+        columns = np.repeat(np.arange(matrix.shape[1]), lengths)[in_common]
+        rows = sparse.csr_matrix((matrix.data[in_common], (matrix.indices[in_common], columns)), shape=matrix.shape)
+        rows.sort_indices()
+        norm = np.sqrt(np.bincount(matrix.indices[in_common], weights=np.square(matrix.data[in_common], dtype=float),
+                                   minlength=matrix.shape[0]))
+        return cls(rows.indptr.astype(np.int64), rows.indices.astype(np.int32), rows.data.astype(np.float32), norm)
+
+    def values(self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """sum_t x_rt * q_t over the query's common columns `cols`, for each of the given rows."""
+        starts, lengths = self.indptr[rows], self.indptr[rows + 1] - self.indptr[rows]
+        offsets = np.cumsum(lengths) - lengths
+        positions = np.arange(lengths.sum()) - np.repeat(offsets - starts, lengths)
+        entry_cols = self.indices[positions]
+        order = np.argsort(cols)
+        where = np.searchsorted(cols, entry_cols, sorter=order).clip(max=len(cols) - 1)
+        hit = cols[order[where]] == entry_cols
+        values = self.data[positions[hit]] * weights[order[where[hit]]]
+        return np.bincount(np.repeat(np.arange(len(rows)), lengths)[hit], weights=values, minlength=len(rows))
+
+
+@dataclass(frozen=True)
 class _Space:
     """One TF-IDF space: term -> column, idf per column, and L2-normalised rows as compressed arrays.
 
@@ -62,17 +108,24 @@ class _Space:
     data: np.ndarray  # float32: the entry's tf-idf weight
     rows: int
     by_column: bool
+    common: _Common | None = None  # by-column spaces only
+    lengths: np.ndarray = field(init=False, repr=False)  # postings per column (entries per row if by row)
+
+    def __post_init__(self):
+        object.__setattr__(self, "lengths", np.diff(self.indptr))
 
     def vector(self, weighted_terms: list[tuple[list[str], float]]) -> tuple[np.ndarray, np.ndarray]:
         """The query's columns and weights: q_t = idf_t * sum over groups g of w_g * (1 + ln tf_t,g), L2-normalised.
 
         Columns come in order of first occurrence; sums over them then run in the same order every time.
         """
-        lookup = self.vocabulary.get
         counts: dict[int, float] = {}
         for terms, weight in weighted_terms:
-            for term, n in Counter(terms).items():  # distinct terms have distinct columns: tf per term is tf per column
-                col = lookup(term)
+            if not terms:
+                continue
+            tf = Counter(terms)  # distinct terms have distinct columns: tf per term is tf per column
+            # map() looks the terms up in C; the loop below only sees the ones the corpus has.
+            for col, n in zip(map(self.vocabulary.get, tf), tf.values()):
                 if col is not None:
                     counts[col] = counts.get(col, 0) + weight * (_SUBLINEAR[n] if n < 64 else float(1.0 + np.log(n)))
         if not counts:
@@ -114,8 +167,12 @@ class _Space:
         return np.bincount(local_row[hit][by_query], weights=values, minlength=len(rows))
 
     def arrays(self, name: str) -> dict[str, np.ndarray]:
-        return {f"{name}.idf": self.idf, f"{name}.indptr": self.indptr, f"{name}.indices": self.indices,
-                f"{name}.data": self.data, f"{name}.shape": np.array([self.rows, len(self.idf)], dtype=np.int64)}
+        arrays = {f"{name}.idf": self.idf, f"{name}.indptr": self.indptr, f"{name}.indices": self.indices,
+                  f"{name}.data": self.data, f"{name}.shape": np.array([self.rows, len(self.idf)], dtype=np.int64)}
+        if self.common is not None:
+            arrays.update({f"{name}.common.{part}": getattr(self.common, part)
+                           for part in ("indptr", "indices", "data", "norm")})
+        return arrays
 
     @classmethod
     def from_arrays(cls, name: str, terms: list, arrays, by_column: bool) -> "_Space":
@@ -131,10 +188,20 @@ class _Space:
               and (not len(indices) or 0 <= indices.min() and indices.max() < targets))
         if not ok:
             raise ValueError(f"the {name} arrays do not fit together")
+        common = None
+        if f"{name}.common.indptr" in arrays:
+            common = _Common(*(arrays[f"{name}.common.{part}"] for part in ("indptr", "indices", "data", "norm")))
+            if not (by_column and common.indptr.dtype == np.int64 and common.indices.dtype == np.int32
+                    and common.data.dtype == np.float32 and common.norm.dtype == np.float64
+                    and len(common.indptr) == rows + 1 == len(common.norm) + 1 and common.indptr[0] == 0
+                    and len(common.indices) == len(common.data) == common.indptr[-1]
+                    and bool(np.all(np.diff(common.indptr) >= 0))
+                    and (not len(common.indices) or 0 <= common.indices.min() and common.indices.max() < cols)):
+                raise ValueError(f"the {name} common-column arrays do not fit together")
         vocabulary = dict(zip(terms, range(len(terms))))
         if len(vocabulary) != len(terms):
             raise ValueError(f"the {name} vocabulary repeats a term")
-        return cls(vocabulary, idf, indptr, indices, data, rows, by_column)
+        return cls(vocabulary, idf, indptr, indices, data, rows, by_column, common)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
@@ -164,7 +231,7 @@ def _fit_space(texts: list[str], analyzer, by_column: bool, max_df: float = 1.0,
     matrix.sort_indices()
     return _Space(dict(vectorizer.vocabulary_), vectorizer.idf_.astype(np.float32),
                   matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32), matrix.data, matrix.shape[0],
-                  by_column)
+                  by_column, _Common.of(matrix) if by_column else None)
 
 
 class PassageIndex:
@@ -200,15 +267,57 @@ class PassageIndex:
 
     def search(self, word_query: list[tuple[list[str], float]],
                char_query: list[tuple[list[str], float]], k: int = 5) -> list[Hit]:
-        """The k best passages by s = word_weight * cos_words + char_weight * cos_chars, best first; only s > 0."""
-        scores = self._scores(self.words_, word_query)
-        scores *= self.word_weight
+        """The k best passages by s = word_weight * cos_words + char_weight * cos_chars, best first; only s > 0.
+
+        Common columns are held back (see _Common): every row first gets the score of
+        the query's rarer terms, then only rows whose score plus their bound can still reach the
+        k-th best get the common columns added. The result is the same top k, far fewer reads.
+        """
+        parts = [(self.words_, self.word_weight, word_query)]
         if self.char_weight:
-            chars = self._scores(self.chars_, char_query)
-            chars *= self.char_weight
-            scores += chars
+            parts.append((self.chars_, self.char_weight, char_query))
+        scores = bound = None
+        held = []
+        for space, weight, query in parts:
+            cols, weights = space.vector(query)
+            if space.common is not None:
+                common = space.lengths[cols] > COMMON_POSTINGS
+                if common.any():
+                    held.append((space, weight, cols[common], weights[common]))
+                    # Cauchy-Schwarz: a row gains at most |q_common| * |x_row,common| from them.
+                    limit = space.common.norm * (weight * float(np.linalg.norm(weights[common])))
+                    bound = limit if bound is None else bound + limit
+                    cols, weights = cols[~common], weights[~common]
+            part = space.scores(cols, weights)
+            part *= weight
+            if scores is None:
+                scores = part
+            else:
+                scores += part
+        if held:
+            return self._search_with_common(scores, bound, held, k)
         top = _top(scores, k)
         return [Hit(self.passages_[i], s) for i, s in zip(top.tolist(), scores[top].tolist())]
+
+    def _search_with_common(self, scores: np.ndarray, bound: np.ndarray, held: list, k: int) -> list[Hit]:
+        best = _top(scores, k)
+        kth = float(scores[best[-1]]) if len(best) == k else 0.0
+        # The bound is rounded up a little: float sums must not drop a row that ties the k-th.
+        reach = scores + bound * (1 + 1e-9) + 1e-12
+        candidates = np.flatnonzero(reach >= kth) if kth > 0 else np.flatnonzero(reach > 1e-12)
+        if len(candidates) > _MAX_CANDIDATES:
+            for space, weight, cols, weights in held:
+                part = space.scores(cols, weights)
+                part *= weight
+                scores += part
+            top = _top(scores, k)
+            return [Hit(self.passages_[i], s) for i, s in zip(top.tolist(), scores[top].tolist())]
+        exact = scores[candidates]
+        for space, weight, cols, weights in held:
+            exact += weight * space.common.values(candidates, cols, weights)
+        order = _top(exact, k)
+        top = candidates[order]
+        return [Hit(self.passages_[i], s) for i, s in zip(top.tolist(), exact[order].tolist())]
 
     def rank_sentences(self, word_query: list[tuple[list[str], float]], hits: list[Hit]) -> list[SentenceHit]:
         """Sentences of the given passages by their own word cosine with the query, best first."""
