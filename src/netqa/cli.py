@@ -73,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `netqa ask ... | head -1`: the reader left, which is not an error
+        sys.stdout = open(os.devnull, "w")
+        return 0
 
 
 def _load(args):
