@@ -94,7 +94,9 @@ def question_text(p: Package) -> str | None:
     if len(content) < 3:
         return None
     text = " ".join(kept).rstrip(".")
-    return f"Which package provides {text[0].lower() + text[1:]}?"
+    if not text[1:2].isupper():  # "GNU Fortran" keeps its capitals
+        text = text[0].lower() + text[1:]
+    return f"Which package provides {text}?"
 
 
 def write_corpus(packages: list[Package], folder: Path) -> None:

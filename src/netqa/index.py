@@ -540,7 +540,7 @@ def load_index(directory: Path, location: Path, state: _CorpusState | None = Non
         return _read_index(directory, location, state or _CorpusState.read(directory))
     except _Stale as exc:
         log.info("netqa: the index at %s is stale (%s); rebuilding", location, exc)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, zipfile.BadZipFile) as exc:
+    except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError, AttributeError, zipfile.BadZipFile) as exc:
         log.warning("netqa: ignoring the unreadable index at %s (%s: %s); rebuilding", location,
                     type(exc).__name__, exc)
     return None
