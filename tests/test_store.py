@@ -14,8 +14,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from netqa.store import Store, StoreUnavailable
+from netqa.store import Store, StoreUnavailable, storable
 
 NOBODY = 65534
 
@@ -62,6 +64,22 @@ def test_recording_the_same_reply_twice_keeps_one_row_and_its_feedback(store):
     store.add_feedback("r1", True, None)
     store.record_reply(reply(1))
     assert len(store.feedback()) == 1
+
+
+ANY_TEXT = st.text(st.one_of(st.characters(), st.characters(categories=["Cs"]), st.sampled_from("\x00\u202e\ufeff🙂")))
+
+
+@settings(max_examples=50, deadline=None)
+@given(question=ANY_TEXT, answer=ANY_TEXT, comment=st.none() | ANY_TEXT, reply_id=ANY_TEXT)
+def test_any_text_is_stored_and_read_back_with_lone_surrogates_replaced(tmp_path_factory, question, answer,
+                                                                        comment, reply_id):
+    with Store.open(tmp_path_factory.mktemp("any") / "netqa.db", retention_days=0) as store:
+        store.record_reply({"id": reply_id, "question": question, "answer": answer, "kind": "no_answer",
+                            "confidence": 0.0})
+        store.add_feedback(reply_id, True, comment)
+        [row] = store.feedback()
+        assert (row["reply_id"], row["question"], row["answer"]) == tuple(map(storable, (reply_id, question, answer)))
+        assert row["comment"] == (None if comment is None else storable(comment))
 
 
 def test_feedback_survives_closing_and_reopening(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 import time
@@ -42,6 +43,7 @@ CREATE INDEX feedback_created ON feedback(created_at);
 CREATE INDEX feedback_reply ON feedback(reply_id);
 """
 _TABLES = {"replies", "feedback"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class StoreUnavailable(RuntimeError):
@@ -55,6 +57,11 @@ def utc_now() -> datetime:
 def _timestamp(moment: datetime) -> str:
     # One fixed format, so timestamps sort and compare correctly as text.
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def storable(text: str) -> str:
+    """Text SQLite can hold: a lone surrogate (which UTF-8 cannot encode) becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def question_key(question: str) -> str:
@@ -110,8 +117,9 @@ class Store:
         with self._transaction() as db:
             db.execute("INSERT OR IGNORE INTO replies (id, question, question_key, answer, kind, confidence, "
                        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (reply["id"], reply["question"], question_key(reply["question"]), reply["answer"],
-                        reply["kind"], float(reply["confidence"]), _timestamp(self._clock())))
+                       (storable(reply["id"]), storable(reply["question"]), question_key(reply["question"]),
+                        storable(reply["answer"]), reply["kind"], float(reply["confidence"]),
+                        _timestamp(self._clock())))
         self._purge_if_due()
 
     def add_feedback(self, reply_id: str, helpful: bool, comment: str | None = None) -> int:
@@ -119,6 +127,7 @@ class Store:
 
         KeyError if no reply has that id.
         """
+        reply_id, comment = storable(reply_id), None if comment is None else storable(comment)
         with self._transaction() as db:
             if db.execute("SELECT 1 FROM replies WHERE id = ?", (reply_id,)).fetchone() is None:
                 raise KeyError(reply_id)
