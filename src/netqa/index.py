@@ -12,6 +12,7 @@ import time
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -453,6 +454,7 @@ def _relative_names(files: list[Path], directory: Path) -> list[str]:
     return [f.relative_to(directory).as_posix() for f in files]
 
 
+@lru_cache(maxsize=1)  # once per process: the code that runs, even if the files change meanwhile
 def _builder() -> str:
     """A hash of the code and data that decide an index's content: a new netqa version or edit makes it stale."""
     import importlib
