@@ -167,7 +167,9 @@ def main() -> None:
                 for mode in ("ask", "health"):
                     print(f"{workers} worker(s), {mode}: wrk -t{args.threads} -c{args.connections} "
                           f"-d{args.seconds}s ...", flush=True)
+                    # The one-minute load average before the run: other work on the machine shows in the figures.
                     run = {"workers": workers, "endpoint": "POST /api/ask" if mode == "ask" else "GET /api/health",
+                           "load_average_before": round(os.getloadavg()[0], 2),
                            **run_wrk(url, script, mode, args.threads, args.connections, args.seconds)}
                     results["runs"].append(run)
                     errors = sum(run["errors"].values())
