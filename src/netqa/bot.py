@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import uuid
 from dataclasses import dataclass
@@ -20,12 +21,29 @@ from netqa.text import char_terms, normalise, stem, word_terms
 
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
 EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
+ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
 USUAL_NAME_IDF = 1.5  # idf below this: the word is in more than about half the passages
 SUGGEST_WITHIN = 0.92  # a runner-up this close to the best passage earns a "did you mean"
 
 
 class QuestionError(ValueError):
     """The question cannot be answered as given (empty, too long, not text); the message says why."""
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A reply without its identity (id, session, question as typed): what the cache keeps."""
+
+    answer: str
+    kind: str
+    confidence: float
+    citations: tuple[Citation, ...]
+    short_answer: str | None
+    quote: str | None
+    question_type: str
+    suggestions: tuple[str, ...]
+    people: tuple[str, ...]
+    evidence: Evidence | None
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,8 @@ class Bot:
         self.settings = settings
         self.sessions = SessionStore(settings.session_ttl_seconds, settings.max_sessions)
         self._idf = {term: float(index.words_.idf[col]) for term, col in index.words_.vocabulary.items()}
+        # Patients ask the same questions again and again; a reply depends only on the resolved question.
+        self._answer = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(self._find_answer)
 
     @classmethod
     def load(cls, corpus_dir: str | Path | None = None, index_dir: str | Path | None = None,
@@ -83,8 +103,19 @@ class Bot:
                          question_type=asked.type, resolved_question=text), None
 
         resolution = resolve(asked.normalised, self.sessions.history(session_id), self.vocabulary.abbreviations)
-        resolved = understand(resolution.text) if resolution.text != asked.normalised else asked
-        expansion = self._without_usual_names(self.vocabulary.expand(resolution.text), resolved.type)
+        found = self._answer(resolution.text, resolution.context, asked.kind == "medical_advice")
+        self.sessions.remember(session_id, Turn(resolution.text, found.people, found.kind == "answer"))
+        return Reply(new_reply_id(), question, found.answer, found.kind, found.confidence, found.citations,
+                     session_id, short_answer=found.short_answer, quote=found.quote,
+                     question_type=found.question_type, resolved_question=resolution.text,
+                     suggestions=found.suggestions), found.evidence
+
+    def _find_answer(self, text: str, context: str, advice: bool) -> _Found:
+        """Everything a reply says, from the (resolved) question alone: the same input, the same reply,
+        which is why it is cached (see __init__)."""
+        resolution = Resolution(text, context)
+        resolved = understand(text)
+        expansion = self._without_usual_names(self.vocabulary.expand(text), resolved.type)
         word_query, char_query = self._queries(expansion, resolution)
         hits = self.index.search(word_query, char_query, self.settings.top_k)
         sentences = self.index.rank_sentences(word_query, hits)
@@ -92,7 +123,7 @@ class Bot:
         score = confidence(evidence) if evidence else 0.0
         answered = evidence is not None and score >= self.settings.abstain_below and evidence.fact_found
 
-        if asked.kind == "medical_advice":
+        if advice:
             kind = "medical_advice"
         elif answered:
             kind = "answer"
@@ -110,12 +141,11 @@ class Bot:
         context = dict(short=short, quote=quote, citation=citations[0] if citations else None,
                        suggestions=suggestions, document=self.title,
                        nearby=list(dict.fromkeys(h.passage.section for h in hits[:2])))
-        answer = render(kind, resolved.type, **context)
-        people = tuple(m.group() for m in FACT_PATTERNS["person"].finditer(quote or ""))
-        self.sessions.remember(session_id, Turn(resolution.text, people, kind == "answer"))
-        return Reply(new_reply_id(), question, answer, kind, score, citations or (), session_id,
-                     short_answer=short, quote=quote, question_type=resolved.type,
-                     resolved_question=resolution.text, suggestions=suggestions), evidence
+        return _Found(
+            answer=render(kind, resolved.type, **context), kind=kind, confidence=score,
+            citations=citations or (), short_answer=short, quote=quote, question_type=resolved.type,
+            suggestions=suggestions, people=tuple(m.group() for m in FACT_PATTERNS["person"].finditer(quote or "")),
+            evidence=evidence)
 
     def _validate(self, question: object) -> str:
         if not isinstance(question, str):
