@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
-from importlib import resources
 from pathlib import Path
 
 
@@ -14,10 +13,8 @@ def bundled_path(folder: str) -> Path:
     Installed, it is the package netqa._corpus or netqa._web; in an editable install or a plain
     checkout those names do not exist and the folder is read where it stands.
     """
-    try:
-        return Path(str(resources.files(f"netqa._{folder}")))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[2] / folder
+    installed = Path(__file__).resolve().parent / f"_{folder}"
+    return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / folder
 
 
 def _setting(default, env: str | None, help: str):
