@@ -15,7 +15,8 @@ def our_words() -> str:
     texts += [render("chitchat", "", mood=mood, document="the article") for mood in ("hello", "thanks", "bye")]
     texts.append(render("no_answer", "", document="the article", nearby=[]))
     texts.append(render("medical_advice", "", quote=None, citation=None))
-    for question_type in ("count", "percent", "date", "person", "place", "yesno", "definition", "reason"):
+    for question_type in ("count", "percent", "date", "person", "place", "organisation", "amount", "ratio",
+                          "duration", "yesno", "definition", "reason", "other"):
         texts.append(render("answer", question_type, short="298", quote="", citation=CITATION, suggestions=[]))
     return "\n".join(texts).replace('""', "")
 

@@ -47,12 +47,16 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     "amount": re.compile(rf"(?:[$€£]\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:mg|mcg|µg|g|ml|mL|milligrams?|grams?|tablets?|"
                          rf"pills?|capsules?|doses?|dollars|euros|pounds)\b)(?:\s(?:daily|a day|per day|twice daily))?"),
 }
+# "How long do people live?" is answered by a span of time or by a survival rate.
+FACT_PATTERNS["duration_or_rate"] = re.compile(
+    f"{FACT_PATTERNS['duration'].pattern}|{FACT_PATTERNS['percent'].pattern}", re.IGNORECASE)
 FACT_PATTERNS["ratio"] = re.compile(r"\b\d+(?:\.\d+)?\s?:\s?\d+(?:\.\d+)?\b")
 FACT_PATTERNS["money"] = re.compile(
     rf"[$€£]\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:dollars|euros|pounds|pence|cents|USD|EUR|GBP)\b")
 _MONEY_QUESTION = re.compile(r"\b(cost|costs|price|prices|pay|paid|charge|charges|fee|fees|expensive|cheap)\b",
                              re.IGNORECASE)
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_NAMED_KIND = re.compile(r"\b(?:which|what) (\w+)", re.IGNORECASE)
 _ORG = re.compile(rf"\b{_ORG_WORD}\b")
 
 
@@ -134,8 +138,10 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         short = extract_fact(text, question, query, idf)
         relative = passage_score[s.passage.id] / best_passage if best_passage else 0.0
         # When a figure is asked for, a relevant sentence holding one beats a closer wording without.
-        prefers_fact = _wanted_type(question) or question.type in ("duration", "place")
-        return (s.score + 0.6 * relative) * (1.6 if prefers_fact and short else 1.0), short
+        needs_fact = _wanted_type(question) is not None
+        prefers_fact = needs_fact or question.type == "place"
+        weight = 1.6 if prefers_fact and short else 0.6 if needs_fact else 1.0
+        return (s.score + 0.6 * relative) * weight, short
 
     scored = [(candidate(s), s) for s in sentences]
     (score, short), best = max(scored, key=lambda item: item[0][0])
@@ -174,6 +180,8 @@ def _wanted_type(question: Question) -> str | None:
         return "money"
     if question.unit:
         return "duration" if question.unit in ("months", "weeks", "days", "years", "hours") else "count"
+    if question.type == "duration":
+        return "duration_or_rate"
     return question.type if question.type in NEEDS_FACT else None
 
 
@@ -263,6 +271,12 @@ def _fact_spans(sentence: str, wanted: str, question: Question) -> list[tuple[in
         spans.append(m.span())
     if wanted == "person" and not spans:  # "who sponsored it?" is answered by an organisation
         return _fact_spans(sentence, "organisation", question)
+    named = _NAMED_KIND.search(question.normalised)
+    if named and wanted in ("organisation", "place"):
+        # "what journal ...": a name holding "Journal" beats a nearer congress or institute
+        kind = stem(named.group(1).lower())
+        of_kind = [(a, b) for a, b in spans if kind in {stem(w) for w in words(sentence[a:b])}]
+        spans = of_kind or spans
     return spans
 
 

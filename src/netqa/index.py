@@ -302,7 +302,10 @@ class PassageIndex:
                     held.append((space, weight, cols[common], weights[common]))
                     # Cauchy-Schwarz: a row gains at most |q_common| * |x_row,common| from them.
                     limit = space.common.norm * (weight * float(np.linalg.norm(weights[common])))
-                    bound = limit if bound is None else bound + limit
+                    if bound is None:
+                        bound = limit
+                    else:
+                        bound += limit
                     cols, weights = cols[~common], weights[~common]
             part = space.scores(cols, weights)
             part *= weight
@@ -319,7 +322,11 @@ class PassageIndex:
         best = _top(scores, k)
         kth = float(scores[best[-1]]) if len(best) == k else 0.0
         # The bound is rounded up a little: float sums must not drop a row that ties the k-th.
-        reach = scores + bound * (1 + 1e-9) + 1e-12
+        # In place: at 100,000 rows every temporary array costs as much as the postings read.
+        reach = bound
+        reach *= 1 + 1e-9
+        reach += scores
+        reach += 1e-12
         candidates = np.flatnonzero(reach >= kth) if kth > 0 else np.flatnonzero(reach > 1e-12)
         if len(candidates) > _MAX_CANDIDATES:
             for space, weight, cols, weights in held:

@@ -12,7 +12,7 @@ from netqa.text import normalise
 
 # Question type -> the pattern that recognises it. Order matters: the first match wins.
 QUESTION_TYPES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in (
-    ("percent", r"\b(what|which)( is| was| are| were)?( the)? (percent|percentage|proportion|share|fraction|rate|odds|chance)\b"
+    ("percent", r"\b(what|which)('s| is| was| are| were)?( the)? (percent|percentage|proportion|share|fraction|rate|odds|chances?|risk)\b"
                 r"|\bhow (likely|common)\b|\b(percent|percentage|what share|what fraction|what proportion|how many percent)\b"),
     ("ratio", r"\bratio\b|\bhow were (they|patients|people|participants) (randomi[sz]ed|split|divided)\b"),
     ("amount", r"\b(what|which) (dose|dosage|amount of)\b|\bhow much\b|\bdosage\b"),

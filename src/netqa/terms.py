@@ -19,7 +19,7 @@ REAL_WORD_ZIPF = 2.5  # a word this common in English (wordfreq's Zipf scale) is
 
 
 # "how long", "how many": the kind of answer wanted, not words to find ("long-term" is no answer).
-_HOW_MUCH = re.compile(r"\bhow (?:long|many|much|often|soon|likely)\b")
+_HOW_MUCH = re.compile(r"\bhow (?:long|many|much|often|soon|likely|common)\b")
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,9 @@ class Vocabulary:
         for word in self.words | {w for key in lexicon for w in key.split()}:
             if len(word) >= 4 and word.isalpha():
                 self._by_length.setdefault(len(word), []).append(word)
-        self._lexicon_pattern = _phrase_pattern(lexicon)
+        # Lay phrases are matched by their stems, so "risks" finds "risk" and "bleeds" finds "bleed".
+        self._lexicon_by_stems = {tuple(stem(w) for w in key.split()): key for key in lexicon}
+        self._longest_phrase = max((len(k) for k in self._lexicon_by_stems), default=0)
         self._corrections: dict[str, str | None] = {}
 
     def expand(self, question: str) -> Expansion:
@@ -136,8 +138,7 @@ class Vocabulary:
             text = re.sub(rf"(?<![\w-]){re.escape(wrong)}(?![\w-])", right, text, flags=re.IGNORECASE)
         lowered = " ".join(words(text))
         synonyms: list[tuple[str, tuple[str, ...]]] = []
-        if self._lexicon_pattern is not None:
-            synonyms += [(m.group(), self.lexicon[m.group()]) for m in self._lexicon_pattern.finditer(lowered)]
+        synonyms += [(phrase, self.lexicon[key]) for phrase, key in self._lay_phrases(lowered.split())]
         lay_phrases = tuple(phrase for phrase, _ in synonyms)
         synonyms += [(w, (self.abbreviations[w],)) for w in dict.fromkeys(words(text))
                      if w in self.abbreviations and w not in stopwords() and w not in lay_phrases]
@@ -150,6 +151,21 @@ class Vocabulary:
                         # a compound ("single-center") is judged by its parts, which are listed too
                         and not ("-" in w and any(self.knows(part) for part in w.split("-"))))
         return Expansion(text, corrections, tuple(synonyms), unknown, lay_phrases)
+
+    def _lay_phrases(self, tokens: list[str]) -> list[tuple[str, str]]:
+        """(phrase as asked, lexicon entry) for each lay phrase in the question, longest match first."""
+        stems = [stem(t) for t in tokens]
+        found, i = [], 0
+        while i < len(tokens):
+            for n in range(min(self._longest_phrase, len(tokens) - i), 0, -1):
+                key = self._lexicon_by_stems.get(tuple(stems[i:i + n]))
+                if key is not None:
+                    found.append((" ".join(tokens[i:i + n]), key))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
 
     def knows(self, word: str) -> bool:
         return word in self.words or stem(word) in self.stems
@@ -181,13 +197,6 @@ _NUMBER_WORDS = dict(enumerate("zero one two three four five six seven eight nin
 def _spell_numbers(word: str) -> str:
     """"5-year" -> "five-year": documents spell small numbers out, questions often do not."""
     return re.sub(r"\b\d{1,2}\b", lambda m: _NUMBER_WORDS.get(int(m.group()), m.group()), word)
-
-
-def _phrase_pattern(lexicon: dict[str, tuple[str, ...]]) -> re.Pattern | None:
-    if not lexicon:
-        return None
-    alternatives = sorted(lexicon, key=len, reverse=True)  # longest phrase wins
-    return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])")
 
 
 def _is_common_word(word: str) -> bool:
