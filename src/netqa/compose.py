@@ -16,7 +16,7 @@ from netqa.corpus import Passage
 from netqa.index import Hit, SentenceHit
 from netqa.question import Question
 from netqa.terms import Expansion, generic_words
-from netqa.text import content_words, normalise, stem, words
+from netqa.text import content_words, normalise, stem, undotted, words
 
 KINDS = ("answer", "no_answer", "medical_advice", "emergency", "chitchat")
 
@@ -33,7 +33,7 @@ _CAPITALISED_RUN = r"[A-Z][\w-]*(?:\s+(?:(?:of|for|and|the|in|at|&)\s+)*[A-Z][\w
 # The kind of fact each question type asks for, as patterns over the quoted sentence.
 FACT_PATTERNS: dict[str, re.Pattern] = {
     "percent": re.compile(rf"(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?\s?(?:%|percent\b)"),
-    "count": re.compile(rf"\b(?:(?:a |the )(?:majority|minority)(?= of)|(?<!first )(?<!second )(?:half|most|all|none)(?= of)|(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?(?![\d%])(?!\s*(?:%|percent))"
+    "count": re.compile(rf"\b(?:(?:a |the )(?:majority|minority)(?= of)|(?<!first )(?<!second )(?:half|most|all|none)(?= of)|(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?(?![\d%])(?!-\d)(?!\s*(?:%|percent))"
                         rf"|{_NUMBER_WORD} or more|{_NUMBER_WORD}(?! of\b)(?! or\b))\b", re.IGNORECASE),
     "date": re.compile(rf"\b(?:(?:the )?(?:first|second|third|fourth) (?:half|quarter) of |(?:early|late|mid-?) ?)?"
                        rf"(?:{_MONTH} (?:\d{{1,2}}, )?)?(?:19|20)\d{{2}}\b"
@@ -50,6 +50,12 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
 # "How long do people live?" is answered by a span of time or by a survival rate.
 FACT_PATTERNS["duration_or_rate"] = re.compile(
     f"{FACT_PATTERNS['duration'].pattern}|{FACT_PATTERNS['percent'].pattern}", re.IGNORECASE)
+FACT_PATTERNS["frequency"] = re.compile(
+    r"\b(?:daily|weekly|monthly|nightly|hourly|once|twice|three times|every (?:day|week|month|morning|night|\d+ \w+)|"
+    r"(?:once|twice|\d+ times) (?:a|per|each) \w+|(?:a|per|each) day)\b", re.IGNORECASE)
+# "How often did thrombotic events occur?" is answered by a rate as well as by "daily".
+FACT_PATTERNS["frequency"] = re.compile(
+    f"{FACT_PATTERNS['frequency'].pattern}|{FACT_PATTERNS['percent'].pattern}", re.IGNORECASE)
 FACT_PATTERNS["ratio"] = re.compile(r"\b\d+(?:\.\d+)?\s?:\s?\d+(?:\.\d+)?\b")
 FACT_PATTERNS["money"] = re.compile(
     rf"[$€£]\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:dollars|euros|pounds|pence|cents|USD|EUR|GBP)\b")
@@ -58,6 +64,7 @@ _MONEY_QUESTION = re.compile(r"\b(cost|costs|price|prices|pay|paid|charge|charge
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _NAMED_KIND = re.compile(r"\b(?:which|what) (\w+)", re.IGNORECASE)
 _ORG = re.compile(rf"\b{_ORG_WORD}\b")
+_ORG_WORDS = {w.lower() for w in re.findall(r"\w+", _ORG_WORD)}
 
 
 @dataclass(frozen=True)
@@ -120,18 +127,22 @@ class Evidence:
 
 # ---------------------------------------------------------------- choosing the evidence
 
-NEEDS_FACT = ("count", "percent", "date", "amount", "money", "ratio", "person", "organisation")
+NEEDS_FACT = ("count", "percent", "date", "amount", "money", "ratio", "frequency", "person", "organisation")
 OPEN_TYPES = ("definition", "other")
+NEEDS_NEARBY_WORD = ("count", "percent", "date", "amount", "money", "ratio", "duration_or_rate", "frequency")
+FACT_REACH = 12  # words between a figure and the nearest question word, at most
+# Clause boundaries: a figure belongs to the clause it stands in ("5% ..., while thrombotic ... 1-2%").
+_CLAUSE_BREAK = re.compile(r"[;—]|,\s+(?:while|whereas|but|and|compared)\b|\s+compared (?:to|with)\b|\bwhile\b")
 
 
 def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
-                    sentences: list[SentenceHit], idf) -> Evidence | None:
+                    sentences: list[SentenceHit], idf, context: str = "") -> Evidence | None:
     """The sentence to quote: similar to the question and, when a figure is asked, holding one."""
     if not hits or not sentences:
         return None
     passage_score = {h.passage.id: h.score for h in hits}
     best_passage = hits[0].score
-    query = _query_stems(expansion)
+    query = _query_stems(expansion, context)
 
     def candidate(s: SentenceHit) -> tuple[float, str | None]:
         text = s.passage.sentences[s.sentence_index].text
@@ -185,11 +196,12 @@ def _wanted_type(question: Question) -> str | None:
     return question.type if question.type in NEEDS_FACT else None
 
 
-def _query_stems(expansion: Expansion) -> dict[str, float]:
+def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:
+    """Stems to look for near a figure: the question's own, then its synonyms', then earlier turns'."""
     stems = {stem(w): 1.0 for w in content_words(expansion.text)}
-    for phrase in expansion.added:
-        for w in content_words(phrase):
-            stems.setdefault(stem(w), 0.6)
+    for text, weight in [(" ".join(expansion.added), 0.6), (context, 0.5)]:
+        for w in content_words(text.lower()):
+            stems.setdefault(stem(w), weight)
     return stems
 
 
@@ -220,26 +232,44 @@ def _coverage(expansion: Expansion, passage: Passage, idf) -> float:
 
 
 def extract_fact(sentence: str, question: Question, query: dict[str, float], idf) -> str | None:
-    """The span of the asked type nearest the question's own words (weighted by rarity)."""
+    """The span of the asked type nearest the question's own words (weighted by rarity), in the same clause.
+
+    closeness(span) = sum over question words w in the span's clause of idf(w) * exp(-distance / 3);
+    a figure with no question word within FACT_REACH words belongs to something else and is not taken
+    ("When was it approved?" is not answered by the year of a congress mentioned in passing).
+    """
     wanted = _wanted_type(question) or question.type
     if wanted in OPEN_TYPES:
         wanted = "percent"  # "what is the five-year survival?" asks for a rate without saying so
     spans = _fact_spans(sentence, wanted, question)
+    if not spans and wanted == "count":  # "how many patients had bleeding?" -> "5% of patients"
+        spans = _fact_spans(sentence, "percent", question)
     if not spans:
         return None
-    tokens = [(m.start(), stem(m.group().lower())) for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", sentence)]
+    tokens = [(m.start(), m.end(), stem(m.group().lower()))
+              for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", undotted(sentence))]
     counted = stem(question.counted) if question.counted else None
+    clauses = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
 
-    def closeness(span: tuple[int, int]) -> float:
-        total = 0.0
-        for position, token in tokens:
-            if token in query and not (span[0] <= position < span[1]):
-                distance = len(sentence[min(position, span[0]):max(position, span[1])].split())
+    def clause_of(position: int) -> int:
+        return next(i for i, end in enumerate(clauses[1:]) if position < end)
+
+    def closeness(span: tuple[int, int]) -> tuple[float, int]:
+        total, nearest = 0.0, 10**6
+        for position, token_end, token in tokens:
+            if token in query and not (span[0] <= position < span[1]) and clause_of(position) == clause_of(span[0]):
+                between = sentence[token_end:span[0]] if position < span[0] else sentence[span[1]:position]
+                distance = len(between.split())
                 weight = (0.5 if token == counted else 1.0) * max(idf(token), 1.0) * query[token]
                 total += weight * math.exp(-distance / 3)
-        return total
+                if token != counted:  # "how many patients got placebo?": placebo must be near, not patients
+                    nearest = min(nearest, distance)
+        return total, nearest
 
-    start, end = max(spans, key=closeness)
+    scored = [(closeness(span), span) for span in spans]
+    (best, nearest), (start, end) = max(scored, key=lambda item: item[0][0])
+    if wanted in NEEDS_NEARBY_WORD and nearest > FACT_REACH:
+        return None
     return sentence[start:end].strip(" ,.;")
 
 
@@ -247,7 +277,7 @@ def _fact_spans(sentence: str, wanted: str, question: Question) -> list[tuple[in
     pattern = FACT_PATTERNS.get(wanted)
     if pattern is None:
         return []
-    asked = set(words(question.normalised))
+    asked = set(content_words(question.normalised))
     names = [m.span() for m in FACT_PATTERNS["place"].finditer(sentence)]
     spans = []
     for m in pattern.finditer(sentence):
@@ -257,7 +287,8 @@ def _fact_spans(sentence: str, wanted: str, question: Question) -> list[tuple[in
         if wanted == "duration" and question.unit and not re.search(question.unit.rstrip("s"), text, re.I):
             continue
         if wanted in ("person", "place", "organisation"):
-            if set(words(text)) <= asked:
+            # The answer to "where is Dana-Farber?" is not Dana-Farber itself.
+            if set(words(text)) <= asked or wanted == "place" and set(content_words(text)) & asked - _ORG_WORDS:
                 continue
             # A person's name never sits inside an organisation's ("Dana-Farber Cancer Institute").
             run = next((sentence[a:b] for a, b in names if a <= m.start() < b), text)
@@ -266,7 +297,7 @@ def _fact_spans(sentence: str, wanted: str, question: Question) -> list[tuple[in
                 continue
             if wanted == "organisation" and not _ORG.search(text):
                 continue
-            if wanted == "place" and not _ORG.search(text) and len(words(text)) < 2:
+            if wanted == "place" and not _ORG.search(text):
                 continue
         spans.append(m.span())
     if wanted == "person" and not spans:  # "who sponsored it?" is answered by an organisation

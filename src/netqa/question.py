@@ -14,6 +14,7 @@ from netqa.text import normalise
 QUESTION_TYPES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in (
     ("percent", r"\b(what|which)('s| is| was| are| were)?( the)? (percent|percentage|proportion|share|fraction|rate|odds|chances?|risk)\b"
                 r"|\bhow (likely|common)\b|\b(percent|percentage|what share|what fraction|what proportion|how many percent)\b"),
+    ("frequency", r"\bhow often\b|\bhow many times\b|\bhow frequently\b"),
     ("ratio", r"\bratio\b|\bhow were (they|patients|people|participants) (randomi[sz]ed|split|divided)\b"),
     ("amount", r"\b(what|which) (dose|dosage|amount of)\b|\bhow much\b|\bdosage\b"),
     ("organisation", r"\b(which|what) (company|group|organi[sz]ation|institute|institution|agency|journal|foundation|"

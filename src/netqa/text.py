@@ -26,6 +26,11 @@ def normalise(text: str) -> str:
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # "U.S.", "M.D." read as the words "us", "md"
 
 
+def undotted(text: str) -> str:
+    """"the U.S. and" -> "the US   and": initials joined, padded so every character keeps its offset."""
+    return _DOTTED.sub(lambda m: m.group().replace(".", "").ljust(len(m.group())), text)
+
+
 def words(text: str) -> list[str]:
     """Lower-case word tokens of already normalised text."""
     return _WORD.findall(_DOTTED.sub(lambda m: m.group().replace(".", ""), text).lower())
