@@ -149,3 +149,30 @@ def test_sessions_do_not_share_history(bot):
 def test_bad_questions_raise_a_clear_error(bot, bad):
     with pytest.raises(ValueError, match="question"):
         bot.ask(bad)
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("how often did thrombotic events occur", "1-2%"),  # the figure in the clause that names them
+    ("how many patients had bleeding", "5%"),
+    ("what journal published the results", "The New England Journal of Medicine"),
+    ("How many epNET patients were there?", "199"),
+    ("when does STELLAR-311 start?", "the first half of 2025"),
+])
+def test_the_short_answer_is_the_figure_that_belongs_to_the_question(bot, question, figure):
+    reply = bot.ask(question)
+    assert reply.kind == "answer", reply.answer
+    assert reply.short_answer == figure
+
+
+@pytest.mark.parametrize("question", [
+    "When was cabozantinib approved?",  # no date is given for the approval itself
+    "How many patients got placebo?",  # only the 2:1 split is given
+    "Is cabozantinib a pill?",
+])
+def test_a_figure_or_fact_that_is_only_nearby_is_not_given_as_the_answer(bot, question):
+    assert bot.ask(question).kind == "no_answer"
+
+
+def test_a_repeated_question_gets_a_new_reply_id_from_the_cache(bot):
+    first, second = bot.ask("Who is the study chair?"), bot.ask("Who is the study chair?")
+    assert first.answer == second.answer and first.id != second.id

@@ -198,7 +198,7 @@ def _wanted_type(question: Question) -> str | None:
 
 def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:
     """Stems to look for near a figure: the question's own, then its synonyms', then earlier turns'."""
-    stems = {stem(w): 1.0 for w in content_words(expansion.text)}
+    stems = {stem(w): 1.0 for w in content_words(expansion.text) if w not in generic_words()}
     for text, weight in [(" ".join(expansion.added), 0.6), (context, 0.5)]:
         for w in content_words(text.lower()):
             stems.setdefault(stem(w), weight)
@@ -234,7 +234,7 @@ def _coverage(expansion: Expansion, passage: Passage, idf) -> float:
 def extract_fact(sentence: str, question: Question, query: dict[str, float], idf) -> str | None:
     """The span of the asked type nearest the question's own words (weighted by rarity), in the same clause.
 
-    closeness(span) = sum over question words w in the span's clause of idf(w) * exp(-distance / 3);
+    closeness(span) = sum over question words w in the span's clause of idf(w) * exp(-distance / 5);
     a figure with no question word within FACT_REACH words belongs to something else and is not taken
     ("When was it approved?" is not answered by the year of a congress mentioned in passing).
     """
@@ -254,6 +254,13 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
     def clause_of(position: int) -> int:
         return next(i for i, end in enumerate(clauses[1:]) if position < end)
 
+    # A question word found in the clause of every figure does not tell them apart ("events" in
+    # "hemorrhagic events ... 5%, while thrombotic events ... 1-2%"): it counts for little.
+    figure_clauses = {clause_of(a) for a, _ in spans}
+    clauses_with: dict[str, set[int]] = {}
+    for position, _, token in tokens:
+        clauses_with.setdefault(token, set()).add(clause_of(position))
+
     def closeness(span: tuple[int, int]) -> tuple[float, int]:
         total, nearest = 0.0, 10**6
         for position, token_end, token in tokens:
@@ -261,7 +268,9 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
                 between = sentence[token_end:span[0]] if position < span[0] else sentence[span[1]:position]
                 distance = len(between.split())
                 weight = (0.5 if token == counted else 1.0) * max(idf(token), 1.0) * query[token]
-                total += weight * math.exp(-distance / 3)
+                if len(figure_clauses) > 1 and figure_clauses <= clauses_with[token]:
+                    weight *= 0.25
+                total += weight * math.exp(-distance / 5)
                 if token != counted:  # "how many patients got placebo?": placebo must be near, not patients
                     nearest = min(nearest, distance)
         return total, nearest
