@@ -22,7 +22,6 @@ from netqa.text import char_terms, normalise, stem, word_terms
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
 EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
 ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
-USUAL_NAME_IDF = 1.5  # idf below this: the word is in more than about half the passages
 SUGGEST_WITHIN = 0.92  # a runner-up this close to the best passage earns a "did you mean"
 
 
@@ -159,13 +158,14 @@ class Bot:
         return text
 
     def _without_usual_names(self, expansion: Expansion, question_type: str) -> Expansion:
-        """Drop long forms of abbreviations the corpus uses everywhere ("NET"), unless asked what they mean:
-        searching "Neuroendocrine tumors" too would only pull towards the one defining sentence."""
+        """Search an abbreviation's long form only when the corpus never uses the abbreviation itself
+        ("NCCN"), or when asked what it means: for "NET" or "FDA" the long form would only pull towards
+        the one sentence that defines it."""
         if question_type == "definition":
             return expansion
         kept = tuple((phrase, words) for phrase, words in expansion.synonyms
                      if phrase in expansion.lay_phrases or phrase not in self.vocabulary.abbreviations
-                     or not 0.0 < self._idf_of(stem(phrase)) <= USUAL_NAME_IDF)
+                     or self._idf_of(stem(phrase)) == 0.0)
         return dataclasses.replace(expansion, synonyms=kept)
 
     def _idf_of(self, term: str) -> float:

@@ -18,6 +18,7 @@ TYPO_MIN_SIMILARITY = 78  # rapidfuzz ratio: "pateints" -> "patients" scores 88
 REAL_WORD_ZIPF = 2.5  # a word this common in English (wordfreq's Zipf scale) is never "corrected": live != liver
 
 
+_EITHER_OR = re.compile(r"([\w-]+) or ([\w-]+)")
 # "how long", "how many": the kind of answer wanted, not words to find ("long-term" is no answer).
 _HOW_MUCH = re.compile(r"\bhow (?:long|many|much|often|soon|likely|common)\b")
 
@@ -145,9 +146,12 @@ class Vocabulary:
         synonyms += [(w, (spelled,)) for w in dict.fromkeys(words(text))
                      if (spelled := _spell_numbers(w)) != w and self.knows(spelled)]
         covered = {w for phrase, _ in synonyms for w in content_words(phrase)}
+        # "single-center or multicenter?": an alternative the corpus lacks is part of the question, not a gap
+        alternatives = {w for a, b in _EITHER_OR.findall(lowered) if self._knows_any(a) or self._knows_any(b)
+                        for w in (a, *a.split("-"), b, *b.split("-"))}
         unknown = tuple(w for w in dict.fromkeys(content_words(text))
                         if w not in covered and not self.knows(w) and w not in generic_words()
-                        and not w.isdigit()
+                        and not w.isdigit() and w not in alternatives
                         # a compound ("single-center") is judged by its parts, which are listed too
                         and not ("-" in w and any(self.knows(part) for part in w.split("-"))))
         return Expansion(text, corrections, tuple(synonyms), unknown, lay_phrases)
@@ -166,6 +170,9 @@ class Vocabulary:
             else:
                 i += 1
         return found
+
+    def _knows_any(self, compound: str) -> bool:
+        return self.knows(compound) or any(self.knows(part) for part in compound.split("-") if len(part) > 2)
 
     def knows(self, word: str) -> bool:
         return word in self.words or stem(word) in self.stems
