@@ -33,7 +33,7 @@ _CAPITALISED_RUN = r"[A-Z][\w-]*(?:\s+(?:(?:of|for|and|the|in|at|&)\s+)*[A-Z][\w
 # The kind of fact each question type asks for, as patterns over the quoted sentence.
 FACT_PATTERNS: dict[str, re.Pattern] = {
     "percent": re.compile(rf"(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?\s?(?:%|percent\b)"),
-    "count": re.compile(rf"\b(?:(?:a |the )(?:majority|minority)(?= of)|(?<!first )(?<!second )(?:half|most|all|none)(?= of)|(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?(?![\d%])(?!-\d)(?!\s*(?:%|percent))"
+    "count": re.compile(rf"\b(?:(?:a |the )(?:majority|minority)(?= of)|(?<!first )(?<!second )(?:half|most|all|none)(?= of)|(?<!:)(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?(?![\d%])(?!-\d)(?!:\d)(?!\s*(?:%|percent))"
                         rf"|{_NUMBER_WORD} or more|{_NUMBER_WORD}(?! of\b)(?! or\b))\b", re.IGNORECASE),
     "date": re.compile(rf"\b(?:(?:the )?(?:first|second|third|fourth) (?:half|quarter) of |(?:early|late|mid-?) ?)?"
                        rf"(?:{_MONTH} (?:\d{{1,2}}, )?)?(?:19|20)\d{{2}}\b"

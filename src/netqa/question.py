@@ -33,7 +33,9 @@ QUESTION_TYPES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(pat
 
 _UNIT = re.compile(r"\b(?:in|how many) (months|weeks|days|years|dollars|euros|mg|milligrams|hours)\b"
                    r"|\bhow many (months|weeks|days|years|hours)\b", re.IGNORECASE)
-_COUNTED = re.compile(r"\bhow many ([a-z]+)", re.IGNORECASE)
+# The counted noun ends the phrase after "how many": "how many epNET patients were there" counts patients.
+_COUNTED = re.compile(r"\bhow many (?!(?:were|are|was|is|did|do|does|have|has|had)\b)(?:[\w-]+ ){0,3}?([\w-]+)(?= (?:were|are|was|is|did|do|does|have|has|had|got|get|"
+                      r"took|in|with|of|on|received|needed|need|can|could|will|would)\b|\s*[?.!]*$)", re.IGNORECASE)
 # "what is the X": X names the thing asked about. ("which group", "what percent" name only the answer's type.)
 _FOCUS = re.compile(r"^(?:so |and |but |ok )?(?:(?:what|how much)(?:'s| is| are| was| were| does| do)\s+"
                     r"(?:the |a |an |its |their |his |her )?"
