@@ -103,7 +103,8 @@ class Bot:
 
         resolution = resolve(asked.normalised, self.sessions.history(session_id), self.vocabulary.abbreviations)
         found = self._answer(resolution.text, resolution.context, asked.kind == "medical_advice")
-        self.sessions.remember(session_id, Turn(resolution.text, found.people, found.kind == "answer"))
+        self.sessions.remember(session_id, Turn(resolution.text, found.people, found.kind == "answer",
+                                                resolution.context))
         return Reply(new_reply_id(), question, found.answer, found.kind, found.confidence, found.citations,
                      session_id, short_answer=found.short_answer, quote=found.quote,
                      question_type=found.question_type, resolved_question=resolution.text,

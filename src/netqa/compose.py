@@ -129,7 +129,8 @@ class Evidence:
 
 NEEDS_FACT = ("count", "percent", "date", "amount", "money", "ratio", "frequency", "person", "organisation")
 OPEN_TYPES = ("definition", "other")
-NEEDS_NEARBY_WORD = ("count", "percent", "date", "amount", "money", "ratio", "duration_or_rate", "frequency")
+# "What dose?" is answered by "at 60mg daily" without the word dose nearby, so amounts are exempt.
+NEEDS_NEARBY_WORD = ("count", "percent", "date", "money", "ratio", "duration_or_rate", "frequency")
 FACT_REACH = 12  # words between a figure and the nearest question word, at most
 # Clause boundaries: a figure belongs to the clause it stands in ("5% ..., while thrombotic ... 1-2%").
 _CLAUSE_BREAK = re.compile(r"[;—]|,\s+(?:while|whereas|but|and|compared)\b|\s+compared (?:to|with)\b|\bwhile\b")
@@ -146,7 +147,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
 
     def candidate(s: SentenceHit) -> tuple[float, str | None]:
         text = s.passage.sentences[s.sentence_index].text
-        short = extract_fact(text, question, query, idf)
+        short = extract_fact(text, question, query, idf, expansion.synonyms)
         relative = passage_score[s.passage.id] / best_passage if best_passage else 0.0
         # When a figure is asked for, a relevant sentence holding one beats a closer wording without.
         needs_fact = _wanted_type(question) is not None
@@ -199,7 +200,8 @@ def _wanted_type(question: Question) -> str | None:
 def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:
     """Stems to look for near a figure: the question's own, then its synonyms', then earlier turns'."""
     stems = {stem(w): 1.0 for w in content_words(expansion.text) if w not in generic_words()}
-    for text, weight in [(" ".join(expansion.added), 0.6), (context, 0.5)]:
+    # Earlier turns' words weigh least: "where were they published?" is about publishing, not presenting.
+    for text, weight in [(" ".join(expansion.added), 0.6), (context, 0.2)]:
         for w in content_words(text.lower()):
             stems.setdefault(stem(w), weight)
     return stems
@@ -231,7 +233,8 @@ def _coverage(expansion: Expansion, passage: Passage, idf) -> float:
     return found / total if total else 0.5
 
 
-def extract_fact(sentence: str, question: Question, query: dict[str, float], idf) -> str | None:
+def extract_fact(sentence: str, question: Question, query: dict[str, float], idf,
+                 synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> str | None:
     """The span of the asked type nearest the question's own words (weighted by rarity), in the same clause.
 
     closeness(span) = sum over question words w in the span's clause of idf(w) * exp(-distance / 5);
@@ -248,7 +251,9 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
         return None
     tokens = [(m.start(), m.end(), stem(m.group().lower()))
               for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", undotted(sentence))]
-    counted = stem(question.counted) if question.counted else None
+    counted = {stem(question.counted)} if question.counted else set()
+    counted |= {stem(w) for phrase, document_words in synonyms if phrase == question.counted
+                for dw in document_words for w in content_words(dw.lower())}
     clauses = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
 
     def clause_of(position: int) -> int:
@@ -264,14 +269,17 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
     def closeness(span: tuple[int, int]) -> tuple[float, int]:
         total, nearest = 0.0, 10**6
         for position, token_end, token in tokens:
-            if token in query and not (span[0] <= position < span[1]) and clause_of(position) == clause_of(span[0]):
+            # Words inside any candidate are part of an answer, not context for one.
+            if token in query and not any(a <= position < b for a, b in spans) \
+                    and clause_of(position) == clause_of(span[0]):
                 between = sentence[token_end:span[0]] if position < span[0] else sentence[span[1]:position]
                 distance = len(between.split())
-                weight = (0.5 if token == counted else 1.0) * max(idf(token), 1.0) * query[token]
+                weight = (0.5 if token in counted else 1.0) * max(idf(token), 1.0) * query[token]
                 if len(figure_clauses) > 1 and figure_clauses <= clauses_with[token]:
                     weight *= 0.25
-                total += weight * math.exp(-distance / 5)
-                if token != counted:  # "how many patients got placebo?": placebo must be near, not patients
+                # At equal distance the word before wins ("... Congress and published in the Journal").
+                total += weight * math.exp(-distance / 5) * (1.0 if position < span[0] else 0.97)
+                if token not in counted:  # "how many patients got placebo?": placebo must be near, not patients
                     nearest = min(nearest, distance)
         return total, nearest
 

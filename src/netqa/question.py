@@ -16,7 +16,7 @@ QUESTION_TYPES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(pat
                 r"|\bhow (likely|common)\b|\b(percent|percentage|what share|what fraction|what proportion|how many percent)\b"),
     ("frequency", r"\bhow often\b|\bhow many times\b|\bhow frequently\b"),
     ("ratio", r"\bratio\b|\bhow were (they|patients|people|participants) (randomi[sz]ed|split|divided)\b"),
-    ("amount", r"\b(what|which) (dose|dosage|amount of)\b|\bhow much\b|\bdosage\b"),
+    ("amount", r"\b(what|which) (dose|dosage|amount of)\b|\bwhat('s| is| was| are)( the)? (dose|dosage)\b|\bhow much\b|\bdosage\b"),
     ("organisation", r"\b(which|what) (company|group|organi[sz]ation|institute|institution|agency|journal|foundation|"
                      r"sponsor|society|network|charity|university|cooperative|team)\b"
                      r"|\bwho (sponsored|funded|paid for|conducted|ran|runs|published|makes|made|manufactures)\b"),

@@ -28,6 +28,7 @@ class Turn:
     question: str  # as resolved, so a chain of follow-ups keeps its subject
     people: tuple[str, ...]  # people named in the reply, for "she" and "he"
     answered: bool
+    context: str = ""  # earlier words this turn was searched with: "who ran it?" still means the trial
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def resolve(question: str, history: tuple[Turn, ...], abbreviations: dict[str, s
     if _PERSON_PRONOUN.search(question) and last.people:
         return Resolution(_PERSON_PRONOUN.sub(last.people[0], question, count=1), "")
     if _THING_PRONOUN.search(question) or _CONTINUES.match(question):
-        topic = " ".join(w for w in content_words(last.question) if w not in content_words(question))
+        own = set(content_words(question))
+        topic = " ".join(dict.fromkeys(w for w in content_words(f"{last.question} {last.context}") if w not in own))
         return Resolution(question, topic)
     return Resolution(question, "")
 
