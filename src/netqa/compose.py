@@ -224,8 +224,11 @@ def _coverage(expansion: Expansion, passage: Passage, idf) -> float:
         total += weight
         own = {stem(w) for w in content_words(phrase)}
         found += weight if stems & in_passage or own and own <= in_passage else 0.0
+    # An alternative the corpus lacks ("single-center or multicenter") is not a missing part of the answer.
+    translated = {phrase for phrase, _ in expansion.synonyms}
+    absent = {w for phrase in expansion.lay_phrases if phrase not in translated for w in content_words(phrase)}
     for word in dict.fromkeys(content_words(expansion.text)):
-        if word in synonym_words or word in generic_words():
+        if word in synonym_words or word in generic_words() or word in absent:
             continue
         weight = idf(stem(word)) or rarest
         total += weight

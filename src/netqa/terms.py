@@ -31,7 +31,7 @@ class Expansion:
     corrections: tuple[tuple[str, str], ...]
     synonyms: tuple[tuple[str, tuple[str, ...]], ...]  # (question phrase, document words it stands for)
     unknown: tuple[str, ...]  # content words the corpus never uses, even after all of the above
-    lay_phrases: tuple[str, ...] = ()  # phrases the lexicon translates: search for the translation instead
+    lay_phrases: tuple[str, ...] = ()  # phrases not searched as typed: translated ones, absent alternatives
 
     @property
     def search_text(self) -> str:
@@ -147,14 +147,16 @@ class Vocabulary:
                      if (spelled := _spell_numbers(w)) != w and self.knows(spelled)]
         covered = {w for phrase, _ in synonyms for w in content_words(phrase)}
         # "single-center or multicenter?": an alternative the corpus lacks is part of the question, not a gap
-        alternatives = {w for a, b in _EITHER_OR.findall(lowered) if self._knows_any(a) or self._knows_any(b)
-                        for w in (a, *a.split("-"), b, *b.split("-"))}
+        pairs = [(a, b) for a, b in _EITHER_OR.findall(lowered) if self._knows_any(a) or self._knows_any(b)]
+        alternatives = {w for a, b in pairs for w in (a, *a.split("-"), b, *b.split("-"))}
+        # ...and is not searched for either: "single-center" would only find some other "center"
+        absent = tuple(x for a, b in pairs for x in (a, b) if not self.knows(x))
         unknown = tuple(w for w in dict.fromkeys(content_words(text))
                         if w not in covered and not self.knows(w) and w not in generic_words()
                         and not w.isdigit() and w not in alternatives
                         # a compound ("single-center") is judged by its parts, which are listed too
                         and not ("-" in w and any(self.knows(part) for part in w.split("-"))))
-        return Expansion(text, corrections, tuple(synonyms), unknown, lay_phrases)
+        return Expansion(text, corrections, tuple(synonyms), unknown, lay_phrases + absent)
 
     def _lay_phrases(self, tokens: list[str]) -> list[tuple[str, str]]:
         """(phrase as asked, lexicon entry) for each lay phrase in the question, longest match first."""
