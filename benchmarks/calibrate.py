@@ -24,7 +24,7 @@ MODEL_FILE = Path(__file__).resolve().parents[1] / "src" / "netqa" / "data" / "c
 
 def collect(bot, gold):
     """Features of the evidence for every question that reached retrieval, and whether it was right."""
-    names, rows, labels = None, [], []
+    names, rows, labels, current = None, [], [], []
     for row in gold:
         if row.kind is not None:
             continue  # safety kinds never reach the confidence
@@ -41,7 +41,8 @@ def collect(bot, gold):
             not row.evidence or same_text(row.evidence, evidence.sentence.passage.text))
         rows.append([features[n] for n in names])
         labels.append(int(right))
-    return names, np.array(rows), np.array(labels)
+        current.append(reply.confidence)
+    return names, np.array(rows), np.array(labels), np.array(current)
 
 
 def main() -> None:
@@ -60,12 +61,14 @@ def main() -> None:
     model = LogisticRegression(C=10.0, max_iter=1000).fit(x, y)
     weights = {n: round(float(w), 3) for n, w in zip(names, model.coef_[0])}
     fitted = {"bias": round(float(model.intercept_[0]), 3), "weights": weights}
-    print(json.dumps(fitted))
-    p = model.predict_proba(x)[:, 1]
-    for low, high in [(0, .3), (.3, .5), (.5, .7), (.7, .85), (.85, 1.01)]:
-        inside = (p >= low) & (p < high)
-        if inside.any():
-            print(f"confidence {low:.2f}-{min(high, 1):.2f}: {inside.sum():3d} questions, {y[inside].mean():.0%} right")
+    print("fitted now:", json.dumps(fitted))
+    for title, p in [("fitted now", model.predict_proba(x)[:, 1]),
+                     ("model in use", np.concatenate([c[3] for c in collected]))]:
+        print(f"accuracy by confidence, {title}:")
+        for low, high in [(0, .3), (.3, .5), (.5, .7), (.7, .85), (.85, 1.01)]:
+            inside = (p >= low) & (p < high)
+            if inside.any():
+                print(f"  {low:.2f}-{min(high, 1):.2f}: {inside.sum():3d} questions, {y[inside].mean():.0%} right")
     if args.write:
         MODEL_FILE.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {MODEL_FILE}")
