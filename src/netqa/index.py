@@ -11,7 +11,7 @@ import tempfile
 import time
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -372,7 +372,6 @@ class CorpusIndex:
     words: frozenset[str]  # the content words of the passages (typo correction and "do we know it")
     stems: frozenset[str]
     abbreviations: dict[str, str]  # abbreviation -> long form, learned from the text
-    saved_at: Path | None = None  # the folder it was read from or written to, if any
 
 
 def corpus_words(passages) -> set[str]:
@@ -424,7 +423,8 @@ def open_index(directory: Path, index_dir: Path | None = None, progress: bool = 
     built = build(directory, progress=progress)
     for location in locations:
         try:
-            return save_index(built, location, state)
+            save_index(built, location, state)
+            return built
         except OSError as exc:
             log.info("netqa: cannot save the index to %s (%s)", location, exc.strerror or exc)
     return built
@@ -497,7 +497,7 @@ def _write_atomically(path: Path, write) -> str:
     return digest
 
 
-def save_index(built: CorpusIndex, location: Path, state: _CorpusState | None = None) -> CorpusIndex:
+def save_index(built: CorpusIndex, location: Path, state: _CorpusState | None = None) -> None:
     """Write the index as numpy arrays (.npz, no pickles) and JSON tables, then the manifest that vouches for them.
 
     The manifest goes last and holds the hashes of the other two files, so a reader that finds
@@ -536,7 +536,6 @@ def save_index(built: CorpusIndex, location: Path, state: _CorpusState | None = 
                 "sources": state.sources, **state.extras, "files": files,
                 "documents": len(built.documents), "passages": len(built.passages), "saved": time.time()}
     _write_atomically(location / _MANIFEST, lambda f: f.write(json.dumps(manifest, indent=1).encode("utf-8")))
-    return replace(built, saved_at=location)
 
 
 def _terms_by_column(vocabulary: dict[str, int]) -> list[str]:
@@ -611,7 +610,7 @@ def _read_index(directory: Path, location: Path, state: _CorpusState) -> CorpusI
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in abbreviations.items()):
         raise ValueError("abbreviations must map text to text")
     return CorpusIndex(directory, documents, passages, index, frozenset(tables["words"]),
-                       frozenset(tables["stems"]), abbreviations, location)
+                       frozenset(tables["stems"]), abbreviations)
 
 
 def _documents(directory: Path, tables: dict, arrays: dict, raw: dict[str, bytes]) -> tuple[Document, ...]:
