@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,16 @@ def test_a_corrupt_gold_file_names_the_line(tmp_path):
     gold.write_text('{"id": "a", "question": "hi", "category": "chitchat"}\n{not json\n')
     result = netqa("eval", str(gold))
     assert result.returncode != 0 and "line 2" in result.stderr
+
+
+def test_evaluation_is_reproducible_whatever_the_hash_seed(tmp_path):
+    """Evaluation runs must be repeatable: set iteration order may not leak into replies."""
+    replies = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"p{seed}.jsonl"
+        subprocess.run([sys.executable, "-m", "netqa.cli", "eval", "corpus/gold.jsonl", "--predictions", str(out)],
+                       cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed},
+                       capture_output=True, timeout=300, check=True)
+        replies.append([{k: v for k, v in json.loads(line).items() if k not in ("reply_id", "session_id")}
+                        for line in out.read_text().splitlines()])
+    assert replies[0] == replies[1]

@@ -123,7 +123,8 @@ class Vocabulary:
         self.lexicon = lexicon
         self.abbreviations = abbreviations
         self._by_length: dict[int, list[str]] = {}
-        for word in self.words | {w for key in lexicon for w in key.split()}:
+        # Sorted, so a tie between two corrections goes the same way in every process (sets are not ordered).
+        for word in sorted(self.words | {w for key in lexicon for w in key.split()}):
             if len(word) >= 4 and word.isalpha():
                 self._by_length.setdefault(len(word), []).append(word)
         # Lay phrases are matched by their stems, so "risks" finds "risk" and "bleeds" finds "bleed".
