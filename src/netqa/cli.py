@@ -160,13 +160,12 @@ def _index(args) -> int:
 def _serve(args) -> int:
     import uvicorn
 
-    from netqa.corpus import load_corpus
-
     if args.workers < 1:
         raise ValueError(f"--workers must be 1 or more, not {args.workers}")
+    # Loaded here, once: a worker that fails to load would be restarted by uvicorn over and over, and
+    # a stale index is rebuilt and saved before the workers start, so each of them only reads it.
+    _load(args)
     if args.corpus:
-        # Checked here, once: a worker that fails to load would be restarted by uvicorn over and over.
-        load_corpus(args.corpus)
         os.environ["NETQA_CORPUS"] = str(args.corpus.resolve())
     if args.db:
         os.environ["NETQA_DB"] = str(args.db.resolve())
