@@ -237,12 +237,27 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     return candidates[order]
 
 
-def _fit_space(texts: list[str], analyzer, by_column: bool, max_df: float = 1.0, progress=None) -> _Space:
+PIVOT_SLOPE = 0.6  # pivoted length normalisation of passage word vectors (Singhal et al. 1996)
+
+
+def _fit_space(texts: list[str], analyzer, by_column: bool, max_df: float = 1.0, progress=None,
+               pivoted: bool = False) -> _Space:
+    """TF-IDF rows, L2-normalised; or, pivoted, divided by (1 - s) * mean_norm + s * norm.
+
+    Pivoting keeps cosine from favouring the shorter of two near-duplicate passages just for being short.
+    """
     # Imported here: scikit-learn's text module is slow to import and only building needs it.
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, max_df=max_df, dtype=np.float32)
+    vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, max_df=max_df, dtype=np.float32,
+                                 norm=None if pivoted else "l2")
     fitted = vectorizer.fit_transform(texts if progress is None else progress(texts))
+    if pivoted:
+        from scipy import sparse
+
+        norms = np.sqrt(np.asarray(fitted.multiply(fitted).sum(axis=1)).ravel())
+        pivot = (1 - PIVOT_SLOPE) * norms.mean() + PIVOT_SLOPE * norms
+        fitted = sparse.diags((1.0 / np.maximum(pivot, 1e-12)).astype(np.float32)) @ fitted
     matrix = fitted.tocsc() if by_column else fitted.tocsr()
     matrix.sort_indices()
     return _Space(dict(vectorizer.vocabulary_), vectorizer.idf_.astype(np.float32),
@@ -267,7 +282,7 @@ class PassageIndex:
             return None if progress is None else (lambda items: progress(items, desc))
 
         texts = [f"{p.section}\n{p.text}" if p.section != p.document else p.text for p in passages]
-        words = _fit_space(texts, word_terms, True, progress=stage("word terms"))
+        words = _fit_space(texts, word_terms, True, progress=stage("word terms"), pivoted=True)
         chars = _fit_space(texts, char_terms, True, max_df=0.5 if len(texts) > 50 else 1.0,
                            progress=stage("character n-grams"))
         sentences = _fit_space([s.text for p in passages for s in p.sentences], word_terms, False,
