@@ -145,6 +145,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results (default: %(default)s)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -155,7 +156,7 @@ def main() -> None:
     results = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
                "wrk": {"threads": args.threads, "connections": args.connections, "seconds": args.seconds,
                        "timeout_seconds": 10},
-               "questions": len(questions), "runs": []}
+               "questions": len(questions), "runs": [], "ask_vs_health": {}}
     with tempfile.TemporaryDirectory(prefix="netqa-wrk-") as folder:
         script = Path(folder) / "netqa.lua"
         script.write_text(lua_script(questions), encoding="utf-8")
@@ -176,11 +177,15 @@ def main() -> None:
                     print(f"  {run['requests_per_second']:8.1f} req/s  p50 {run['latency_ms']['p50']:.1f} ms  "
                           f"p99 {run['latency_ms']['p99']:.1f} ms  errors {errors}  non-2xx {run['non_2xx']}",
                           flush=True)
+                # The bar: ask throughput as a fraction of health on the same server.
+                ask, health = (run["requests_per_second"] for run in results["runs"][-2:])
+                results["ask_vs_health"][str(workers)] = round(ask / health, 3)
+                print(f"  ask / health: {ask / health:.0%}", flush=True)
             finally:
                 stop_server(server)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"written to {RESULTS}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"written to {args.out}")
 
 
 if __name__ == "__main__":

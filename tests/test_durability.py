@@ -1,4 +1,4 @@
-"""A real `netqa serve` process: feedback acknowledged with 201 survives SIGKILL; a bad database never stops the chat."""
+"""A real `netqa serve`: feedback acknowledged survives SIGKILL, replies a clean stop; a bad database never stops it."""
 
 from __future__ import annotations
 
@@ -133,6 +133,20 @@ def test_every_feedback_acknowledged_with_201_survives_a_sigkill(servers, tmp_pa
     lost = set(acknowledged) - set(stored)
     assert not lost, f"{len(lost)} acknowledged feedback posts were lost"
     assert all(stored[i]["question"] == QUESTION for i in acknowledged)
+
+
+def test_replies_logged_just_before_a_clean_stop_are_on_disk(servers, tmp_path):
+    db = tmp_path / "netqa.db"
+    server = servers(db)
+    with httpx.Client(timeout=10) as client:
+        ids = [client.post(f"{server.url}/api/ask", json={"question": f"{QUESTION} ({n})"}).json()["id"]
+               for n in range(30)]
+    server.stop()  # SIGTERM: the server writes its queue of replies before it exits
+    assert "Application shutdown complete" in server.output()
+    connection = sqlite3.connect(db)
+    stored = {reply_id for (reply_id,) in connection.execute("SELECT id FROM replies")}
+    connection.close()
+    assert set(ids) <= stored
 
 
 def assert_chat_answers_and_feedback_is_503(server: Server) -> None:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,7 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netqa.store import Store, StoreUnavailable, storable
+from netqa import store as store_module
+from netqa.store import LATE_REPLY_SECONDS, Store, StoreUnavailable, storable
 
 NOBODY = 65534
 
@@ -123,6 +125,85 @@ def test_every_feedback_acknowledged_before_sigkill_is_on_disk(tmp_path):
     with Store.open(db, retention_days=0) as reopened:
         stored = {f["id"] for f in reopened.feedback()}
     assert set(acknowledged) <= stored
+
+
+# ---------------------------------------------------------------- the reply log is written behind
+
+
+def replies_on_disk(path) -> list[str]:
+    """The reply ids committed to the file, read through a connection of its own."""
+    connection = sqlite3.connect(path)
+    try:
+        return [reply_id for (reply_id,) in connection.execute("SELECT id FROM replies ORDER BY rowid")]
+    finally:
+        connection.close()
+
+
+def test_queued_replies_reach_the_file_in_batches_without_a_flush(store):
+    commits: list[str] = []
+    with store._lock:
+        store._connection.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    for n in range(1200):
+        store.record_reply(reply(n))
+    deadline = time.monotonic() + 10
+    while len(replies_on_disk(store.path)) < 1200:
+        assert time.monotonic() < deadline, "the writer thread did not commit the queued replies"
+        time.sleep(0.02)
+    assert replies_on_disk(store.path) == [f"r{n}" for n in range(1200)]
+    assert 1 <= len(commits) <= 12  # a commit (an fsync) per batch, not per reply
+
+
+def test_closing_writes_every_queued_reply(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "BATCH_SECONDS", 60.0)  # no batch falls due: only close() can write them
+    with Store.open(tmp_path / "netqa.db", retention_days=0) as store:
+        for n in range(300):
+            store.record_reply(reply(n))
+        assert replies_on_disk(store.path) == []
+    assert replies_on_disk(tmp_path / "netqa.db") == [f"r{n}" for n in range(300)]
+    assert not store._writer.is_alive()
+    with pytest.raises(StoreUnavailable, match="closed"):
+        store.record_reply(reply(301))
+
+
+def test_feedback_right_after_its_reply_is_accepted_without_waiting_for_the_batch(store, monkeypatch):
+    monkeypatch.setattr(store_module, "BATCH_SECONDS", 60.0)
+    store.record_reply(reply(1))
+    started = time.monotonic()
+    feedback_id = store.add_feedback("r1", True, "quick")
+    assert time.monotonic() - started < LATE_REPLY_SECONDS
+    assert [(f["id"], f["question"]) for f in store.feedback()] == [(feedback_id, "question 1?")]
+
+
+def test_the_exports_include_replies_still_queued(store, monkeypatch):
+    monkeypatch.setattr(store_module, "BATCH_SECONDS", 60.0)
+    store.record_reply(reply(1, kind="no_answer"))
+    assert [g["question"] for g in store.unanswered()] == ["question 1?"]
+
+
+def test_a_full_queue_drops_the_oldest_replies_and_counts_them(store, monkeypatch):
+    monkeypatch.setattr(store_module, "BATCH_SECONDS", 60.0)
+    monkeypatch.setattr(store_module, "MAX_PENDING_ROWS", 5)
+    for n in range(8):
+        store.record_reply(reply(n))
+    assert store.dropped == 3
+    store.flush()
+    assert replies_on_disk(store.path) == [f"r{n}" for n in range(3, 8)]
+
+
+def test_replies_whose_batch_fails_are_counted_as_dropped(store, monkeypatch):
+    monkeypatch.setattr(store_module, "BATCH_SECONDS", 60.0)
+    other = sqlite3.connect(store.path)  # a write that fails, as on a full disk
+    other.execute("CREATE TRIGGER failing BEFORE INSERT ON replies WHEN NEW.id = 'r2' "
+                  "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+    other.close()
+    store.record_reply(reply(1))
+    store.record_reply(reply(2))
+    with pytest.raises(StoreUnavailable, match="disk trouble"):
+        store.flush()
+    assert store.dropped == 2 and replies_on_disk(store.path) == []
+    store.record_reply(reply(3))
+    store.flush()
+    assert replies_on_disk(store.path) == ["r3"]
 
 
 # ---------------------------------------------------------------- files that cannot be used
@@ -299,6 +380,21 @@ def test_unanswered_groups_the_same_question_however_written_most_asked_first(st
     assert groups[0]["question"] == "IS IT COVERED BY MEDICARE ??"  # shown as last asked
     assert groups[2]["question"] == "Who makes the pill?"
     assert all(g["last_asked"].endswith("Z") for g in groups)
+
+
+def test_low_confidence_groups_answers_under_the_threshold_most_asked_first(store):
+    asked = [("Is it covered by Medicare?", 0.55), ("is it covered by medicare", 0.62), ("What dose?", 0.9),
+             ("Who paid for the trial?", 0.65), ("who paid for the trial", 0.7)]
+    for n, (question, score) in enumerate(asked):
+        store.record_reply({**reply(n, question=question), "confidence": score})
+    store.record_reply({**reply(9, kind="no_answer", question="Is it covered by Medicare?"), "confidence": 0.1})
+    groups = store.low_confidence()
+    assert [(g["question"], g["count"], g["answer"], g["confidence"]) for g in groups] == [
+        ("is it covered by medicare", 2, "answer 1", 0.62),  # shown as last asked, with the last answer
+        ("Who paid for the trial?", 1, "answer 3", 0.65)]  # 0.7 itself is not below 0.7
+    assert all(g["last_asked"].endswith("Z") for g in groups)
+    assert [(g["question"], g["count"]) for g in store.low_confidence(below=0.6)] == \
+        [("Is it covered by Medicare?", 1)]
 
 
 # ---------------------------------------------------------------- concurrency

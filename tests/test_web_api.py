@@ -6,20 +6,26 @@ import dataclasses
 import json
 import logging
 import re
+import sqlite3
+import threading
+import time
 from pathlib import Path
 from urllib.parse import unquote
 
 import anyio
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 import netqa
+from netqa import store as store_module
 from netqa import web
-from netqa.web import RateLimited, RateLimiter, Transcripts, create_app
+from netqa.web import RateLimited, RateLimiter, Transcripts, create_app, reply_dict
 
 KINDS = {"answer", "no_answer", "medical_advice", "emergency", "chitchat"}
 TOKEN = "test-admin-token"
 SURVIVAL = "What is the five-year survival for pancreatic NET?"
+ADMIN_PATHS = ("/api/admin/feedback", "/api/admin/unanswered", "/api/admin/low-confidence")
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +196,47 @@ def test_punctuation_or_digits_alone_is_no_answer(client, question):
     assert ask(client, question).json()["kind"] == "no_answer"
 
 
+def test_the_reply_dict_is_what_to_dict_gives(bot):
+    for question in (SURVIVAL, "What about lung?", "hello", "I want to kill myself", "What is the capital of France?"):
+        reply = bot.ask(question)
+        assert reply_dict(reply) == reply.to_dict()
+
+
+def test_health_is_answered_while_a_long_question_is_being_answered(make_client, bot, monkeypatch):
+    client = make_client()
+    entered, release = threading.Event(), threading.Event()
+    answer = bot.ask
+
+    def slow_ask(question, session_id=None):
+        entered.set()
+        release.wait(5)  # on the event loop this would hold up every other request for 5 s
+        return answer(question, session_id)
+
+    monkeypatch.setattr(bot, "ask", slow_ask)
+
+    async def scenario() -> tuple[float, httpx.Response]:
+        replies = {}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=client.app), base_url="http://test") as http:
+            async def long_question() -> None:
+                replies["ask"] = await http.post("/api/ask", json={"question": "why is that so " * 30})
+
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(long_question)
+                with anyio.fail_after(2):
+                    while not entered.is_set():
+                        await anyio.sleep(0.01)
+                    started = time.monotonic()
+                    health = await http.get("/api/health")
+                    waited = time.monotonic() - started
+                assert health.status_code == 200 and "ask" not in replies
+                release.set()
+        return waited, replies["ask"]
+
+    waited, reply = anyio.run(scenario)
+    assert waited < 1.0
+    assert reply.status_code == 200
+
+
 # ---------------------------------------------------------------- /api/feedback and the admin export
 
 
@@ -204,6 +251,22 @@ def test_feedback_is_stored_and_shown_in_the_admin_export(client):
     assert row["reply_id"] == reply["id"] and row["helpful"] is False
     assert row["question"] == SURVIVAL and row["kind"] == "answer"
     assert row["comment"].startswith("I wanted the lung figure")
+
+
+def test_feedback_right_after_each_reply_is_accepted(client):
+    for question in (SURVIVAL, "What is the capital of France?", "hello") * 5:
+        reply = ask(client, question).json()
+        assert client.post("/api/feedback", json={"reply_id": reply["id"], "helpful": True}).status_code == 201
+
+
+def test_replies_still_queued_when_the_app_stops_are_written(bot, tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "BATCH_SECONDS", 60.0)  # only the shutdown can write them
+    settings = dataclasses.replace(bot.settings, db=str(tmp_path / "netqa.db"))
+    with TestClient(create_app(bot, settings)) as client:
+        ids = [ask(client, question).json()["id"] for question in (SURVIVAL, "hello", "What about lung?")]
+    connection = sqlite3.connect(tmp_path / "netqa.db")
+    assert [reply_id for (reply_id,) in connection.execute("SELECT id FROM replies ORDER BY rowid")] == ids
+    connection.close()
 
 
 @pytest.mark.parametrize("body, status, words", [
@@ -246,7 +309,7 @@ def test_a_store_failing_while_running_does_not_stop_answers(client):
 
 def test_admin_endpoints_are_off_without_a_token(make_client):
     client = make_client(admin_token="")
-    for path in ("/api/admin/feedback", "/api/admin/unanswered"):
+    for path in ADMIN_PATHS:
         assert client.get(path).status_code == 404
         assert client.get(path, headers={"Authorization": "Bearer anything"}).status_code == 404
 
@@ -254,7 +317,7 @@ def test_admin_endpoints_are_off_without_a_token(make_client):
 @pytest.mark.parametrize("header", [None, "Bearer wrong", f"Basic {TOKEN}", "Bearer", f"Bearer {TOKEN}x"])
 def test_admin_endpoints_refuse_a_wrong_token(client, header):
     headers = {"Authorization": header} if header else {}
-    for path in ("/api/admin/feedback", "/api/admin/unanswered"):
+    for path in ADMIN_PATHS:
         response = client.get(path, headers=headers)
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == "Bearer"
@@ -266,6 +329,22 @@ def test_unanswered_questions_are_counted(client):
     rows = client.get("/api/admin/unanswered", headers={"Authorization": f"Bearer {TOKEN}"}).json()
     assert [r["count"] for r in rows if "capital" in r["question"].lower()] == [2]
     assert not any(r["question"] == SURVIVAL for r in rows)
+
+
+def test_answers_given_with_low_confidence_are_listed_with_counts(client):
+    store = client.app.state.web.store
+    logged = [("Is it safe in pregnancy?", "answer", 0.55), ("is it safe in pregnancy", "answer", 0.6),
+              (SURVIVAL, "answer", 0.95), ("What is the capital of France?", "no_answer", 0.1)]
+    for n, (question, kind, score) in enumerate(logged):
+        store.record_reply({"id": f"logged-{n}", "question": question, "answer": f"answer {n}", "kind": kind,
+                            "confidence": score})
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    rows = client.get("/api/admin/low-confidence", headers=headers).json()
+    assert rows == [{"question": "is it safe in pregnancy", "count": 2, "last_asked": rows[0]["last_asked"],
+                     "answer": "answer 1", "confidence": 0.6}]
+    assert [r["count"] for r in client.get("/api/admin/low-confidence?below=0.58", headers=headers).json()] == [1]
+    refused = client.get("/api/admin/low-confidence?below=2", headers=headers)
+    assert refused.status_code == 422 and "below" in refused.json()["detail"]
 
 
 # ---------------------------------------------------------------- health, docs
@@ -283,8 +362,7 @@ def test_docs_work_offline(client):
     for src in scripts + re.findall(r'<link rel="stylesheet" href="([^"]+)"', page.text):
         assert client.get(src).status_code == 200
     schema = client.get("/openapi.json").json()
-    assert {"/api/ask", "/api/feedback", "/api/health", "/api/admin/feedback", "/api/admin/unanswered"} \
-        <= set(schema["paths"])
+    assert {"/api/ask", "/api/feedback", "/api/health", *ADMIN_PATHS} <= set(schema["paths"])
 
 
 # ---------------------------------------------------------------- security

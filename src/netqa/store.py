@@ -1,14 +1,18 @@
-"""The SQLite store of question logs and feedback: durable commits, safe from many threads, with retention."""
+"""The SQLite store of question logs and feedback: batched reply logs, durable feedback, safe from many threads."""
 
 from __future__ import annotations
 
+import atexit
+import logging
 import re
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from netqa.config import Settings
@@ -19,6 +23,17 @@ APPLICATION_ID = 0x6E716131
 SCHEMA_VERSION = 1
 PURGE_EVERY_SECONDS = 3600.0  # a long-running server applies the retention setting hourly, not only at start
 BUSY_TIMEOUT_SECONDS = 10.0  # several server workers share one file; a writer waits for another's commit
+BATCH_SECONDS = 0.05  # a logged reply reaches the file within about this long: one commit (one fsync) per batch
+BATCH_ROWS = 500  # ... or as soon as this many replies are waiting
+MAX_PENDING_ROWS = 10_000  # replies waiting at most (a few seconds of full load); past it the oldest are dropped
+# Feedback for a reply logged by another server process (--workers 2) may arrive before that process's batch
+# is committed: an unknown reply_id is looked up again for this long (two batches) before it is called unknown.
+# Only unknown ids pay the wait; it is kept short because every one of them holds a worker thread meanwhile.
+LATE_REPLY_SECONDS = 0.1
+LATE_REPLY_POLL_SECONDS = 0.01
+LOW_CONFIDENCE = 0.7  # answered, but below this: worth a look by the people who maintain the documents
+
+log = logging.getLogger("netqa.store")
 
 _SCHEMA = """
 CREATE TABLE replies (
@@ -64,6 +79,7 @@ def storable(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
+@lru_cache(maxsize=4096)  # patients ask the same questions again and again; the writer keys every logged reply
 def question_key(question: str) -> str:
     """What counts as the same question when grouping: case, punctuation and spacing ignored."""
     return " ".join(words(normalise(question)))
@@ -71,16 +87,30 @@ def question_key(question: str) -> str:
 
 class Store:
     """One connection behind one lock: SQLite serialises writers anyway, and the lock keeps
-    the connection's transaction state from being shared by two threads at once."""
+    the connection's transaction state from being shared by two threads at once.
+
+    Replies are logged write-behind: record_reply only queues the row, and a writer thread commits the
+    queue in batches, so answering never waits for the disk. Feedback is written at once and durably,
+    in a transaction that first writes every queued reply (so feedback on a reply just given finds it).
+    close() writes what is still queued.
+    """
 
     def __init__(self, connection: sqlite3.Connection, path: Path, retention_days: int,
                  clock: Callable[[], datetime]):
         self.path = path
         self.retention_days = retention_days
+        self.dropped = 0  # queued replies lost: queue full, or their batch failed (see MAX_PENDING_ROWS)
         self._connection: sqlite3.Connection | None = connection
         self._lock = threading.Lock()
         self._clock = clock
         self._last_purge = float("-inf")
+        self._pending: deque[tuple] = deque()
+        self._uncommitted = 0  # queued replies written in the open transaction (under self._lock)
+        self._wake = threading.Condition()  # guards _pending, _closing and dropped; wakes the writer
+        self._closing = False
+        self._writer = threading.Thread(target=self._write_behind, name=f"netqa-store-{path.name}", daemon=True)
+        self._writer.start()
+        atexit.register(self.close)  # a program that never closes the store still writes its queue on exit
 
     @classmethod
     def open(cls, path: str | Path, retention_days: int | None = None,
@@ -113,27 +143,51 @@ class Store:
     # ------------------------------------------------------------ writing
 
     def record_reply(self, reply: Mapping) -> None:
-        """Log a reply (its id, question, answer, kind and confidence) so feedback can refer to it."""
-        with self._transaction() as db:
-            db.execute("INSERT OR IGNORE INTO replies (id, question, question_key, answer, kind, confidence, "
-                       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (storable(reply["id"]), storable(reply["question"]), question_key(reply["question"]),
-                        storable(reply["answer"]), reply["kind"], float(reply["confidence"]),
-                        _timestamp(self._clock())))
-        self._purge_if_due()
+        """Queue a reply (its id, question, answer, kind and confidence) for the log, so feedback can refer to it.
+
+        Returns at once; the row is committed with the next batch. When MAX_PENDING_ROWS are already
+        waiting (the disk has stalled) the oldest queued reply is dropped and counted in `dropped`:
+        waiting here instead would stall every answer of the server on the disk.
+        """
+        row = (reply["id"], reply["question"], reply["answer"], reply["kind"], float(reply["confidence"]),
+               self._clock())
+        with self._wake:
+            if self._closing:
+                raise StoreUnavailable(f"the feedback database {self.path} is closed")
+            if len(self._pending) >= MAX_PENDING_ROWS:
+                self._pending.popleft()
+                self.dropped += 1
+                if self.dropped % 1000 == 1:  # the first, then every thousandth: a stalled disk must not flood the log
+                    log.warning("the queue of replies to log is full (is the disk stalled?): "
+                                "%d replies dropped so far", self.dropped)
+            self._pending.append(row)
+            if len(self._pending) >= BATCH_ROWS:
+                self._wake.notify()
+
+    def flush(self) -> None:
+        """Commit every reply queued so far, now."""
+        if self._pending:  # read without the lock: at worst one empty transaction, or a row left to the writer
+            with self._transaction() as db:
+                self._write_pending(db)
 
     def add_feedback(self, reply_id: str, helpful: bool, comment: str | None = None) -> int:
         """Store feedback on a logged reply and return its id once it is committed to disk.
 
-        KeyError if no reply has that id.
+        KeyError if no reply has that id, not even after LATE_REPLY_SECONDS.
         """
         reply_id, comment = storable(reply_id), None if comment is None else storable(comment)
-        with self._transaction() as db:
-            if db.execute("SELECT 1 FROM replies WHERE id = ?", (reply_id,)).fetchone() is None:
+        deadline = time.monotonic() + LATE_REPLY_SECONDS
+        while True:
+            with self._transaction() as db:
+                self._write_pending(db)
+                if db.execute("SELECT 1 FROM replies WHERE id = ?", (reply_id,)).fetchone() is not None:
+                    cursor = db.execute("INSERT INTO feedback (reply_id, helpful, comment, created_at) "
+                                        "VALUES (?, ?, ?, ?)",
+                                        (reply_id, int(bool(helpful)), comment, _timestamp(self._clock())))
+                    return int(cursor.lastrowid)
+            if time.monotonic() >= deadline:
                 raise KeyError(reply_id)
-            cursor = db.execute("INSERT INTO feedback (reply_id, helpful, comment, created_at) VALUES (?, ?, ?, ?)",
-                                (reply_id, int(bool(helpful)), comment, _timestamp(self._clock())))
-            return int(cursor.lastrowid)
+            time.sleep(LATE_REPLY_POLL_SECONDS)  # outside the lock: this process's writer may go on
 
     def purge(self, older_than_days: int) -> int:
         """Delete replies and feedback recorded more than this many days ago; return how many rows went."""
@@ -151,6 +205,7 @@ class Store:
 
     def feedback(self) -> list[dict]:
         """Every feedback with the question, answer and kind it was about, oldest first."""
+        self.flush()
         with self._transaction("DEFERRED") as db:
             rows = db.execute("SELECT f.id, f.reply_id, f.helpful, f.comment, r.question, r.answer, r.kind, "
                               "f.created_at FROM feedback f JOIN replies r ON r.id = f.reply_id "
@@ -160,15 +215,28 @@ class Store:
 
     def unanswered(self) -> list[dict]:
         """Questions that got no_answer, the same question counted once however written, most asked first."""
-        with self._transaction("DEFERRED") as db:
-            # With MAX(), SQLite takes the bare column `question` from the row holding the maximum:
-            # each group is shown as it was last written.
-            rows = db.execute("SELECT question, COUNT(*) AS count, MAX(created_at) AS last_asked FROM replies "
-                              "WHERE kind = 'no_answer' GROUP BY question_key "
-                              "ORDER BY count DESC, last_asked DESC").fetchall()
-        return [{"question": q, "count": n, "last_asked": last} for q, n, last in rows]
+        return [{"question": row["question"], "count": row["count"], "last_asked": row["last_asked"]}
+                for row in self._grouped("kind = 'no_answer'", ())]
+
+    def low_confidence(self, below: float = LOW_CONFIDENCE) -> list[dict]:
+        """Answered questions whose confidence was under `below`, grouped like unanswered(), most asked first;
+        each group shows the latest answer given and its confidence."""
+        return self._grouped("kind = 'answer' AND confidence < ?", (float(below),))
 
     def close(self) -> None:
+        """Write the queued replies, then close; a second call does nothing."""
+        with self._wake:
+            self._closing = True
+            self._wake.notify()
+        self._writer.join()
+        atexit.unregister(self.close)
+        try:
+            self.flush()
+        except StoreUnavailable as exc:
+            with self._wake:
+                self.dropped += len(self._pending)
+                self._pending.clear()
+            log.error("could not log replies before closing: %s (%d dropped)", exc, self.dropped)
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
@@ -181,6 +249,63 @@ class Store:
         self.close()
 
     # ------------------------------------------------------------ internals
+
+    def _grouped(self, where: str, parameters: tuple) -> list[dict]:
+        """Replies matching `where`, one row per question however written (question_key): how often it was
+        asked, and the latest asking's question, answer, confidence and time."""
+        self.flush()
+        with self._transaction("DEFERRED") as db:
+            # rowid breaks ties: replies queued in the same microsecond are inserted in the order asked.
+            rows = db.execute("SELECT question, count, last_asked, answer, confidence FROM ("
+                              "SELECT question, answer, confidence, created_at AS last_asked, "
+                              "COUNT(*) OVER same AS count, "
+                              "ROW_NUMBER() OVER (same ORDER BY created_at DESC, rowid DESC) AS latest "
+                              f"FROM replies WHERE {where} WINDOW same AS (PARTITION BY question_key)) "
+                              "WHERE latest = 1 ORDER BY count DESC, last_asked DESC", parameters).fetchall()
+        names = ("question", "count", "last_asked", "answer", "confidence")
+        return [dict(zip(names, row)) for row in rows]
+
+    def _write_behind(self) -> None:
+        """The writer thread: a batch every BATCH_SECONDS (sooner when BATCH_ROWS wait), until close()."""
+        while True:
+            with self._wake:
+                while not self._pending and not self._closing:
+                    self._wake.wait()
+                due = time.monotonic() + BATCH_SECONDS
+                while len(self._pending) < BATCH_ROWS and not self._closing and time.monotonic() < due:
+                    self._wake.wait(due - time.monotonic())
+                if self._closing:
+                    return  # close() writes the rest
+            try:
+                self.flush()
+                self._purge_if_due()
+            except StoreUnavailable as exc:
+                # Rows whose transaction failed are lost; if it could not even begin they wait for the next try.
+                log.error("could not log replies: %s (%d dropped so far)", exc, self.dropped)
+
+    def _write_pending(self, db: sqlite3.Connection) -> None:
+        """Insert the queued replies in the caller's transaction (under self._lock).
+
+        If that transaction then fails, the rows are counted as dropped: the chat answered them already.
+        """
+        with self._wake:
+            rows = list(self._pending)
+            self._pending.clear()
+        self._uncommitted = len(rows)
+        for start in range(0, len(rows), BATCH_ROWS):
+            chunk = rows[start:start + BATCH_ROWS]
+            # One multi-row INSERT rather than executemany(): sqlite3 lets go of the GIL at every statement step,
+            # and each hand-back can hold up the event loop (under wrk, 10-25% more asks a second this way).
+            db.execute("INSERT OR IGNORE INTO replies (id, question, question_key, answer, kind, confidence, "
+                       "created_at) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(chunk)),
+                       [value for reply_id, question, answer, kind, confidence, moment in chunk
+                        for value in (storable(reply_id), storable(question), question_key(question),
+                                      storable(answer), kind, confidence, _timestamp(moment))])
+
+    def _rolled_back(self, db: sqlite3.Connection) -> None:
+        _rollback(db)
+        with self._wake:
+            self.dropped += self._uncommitted
 
     @contextmanager
     def _transaction(self, mode: str = "IMMEDIATE"):
@@ -201,11 +326,13 @@ class Store:
                 yield db
                 db.execute("COMMIT")
             except sqlite3.Error as exc:
-                _rollback(db)
+                self._rolled_back(db)
                 raise StoreUnavailable(f"the feedback database {self.path} failed: {exc}") from exc
             except BaseException:
-                _rollback(db)
+                self._rolled_back(db)
                 raise
+            finally:
+                self._uncommitted = 0
 
     def _purge_if_due(self) -> None:
         if self.retention_days and time.monotonic() - self._last_purge >= PURGE_EVERY_SECONDS:
