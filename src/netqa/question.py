@@ -76,6 +76,7 @@ def _spell_out(text: str) -> str:
     return re.sub(r"[A-Za-z']+", lambda m: spellings.get(m.group().lower(), m.group()), text)
 
 
+@lru_cache(maxsize=8192)  # a pure function of the text, and questions repeat: the web asks it every time
 def understand(text: str) -> Question:
     """Classify a question; safety comes first, so an emergency is never answered as a lookup."""
     normalised = _spell_out(normalise(text))
