@@ -91,3 +91,11 @@ def test_evaluation_is_reproducible_whatever_the_hash_seed(tmp_path):
         replies.append([{k: v for k, v in json.loads(line).items() if k not in ("reply_id", "session_id")}
                         for line in out.read_text().splitlines()])
     assert replies[0] == replies[1]
+
+
+def test_the_citation_names_the_document_the_section_and_the_passage():
+    result = netqa("ask", "Who is the study chair?")
+    source = result.stdout.strip().splitlines()[-1]
+    assert source.startswith('Source: "FDA Clears Cabozantinib')
+    assert 'section "The CABINET Trial: Evidence-Based Breakthrough"' in source
+    assert source.endswith("[cabozantinib-net-approval-p06]")
