@@ -18,7 +18,6 @@ from netqa.question import Question
 from netqa.terms import Expansion, generic_words
 from netqa.text import content_words, normalise, stem, undotted, words
 
-KINDS = ("answer", "no_answer", "medical_advice", "emergency", "chitchat")
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|dozen)"

@@ -11,7 +11,6 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from netqa.corpus import LEXICON_FILE
 from netqa.text import content_words, normalise, stem, stopwords, words
 
 TYPO_MIN_SIMILARITY = 78  # rapidfuzz ratio: "pateints" -> "patients" scores 88
