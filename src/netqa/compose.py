@@ -296,7 +296,7 @@ def _fact_spans(sentence: str, wanted: str, question: Question) -> list[tuple[in
     pattern = FACT_PATTERNS.get(wanted)
     if pattern is None:
         return []
-    asked = set(content_words(question.normalised))
+    asked = {stem(w) for w in content_words(question.normalised)}
     names = [m.span() for m in FACT_PATTERNS["place"].finditer(sentence)]
     spans = []
     for m in pattern.finditer(sentence):
@@ -307,7 +307,8 @@ def _fact_spans(sentence: str, wanted: str, question: Question) -> list[tuple[in
             continue
         if wanted in ("person", "place", "organisation"):
             # The answer to "where is Dana-Farber?" is not Dana-Farber itself.
-            if set(words(text)) <= asked or wanted == "place" and set(content_words(text)) & asked - _ORG_WORDS:
+            candidate = {stem(w) for w in content_words(text)}
+            if candidate <= asked or wanted == "place" and candidate & asked - _ORG_WORDS:
                 continue
             # A person's name never sits inside an organisation's ("Dana-Farber Cancer Institute").
             run = next((sentence[a:b] for a, b in names if a <= m.start() < b), text)
@@ -340,7 +341,7 @@ def _looks_like_a_name(text: str) -> bool:
 
 def _is_label_number(sentence: str, match: re.Match) -> bool:
     """A number that is part of a name ("STELLAR-311", "phase 3", "Grade 3-5"), not a quantity."""
-    before = sentence[max(0, match.start() - 7):match.start()]
+    before = sentence[max(0, match.start() - 12):match.start()]
     return bool(re.search(r"(?:[A-Za-z]-|phase |grade |category |stage )$", before, re.IGNORECASE))
 
 
