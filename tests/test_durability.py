@@ -176,12 +176,8 @@ def test_a_database_in_a_missing_folder_is_reported_and_the_chat_keeps_answering
     assert_chat_answers_and_feedback_is_503(server)
 
 
-def test_another_programs_sqlite_file_is_left_alone_and_the_chat_keeps_answering(servers, tmp_path):
-    db = tmp_path / "records.db"
-    connection = sqlite3.connect(db)
-    connection.execute("CREATE TABLE patients (name TEXT)")
-    connection.commit()
-    connection.close()
+def test_another_programs_sqlite_file_is_left_alone_and_the_chat_keeps_answering(servers, foreign_sqlite_file):
+    db = foreign_sqlite_file
     before = db.read_bytes()
     server = servers(db)
     assert "not a netqa feedback store" in server.output()

@@ -232,12 +232,8 @@ def test_a_damaged_store_is_refused_with_a_readable_message(tmp_path):
         Store.open(path, retention_days=0)
 
 
-def test_another_programs_sqlite_file_is_refused_and_left_unchanged(tmp_path):
-    path = tmp_path / "other.db"
-    connection = sqlite3.connect(path)
-    connection.execute("CREATE TABLE patients (name TEXT)")
-    connection.commit()
-    connection.close()
+def test_another_programs_sqlite_file_is_refused_and_left_unchanged(foreign_sqlite_file):
+    path = foreign_sqlite_file
     before = path.read_bytes()
     with pytest.raises(StoreUnavailable, match="not a netqa feedback store.*patients"):
         Store.open(path, retention_days=0)

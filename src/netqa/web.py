@@ -88,22 +88,13 @@ class Problem(BaseModel):
     detail: str = Field(description="what went wrong, in plain words")
 
 
-class CitationOut(BaseModel):
-    passage_id: str
-    document: str
-    section: str
-    text: str
-    start: int
-    end: int
-
-
 class ReplyOut(BaseModel):
     id: str
     question: str
     answer: str
     kind: str = Field(description="answer | no_answer | medical_advice | emergency | chitchat")
     confidence: float
-    citations: list[CitationOut]
+    citations: list[Citation]  # the engine's own record: pydantic reads a dataclass's fields
     session_id: str
     short_answer: str | None
     quote: str | None
