@@ -381,7 +381,12 @@ def template_for(kind: str, question_type: str) -> str:
     if kind != "answer":
         return f"{kind}.j2"
     name = f"answer_{question_type}.j2"
-    return name if name in _templates().list_templates() else "answer_other.j2"
+    return name if name in _template_names() else "answer_other.j2"
+
+
+@lru_cache(maxsize=1)
+def _template_names() -> frozenset[str]:
+    return frozenset(_templates().list_templates())  # list_templates() reads the folder each call
 
 
 def render(kind: str, question_type: str, **context) -> str:
