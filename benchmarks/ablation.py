@@ -26,7 +26,7 @@ def gold(weights: tuple[float, float]) -> dict:
 def debian(target: str, weights: tuple[float, float], limit: int) -> dict:
     """Top-1 / top-5 document hit of PassageIndex.search alone on the rule-made Debian questions."""
     import netqa
-    from netqa.text import char_terms, word_terms
+    from netqa.text import char_words, word_terms
 
     bot = netqa.load(HERE / "data" / target)
     index = bot.index
@@ -36,7 +36,7 @@ def debian(target: str, weights: tuple[float, float], limit: int) -> dict:
     top1 = top5 = 0
     for item in items:
         q = item["question"]
-        hits = index.search([(word_terms(q), 1.0)], [(char_terms(q), 1.0)], 20)
+        hits = index.search([(word_terms(q), 1.0)], [(char_words(q), 1.0)], 20)
         documents = list(dict.fromkeys(h.passage.document for h in hits))
         top1 += documents[:1] == [item["document"]]
         top5 += item["document"] in documents[:5]

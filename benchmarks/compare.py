@@ -104,7 +104,7 @@ def child_build(target: str) -> dict:
 
 def child_netqa(target: str, items: list[dict]) -> dict:
     import netqa
-    from netqa.text import char_terms, word_terms
+    from netqa.text import char_words, word_terms
 
     start = time.perf_counter()
     bot = netqa.load(corpus_dir(target))
@@ -114,7 +114,7 @@ def child_netqa(target: str, items: list[dict]) -> dict:
 
     def analyse(item):
         q = item["question"]
-        return [(word_terms(q), 1.0)], [(char_terms(q), 1.0)]
+        return [(word_terms(q), 1.0)], [(char_words(q), 1.0)]
 
     def retrieve(query):
         return [index.position_[h.passage.id] for h in index.search(*query, RETRIEVE)]

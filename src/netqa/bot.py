@@ -17,7 +17,7 @@ from netqa.index import PassageIndex, open_index
 from netqa.question import understand
 from netqa.session import Resolution, SessionStore, Turn, resolve
 from netqa.terms import Expansion, Vocabulary, read_lexicon
-from netqa.text import char_terms, normalise, stem, word_terms
+from netqa.text import char_words, normalise, stem, word_terms
 
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
 EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
@@ -178,8 +178,8 @@ class Bot:
         asked = expansion.search_text
         word_query = [(word_terms(asked), 1.0), (word_terms(added), EXPANSION_WEIGHT),
                       (word_terms(resolution.context), CONTEXT_WEIGHT)]
-        char_query = [(char_terms(asked), 1.0), (char_terms(added), EXPANSION_WEIGHT),
-                      (char_terms(resolution.context), CONTEXT_WEIGHT)]
+        char_query = [(char_words(asked), 1.0), (char_words(added), EXPANSION_WEIGHT),
+                      (char_words(resolution.context), CONTEXT_WEIGHT)]
         return word_query, char_query
 
     @staticmethod

@@ -10,16 +10,16 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
 
-from netqa import __version__
+from netqa import __version__, kernels
 from netqa.corpus import LEXICON_FILE, METADATA_FILE, Document, Passage, Sentence, corpus_files, load_corpus
-from netqa.text import char_terms, content_words, normalise, word_terms
+from netqa.text import char_terms, content_words, normalise, word_grams, word_terms
 
 log = logging.getLogger("netqa")
 
@@ -31,20 +31,21 @@ _BUILDER_MODULES = ("netqa.text", "netqa.corpus", "netqa.terms", "netqa.index")
 _BUILDER_DATA = ("stopwords.txt", "boilerplate.txt")
 _SPACES = ("words", "chars", "sentences")
 # A column with more postings than this is read only for rows that can still reach the top k:
-# at 60,000 documents, that skips nine tenths of the postings a question would otherwise read.
-COMMON_POSTINGS = 4000
+# at 60,000 documents, that skips seven tenths of the postings a question would otherwise read.
+# Holding columns back costs a few passes over all rows, so below about this length reading the
+# postings is cheaper (measured at 6,000 and 60,000 documents: 4,000 was slower at both).
+COMMON_POSTINGS = 8000
 _MAX_CANDIDATES = 3000  # beyond this many rows, reading the common postings whole is cheaper
-# 1 + ln(tf) for tf = 1..64, each computed alone as before (numpy's array log may differ in the last bit).
-_SUBLINEAR = np.array([1.0 + np.log(n) for n in range(1, 65)])
+_WORDS_REMEMBERED = 20_000  # words whose n-gram columns are kept, per index
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a search makes up to k of them, and frozen init is slow
 class Hit:
     passage: Passage
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SentenceHit:
     passage: Passage
     sentence_index: int  # into passage.sentences
@@ -81,16 +82,8 @@ class _Common:
         return cls(rows.indptr.astype(np.int64), rows.indices.astype(np.int32), rows.data.astype(np.float32), norm)
 
     def values(self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """sum_t x_rt * q_t over the query's common columns `cols`, for each of the given rows."""
-        starts, lengths = self.indptr[rows], self.indptr[rows + 1] - self.indptr[rows]
-        offsets = np.cumsum(lengths) - lengths
-        positions = np.arange(lengths.sum()) - np.repeat(offsets - starts, lengths)
-        entry_cols = self.indices[positions]
-        order = np.argsort(cols)
-        where = np.searchsorted(cols, entry_cols, sorter=order).clip(max=len(cols) - 1)
-        hit = cols[order[where]] == entry_cols
-        values = self.data[positions[hit]] * weights[order[where[hit]]]
-        return np.bincount(np.repeat(np.arange(len(rows)), lengths)[hit], weights=values, minlength=len(rows))
+        """sum_t x_rt * q_t over the query's common columns `cols` (ascending), for each of the given rows."""
+        return kernels.row_dots(self.indptr, self.indices, self.data, rows, cols, weights)
 
 
 @dataclass(frozen=True)
@@ -116,71 +109,32 @@ class _Space:
         object.__setattr__(self, "lengths", np.diff(self.indptr))
 
     def vector(self, weighted_terms: list[tuple[list[str], float]]) -> tuple[np.ndarray, np.ndarray]:
-        """The query's columns and weights: q_t = idf_t * sum over groups g of w_g * (1 + ln tf_t,g), L2-normalised.
+        """The query's columns (ascending) and weights: q_t = idf_t * sum over groups g of w_g * (1 + ln tf_t,g),
+        L2-normalised."""
+        return self.weigh([(self.columns(terms), weight) for terms, weight in weighted_terms])
 
-        Columns come in order of first occurrence; sums over them then run in the same order every time.
-        """
-        parts = []
-        for terms, weight in weighted_terms:
-            if not terms:
-                continue
-            tf = Counter(terms)  # distinct terms have distinct columns: tf per term is tf per column
-            # map() looks the terms up in C; only the terms the corpus has go on.
-            found = [(col, n) for col, n in zip(map(self.vocabulary.get, tf), tf.values()) if col is not None]
-            if found:
-                cols, n = (np.array(x, dtype=np.int64) for x in zip(*found))
-                sublinear = _SUBLINEAR[n - 1] if n.max() <= len(_SUBLINEAR) else np.array(
-                    [1.0 + np.log(x) for x in n.tolist()])
-                parts.append((cols, weight * sublinear))
-        if not parts:
-            return np.empty(0, dtype=np.int64), np.empty(0)
-        cols, values = parts[0]
-        if len(parts) > 1:
-            # Sum each column over the groups, in group order, and keep the order of first occurrence.
-            cols, first, inverse = np.unique(np.concatenate([c for c, _ in parts]), return_index=True,
-                                              return_inverse=True)
-            order = np.argsort(first)
-            cols, values = cols[order], np.bincount(inverse, weights=np.concatenate([v for _, v in parts]))[order]
-        weights = values * self.idf[cols]
-        return cols, weights / np.linalg.norm(weights)
+    def columns(self, terms: list[str]) -> np.ndarray:
+        """Each term's column; -1 for a term the corpus lacks."""
+        # map() looks the terms up in C.
+        return np.fromiter(map(self.vocabulary.get, terms, repeat(-1)), np.int64)
 
-    def scores(self, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Cosine of every row with the query, s_r = sum_t x_rt * q_t, read from the query terms' postings only."""
-        if not len(cols):
-            return np.zeros(self.rows)
-        starts, ends = self.indptr[cols], self.indptr[cols + 1]
-        lengths = ends - starts
-        if lengths.sum() < 256 * len(cols):
-            # Short postings: one gather of all their positions beats a Python loop over the columns.
-            positions = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths - starts, lengths)
-            rows, values = self.indices[positions], self.data[positions]
-        else:
-            # Long postings: each is copied whole (memcpy), twice as fast as gathering entry by entry.
-            spans = list(zip(starts.tolist(), ends.tolist()))
-            rows = np.concatenate([self.indices[s:e] for s, e in spans])
-            values = np.concatenate([self.data[s:e] for s, e in spans])
-        return np.bincount(rows, weights=values * np.repeat(weights, lengths), minlength=self.rows)
+    def weigh(self, weighted_columns: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """`vector` for terms already looked up: one group of columns (-1 where unknown) per weight."""
+        groups = [(cols, weight) for cols, weight in weighted_columns if len(cols)]
+        cols = groups[0][0] if len(groups) == 1 else np.concatenate([c for c, _ in groups] or [np.empty(0, np.int64)])
+        return kernels.query_vector(cols, np.array([len(c) for c, _ in groups], dtype=np.int64),
+                                    np.array([weight for _, weight in groups], dtype=np.float64), self.idf)
+
+    def add_scores(self, cols: np.ndarray, weights: np.ndarray, scores: np.ndarray) -> None:
+        """scores_r += sum_t x_rt * q_t, read from the query terms' postings only (a by-column space)."""
+        kernels.add_postings(self.indptr, self.indices, self.data, cols, weights, scores)
 
     def row_scores(self, first: np.ndarray, count: np.ndarray, cols: np.ndarray,
                    weights: np.ndarray) -> np.ndarray:
-        """Cosine with the query of rows first[i] .. first[i] + count[i] - 1, concatenated (a by-row space).
-
-        Each row's sum runs over the query terms in query order, as `scores` would add them.
-        """
+        """Cosine with the query (`cols` ascending, as `vector` gives them) of rows first[i] .. first[i] + count[i] - 1,
+        concatenated (a by-row space). Each row's sum runs in column order, as `add_scores` adds."""
         rows = np.repeat(first - np.cumsum(count) + count, count) + np.arange(count.sum())
-        if not len(cols) or not len(rows):
-            return np.zeros(len(rows))
-        lengths = self.indptr[rows + 1] - self.indptr[rows]
-        offsets = np.cumsum(lengths) - lengths
-        positions = np.arange(lengths.sum()) - np.repeat(offsets - self.indptr[rows], lengths)
-        local_row = np.repeat(np.arange(len(rows)), lengths)
-        order = np.argsort(cols, kind="stable")
-        where = np.searchsorted(cols, self.indices[positions], sorter=order).clip(max=len(cols) - 1)
-        query_position = order[where]
-        hit = cols[query_position] == self.indices[positions]
-        by_query = np.argsort(query_position[hit], kind="stable")
-        values = (self.data[positions[hit]] * weights[query_position[hit]])[by_query]
-        return np.bincount(local_row[hit][by_query], weights=values, minlength=len(rows))
+        return kernels.row_dots(self.indptr, self.indices, self.data, rows, cols, weights)
 
     def arrays(self, name: str) -> dict[str, np.ndarray]:
         arrays = {f"{name}.idf": self.idf, f"{name}.indptr": self.indptr, f"{name}.indices": self.indices,
@@ -218,23 +172,6 @@ class _Space:
         if len(vocabulary) != len(terms):
             raise ValueError(f"the {name} vocabulary repeats a term")
         return cls(vocabulary, idf, indptr, indices, data, rows, by_column, common)
-
-
-def _top(scores: np.ndarray, k: int) -> np.ndarray:
-    """Rows of the k highest positive scores, highest first (ties by row).
-
-    A partition of the whole array costs milliseconds at 100,000 rows; the k best are all at
-    least some fraction of the best score, so only the rows above a falling cut are sorted.
-    """
-    best = scores.max(initial=0.0)
-    if best <= 0 or k <= 0:
-        return np.empty(0, dtype=np.int64)
-    for fraction in (0.5, 0.1, 0.0):
-        candidates = np.flatnonzero(scores >= best * fraction) if fraction else np.flatnonzero(scores > 0)
-        if len(candidates) >= k or not fraction:
-            break
-    order = np.argsort(-scores[candidates], kind="stable")[:k]
-    return candidates[order]
 
 
 PIVOT_SLOPE = 0.6  # pivoted length normalisation of passage word vectors (Singhal et al. 1996)
@@ -294,47 +231,48 @@ class PassageIndex:
         self.words_, self.chars_, self.sentences_ = words, chars, sentences
         self.sentence_first_ = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)
         self.position_ = {p.id: i for i, p in enumerate(passages)}
+        self._columns_of_word: dict[str, np.ndarray] = {}
         return self
 
     def search(self, word_query: list[tuple[list[str], float]],
                char_query: list[tuple[list[str], float]], k: int = 5) -> list[Hit]:
         """The k best passages by s = word_weight * cos_words + char_weight * cos_chars, best first; only s > 0.
 
+        `word_query` holds groups of word terms (`word_terms`), `char_query` groups of words
+        (`char_words`), each group with its weight.
+
         Common columns are held back (see _Common): every row first gets the score of
         the query's rarer terms, then only rows whose score plus their bound can still reach the
         k-th best get the common columns added. The result is the same top k, far fewer reads.
         """
-        parts = [(self.words_, self.word_weight, word_query)]
+        parts = [(self.words_, self.word_weight, self.words_.vector(word_query))]
         if self.char_weight:
-            parts.append((self.chars_, self.char_weight, char_query))
-        scores = bound = None
+            parts.append((self.chars_, self.char_weight, self.chars_.weigh(
+                [(self._gram_columns(words), weight) for words, weight in char_query])))
+        scores = np.zeros(len(self.passages_))
+        bound = None
         held = []
-        for space, weight, query in parts:
-            cols, weights = space.vector(query)
+        for space, weight, (cols, weights) in parts:
+            weights *= weight
             if space.common is not None:
                 common = space.lengths[cols] > COMMON_POSTINGS
                 if common.any():
-                    held.append((space, weight, cols[common], weights[common]))
+                    held.append((space, cols[common], weights[common]))
                     # Cauchy-Schwarz: a row gains at most |q_common| * |x_row,common| from them.
-                    limit = space.common.norm * (weight * float(np.linalg.norm(weights[common])))
+                    limit = space.common.norm * float(np.linalg.norm(weights[common]))
                     if bound is None:
                         bound = limit
                     else:
                         bound += limit
                     cols, weights = cols[~common], weights[~common]
-            part = space.scores(cols, weights)
-            part *= weight
-            if scores is None:
-                scores = part
-            else:
-                scores += part
+            space.add_scores(cols, weights, scores)
         if held:
             return self._search_with_common(scores, bound, held, k)
-        top = _top(scores, k)
+        top = kernels.top_rows(scores, k)
         return [Hit(self.passages_[i], s) for i, s in zip(top.tolist(), scores[top].tolist())]
 
     def _search_with_common(self, scores: np.ndarray, bound: np.ndarray, held: list, k: int) -> list[Hit]:
-        best = _top(scores, k)
+        best = kernels.top_rows(scores, k)
         kth = float(scores[best[-1]]) if len(best) == k else 0.0
         # The bound is rounded up a little: float sums must not drop a row that ties the k-th.
         # In place: at 100,000 rows every temporary array costs as much as the postings read.
@@ -344,18 +282,33 @@ class PassageIndex:
         reach += 1e-12
         candidates = np.flatnonzero(reach >= kth) if kth > 0 else np.flatnonzero(reach > 1e-12)
         if len(candidates) > _MAX_CANDIDATES:
-            for space, weight, cols, weights in held:
-                part = space.scores(cols, weights)
-                part *= weight
-                scores += part
-            top = _top(scores, k)
+            for space, cols, weights in held:
+                space.add_scores(cols, weights, scores)
+            top = kernels.top_rows(scores, k)
             return [Hit(self.passages_[i], s) for i, s in zip(top.tolist(), scores[top].tolist())]
         exact = scores[candidates]
-        for space, weight, cols, weights in held:
-            exact += weight * space.common.values(candidates, cols, weights)
-        order = _top(exact, k)
+        for space, cols, weights in held:
+            exact += space.common.values(candidates, cols, weights)
+        order = kernels.top_rows(exact, k)
         top = candidates[order]
         return [Hit(self.passages_[i], s) for i, s in zip(top.tolist(), exact[order].tolist())]
+
+    def _gram_columns(self, words: list[str]) -> np.ndarray:
+        """The character space's columns of the words' n-grams (-1 where unknown), each word looked up once.
+
+        A question's hundred-odd n-grams cost as many lookups in a dictionary too big for the CPU's
+        caches; most of a question's words were seen in an earlier question.
+        """
+        known = self._columns_of_word
+        parts = []
+        for word in words:
+            cols = known.get(word)
+            if cols is None:
+                if len(known) >= _WORDS_REMEMBERED:
+                    known.clear()
+                cols = known[word] = self.chars_.columns(word_grams(word))
+            parts.append(cols)
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     def rank_sentences(self, word_query: list[tuple[list[str], float]], hits: list[Hit]) -> list[SentenceHit]:
         """Sentences of the given passages by their own word cosine with the query, best first."""
@@ -367,10 +320,6 @@ class PassageIndex:
         flat = iter(scores.tolist())  # the hits' sentences, in order
         ranked = [SentenceHit(hit.passage, j, next(flat)) for hit in hits for j in range(len(hit.passage.sentences))]
         return sorted(ranked, key=lambda s: -s.score)
-
-    @staticmethod
-    def _scores(space: _Space, query: list[tuple[list[str], float]]) -> np.ndarray:
-        return space.scores(*space.vector(query))
 
 
 # ---------------------------------------------------------------- the whole corpus, built or saved

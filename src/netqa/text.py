@@ -66,15 +66,24 @@ def word_terms(text: str) -> list[str]:
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
 
 
+def char_words(text: str) -> list[str]:
+    """The words whose character n-grams are the character analyzer's terms."""
+    return words(normalise(text))
+
+
 def char_terms(text: str) -> list[str]:
-    """Character analyzer: 3- to 5-grams inside each word padded with spaces (like char_wb)."""
+    """Character analyzer: 4- and 5-grams inside each word padded with spaces (like char_wb).
+
+    3-grams would add nothing the 4-grams miss on the gold sets, and they are the most common
+    n-grams: at 6,000 documents they made up five in eight of the postings a question reads.
+    """
     grams: list[str] = []
-    for word in words(normalise(text)):
-        grams.extend(_word_grams(word))
+    for word in char_words(text):
+        grams.extend(word_grams(word))
     return grams
 
 
-@lru_cache(maxsize=8192)  # the words of recent questions: a question's grams in a few microseconds
-def _word_grams(word: str) -> tuple[str, ...]:
+@lru_cache(maxsize=8192)  # building meets the same words again and again
+def word_grams(word: str) -> tuple[str, ...]:
     padded = f" {word} "
-    return tuple(padded[i:i + n] for n in (3, 4, 5) for i in range(len(padded) - n + 1))
+    return tuple(padded[i:i + n] for n in (4, 5) for i in range(len(padded) - n + 1))
