@@ -121,7 +121,9 @@ class _Space:
     def weigh(self, weighted_columns: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray]:
         """`vector` for terms already looked up: one group of columns (-1 where unknown) per weight."""
         groups = [(cols, weight) for cols, weight in weighted_columns if len(cols)]
-        cols = groups[0][0] if len(groups) == 1 else np.concatenate([c for c, _ in groups] or [np.empty(0, np.int64)])
+        if not groups:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        cols = groups[0][0] if len(groups) == 1 else np.concatenate([c for c, _ in groups])
         return kernels.query_vector(cols, np.array([len(c) for c, _ in groups], dtype=np.int64),
                                     np.array([weight for _, weight in groups], dtype=np.float64), self.idf)
 
@@ -268,8 +270,13 @@ class PassageIndex:
             space.add_scores(cols, weights, scores)
         if held:
             return self._search_with_common(scores, bound, held, k)
-        top = kernels.top_rows(scores, k)
-        return [Hit(self.passages_[i], s) for i, s in zip(top.tolist(), scores[top].tolist())]
+        return self._hits(scores, k)
+
+    def _hits(self, scores: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[Hit]:
+        """The k best of `scores`, scored passages `rows` (default: every passage, in order)."""
+        best = kernels.top_rows(scores, k)
+        top = best if rows is None else rows[best]
+        return [Hit(self.passages_[i], s) for i, s in zip(top.tolist(), scores[best].tolist())]
 
     def _search_with_common(self, scores: np.ndarray, bound: np.ndarray, held: list, k: int) -> list[Hit]:
         best = kernels.top_rows(scores, k)
@@ -284,14 +291,11 @@ class PassageIndex:
         if len(candidates) > _MAX_CANDIDATES:
             for space, cols, weights in held:
                 space.add_scores(cols, weights, scores)
-            top = kernels.top_rows(scores, k)
-            return [Hit(self.passages_[i], s) for i, s in zip(top.tolist(), scores[top].tolist())]
+            return self._hits(scores, k)
         exact = scores[candidates]
         for space, cols, weights in held:
             exact += space.common.values(candidates, cols, weights)
-        order = kernels.top_rows(exact, k)
-        top = candidates[order]
-        return [Hit(self.passages_[i], s) for i, s in zip(top.tolist(), exact[order].tolist())]
+        return self._hits(exact, k, candidates)
 
     def _gram_columns(self, words: list[str]) -> np.ndarray:
         """The character space's columns of the words' n-grams (-1 where unknown), each word looked up once.
