@@ -178,6 +178,11 @@ def test_a_repeated_question_gets_a_new_reply_id_from_the_cache(bot):
     assert first.answer == second.answer and first.id != second.id
 
 
+def test_reply_ids_sort_in_the_order_the_replies_were_given(bot):
+    ids = [bot.ask(question).id for question in ("Who is the study chair?", "What is NET?", "hello")]
+    assert ids == sorted(ids) and all(len(id_) == 32 and int(id_, 16) for id_ in ids)
+
+
 @pytest.mark.parametrize("question", ["is it ok to skip a dose?", "my oncologist suggested cabozantinib, is that a good idea?",
                                       "what should I do if I miss a dose?", "should my husband start this drug?"])
 def test_other_ways_of_asking_for_a_personal_decision_are_referred(bot, question):

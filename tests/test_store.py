@@ -240,6 +240,48 @@ def test_another_programs_sqlite_file_is_refused_and_left_unchanged(foreign_sqli
     assert path.read_bytes() == before
 
 
+
+def test_a_store_from_the_first_schema_version_is_upgraded_with_its_records_kept(tmp_path):
+    path = tmp_path / "netqa.db"
+    old = sqlite3.connect(path)
+    old.executescript(f"""
+        CREATE TABLE replies (id TEXT PRIMARY KEY, question TEXT NOT NULL, question_key TEXT NOT NULL,
+            answer TEXT NOT NULL, kind TEXT NOT NULL, confidence REAL NOT NULL, created_at TEXT NOT NULL);
+        CREATE INDEX replies_created ON replies(created_at);
+        CREATE INDEX replies_kind_key ON replies(kind, question_key);
+        CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT,
+            reply_id TEXT NOT NULL REFERENCES replies(id) ON DELETE CASCADE, helpful INTEGER NOT NULL,
+            comment TEXT, created_at TEXT NOT NULL);
+        CREATE INDEX feedback_created ON feedback(created_at);
+        CREATE INDEX feedback_reply ON feedback(reply_id);
+        INSERT INTO replies VALUES ('r1', 'Is it a pill?', 'is it a pill', 'The article does not say.',
+            'no_answer', 0.1, '2026-01-01T00:00:00.000000Z');
+        INSERT INTO feedback (reply_id, helpful, comment, created_at)
+            VALUES ('r1', 0, 'no answer', '2026-01-01T00:01:00.000000Z');
+        PRAGMA application_id = {store_module.APPLICATION_ID};
+        PRAGMA user_version = 1;
+    """)
+    old.close()
+    with Store.open(path, retention_days=0) as store:
+        assert [row["question"] for row in store.unanswered()] == ["Is it a pill?"]
+        assert [row["comment"] for row in store.feedback()] == ["no answer"]
+    upgraded = sqlite3.connect(path)
+    indexes = {name for (name,) in upgraded.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert upgraded.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION
+    upgraded.close()
+    assert "replies_kind" in indexes and "replies_kind_key" not in indexes
+
+
+def test_a_store_written_by_a_newer_netqa_is_refused_and_names_both_versions(tmp_path):
+    path = tmp_path / "netqa.db"
+    Store.open(path, retention_days=0).close()
+    newer = sqlite3.connect(path)
+    newer.execute(f"PRAGMA user_version = {store_module.SCHEMA_VERSION + 1}")
+    newer.close()
+    with pytest.raises(StoreUnavailable, match=f"schema version {store_module.SCHEMA_VERSION + 1}, "
+                                               f"this netqa reads version {store_module.SCHEMA_VERSION}"):
+        Store.open(path, retention_days=0)
+
 def test_a_missing_folder_is_named_in_the_message(tmp_path):
     with pytest.raises(StoreUnavailable, match="folder .*missing.* does not exist"):
         Store.open(tmp_path / "missing" / "netqa.db", retention_days=0)
