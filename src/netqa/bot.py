@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-import uuid
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,7 +88,7 @@ class Bot:
     def explain(self, question: str, session_id: str | None = None) -> tuple[Reply, Evidence | None]:
         """The reply and the evidence its confidence was computed from (for calibration and debugging)."""
         text = self._validate(question)
-        session_id = session_id or uuid.uuid4().hex
+        session_id = session_id or secrets.token_hex(16)
         asked = understand(text)
         if asked.kind == "emergency":
             answer = render("emergency", "", crisis=asked.crisis)

@@ -372,7 +372,8 @@ def confidence(evidence: Evidence) -> float:
 
 @lru_cache(maxsize=1)
 def _templates() -> Environment:
-    return Environment(loader=PackageLoader("netqa", "templates"), undefined=StrictUndefined,
+    # auto_reload off: the templates ship with the package, so no file is checked for changes on every reply.
+    return Environment(loader=PackageLoader("netqa", "templates"), undefined=StrictUndefined, auto_reload=False,
                        autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
 
 

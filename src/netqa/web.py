@@ -473,8 +473,8 @@ def create_app(bot: Bot | None = None, settings: Settings | None = None) -> Fast
     settings = settings or (bot.settings if bot is not None else Settings.from_env())
     bot = bot or netqa.load(settings.corpus or None, **dataclasses.asdict(settings))
     store, store_error = _open_store(settings.db)
-    templates = Environment(loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=True,
-                            trim_blocks=True, lstrip_blocks=True)
+    templates = Environment(loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=True, auto_reload=False,
+                            trim_blocks=True, lstrip_blocks=True)  # shipped with the package: never re-read
     templates.globals.update(document_sections=document_sections)
     web = Web(bot, settings, store, store_error, RateLimiter(settings.rate_limit_per_minute),
               Transcripts(settings.session_ttl_seconds, min(settings.max_sessions, TRANSCRIPT_SESSIONS)), templates)
