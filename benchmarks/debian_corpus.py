@@ -76,7 +76,8 @@ def document(p: Package) -> str:
 
 
 def _slug(name: str) -> str:
-    """netqa's document id for a file stem (corpus._slug), to keep ids unique."""
+    """netqa's document id for a file stem (corpus._slug). netqa now numbers ids that slug alike ("foo-bar",
+    "foo-bar-2"), but such packages are still left out, so the corpus stays the one the published figures used."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "document"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import netqa
-from netqa.corpus import CorpusError, load_corpus
+from netqa.corpus import CorpusError, document_ids, load_corpus
 
 CLINIC = Path(__file__).parent / "fixtures" / "clinic"
 
@@ -52,3 +52,20 @@ def test_the_lexicon_file_is_data_not_a_document(tmp_path):
     shutil.copy(CLINIC / "visitor-policy.md", tmp_path)
     (tmp_path / "lexicon.txt").write_text("dog = pets\n", encoding="utf-8")
     assert len(load_corpus(tmp_path)) == 1
+
+
+def test_files_whose_names_slug_alike_get_distinct_ids_and_cite_their_own_passages(tmp_path):
+    (tmp_path / "guides").mkdir()
+    (tmp_path / "Visiting.md").write_text("Visiting hours end at eight in the evening.\n", encoding="utf-8")
+    (tmp_path / "visiting.txt").write_text("The parking garage closes at 11 pm every night.\n", encoding="utf-8")
+    (tmp_path / "guides" / "visiting.md").write_text("Guide dogs are welcome on every ward.\n", encoding="utf-8")
+    documents = load_corpus(tmp_path)
+    assert [doc.id for doc in documents] == ["visiting", "guides-visiting", "visiting-2"]  # sorted: "V" < "g"
+    passage_ids = [p.id for doc in documents for p in doc.passages]
+    assert len(passage_ids) == len(set(passage_ids))
+    reply = netqa.load(tmp_path).ask("When does the parking garage close?")
+    assert reply.kind == "answer" and [c.passage_id for c in reply.citations][:1] == ["visiting-2-p01"]
+
+
+def test_a_suffix_never_takes_an_id_a_later_file_has_by_name():
+    assert document_ids(["a.md", "a.txt", "a-2.md"]) == ["a", "a-2", "a-2-2"]

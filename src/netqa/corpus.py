@@ -108,9 +108,10 @@ def load_corpus(corpus_dir: Path, progress=None) -> tuple[Document, ...]:
     metadata = _read_metadata(corpus_dir)
     documents = []
     files = corpus_files(corpus_dir)
+    relative = {path: path.relative_to(corpus_dir).as_posix() for path in files}
+    ids = dict(zip(files, document_ids(list(relative.values()))))
     for path in files if progress is None else progress(files):
-        rel = path.relative_to(corpus_dir).as_posix()
-        documents.append(parse_document(path, _read_text(path), metadata.get(rel, {})))
+        documents.append(parse_document(path, _read_text(path), ids[path], metadata.get(relative[path], {})))
     if not any(doc.passages for doc in documents):
         raise CorpusError(f"the documents in {corpus_dir} contain no readable text")
     return tuple(documents)
@@ -141,10 +142,26 @@ def _read_metadata(corpus_dir: Path) -> dict:
 # ---------------------------------------------------------------- parsing
 
 
-def parse_document(path: Path, text: str, metadata: dict | None = None) -> Document:
-    """Split one file into passages; the page junk at its end never becomes a passage."""
+def document_ids(relative_paths: list[str]) -> list[str]:
+    """One id per file, unique in the corpus: the path's slug without its suffix ("guides/Visiting.md" ->
+    "guides-visiting"), and "-2", "-3" ... after a slug already taken ("visiting.txt" beside "Visiting.md").
+    Citations and /source#anchors name passages by these ids, so two files must never share one."""
+    taken: set[str] = set()
+    ids = []
+    for rel in relative_paths:
+        base = _slug(rel.rsplit(".", 1)[0])
+        doc_id, n = base, 1
+        while doc_id in taken:
+            n += 1
+            doc_id = f"{base}-{n}"
+        taken.add(doc_id)
+        ids.append(doc_id)
+    return ids
+
+
+def parse_document(path: Path, text: str, doc_id: str, metadata: dict | None = None) -> Document:
+    """Split one file into passages (ids doc_id-p01, -p02 ...); the page junk at its end never becomes a passage."""
     metadata = metadata or {}
-    doc_id = _slug(path.stem)
     blocks = _drop_page_junk(_blocks(text))
     blocks = _mark_headings(blocks)
     title = metadata.get("title") or (blocks[0].heading if blocks and blocks[0].heading else path.stem)
