@@ -22,6 +22,8 @@ from netqa.text import char_words, normalise, stem, word_terms
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
 EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
 ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
+# The same questions come again and again; normalising one (NFKC and friends) costs more than the cached reply.
+_normalised_question = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(normalise)
 SUGGEST_WITHIN = 0.92  # a runner-up this close to the best passage earns a "did you mean"
 
 
@@ -150,7 +152,7 @@ class Bot:
     def _validate(self, question: object) -> str:
         if not isinstance(question, str):
             raise QuestionError("the question must be text")
-        text = normalise(question)
+        text = _normalised_question(question)
         if not text:
             raise QuestionError("the question is empty: type a question about the article")
         if len(text) > self.settings.max_question_chars:

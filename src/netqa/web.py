@@ -131,6 +131,10 @@ async def json_body(request: Request, model: type[Body]) -> Body:
         raise RequestValidationError([{"type": "missing" if not raw else "model_type", "loc": ("body",),
                                        "msg": "a JSON object is required", "input": None}])
     try:
+        return model.model_validate_json(raw)  # the usual well-formed body: parsed and checked in one pass
+    except ValidationError:
+        pass  # parsed again below, so the error is reported as on every other endpoint (and UTF-16 is read)
+    try:
         data = json.loads(raw)
     except ValueError as exc:  # not JSON, or bytes that are not UTF-8, -16 or -32
         raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error",
