@@ -23,7 +23,7 @@ WARMUP = 20
 ARTICLE_PASSES = 5  # the gold set has ~200 questions: repeat searches for steadier percentiles
 # netqa and bm25s run in turn this many times, each in a new process: on a shared VM a slow
 # minute then falls on both, and the median round is reported.
-ROUNDS = 3
+ROUNDS = 5
 RANK_BM25_CAP = {"debian-60000": 200}  # pure-Python scoring: ~0.1 s a question at this size
 
 
