@@ -304,11 +304,12 @@ class Store:
             insert = ("INSERT OR IGNORE INTO replies (id, question, question_key, answer, kind, confidence, "
                       "created_at) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(chunk)))
             try:
-                db.execute(insert, _reply_values(chunk, _unchanged))
+                db.execute(insert, _reply_values(chunk))
             except UnicodeEncodeError:
                 # A lone surrogate, which UTF-8 cannot encode, and nothing was written. Rare, so only now is every
                 # text made storable: searching each answer for surrogates would cost more than writing it.
-                db.execute(insert, _reply_values(chunk, storable))
+                db.execute(insert, _reply_values([(storable(reply_id), storable(question), storable(answer), *rest)
+                                                  for reply_id, question, answer, *rest in chunk]))
 
     def _rolled_back(self, db: sqlite3.Connection) -> None:
         _rollback(db)
@@ -348,15 +349,10 @@ class Store:
             self.purge(self.retention_days)
 
 
-def _unchanged(text: str) -> str:
-    return text
-
-
-def _reply_values(rows: list[tuple], clean: Callable[[str], str]) -> list:
-    """The queued rows as the flat list of values a multi-row INSERT into replies binds, texts passed through clean."""
+def _reply_values(rows: list[tuple]) -> list:
+    """The queued rows as the flat list of values a multi-row INSERT into replies binds."""
     return [value for reply_id, question, answer, kind, confidence, moment in rows
-            for value in (clean(reply_id), clean(question), question_key(clean(question)), clean(answer), kind,
-                          confidence, _timestamp(moment))]
+            for value in (reply_id, question, question_key(question), answer, kind, confidence, _timestamp(moment))]
 
 
 def _rollback(db: sqlite3.Connection) -> None:
