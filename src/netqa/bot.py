@@ -12,7 +12,7 @@ from pathlib import Path
 from netqa.compose import (FACT_PATTERNS, Citation, Evidence, Reply, choose_evidence, confidence,
                            new_reply_id, render)
 from netqa.config import Settings
-from netqa.corpus import LEXICON_FILE, Document, Passage, default_corpus_dir
+from netqa.documents import LEXICON_FILE, Document, Passage, default_corpus_dir
 from netqa.index import PassageIndex, open_index
 from netqa.question import understand
 from netqa.session import Resolution, SessionStore, Turn, resolve

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from netqa.corpus import CorpusError
+from netqa.documents import CorpusError
 
 EXAMPLES = """examples:
   netqa ask "How many patients were in the CABINET trial?"
@@ -136,7 +136,7 @@ def _eval(args) -> int:
 def _index(args) -> int:
     import time
 
-    from netqa.corpus import default_corpus_dir
+    from netqa.documents import default_corpus_dir
     from netqa.index import build, index_locations, save_index
 
     directory = args.corpus or default_corpus_dir()

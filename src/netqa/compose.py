@@ -12,7 +12,7 @@ from importlib import resources
 import uuid_utils
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from netqa.corpus import Passage
+from netqa.documents import Passage
 from netqa.index import Hit, SentenceHit
 from netqa.question import Question
 from netqa.terms import Expansion, generic_words
@@ -72,12 +72,16 @@ class Citation:
     document: str
     section: str
     text: str
-    start: int
+    start: int  # offsets of the passage in the document's text (for .txt and .md: the file)
     end: int
+    doc_id: str = ""
+    path: str = ""  # the file's path inside the corpus folder
+    page: int | None = None  # PDF page
 
     @classmethod
     def of(cls, passage: Passage) -> "Citation":
-        return cls(passage.id, passage.document, passage.section, passage.text, passage.start, passage.end)
+        return cls(passage.id, passage.document, passage.section, passage.text, passage.start, passage.end,
+                   passage.doc_id, passage.path, passage.page)
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,7 @@ QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to th
 def _quote(best: SentenceHit, sentences: list[SentenceHit]) -> str:
     """The best sentence, with the one before or after it when that matches nearly as well.
 
-    Always a verbatim stretch of the passage, so the quote can be found in the cited text.
+    Always a stretch of the passage's text, so the quote can be found in the cited text.
     """
     passage, index = best.passage, best.sentence_index
     neighbours = [s for s in sentences if s.passage.id == passage.id and abs(s.sentence_index - index) == 1
@@ -183,7 +187,7 @@ def _quote(best: SentenceHit, sentences: list[SentenceHit]) -> str:
     if neighbours:
         other = passage.sentences[max(neighbours, key=lambda s: s.score).sentence_index]
         first, last = min(first, other, key=lambda s: s.start), max(first, other, key=lambda s: s.start)
-    return passage.text[first.start - passage.start:last.end - passage.start]
+    return passage.between(first, last)
 
 
 def _wanted_type(question: Question) -> str | None:

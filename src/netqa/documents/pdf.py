@@ -1,0 +1,71 @@
+"""PDF files through pypdf: the text layer page by page, running heads and page numbers dropped, then the
+plain-text rules on each page; every block knows its page. Offsets index the extracted text (kept in the
+saved index, shown by /source)."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+
+from netqa.documents.model import Block, ConversionError, Converted
+from netqa.documents.text import blocks_of
+
+_PAGE_NUMBER = re.compile(r"(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?|[ivxlc]{1,6}", re.IGNORECASE)
+_EDGE_LINES = 2  # running heads and feet are looked for among a page's first and last lines
+MIN_TEXT_CHARS = 20  # less than this over the whole file: no text layer (a scan)
+
+
+def convert(data: bytes) -> Converted:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ConversionError("the PDF is encrypted")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = (reader.metadata.title if reader.metadata else None) or None
+    except ConversionError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, IndexError, AttributeError) as exc:
+        raise ConversionError(f"the PDF cannot be read ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:  # pypdf raises many kinds on a damaged file; one bad file must not stop the corpus
+        raise ConversionError(f"the PDF cannot be read ({type(exc).__name__})") from exc
+    if sum(len(p.strip()) for p in pages) < MIN_TEXT_CHARS:
+        raise ConversionError("the PDF has no text layer (a scan?)")
+    pages = _without_running_lines(pages)
+    text, blocks, at = "", [], 0
+    for number, page in enumerate(pages, 1):
+        if text:
+            text += "\n\n"
+        at = len(text)
+        text += page
+        blocks.extend(Block(b.kind, b.start, b.end, b.label, number)
+                      for b in blocks_of(text, at, len(text), first=number == 1, cut_page_junk=False))
+    if title and not title.strip():
+        title = None
+    if not title and blocks and blocks[0].label:
+        title = blocks[0].label
+    return Converted(text, tuple(blocks), title, None)
+
+
+def _without_running_lines(pages: list[str]) -> list[str]:
+    """Each page's text without its page number and the running head or foot repeated on most pages."""
+    def key(line: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.split()).lower())
+
+    edges: Counter[str] = Counter()
+    split = [page.splitlines() for page in pages]
+    for lines in split:
+        filled = [line for line in lines if line.strip()]
+        edges.update({key(line) for line in filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]})
+    repeated = {k for k, n in edges.items() if len(pages) >= 3 and n >= 0.5 * len(pages)}
+    cleaned = []
+    for lines in split:
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        edge = set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])
+        kept = [line.rstrip() for i, line in enumerate(lines)
+                if not (i in edge and (key(line) in repeated or _PAGE_NUMBER.fullmatch(line.strip())))]
+        cleaned.append("\n".join(kept).strip("\n"))
+    return cleaned
