@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 from netqa.documents import CorpusError
@@ -40,9 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("gold", type=Path, help="gold file, one JSON question a line (see README)")
     evaluate.add_argument("--predictions", type=Path, metavar="OUT.jsonl", help="write every reply here")
     evaluate.add_argument("--report", type=Path, metavar="OUT.html", help="write a readable HTML report here")
-    for measure in ("answer", "citation", "abstain"):
+    for measure in ("answer", "citation", "abstain", "document"):
         evaluate.add_argument(f"--min-{measure}", type=float, metavar="RATE",
-                              help=f"exit with status 1 if {measure} accuracy over all questions is below RATE (0-1)")
+                              help=f"exit with status 1 if {measure} accuracy over all questions is below RATE (0-1)"
+                              + ("; document: the first citation is in the gold's \"document\"" if measure == "document"
+                                 else ""))
 
     index = commands.add_parser("index", parents=[corpus], help="build and save the search index of a corpus",
                                 description="Build the index of the corpus and save it in DIR/.netqa-index/ (or in "
@@ -126,7 +129,8 @@ def _eval(args) -> int:
     failed = [f"{name} accuracy {overall.rate(measure) or 0:.1%} < {minimum:.1%}"
               for name, measure, minimum in (("answer", "answer_ok", args.min_answer),
                                              ("citation", "citation_ok", args.min_citation),
-                                             ("abstention", "abstain_ok", args.min_abstain))
+                                             ("abstention", "abstain_ok", args.min_abstain),
+                                             ("right document", "document_ok", args.min_document))
               if minimum is not None and (overall.rate(measure) or 0.0) < minimum]
     for line in failed:
         print(f"netqa: below the bar: {line}", file=sys.stderr)
@@ -152,9 +156,20 @@ def _index(args) -> int:
             continue
         print(f"Indexed {len(built.documents)} document(s) ({len(built.passages)} passages) in {seconds:.1f} s; "
               f"saved to {location}")
+        print(index_summary(built))
         return 0
     print(f"netqa: error: could not save the index: {'; '.join(problems)}", file=sys.stderr)
     return 1
+
+
+def index_summary(built) -> str:
+    """Documents by format, passages, and the files skipped with their reasons, for the end of `netqa index`."""
+    formats = Counter(doc.format for doc in built.documents)
+    lines = [f"Documents: {len(built.documents)} ("
+             + ", ".join(f"{n} {name}" for name, n in sorted(formats.items())) + f"); passages: {len(built.passages)}"]
+    lines.append(f"Skipped: {len(built.skipped)} file(s)")
+    lines.extend(f"  {item.path}: {item.reason}" for item in built.skipped)
+    return "\n".join(lines)
 
 
 def _serve(args) -> int:

@@ -28,6 +28,7 @@ class GoldQuestion:
     evidence: str | None = None
     history: tuple[str, ...] = ()
     kind: str | None = None
+    document: str | None = None  # the file the answer is in (its path inside the corpus folder, or its name)
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Outcome:
     citation_ok: bool | None = None
     abstain_ok: bool | None = None
     kind_ok: bool | None = None
+    document_ok: bool | None = None  # the first citation is in the gold's document
 
 
 @dataclass
@@ -85,6 +87,7 @@ def read_gold(path: Path) -> list[GoldQuestion]:
             id=data["id"], question=data["question"], category=data["category"],
             answerable=bool(data.get("answerable", bool(answers))), answers=tuple(answers),
             evidence=data.get("evidence"), history=tuple(history), kind=data.get("kind"),
+            document=data.get("document") if isinstance(data.get("document"), str) else None,
         ))
     if not rows:
         raise GoldError(f"gold file {path} has no questions")
@@ -112,6 +115,9 @@ def judge(gold: GoldQuestion, reply: dict, seconds: float) -> Outcome:
         if gold.evidence:
             cited = reply["citations"][0]["text"] if reply["citations"] else ""
             outcome.citation_ok = same_text(gold.evidence, cited)
+        if gold.document:
+            path = reply["citations"][0].get("path", "") if reply["citations"] else ""
+            outcome.document_ok = path == gold.document or path.rsplit("/", 1)[-1] == gold.document
     else:
         outcome.abstain_ok = reply["kind"] == "no_answer"
     return outcome
@@ -140,7 +146,7 @@ def score(outcomes: list[Outcome]) -> dict[str, CategoryScore]:
             entry = table[name]
             entry.questions += 1
             entry.seconds.append(o.seconds)
-            for measure in ("answer_ok", "citation_ok", "abstain_ok", "kind_ok"):
+            for measure in ("answer_ok", "citation_ok", "abstain_ok", "kind_ok", "document_ok"):
                 value = getattr(o, measure)
                 if value is not None:
                     entry.measures[measure].append(value)
@@ -161,7 +167,9 @@ def calibration(outcomes: list[Outcome], bands=(0.0, 0.3, 0.5, 0.7, 0.85, 1.01))
 
 
 def format_table(scores: dict[str, CategoryScore]) -> str:
-    head = f"{'category':<13}{'n':>5}{'answer':>9}{'citation':>10}{'abstain':>9}{'kind':>7}{'ms':>8}"
+    documents = any(entry.rate("document_ok") is not None for entry in scores.values())
+    head = f"{'category':<13}{'n':>5}{'answer':>9}{'citation':>10}{'abstain':>9}{'kind':>7}" \
+           + (f"{'document':>10}" if documents else "") + f"{'ms':>8}"
     lines = [head, "-" * len(head)]
     order = [c for c in CATEGORIES if c in scores] + sorted(set(scores) - set(CATEGORIES) - {"all"}) + ["all"]
     for name in order:
@@ -173,7 +181,8 @@ def format_table(scores: dict[str, CategoryScore]) -> str:
 
         mean_ms = 1000 * sum(entry.seconds) / len(entry.seconds)
         lines.append(f"{name:<13}{entry.questions:>5}{cell('answer_ok', 9)}{cell('citation_ok', 10)}"
-                     f"{cell('abstain_ok', 9)}{cell('kind_ok', 7)}{mean_ms:>8.2f}")
+                     f"{cell('abstain_ok', 9)}{cell('kind_ok', 7)}{cell('document_ok', 10) if documents else ''}"
+                     f"{mean_ms:>8.2f}")
     return "\n".join(lines)
 
 
@@ -189,7 +198,7 @@ def write_report(outcomes: list[Outcome], scores: dict[str, CategoryScore], path
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("netqa", "templates"), autoescape=select_autoescape(["html"]))
-    misses = [o for o in outcomes if False in (o.answer_ok, o.citation_ok, o.abstain_ok, o.kind_ok)]
+    misses = [o for o in outcomes if False in (o.answer_ok, o.citation_ok, o.abstain_ok, o.kind_ok, o.document_ok)]
     html = env.get_template("report.html").render(
         gold_path=str(gold_path), table=format_table(scores), scores=scores, misses=misses,
         calibration=calibration(outcomes), total=len(outcomes))

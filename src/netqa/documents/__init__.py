@@ -135,7 +135,8 @@ def read_corpus(corpus_dir: Path, progress=None, raw: dict[str, bytes] | None = 
     if not documents:  # one error line, saying why each file was not read
         raise CorpusError(f"the documents in {corpus_dir} contain no readable text"
                           + (f"; skipped: {_reasons(skipped)}" if skipped else ""))
-    for item in sorted(skipped, key=lambda s: s.path):
+    skipped.sort(key=lambda item: item.path)
+    for item in skipped:
         log.warning("netqa: skipped %s: %s", item.path, item.reason)
     return CorpusRead(tuple(documents), tuple(skipped))
 

@@ -13,6 +13,7 @@ from netqa.documents.model import Block, BlockKind, ConversionError, Converted
 from netqa.documents.plain import decode
 from netqa.documents.text import blocks_of
 
+_BLOCK_TAGS = ("p", "list", "code", "table", "quote", "head")
 _HEADERLINK = re.compile(r"[¶#]\s*$")  # Sphinx and MkDocs put a permalink sign after every heading
 
 
@@ -81,8 +82,8 @@ class _Builder:
             elif tag == "list":
                 for item in child:
                     self.item(item)
-            elif tag in ("p", "quote") and not len([c for c in child if c.tag in ("p", "list", "code", "table")]):
-                self.add(BlockKind.TEXT, "".join(child.itertext()))
+            elif tag == "p" or tag == "quote" and not any(c.tag in _BLOCK_TAGS for c in child):
+                self.add(BlockKind.TEXT, "".join(child.itertext()))  # inline <code> and <hi> are words of it
             else:
                 self.walk(child)
 
@@ -91,7 +92,7 @@ class _Builder:
         if rend.startswith("dt"):
             term = _clean("".join(item.itertext())).rstrip(":")
             self.add(BlockKind.HEADING, term, term)
-        elif any(c.tag in ("p", "list", "code", "table", "quote") for c in item):
+        elif any(c.tag in _BLOCK_TAGS for c in item):
             self.walk(item)
         else:
             self.add(BlockKind.TEXT, "".join(item.itertext()))
