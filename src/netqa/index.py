@@ -18,14 +18,16 @@ from pathlib import Path
 import numpy as np
 
 from netqa import __version__, kernels
-from netqa.documents import LEXICON_FILE, METADATA_FILE, Document, Passage, Sentence, Skipped, corpus_files, read_corpus
+from netqa.cache import user_cache
+from netqa.documents import (LEXICON_FILE, METADATA_FILE, Document, Passage, Sentence, Skipped, corpus_files,
+                             default_corpus_dir, read_corpus)
 from netqa.documents.converters import versions as converter_versions
 from netqa.documents.passages import reflow
 from netqa.text import char_terms, content_words, normalise, word_grams, word_terms
 
 log = logging.getLogger("netqa")
 
-FORMAT_VERSION = 2  # bump when the saved layout changes
+FORMAT_VERSION = 3  # bump when the saved layout changes
 INDEX_DIR_NAME = ".netqa-index"
 _MANIFEST, _ARRAYS, _TABLES = "manifest.json", "arrays.npz", "tables.json"
 # Files whose content decides what an index holds: any change to them makes saved indexes stale.
@@ -33,7 +35,8 @@ _BUILDER_MODULES = ("netqa.text", "netqa.terms", "netqa.index", "netqa.documents
                     "netqa.documents.converters", "netqa.documents.text", "netqa.documents.passages",
                     "netqa.documents.names", "netqa.documents.plain", "netqa.documents.markdown",
                     "netqa.documents.html", "netqa.documents.pdf", "netqa.documents.docx")
-_BUILDER_DATA = ("stopwords.txt", "boilerplate.txt", "definitions.txt")
+_BUILDER_DATA = (("netqa.lang.en", "stopwords.txt"), ("netqa.data", "boilerplate.txt"),
+                 ("netqa.data", "definitions.txt"))
 _SPACES = ("words", "chars", "sentences")
 # A column with more postings than this is read only for rows that can still reach the top k:
 # at 60,000 documents, that skips seven tenths of the postings a question would otherwise read.
@@ -423,13 +426,18 @@ def _progress_bar(items, desc: str):
 
 
 def cache_dir(directory: Path) -> Path:
-    """Where the index of a read-only corpus folder goes: the user's cache, one folder per corpus path."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "netqa" / hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
+    """Where the index of the built-in or a read-only corpus folder goes: the user's cache, one folder per path."""
+    return user_cache() / hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
 
 
 def index_locations(directory: Path) -> list[Path]:
-    """Where an index of the folder is looked for, and saved to, in this order."""
+    """Where an index of the folder is looked for, and saved to, in this order.
+
+    The built-in corpus ships inside the installed package, which netqa never writes into: its index
+    lives in the user's cache only.
+    """
+    if directory.resolve() == default_corpus_dir().resolve():
+        return [cache_dir(directory)]
     return [directory / INDEX_DIR_NAME, cache_dir(directory)]
 
 
@@ -492,8 +500,8 @@ def _builder() -> str:
     for module in _BUILDER_MODULES:
         digest.update(Path(importlib.import_module(module).__file__).read_bytes())
     digest.update(converter_versions().encode())  # a new trafilatura or pypdf may extract other text
-    for name in _BUILDER_DATA:
-        digest.update(resources.files("netqa.data").joinpath(name).read_bytes())
+    for package, name in _BUILDER_DATA:
+        digest.update(resources.files(package).joinpath(name).read_bytes())
     return digest.hexdigest()
 
 
