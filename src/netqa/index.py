@@ -19,8 +19,17 @@ import numpy as np
 
 from netqa import __version__, kernels
 from netqa.cache import user_cache
-from netqa.documents import (LEXICON_FILE, METADATA_FILE, Document, Passage, Sentence, Skipped, corpus_files,
-                             default_corpus_dir, read_corpus)
+from netqa.documents import (
+    LEXICON_FILE,
+    METADATA_FILE,
+    Document,
+    Passage,
+    Sentence,
+    Skipped,
+    corpus_files,
+    default_corpus_dir,
+    read_corpus,
+)
 from netqa.documents.converters import versions as converter_versions
 from netqa.documents.passages import reflow
 from netqa.text import char_terms, content_words, normalise, word_grams, word_terms
@@ -264,7 +273,8 @@ class PassageIndex:
         self.passages_ = passages
         self.words_, self.chars_, self.sentences_ = words, chars, sentences
         # The names space (a row per document) and each passage's document row, or None for one document.
-        self.names_, self.passage_document_ = named if named is not None else (None, None)
+        self.names_: _Space | None = named[0] if named is not None else None
+        self.passage_document_: np.ndarray | None = named[1] if named is not None else None
         self.sentence_first_ = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)
         self.position_ = {p.id: i for i, p in enumerate(passages)}
         self._columns_of_word: dict[str, np.ndarray] = {}
@@ -302,26 +312,28 @@ class PassageIndex:
                         bound += limit
                     cols, weights = cols[~common], weights[~common]
             space.add_scores(cols, weights, scores)
-        if self.names_ is not None:
-            self._add_named(word_query, scores)
+        if self.names_ is not None and self.passage_document_ is not None:
+            self._add_named(self.names_, self.passage_document_, word_query, scores)
         if held:
             return self._search_with_common(scores, bound, held, k)
         return self._hits(scores, k)
 
-    def _add_named(self, word_query: list[tuple[list[str], float]], scores: np.ndarray) -> None:
+    @staticmethod
+    def _add_named(names: _Space, passage_document: np.ndarray, word_query: list[tuple[list[str], float]],
+                   scores: np.ndarray) -> None:
         """scores_p += NAME_WEIGHT * (n_d - min_d n_d) for passage p of document d, where n_d = sum of the
         query's name weights q_t over the terms t of d's name: a question naming a document ("in GPLv3") favours
         its passages; a word all names share ("license") favours none."""
-        cols, weights = self.names_.vector(word_query[:1])  # the question's own words, not expansions
+        cols, weights = names.vector(word_query[:1])  # the question's own words, not expansions
         if not len(cols):
             return
-        named = np.zeros(self.names_.rows)
-        self.names_.add_scores(cols, weights, named)
+        named = np.zeros(names.rows)
+        names.add_scores(cols, weights, named)
         low = named.min()
         if named.max() > low:
             named -= low
             named *= NAME_WEIGHT
-            scores += named[self.passage_document_]
+            scores += named[passage_document]
 
     def _hits(self, scores: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[Hit]:
         """The k best of `scores`, scored passages `rows` (default: every passage, in order)."""
@@ -547,7 +559,7 @@ def save_index(built: CorpusIndex, location: Path, state: _CorpusState | None = 
               "sentence.start": np.array([s.start for p in passages for s in p.sentences], dtype=np.int64),
               "sentence.end": np.array([s.end for p in passages for s in p.sentences], dtype=np.int64),
               "passage.page": np.array([p.page or 0 for p in passages], dtype=np.int64)}
-    if index.names_ is not None:
+    if index.names_ is not None and index.passage_document_ is not None:
         arrays.update(index.names_.arrays("names"))
         arrays["passage.document"] = index.passage_document_
     tables = {
@@ -706,6 +718,7 @@ def _documents(directory: Path, tables: dict, arrays: dict, raw: dict[str, bytes
         title, doc_id, path = str(record["title"]), str(record["id"]), str(record["path"])
         passages = []
         for i in range(p, p + count):
+            sentences: tuple[Sentence, ...]
             if i in shown:
                 sentences = (Sentence(shown[i], p_start[i], p_end[i]),)
             else:

@@ -117,9 +117,10 @@ def read_corpus(corpus_dir: Path, progress=None, raw: dict[str, bytes] | None = 
     if not files:
         corpus_files(corpus_dir)  # raises, saying what was found
     relative = [path.relative_to(corpus_dir).as_posix() for path in files]
-    ids = dict(zip(relative, document_ids(relative)))
+    ids = dict(zip(relative, document_ids(relative), strict=True))
     documents, skipped = [], list(listing.skipped)
-    for path, rel in zip(files, relative) if progress is None else progress(list(zip(files, relative))):
+    pairs = list(zip(files, relative, strict=True))
+    for path, rel in pairs if progress is None else progress(pairs):
         try:
             data = raw[rel] if raw is not None and rel in raw else path.read_bytes()
             document = parse_document(path, data, ids[rel], rel, metadata.get(rel, {}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from netqa.documents.model import Block, BlockKind, ConversionError, Converted
+from netqa.documents.model import Block, BlockKind, ConversionError, Converted, row_text
 from netqa.documents.text import blocks_of
 
 
@@ -45,7 +45,7 @@ def convert(data: bytes) -> Converted:
         rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
         headers = rows[0] if rows else []
         for cells in rows[1:]:
-            add(BlockKind.ROW, "; ".join(f"{h}: {c}" if h else c for h, c in zip(headers, cells) if c))
+            add(BlockKind.ROW, row_text(headers, cells))
     if not blocks:
         raise ConversionError("the Word document holds no text")
     return Converted("\n\n".join(parts), tuple(blocks), title, None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from netqa.documents.model import Block, BlockKind, ConversionError, Converted
+from netqa.documents.model import Block, BlockKind, ConversionError, Converted, row_text
 from netqa.documents.plain import decode
 from netqa.documents.text import blocks_of
 
@@ -104,6 +104,4 @@ class _Builder:
             if not headers and (row.get("role") == "head" or any(c.get("role") == "head" for c in row)):
                 headers = cells
                 continue
-            # A row reads with its column headers: "Function: dumps; Purpose: serialise to a str".
-            self.add(BlockKind.ROW, "; ".join(f"{h}: {c}" if h else c
-                                             for h, c in zip(headers + [""] * len(cells), cells) if c))
+            self.add(BlockKind.ROW, row_text(headers, cells))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from netqa.documents.model import Block, BlockKind, Converted
+from netqa.documents.model import Block, BlockKind, Converted, row_text
 from netqa.documents.plain import decode, from_text
 from netqa.documents.text import blocks_of
 
@@ -58,8 +58,6 @@ def _parsed(text: str, encoding: str) -> Converted:
     row: list[str] = []
     in_head = False
     for i, token in enumerate(tokens):
-        if token.map is None and token.type not in ("th_open", "td_open", "inline", "tr_close"):
-            continue
         lines = (token.map[0] + shift, token.map[1] + shift) if token.map else None
         if token.type == "heading_open" and lines:
             label = tokens[i + 1].content.strip()
@@ -84,7 +82,7 @@ def _parsed(text: str, encoding: str) -> Converted:
             (headers if in_head else row).append(token.content.strip())
         elif token.type == "tr_close" and not in_head and row and row_lines:
             start, end = _strip(text, offset(row_lines[0]), offset(row_lines[1]))
-            label = "; ".join(f"{h}: {c}" if h else c for h, c in zip(headers + [""] * len(row), row) if c)
+            label = row_text(headers, row)
             blocks.append(Block(BlockKind.ROW, start, end, label))
     title = metadata.get("title")
     if not title and blocks and blocks[0].kind is BlockKind.HEADING:

@@ -33,6 +33,12 @@ class Block:
     page: int | None = None  # set by paged converters (PDF), 1-based
 
 
+def row_text(headers: list[str], cells: list[str]) -> str:
+    """A table row as it reads with its column headers: "Function: dumps; Purpose: serialise to a str"."""
+    named = zip(headers + [""] * (len(cells) - len(headers)), cells, strict=False)
+    return "; ".join(f"{header}: {cell}" if header else cell for header, cell in named if cell)
+
+
 @dataclass(frozen=True)
 class Converted:
     """What a converter makes of one file: the text that offsets index (and /source shows), and its blocks."""

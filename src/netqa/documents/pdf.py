@@ -46,7 +46,8 @@ def convert(data: bytes) -> Converted:
         raise ConversionError("the PDF has no text layer (a scan?)")
     # NFKC: the ligatures of typeset text ("ﬁle") read as letters; paragraphs get the blank lines a PDF lacks.
     pages = [_paragraphs(page) for page in _without_running_lines([unicodedata.normalize("NFKC", p) for p in pages])]
-    text, blocks, at = "", [], 0
+    text, at = "", 0
+    blocks: list[Block] = []
     for number, page in enumerate(pages, 1):
         if text:
             text += "\n\n"
@@ -70,7 +71,7 @@ def _paragraphs(page: str) -> str:
     lengths = sorted(len(line) for line in lines)
     width = lengths[int(0.9 * (len(lengths) - 1))]
     out = [lines[0]]
-    for before, line in zip(lines, lines[1:]):
+    for before, line in zip(lines, lines[1:], strict=False):
         ended = _ENDS_SENTENCE.search(before) and len(before) < 0.85 * width
         if ended or _BULLET.match(line) or _heading_like(line, width) or _heading_like(before, width):
             out.append("")
@@ -97,8 +98,8 @@ def _without_running_lines(pages: list[str]) -> list[str]:
     repeated = {k for k, n in edges.items() if n >= max(3, 0.1 * len(pages))}
     cleaned = []
     for lines in split:
-        filled = [i for i, line in enumerate(lines) if line.strip()]
-        edge = set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])
+        numbers = [i for i, line in enumerate(lines) if line.strip()]
+        edge = set(numbers[:_EDGE_LINES] + numbers[-_EDGE_LINES:])
         kept = [line.rstrip() for i, line in enumerate(lines)
                 if not (i in edge and (key(line) in repeated or _PAGE_NUMBER.fullmatch(line.strip())))]
         cleaned.append("\n".join(kept).strip("\n"))

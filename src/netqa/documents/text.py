@@ -140,11 +140,12 @@ def _chunks(lines: list[_Line | None]) -> list[_Chunk]:
             i += 1
             continue
         rule = _RULE.fullmatch(line.text)
-        if rule and i + 1 < len(lines) and lines[i + 1] is not None and _FRAMED.fullmatch(lines[i + 1].text):
+        below = lines[i + 1] if i + 1 < len(lines) else None
+        if rule and below is not None and _FRAMED.fullmatch(below.text):
             # A box drawn around a whole passage: its lines, inside the frame, read like any others.
             flush()
-            inner, i = _inside_frame(lines, i + 1)
-            found = _chunks(inner)
+            framed, i = _inside_frame(lines, i + 1)
+            found = _chunks(framed)
             if len(found) == 1 and found[0].one_line and found[0].heading is None \
                     and len(words_of(found[0].one_line)) <= MAX_HEADING_WORDS:
                 found[0].heading = found[0].one_line
@@ -155,12 +156,10 @@ def _chunks(lines: list[_Line | None]) -> list[_Chunk]:
             flush()
             if boxed:
                 inner, i = boxed
-                label = " ".join(_BOX.fullmatch(x.text).group(2) if _BOX.fullmatch(x.text) else x.text
-                                 for x in inner)
+                label = " ".join(box.group(2) if (box := _BOX.fullmatch(x.text)) else x.text for x in inner)
                 chunks.append(_Chunk(inner, heading=label))
             i += 1
             continue
-        below = lines[i + 1] if i + 1 < len(lines) else None
         if below is not None and _is_underline(below, line):
             flush()
             chunks.append(_Chunk([line], heading=line.text))
@@ -178,7 +177,7 @@ def _inside_frame(lines: list[_Line | None], i: int) -> tuple[list[_Line | None]
     while i < len(lines):
         line = lines[i]
         framed = _FRAMED.fullmatch(line.text) if line is not None else None
-        if framed is None:
+        if line is None or framed is None:
             if line is not None and _RULE.fullmatch(line.text):
                 i += 1
             break
@@ -195,7 +194,7 @@ def _inside_frame(lines: list[_Line | None], i: int) -> tuple[list[_Line | None]
 
 def _is_underline(below: _Line, line: _Line) -> bool:
     rule = _RULE.fullmatch(below.text)
-    return bool(rule) and rule.group(1) in "=-~^" and len(below.text) >= 0.6 * len(line.text) \
+    return rule is not None and rule.group(1) in "=-~^" and len(below.text) >= 0.6 * len(line.text) \
         and len(words_of(line.text)) <= MAX_HEADING_WORDS and not _RULE.fullmatch(line.text)
 
 
@@ -232,7 +231,7 @@ def _opens_block(line: _Line, before: _Line, lead: _Line) -> bool:
 
 def _split_paragraph(paragraph: list[_Line]) -> list[_Chunk]:
     chunks = [_Chunk([paragraph[0]])]
-    for before, line in zip(paragraph, paragraph[1:]):
+    for before, line in zip(paragraph, paragraph[1:], strict=False):
         if _opens_block(line, before, chunks[-1].lines[0]):
             chunks.append(_Chunk([line]))
         else:
