@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,9 @@ from netqa.config import Settings
 from netqa.corpus import LEXICON_FILE, Document, Passage, default_corpus_dir
 from netqa.index import PassageIndex, open_index
 from netqa.question import understand
-from netqa.session import Resolution, SessionStore, Turn, resolve
+from netqa.session import Resolution, Turn, resolve
+from netqa.store.base import Conversations, new_session_id
+from netqa.store.memory import MemorySessions
 from netqa.terms import Expansion, Vocabulary, read_lexicon
 from netqa.text import char_words, normalise, stem, word_terms
 
@@ -55,12 +56,14 @@ class Corpus:
 
 
 class Bot:
-    def __init__(self, corpus: Corpus, index: PassageIndex, vocabulary: Vocabulary, settings: Settings):
+    def __init__(self, corpus: Corpus, index: PassageIndex, vocabulary: Vocabulary, settings: Settings,
+                 sessions: Conversations | None = None):
         self.corpus = corpus
         self.index = index
         self.vocabulary = vocabulary
         self.settings = settings
-        self.sessions = SessionStore(settings.session_ttl_seconds, settings.max_sessions)
+        # This process's memory unless given a store the server's workers share (the web app sets one).
+        self.sessions: Conversations = sessions or MemorySessions(settings.session_ttl_seconds, settings.max_sessions)
         self._idf = {term: float(index.words_.idf[col]) for term, col in index.words_.vocabulary.items()}
         # Patients ask the same questions again and again; a reply depends only on the resolved question.
         self._answer = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(self._find_answer)
@@ -90,24 +93,29 @@ class Bot:
     def explain(self, question: str, session_id: str | None = None) -> tuple[Reply, Evidence | None]:
         """The reply and the evidence its confidence was computed from (for calibration and debugging)."""
         text = self._validate(question)
-        session_id = session_id or secrets.token_hex(16)
+        history = self.sessions.history(session_id) if session_id else None
+        if history is None:  # never issued here, expired, or not an id at all: only the server starts sessions
+            session_id, history = new_session_id(), ()
         asked = understand(text)
+        reply_id = new_reply_id()
         if asked.kind == "emergency":
             answer = render("emergency", "", crisis=asked.crisis)
-            return Reply(new_reply_id(), question, answer, "emergency", 1.0, (), session_id,
+            self.sessions.remember(session_id, reply_id, None)
+            return Reply(reply_id, question, answer, "emergency", 1.0, (), session_id,
                          question_type=asked.type, resolved_question=text), None
         if asked.kind == "chitchat":
             mood = "thanks" if re.search(r"thank|thx|\bty\b|cheers", text, re.I) else \
                 "bye" if re.search(r"bye|see you|see ya|good night", text, re.I) else "hello"
             answer = render("chitchat", "", mood=mood, document=self.title)
-            return Reply(new_reply_id(), question, answer, "chitchat", 1.0, (), session_id,
+            self.sessions.remember(session_id, reply_id, None)
+            return Reply(reply_id, question, answer, "chitchat", 1.0, (), session_id,
                          question_type=asked.type, resolved_question=text), None
 
-        resolution = resolve(asked.normalised, self.sessions.history(session_id), self.vocabulary.abbreviations)
+        resolution = resolve(asked.normalised, history, self.vocabulary.abbreviations)
         found = self._answer(resolution.text, resolution.context, asked.kind == "medical_advice")
-        self.sessions.remember(session_id, Turn(resolution.text, found.people, found.kind == "answer",
-                                                resolution.context))
-        return Reply(new_reply_id(), question, found.answer, found.kind, found.confidence, found.citations,
+        self.sessions.remember(session_id, reply_id, Turn(resolution.text, found.people, found.kind == "answer",
+                                                          resolution.context))
+        return Reply(reply_id, question, found.answer, found.kind, found.confidence, found.citations,
                      session_id, short_answer=found.short_answer, quote=found.quote,
                      question_type=found.question_type, resolved_question=resolution.text,
                      suggestions=found.suggestions), found.evidence
