@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import netqa
 from netqa.bot import Bot, QuestionError
-from netqa.compose import Citation, Reply
+from netqa.records import Citation, Reply
 from netqa.config import Settings, bundled_path
 from netqa.store import (LATE_REPLY_SECONDS, LOW_CONFIDENCE, Conversations, MemorySessions, QuestionLog,
                          StoreUnavailable, open_log, open_sessions)

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Protocol
 
-from netqa.session import Turn
+from netqa.records import Turn
 from netqa.text import normalise, words
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")  # what new_session_id() issues; anything else is not one of ours

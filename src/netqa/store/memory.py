@@ -9,7 +9,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from netqa.session import Turn
+from netqa.records import Turn
 from netqa.store.base import MAX_TURNS, RATE_WINDOW_SECONDS, TRANSCRIPT_TURNS, is_session_id
 
 RATE_LIMITED_CLIENTS = 100_000  # clients the rate limiter remembers at most; the least recent are forgotten
@@ -55,8 +55,9 @@ class MemorySessions:
             session.last_used = now
             if turn is not None:
                 session.turns = (session.turns + (turn,))[-MAX_TURNS:]
-            session.replies.append(reply_id)
-            self._reply_sessions[reply_id] = session_id
+            if reply_id not in self._reply_sessions:  # a message of two questions remembers two turns, one reply
+                session.replies.append(reply_id)
+                self._reply_sessions[reply_id] = session_id
             while len(session.replies) > REPLIES_PER_SESSION:
                 self._reply_sessions.pop(session.replies.pop(0), None)
             self._sessions[session_id] = session

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from netqa.session import Turn
+from netqa.records import Turn
 from netqa.store.base import (MAX_TURNS, RATE_WINDOW_SECONDS, TRANSCRIPT_TURNS, is_session_id,
                               turns_from_json, turns_to_json)
 from netqa.store.sqlite_file import connect, rollback
