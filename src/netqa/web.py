@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import netqa
 from netqa.bot import Bot, QuestionError
 from netqa.compose import Citation, Reply
-from netqa.config import Settings, bundled_path
+from netqa.config import Settings, bundled_path, settings_markdown
 from netqa.store import LOW_CONFIDENCE, Store, StoreUnavailable
 
 log = logging.getLogger("netqa.web")
@@ -484,7 +484,8 @@ def create_app(bot: Bot | None = None, settings: Settings | None = None) -> Fast
               Transcripts(settings.session_ttl_seconds, min(settings.max_sessions, TRANSCRIPT_SESSIONS)), templates)
 
     app = FastAPI(title="netqa", version=netqa.__version__, docs_url=None, redoc_url=None,
-                  description=f'Answers questions about "{bot.title}" from its text, with citations.',
+                  description=f'Answers questions about "{bot.title}" from its text, with citations.\n\n'
+                              f"## Settings\n\nEnvironment variables read by `netqa serve`:\n\n{settings_markdown()}",
                   lifespan=_closing(web))
     app.state.web = web
     _install_error_handlers(app)
