@@ -30,7 +30,7 @@ INDEX_DIR_NAME = ".netqa-index"
 _MANIFEST, _ARRAYS, _TABLES = "manifest.json", "arrays.npz", "tables.json"
 # Files whose content decides what an index holds: any change to them makes saved indexes stale.
 _BUILDER_MODULES = ("netqa.text", "netqa.corpus", "netqa.terms", "netqa.index")
-_BUILDER_DATA = ("stopwords.txt", "boilerplate.txt")
+_BUILDER_DATA = (("netqa.lang.en", "stopwords.txt"), ("netqa.data", "boilerplate.txt"))
 _SPACES = ("words", "chars", "sentences")
 # A column with more postings than this is read only for rows that can still reach the top k:
 # at 60,000 documents, that skips seven tenths of the postings a question would otherwise read.
@@ -445,8 +445,8 @@ def _builder() -> str:
     digest = hashlib.sha256(f"{FORMAT_VERSION} {__version__}".encode())
     for module in _BUILDER_MODULES:
         digest.update(Path(importlib.import_module(module).__file__).read_bytes())
-    for name in _BUILDER_DATA:
-        digest.update(resources.files("netqa.data").joinpath(name).read_bytes())
+    for package, name in _BUILDER_DATA:
+        digest.update(resources.files(package).joinpath(name).read_bytes())
     return digest.hexdigest()
 
 

@@ -12,7 +12,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import TextIO
 
-from netqa.compose import Reply
+from netqa.records import Reply
 
 MAX_WIDTH = 100  # wider lines are hard to read, however wide the window
 _KEEP_TOGETHER = "\x00"  # stands for a space inside the short answer while wrapping, so it is never split

@@ -29,8 +29,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import netqa
 from netqa.bot import Bot, QuestionError
-from netqa.compose import Citation, Reply
 from netqa.config import Settings, bundled_path, settings_markdown
+from netqa.records import Citation, Reply
 from netqa.store import LOW_CONFIDENCE, Store, StoreUnavailable
 
 log = logging.getLogger("netqa.web")
