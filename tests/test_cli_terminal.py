@@ -132,8 +132,9 @@ def test_chat_edits_lines_recalls_history_ignores_empty_lines_and_ends_on_ctrl_d
 def test_ctrl_c_ends_the_chat_cleanly_on_a_new_line():
     chat = Terminal("chat")
     chat.read_until("> ")
+    time.sleep(0.5)  # the prompt is shown a moment before readline reads the keyboard
     chat.type("\x03")  # Ctrl-C
-    assert chat.exit_status() == 0
+    assert chat.exit_status() == 0, chat.output
     assert "Traceback" not in chat.output and "KeyboardInterrupt" not in chat.output
     assert chat.output.endswith(("\n", "\r\n"))
 
