@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from netqa.lang import en
-from netqa.text import normalise
+from netqa.text import normalise, words
 
 MAX_QUESTIONS = 3  # a message asking more gets the first three answered
 
@@ -67,6 +67,7 @@ class Question:
     counted: str | None  # "patients" in "how many patients ...": says what is counted, not which
     focus: tuple[str, ...]  # what is asked about: "price" in "what is the price of it?"
     modifiers: tuple[str, ...] = ()  # "pNET" in "how many pNET patients": which of the counted is meant
+    constraints: tuple[str, ...] = ()  # "england" in "survival in England": the passage must name it too
 
 
 # ---------------------------------------------------------------- safety (routing before any search)
@@ -191,6 +192,48 @@ def story_of(text: str, questions: tuple[str, ...]) -> str:
 
 # ---------------------------------------------------------------- one question
 
+_PHRASE_WORD = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*\.?|[^\w\s]")
+_DETERMINERS = frozenset("the a an this that these those my your his her their its our some any each every all "
+                         "both either one".split())
+
+
+def constraints_of(text: str) -> tuple[str, ...]:
+    """The words a question's answer is bound by: those of a phrase after a preposition ("in England",
+    "for the liver", "in children"), and names written with a capital inside the sentence.
+
+    Up to three words after the preposition and its determiners, up to the next function word or mark.
+    """
+    words_ = en.table("constraint_words.txt")
+    prepositions = set(words_["prepositions"].split())
+    framing = set(words_["framing"].split())
+    stop = en.word_list("stopwords.txt")
+    generic = en.word_list("generic_words.txt")
+    tokens = _PHRASE_WORD.findall(text)
+    found: list[str] = []
+    # "the word" after "spread to" is a constraint; after "want to", "how to" a verb follows
+    for i, token in enumerate(tokens):
+        lowered = token.lower().rstrip(".")
+        if i > 0 and token[:1].isupper() and lowered not in stop and tokens[i - 1] not in ".?!" \
+                and lowered not in generic and not (token.isupper() and len(token) <= 1):
+            found.append(lowered)
+        if lowered not in prepositions or i > 0 and tokens[i - 1].lower() == "or":
+            continue  # "at one site or at many sites": an alternative, not a constraint
+        j = i + 1
+        while j < len(tokens) and tokens[j].lower() in _DETERMINERS:
+            j += 1
+        if lowered == "to" and j == i + 1:
+            continue  # "spread to the liver" names a place; "going to test" a verb
+        phrase = []
+        while j < len(tokens) and len(phrase) < 3 and tokens[j][:1].isalnum() and tokens[j].lower() not in stop:
+            phrase.append(tokens[j].lower().rstrip("."))
+            j += 1
+        if j < len(tokens) and tokens[j].lower() == "or":
+            continue
+        if phrase and not set(phrase) & framing:
+            found.extend(w for w in phrase if w not in generic)
+    # "U.S." is the word "us" to the index, a function word: no constraint
+    return tuple(dict.fromkeys(w for token in found for w in words(token) if w not in stop))
+
 def question_type(lowered: str) -> str:
     return next((t.name for t in question_types() if t.pattern is not None and t.pattern.search(lowered)), "other")
 
@@ -210,4 +253,5 @@ def understand(text: str) -> Question:
     return Question(text=text, normalised=normalised, kind=kind, crisis=crisis, type=qtype,
                     unit=(unit.group(1) or unit.group(2)) if unit else None,
                     counted=counted.group("noun") if counted else None,
-                    focus=tuple(focus.group("focus").split()) if focus else (), modifiers=modifiers)
+                    focus=tuple(focus.group("focus").split()) if focus else (), modifiers=modifiers,
+                    constraints=constraints_of(normalised))
