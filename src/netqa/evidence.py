@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from netqa.corpus import Passage
@@ -28,9 +29,11 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     corrected = dict(expansion.corrections)
     required = [corrected.get(w, w) for w in question.constraints + question.modifiers]
     # A passage's words include its document's title: "with cabozantinib" is what the whole article is about.
-    stems_of = {p.id: _passage_stems(p) | _stems_of("", p.document)
-                for p in {h.passage.id: h.passage for h in hits}.values()}
-    missing_in = {pid: [w for w in required if not _found(w, stems, expansion)] for pid, stems in stems_of.items()}
+    passages = {h.passage.id: h.passage for h in hits}
+    stems_of = {pid: _passage_stems(p) | _stems_of("", p.document) for pid, p in passages.items()}
+    missing_in = {pid: [w for w in required if not (_has_label(w, passages[pid].text) if " " in w
+                                                     else _found(w, stems, expansion))]
+                  for pid, stems in stems_of.items()}
 
     def candidate(s: SentenceHit) -> tuple[float, str | None]:
         text = s.passage.sentences[s.sentence_index].text
@@ -53,11 +56,19 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         sentence=best, short_answer=short, quote=_quote(best, sentences),
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
         coverage=_coverage(expansion, passage, idf), unknown=len(unknown),
-        focus_unknown=any(w in unknown or w in expansion.unknown and not _found(w, stems, expansion)
+        # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
+        focus_unknown=any(w in expansion.unknown + expansion.english and not _found(w, stems, expansion)
                           for w in question.focus),
         fact_found=not wants_fact or short is not None,
         missing_constraint=bool(missing_in[passage.id]),
     )
+
+
+def _has_label(label: str, text: str) -> bool:
+    """Whether "grade 1-2" stands in the text as such (any case, any dash or spacing around it)."""
+    name, number = label.split(" ", 1)
+    number = r"\s*[-–—]\s*".join(re.escape(part.strip()) for part in number.split("-"))
+    return re.search(rf"\b{re.escape(name)}\s+{number}(?![\d-])", text, re.IGNORECASE) is not None
 
 
 def _passage_stems(passage: Passage) -> frozenset[str]:

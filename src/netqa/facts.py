@@ -71,6 +71,7 @@ _NAMED_KIND = re.compile(r"\b(?:which|what) (\w+)", re.IGNORECASE)
 _ORG = re.compile(rf"\b{_ORG_WORD}\b")
 _ORG_WORDS = {w.lower() for w in en.ordered_words("organisation_words.txt")}
 _OPEN_TYPES = ("definition", "other")
+_LABEL_BEFORE = re.compile(rf"(?:[A-Za-z]-|\b(?:{_alternatives('label_words.txt')}) )$", re.IGNORECASE)
 FACT_REACH = 12  # words between a figure and the nearest question word, at most
 MODIFIER_WEIGHT = 3.0  # "pNET" in "how many pNET patients": the word that says which figure is meant
 # Clause boundaries: a figure belongs to the clause it stands in ("5% ..., while thrombotic ... 1-2%").
@@ -126,7 +127,9 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
     tokens = [(m.start(), m.end(), stem(m.group().lower()))
               for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", undotted(sentence))]
     counted = _stems_with_synonyms((question.counted,) if question.counted else (), synonyms)
-    modifiers = _stems_with_synonyms(question.modifiers, synonyms)
+    # The words that say which figure is meant: "pNET" in "how many pNET patients", "epNET" in "in the epNET cohort"
+    modifiers = _stems_with_synonyms(question.modifiers + tuple(c for c in question.constraints if " " not in c),
+                                     synonyms)
     clauses = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
 
     def clause_of(position: int) -> int:
@@ -257,8 +260,7 @@ def _looks_like_a_name(text: str) -> bool:
 def _is_label_number(sentence: str, match: re.Match) -> bool:
     """A number that is part of a name ("STELLAR-311", "phase 3", "Grade 3-5"), not a quantity."""
     before = sentence[max(0, match.start() - 12):match.start()]
-    return bool(re.search(r"(?:[A-Za-z]-|phase |grade |category |stage |version |section |article )$", before,
-                          re.IGNORECASE))
+    return bool(_LABEL_BEFORE.search(before))
 
 
 def people_in(text: str) -> tuple[str, ...]:

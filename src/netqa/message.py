@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from netqa import lexical
 from netqa.lang import en
 from netqa.text import normalise, words
 
@@ -128,7 +129,7 @@ _QUESTION_START = re.compile(r"^(?:(?:so|and|but|also|ok|okay|well|then|plus|now
                              r"do|does|did|can|could|will|would|should|has|have|had|isn't|aren't|doesn't|don't|"
                              r"didn't|whether)\b", re.IGNORECASE)
 # Two questions in one sentence: "Who will test it, and when will that happen?"
-_SECOND_QUESTION = re.compile(r",?\s+(?:and|or|also|plus)\s+(?=(?:what|who|when|where|why|how|which)\b\s+\w+)"
+_SECOND_QUESTION = re.compile(r"[,;]\s+(?:and|or|also|plus)\s+(?=(?:what|who|when|where|why|how|which)\b\s+\w+)"
                               r"|[,;]\s+(?=(?:what|who|when|where|why|how|which)\b\s+(?:is|are|was|were|do|does|did|"
                               r"can|will|would|should|has|have|many|much|long|often)\b)", re.IGNORECASE)
 
@@ -177,12 +178,30 @@ def questions_in(text: str) -> tuple[str, ...]:
     split: list[str] = []
     for sentence in asked:
         pieces = [p.strip(" ,;") for p in _SECOND_QUESTION.split(sentence)]
-        pieces = [p for p in pieces if p]
+        pieces = _topic_into_question([p for p in pieces if p])
         if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
             split.extend(p if p.endswith("?") else p + "?" for p in pieces)
         else:
             split.append(sentence)
     return tuple(dict.fromkeys(split))[:MAX_QUESTIONS]
+
+
+_TOPIC_ONLY = re.compile(r"^(?:(?:and|so|but|ok|okay)\s+)?(?:what about|how about|as for|regarding|about)\s+(?P<topic>.+)$",
+                         re.IGNORECASE)
+_THING_PRONOUN = re.compile(r"\b(?:it|this|that|these|those|they|them)\b(?=[\s?.!]*$)", re.IGNORECASE)
+
+
+def _topic_into_question(pieces: list[str]) -> list[str]:
+    """"what about clots in the blood, how often did people get those?" asks one thing: the topic goes where
+    the pronoun stands."""
+    out: list[str] = []
+    for piece in pieces:
+        topic = _TOPIC_ONLY.match(out[-1]) if out else None
+        if topic and _THING_PRONOUN.search(piece):
+            out[-1] = _THING_PRONOUN.sub(topic.group("topic").rstrip("?.! "), piece, count=1)
+        else:
+            out.append(piece)
+    return out
 
 
 def story_of(text: str, questions: tuple[str, ...]) -> str:
@@ -193,6 +212,7 @@ def story_of(text: str, questions: tuple[str, ...]) -> str:
 # ---------------------------------------------------------------- one question
 
 _PHRASE_WORD = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*\.?|[^\w\s]")
+_LABEL = re.compile(rf"\b({'|'.join(en.ordered_words('label_words.txt'))})\s+(\d+(?:\s*-\s*\d+)?[a-z]?)\b", re.IGNORECASE)
 _DETERMINERS = frozenset("the a an this that these those my your his her their its our some any each every all "
                          "both either one".split())
 
@@ -230,9 +250,14 @@ def constraints_of(text: str) -> tuple[str, ...]:
         if j < len(tokens) and tokens[j].lower() == "or":
             continue
         if phrase and not set(phrase) & framing:
-            found.extend(w for w in phrase if w not in generic)
+            # "for longer", "in detail": a describing word is no place, group or time
+            found.extend(w for w in phrase if w not in generic and not lexical.is_modifier_only(w)
+                         and not any(b in generic for b in lexical.base_forms(w)))
+    # A numbered label is one constraint: "grade 1-2" is not "Grade 3-5" ("1-2" may stand elsewhere).
+    found = [f"{label.group(1).lower()} {label.group(2)}" for label in _LABEL.finditer(text)] + found
     # "U.S." is the word "us" to the index, a function word: no constraint
-    return tuple(dict.fromkeys(w for token in found for w in words(token) if w not in stop))
+    return tuple(dict.fromkeys(w for token in found for w in ([token] if " " in token else words(token))
+                               if w not in stop))
 
 def question_type(lowered: str) -> str:
     return next((t.name for t in question_types() if t.pattern is not None and t.pattern.search(lowered)), "other")

@@ -35,6 +35,7 @@ class Expansion:
     lay_phrases: tuple[str, ...] = ()  # phrases not searched as typed: translated ones, absent alternatives
     related: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (word the corpus lacks, corpus words WordNet relates)
     incidental: tuple[str, ...] = ()  # describing words the corpus lacks ("upcoming"): neither searched nor missed
+    english: tuple[str, ...] = ()  # other English words the corpus lacks ("tablet"): they weaken the match only
 
     @property
     def search_text(self) -> str:
@@ -178,8 +179,13 @@ class Vocabulary:
         attributive = {a for a, b in zip(tokens, tokens[1:], strict=False) if b not in stopwords() and b.isalpha()}
         incidental = tuple(w for w in missing if w not in dict(related) and lexical.is_modifier_only(w)
                            and (w in attributive or "a" not in lexical.parts_of_speech(w)))
-        unknown = tuple(w for w in missing if w not in dict(related) and w not in incidental)
-        return Expansion(text, corrections, tuple(synonyms), unknown, lay_phrases + absent, related, incidental)
+        # A word English knows ("tablet", "lady") only weakens the match; one it does not (a term the corpus
+        # lacks, "ramucirumab") says the question is about something else.
+        unknown = tuple(w for w in missing if w not in dict(related) and w not in incidental
+                        and not lexical.parts_of_speech(w))
+        others = tuple(w for w in missing if w not in dict(related) and w not in incidental and w not in unknown)
+        return Expansion(text, corrections, tuple(synonyms), unknown, lay_phrases + absent, related, incidental,
+                         others)
 
     def repair(self, text: str) -> str:
         """Word forms the corpus does not use put into ones it does: "randomised" -> "randomized" (British and
