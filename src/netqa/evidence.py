@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from netqa import lexical
 from netqa.corpus import Passage
-from netqa.facts import extract_fact, needs_fact
+from netqa.facts import extract_fact, needs_fact, wanted_shapes
 from netqa.message import Question
 from netqa.records import Evidence, Hit, SentenceHit
 from netqa.terms import Expansion, generic_words
@@ -28,6 +29,9 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
 
     corrected = dict(expansion.corrections)
     required = [corrected.get(w, w) for w in question.constraints + question.modifiers]
+    if wanted_shapes(question):
+        # "how many patients died?": the verb a fact is asked about, when the corpus never uses it
+        required += [w for w in expansion.english if "v" in lexical.parts_of_speech(w)]
     # A passage's words include its document's title: "with cabozantinib" is what the whole article is about.
     passages = {h.passage.id: h.passage for h in hits}
     stems_of = {pid: _passage_stems(p) | _stems_of("", p.document) for pid, p in passages.items()}
@@ -52,15 +56,18 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     runner_up = next((h.score for h in hits if h.passage.id != passage.id), 0.0)
     # A word the corpus lacks counts as missing unless a word WordNet relates to it is in this passage.
     unknown = [w for w in expansion.unknown if not _found(w, stems, expansion)]
+    quote = _quote(best, sentences)
     return Evidence(
-        sentence=best, short_answer=short, quote=_quote(best, sentences),
+        sentence=best, short_answer=short, quote=quote,
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
         coverage=_coverage(expansion, passage, idf), unknown=len(unknown),
         # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
-        focus_unknown=any(w in expansion.unknown + expansion.english and not _found(w, stems, expansion)
-                          for w in question.focus),
+        # (WordNet's relations are too loose to stand in for the very thing asked about: "brand" is not "mark")
+        focus_unknown=any(w in expansion.lacking and not _found(w, stems, expansion, False) for w in question.focus),
         fact_found=not wants_fact or short is not None,
         missing_constraint=bool(missing_in[passage.id]),
+        quote_coverage=_coverage(expansion, passage, idf, _stems_of("", quote)),
+        open_question=not wanted_shapes(question),
     )
 
 
@@ -80,11 +87,11 @@ def _stems_of(section: str, text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in content_words(normalise(f"{section} {text}")))
 
 
-def _found(word: str, stems: frozenset[str], expansion: Expansion) -> bool:
+def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool = True) -> bool:
     """Whether the passage has the word, a document word it stands for, or a word WordNet relates to it."""
     if stem(word) in stems or word in generic_words():
         return True
-    for phrase, document_words in expansion.synonyms + expansion.related:
+    for phrase, document_words in expansion.synonyms + (expansion.related if related else ()):
         if word in phrase.split() and any(stem(w) in stems for dw in document_words for w in content_words(dw)):
             return True
     return False
@@ -115,13 +122,13 @@ def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:
     return stems
 
 
-def _coverage(expansion: Expansion, passage: Passage, idf) -> float:
+def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str] | None = None) -> float:
     """Share of what the question mentions that the passage mentions too, each word weighted by idf.
 
     A lay word counts as found when one of its document words is there; a word the corpus never
     uses weighs as much as the rarest corpus word and is never found.
     """
-    in_passage = _passage_stems(passage)
+    in_passage = _passage_stems(passage) if within is None else within
     rarest = max((idf(s) for s in in_passage), default=1.0)
     total = found = 0.0
     synonym_words = set()

@@ -149,6 +149,8 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
 
     owner = {position: owner_of(position) for position, _, _ in tokens}
 
+    others_here = any(token in query and token not in counted for _, _, token in tokens)
+
     def closeness(span: tuple[int, int]) -> tuple[float, int]:
         total, nearest = 0.0, 10**6
         for position, token_end, token in tokens:
@@ -168,9 +170,9 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
                     weight *= 0.3
                 # At equal distance the word before wins ("... Congress and published in the Journal").
                 total += weight * math.exp(-distance / 5) * (1.0 if position < span[0] else 0.97)
-                # "how many patients got placebo?": placebo must be near, not patients; but "298 patients"
-                # counts what is asked even with no other question word about
-                if token not in counted or position > span[0] and distance <= 2:
+                # "how many patients got placebo?": placebo must be near, not patients; but when no other
+                # question word is in the sentence, "298 patients" counts what is asked
+                if token not in counted or not others_here and position > span[0] and distance <= 2:
                     nearest = min(nearest, distance)
         return total, nearest
 

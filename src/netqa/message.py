@@ -213,6 +213,9 @@ def story_of(text: str, questions: tuple[str, ...]) -> str:
 
 _PHRASE_WORD = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*\.?|[^\w\s]")
 _LABEL = re.compile(rf"\b({'|'.join(en.ordered_words('label_words.txt'))})\s+(\d+(?:\s*-\s*\d+)?[a-z]?)\b", re.IGNORECASE)
+_PREDICATE = re.compile(r"\b(?:is|are|was|were|be|been|being|become|became|get|got)\s+(?:\w+ly\s+)?([a-z]+)\s*[?.!]*$",
+                        re.IGNORECASE)
+_YES_NO_START = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b", re.IGNORECASE)
 _DETERMINERS = frozenset("the a an this that these those my your his her their its our some any each every all "
                          "both either one".split())
 
@@ -253,6 +256,13 @@ def constraints_of(text: str) -> tuple[str, ...]:
             # "for longer", "in detail": a describing word is no place, group or time
             found.extend(w for w in phrase if w not in generic and not lexical.is_modifier_only(w)
                          and not any(b in generic for b in lexical.base_forms(w)))
+    # "how many bleeding events were fatal?", "when will the results be available?": what is said of the
+    # subject is a constraint too (not in a yes/no question, whose answer may be "no")
+    if not _YES_NO_START.match(text):
+        for m in _PREDICATE.finditer(text):
+            word = m.group(1).lower()
+            if "a" in lexical.parts_of_speech(word) and word not in generic and word not in stop:
+                found.append(word)
     # A numbered label is one constraint: "grade 1-2" is not "Grade 3-5" ("1-2" may stand elsewhere).
     found = [f"{label.group(1).lower()} {label.group(2)}" for label in _LABEL.finditer(text)] + found
     # "U.S." is the word "us" to the index, a function word: no constraint

@@ -36,6 +36,7 @@ class Expansion:
     related: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (word the corpus lacks, corpus words WordNet relates)
     incidental: tuple[str, ...] = ()  # describing words the corpus lacks ("upcoming"): neither searched nor missed
     english: tuple[str, ...] = ()  # other English words the corpus lacks ("tablet"): they weaken the match only
+    lacking: tuple[str, ...] = ()  # every content word the corpus does not use, whatever stands in for it
 
     @property
     def search_text(self) -> str:
@@ -184,8 +185,10 @@ class Vocabulary:
         unknown = tuple(w for w in missing if w not in dict(related) and w not in incidental
                         and not lexical.parts_of_speech(w))
         others = tuple(w for w in missing if w not in dict(related) and w not in incidental and w not in unknown)
+        lacking = tuple(w for w in dict.fromkeys(content_words(text)) if not self.knows(w)
+                        and w not in generic_words() and not w.isdigit())
         return Expansion(text, corrections, tuple(synonyms), unknown, lay_phrases + absent, related, incidental,
-                         others)
+                         others, lacking)
 
     def repair(self, text: str) -> str:
         """Word forms the corpus does not use put into ones it does: "randomised" -> "randomized" (British and
