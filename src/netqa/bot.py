@@ -7,7 +7,6 @@ import dataclasses
 import functools
 import json
 import re
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,8 @@ from netqa.index import PassageIndex, open_index
 from netqa.message import questions_in, understand
 from netqa.records import Evidence, Reply, ReplyKind, Turn
 from netqa.reply import Found, Names, combine, compose, new_reply_id, render
-from netqa.session import SessionStore
+from netqa.store.base import Conversations, new_session_id
+from netqa.store.memory import MemorySessions
 from netqa.terms import Expansion, Vocabulary, read_lexicon
 from netqa.text import char_words, normalise, stem, word_terms
 
@@ -44,12 +44,14 @@ class Corpus:
 
 
 class Bot:
-    def __init__(self, corpus: Corpus, index: PassageIndex, vocabulary: Vocabulary, settings: Settings):
+    def __init__(self, corpus: Corpus, index: PassageIndex, vocabulary: Vocabulary, settings: Settings,
+                 sessions: Conversations | None = None):
         self.corpus = corpus
         self.index = index
         self.vocabulary = vocabulary
         self.settings = settings
-        self.sessions = SessionStore(settings.session_ttl_seconds, settings.max_sessions)
+        # This process's memory unless given a store the server's workers share (the web app sets one).
+        self.sessions: Conversations = sessions or MemorySessions(settings.session_ttl_seconds, settings.max_sessions)
         self.names = _names(corpus)
         self._idf = {term: float(index.words_.idf[col]) for term, col in index.words_.vocabulary.items()}
         # Patients ask the same questions again and again; a reply depends only on the resolved question.
@@ -80,28 +82,31 @@ class Bot:
     def explain(self, question: str, session_id: str | None = None) -> tuple[Reply, Evidence | None]:
         """The reply and the evidence its confidence was computed from (for calibration and debugging)."""
         text = self._validate(question)
-        session_id = session_id or secrets.token_hex(16)
+        history = self.sessions.history(session_id) if session_id else None
+        if history is None:  # never issued here, expired, or not an id at all: only the server starts sessions
+            session_id, history = new_session_id(), ()
         asked = understand(text)
+        reply_id = new_reply_id()
         if asked.kind in ("emergency", "chitchat"):
-            return self._routed(question, text, asked, session_id), None
-        history = self.sessions.history(session_id)
+            self.sessions.remember(session_id, reply_id, None)
+            return self._routed(reply_id, question, text, asked, session_id), None
         parts, resolved = [], []
         for one in questions_in(self.vocabulary.repair(asked.normalised)):
             resolution = resolve(one, history, self.vocabulary.abbreviations)
             found = self._answer(resolution.text, resolution.context, asked.kind == "medical_advice")
             turn = Turn(resolution.text, found.people, found.kind == ReplyKind.ANSWER, resolution.context,
                         found.question_type)
-            self.sessions.remember(session_id, turn)
+            self.sessions.remember(session_id, reply_id, turn)
             history = history + (turn,)
             parts.append(found)
             resolved.append(resolution.text)
         found = combine(parts)
-        return Reply(new_reply_id(), question, found.answer, found.kind, found.confidence, found.citations,
+        return Reply(reply_id, question, found.answer, found.kind, found.confidence, found.citations,
                      session_id, short_answer=found.short_answer, quote=found.quote,
                      question_type=found.question_type, resolved_question=" ".join(resolved),
                      suggestions=found.suggestions), found.evidence
 
-    def _routed(self, question: str, text: str, asked, session_id: str) -> Reply:
+    def _routed(self, reply_id: str, question: str, text: str, asked, session_id: str) -> Reply:
         """The reply to an emergency or to small talk: no search."""
         if asked.kind == "emergency":
             answer = render("emergency", "", crisis=asked.crisis)
@@ -111,7 +116,7 @@ class Bot:
                 "bye" if re.search(r"bye|see you|see ya|good night", text, re.I) else "hello"
             answer = render("chitchat", "", mood=mood, document=self.title)
             kind = ReplyKind.CHITCHAT
-        return Reply(new_reply_id(), question, answer, kind, 1.0, (), session_id,
+        return Reply(reply_id, question, answer, kind, 1.0, (), session_id,
                      question_type=asked.type, resolved_question=text)
 
     def _find_answer(self, text: str, context: str, advice: bool) -> Found:
