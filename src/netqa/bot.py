@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
+import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +12,10 @@ from pathlib import Path
 from netqa.compose import (FACT_PATTERNS, Citation, Evidence, Reply, choose_evidence, confidence,
                            new_reply_id, render)
 from netqa.config import Settings
-from netqa.corpus import LEXICON_FILE, Document, Passage, default_corpus_dir
+from netqa.corpus import LEXICON_FILE, METADATA_FILE, Document, Passage, default_corpus_dir
 from netqa.index import PassageIndex, open_index
 from netqa.question import understand
+from netqa.safety import RouteKind, about_health, route
 from netqa.session import Resolution, SessionStore, Turn, resolve
 from netqa.terms import Expansion, Vocabulary, read_lexicon
 from netqa.text import char_words, normalise, stem, word_terms
@@ -24,7 +25,17 @@ EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay wor
 ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
 # The same questions come again and again; normalising one (NFKC and friends) costs more than the cached reply.
 _normalised_question = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(normalise)
+HEALTH_SAMPLE = 2000  # passages read to guess whether a corpus without a "domain" is about health
 SUGGEST_WITHIN = 0.92  # a runner-up this close to the best passage earns a "did you mean"
+
+
+def _metadata(directory: Path) -> dict:
+    """The corpus's metadata.json as a dict ({} when there is none; a broken one was reported when loading)."""
+    try:
+        data = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 class QuestionError(ValueError):
@@ -61,6 +72,7 @@ class Bot:
         self.vocabulary = vocabulary
         self.settings = settings
         self.sessions = SessionStore(settings.session_ttl_seconds, settings.max_sessions)
+        self.health = about_health(_metadata(corpus.directory), (p.text for p in corpus.passages[:HEALTH_SAMPLE]))
         self._idf = {term: float(index.words_.idf[col]) for term, col in index.words_.vocabulary.items()}
         # Patients ask the same questions again and again; a reply depends only on the resolved question.
         self._answer = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(self._find_answer)
@@ -91,20 +103,22 @@ class Bot:
         """The reply and the evidence its confidence was computed from (for calibration and debugging)."""
         text = self._validate(question)
         session_id = session_id or secrets.token_hex(16)
-        asked = understand(text)
-        if asked.kind == "emergency":
-            answer = render("emergency", "", crisis=asked.crisis)
+        routed = route(text, self.health)
+        if routed.kind is RouteKind.EMERGENCY:
+            calls = (self.settings.crisis_line, self.settings.emergency_number) if routed.crisis else \
+                (self.settings.emergency_number,)
+            answer = render("emergency", "", crisis=routed.crisis, emergency_number=self.settings.emergency_number,
+                            crisis_line=self.settings.crisis_line)
             return Reply(new_reply_id(), question, answer, "emergency", 1.0, (), session_id,
-                         question_type=asked.type, resolved_question=text), None
-        if asked.kind == "chitchat":
-            mood = "thanks" if re.search(r"thank|thx|\bty\b|cheers", text, re.I) else \
-                "bye" if re.search(r"bye|see you|see ya|good night", text, re.I) else "hello"
-            answer = render("chitchat", "", mood=mood, document=self.title)
+                         resolved_question=text, calls=calls), None
+        if routed.kind is RouteKind.CHITCHAT:
+            answer = render("chitchat", "", mood=routed.mood, document=self.title, health=self.health)
             return Reply(new_reply_id(), question, answer, "chitchat", 1.0, (), session_id,
-                         question_type=asked.type, resolved_question=text), None
+                         resolved_question=text), None
 
+        asked = understand(text)
         resolution = resolve(asked.normalised, self.sessions.history(session_id), self.vocabulary.abbreviations)
-        found = self._answer(resolution.text, resolution.context, asked.kind == "medical_advice")
+        found = self._answer(resolution.text, resolution.context, routed.kind is RouteKind.MEDICAL_ADVICE)
         self.sessions.remember(session_id, Turn(resolution.text, found.people, found.kind == "answer",
                                                 resolution.context))
         return Reply(new_reply_id(), question, found.answer, found.kind, found.confidence, found.citations,
@@ -139,9 +153,11 @@ class Bot:
                 Citation.of(h.passage) for h in hits[:3]
                 if h.passage.id != passage.id and h.score >= 0.6 * hits[0].score)
         suggestions = self._suggestions(evidence, hits) if kind == "answer" else ()
-        short = evidence.short_answer if kind == "answer" else None
+        short = evidence.short_answer if evidence is not None and (kind == "answer" or kind == "medical_advice"
+                                                                   and answered) else None
         context = dict(short=short, quote=quote, citation=citations[0] if citations else None,
-                       suggestions=suggestions, document=self.title,
+                       suggestions=suggestions, document=self.title, health=self.health,
+                       emergency_number=self.settings.emergency_number,
                        nearby=list(dict.fromkeys(h.passage.section for h in hits[:2])))
         return _Found(
             answer=render(kind, resolved.type, **context), kind=kind, confidence=score,

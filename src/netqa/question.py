@@ -1,8 +1,7 @@
-"""A question's text -> its safety kind, the kind of fact its answer must hold, and any unit it asks in."""
+"""A question's text -> the kind of fact its answer must hold, and any unit it asks in (routing: netqa.safety)."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,19 +47,10 @@ _FOCUS = re.compile(r"^(?:so |and |but |ok )?(?:(?:what|how much)(?:'s| is| are|
 class Question:
     text: str  # as asked
     normalised: str
-    kind: str  # "question", "emergency", "medical_advice" or "chitchat"
-    crisis: bool  # an emergency about self-harm: the crisis line comes first
     type: str  # one of QUESTION_TYPES' names, or "other"
     unit: str | None  # "months" in "what is the median in months?": the answer must carry it
     counted: str | None  # "patients" in "how many patients ...": says what is counted, not which
     focus: tuple[str, ...]  # what is asked about: "price" in "what is the price of it?"
-
-
-@lru_cache(maxsize=1)
-def _safety_patterns() -> dict[str, tuple[re.Pattern, ...]]:
-    raw = json.loads(resources.files("netqa.data").joinpath("safety.json").read_text(encoding="utf-8"))
-    return {name: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-            for name, patterns in raw.items() if not name.startswith("_")}
 
 
 @lru_cache(maxsize=1)
@@ -78,24 +68,14 @@ def _spell_out(text: str) -> str:
 
 @lru_cache(maxsize=8192)  # a pure function of the text, and questions repeat: the web asks it every time
 def understand(text: str) -> Question:
-    """Classify a question; safety comes first, so an emergency is never answered as a lookup."""
+    """The question's type, unit, counted noun and focus."""
     normalised = _spell_out(normalise(text))
     lowered = normalised.lower().replace("’", "'")
-    patterns = _safety_patterns()
-    crisis = any(p.search(lowered) for p in patterns["emergency_self_harm"])
-    if crisis or any(p.search(lowered) for p in patterns["emergency"]):
-        kind = "emergency"
-    elif any(p.search(lowered) for p in patterns["medical_advice"]):
-        kind = "medical_advice"
-    elif any(p.search(lowered) for p in patterns["chitchat"]):
-        kind = "chitchat"
-    else:
-        kind = "question"
     qtype = next((name for name, pattern in QUESTION_TYPES if pattern.search(lowered)), "other")
     unit = _UNIT.search(lowered)
     counted = _COUNTED.search(lowered) if qtype == "count" else None
     focus = _FOCUS.search(lowered)
-    return Question(text=text, normalised=normalised, kind=kind, crisis=crisis, type=qtype,
+    return Question(text=text, normalised=normalised, type=qtype,
                     unit=(unit.group(1) or unit.group(2)) if unit else None,
                     counted=counted.group(1) if counted else None,
                     focus=tuple(focus.group("focus").split()) if focus else ())
