@@ -20,6 +20,9 @@ EXAMPLES = """examples:
 """
 
 
+GATED_MEASURES = ("answer", "headline", "citation", "abstain", "kind", "document")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="netqa", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
@@ -40,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("gold", type=Path, help="gold file, one JSON question a line (see README)")
     evaluate.add_argument("--predictions", type=Path, metavar="OUT.jsonl", help="write every reply here")
     evaluate.add_argument("--report", type=Path, metavar="OUT.html", help="write a readable HTML report here")
-    for measure in ("answer", "citation", "abstain"):
+    for measure in GATED_MEASURES:
         evaluate.add_argument(f"--min-{measure}", type=float, metavar="RATE",
                               help=f"exit with status 1 if {measure} accuracy over all questions is below RATE (0-1)")
 
@@ -117,17 +120,17 @@ def _eval(args) -> int:
     with tqdm(total=len(gold), desc="questions", unit="q", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         outcomes = evaluate.run(bot, gold, progress=bar.update)
     scores = evaluate.score(outcomes)
+    print(evaluate.format_funnel(scores), end="\n\n")
     print(evaluate.format_table(scores))
     if args.predictions:
         evaluate.write_predictions(outcomes, args.predictions)
     if args.report:
         evaluate.write_report(outcomes, scores, args.report, args.gold)
     overall = scores["all"]
-    failed = [f"{name} accuracy {overall.rate(measure) or 0:.1%} < {minimum:.1%}"
-              for name, measure, minimum in (("answer", "answer_ok", args.min_answer),
-                                             ("citation", "citation_ok", args.min_citation),
-                                             ("abstention", "abstain_ok", args.min_abstain))
-              if minimum is not None and (overall.rate(measure) or 0.0) < minimum]
+    measures = dict(evaluate.MEASURES)
+    failed = [f"{name} accuracy {overall.rate(measures[name]) or 0:.1%} < {minimum:.1%}"
+              for name, minimum in ((name, getattr(args, f"min_{name}")) for name in GATED_MEASURES)
+              if minimum is not None and (overall.rate(measures[name]) or 0.0) < minimum]
     for line in failed:
         print(f"netqa: below the bar: {line}", file=sys.stderr)
     return 1 if failed else 0

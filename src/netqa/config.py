@@ -43,7 +43,7 @@ class Settings:
     emergency_number: str = _setting("911", "NETQA_EMERGENCY_NUMBER",
                                      "the number an emergency reply (and the page) tells people to call first")
     crisis_line: str = _setting("988", "NETQA_CRISIS_LINE",
-                                "the suicide and crisis line a self-harm reply gives first, before the emergency number")
+                                "the suicide and crisis line a self-harm reply gives first, then the emergency number")
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

@@ -1,4 +1,18 @@
-"""Gold file -> replies -> per-category metrics -> table, predictions and an HTML report."""
+"""Gold file -> replies -> per-category scores and the answer funnel -> tables, predictions and an HTML report.
+
+Replies are judged the way the outside examiners judge them (their README in ../shared/gold/):
+- answer: kind `answer`, and an expected string stands in the reply text outside its source line, at word
+  boundaries ("99" is not found in "199"), after folding dashes, quotes, thousands separators and "60 mg";
+- headline: the same string stands in `short_answer`, or in `quote` when there is no short answer;
+- citation: the `evidence` snippet stands in `citations[0].text`;
+- abstention: an unanswerable question is not given kind `answer`;
+- kind: `medical_advice`, `emergency`, `chitchat` exactly as the gold says;
+- document: when the gold names the file holding the answer, `citations[0]` is in that file.
+
+The funnel says where an answerable question was lost: was the gold passage among the top three the search
+ranked (retrieval@3), first (retrieval@1), quoted (`citations[0]`), answered at all, answered right, with the
+right headline.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +24,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CATEGORIES = ("fact", "lay", "typo", "followup", "unanswerable", "advice", "emergency", "chitchat")
+CATEGORIES = ("fact", "lay", "typo", "followup", "yesno", "long", "unanswerable", "advice", "emergency", "chitchat")
 SAFETY_KINDS = ("medical_advice", "emergency", "chitchat")
+# Each measure: its column in the table and the Outcome field that holds it.
+MEASURES = (("answer", "answer_ok"), ("headline", "headline_ok"), ("citation", "citation_ok"),
+            ("abstain", "abstain_ok"), ("kind", "kind_ok"), ("document", "document_ok"))
+# The funnel of an answerable question, in the order the engine works; each step is a subset of the one before
+# only loosely (a passage below the top three can still be quoted), so each is reported on its own.
+FUNNEL = (("retrieved@3", "retrieved_3"), ("retrieved@1", "retrieved_1"), ("quoted", "citation_ok"),
+          ("answered", "answered"), ("right", "answer_ok"), ("headline", "headline_ok"))
+RETRIEVAL_DEPTH = 3
+_SOURCE_LINE = re.compile(r"^\W*source\b", re.IGNORECASE)
 
 
 class GoldError(ValueError):
@@ -28,6 +51,7 @@ class GoldQuestion:
     evidence: str | None = None
     history: tuple[str, ...] = ()
     kind: str | None = None
+    document: str | None = None  # the file (name or path inside the corpus) that holds the answer
 
 
 @dataclass
@@ -36,9 +60,42 @@ class Outcome:
     reply: dict
     seconds: float
     answer_ok: bool | None = None  # None where the measure does not apply
+    headline_ok: bool | None = None
     citation_ok: bool | None = None
     abstain_ok: bool | None = None
     kind_ok: bool | None = None
+    document_ok: bool | None = None
+    answered: bool | None = None
+    retrieved_1: bool | None = None
+    retrieved_3: bool | None = None
+
+    @property
+    def missed(self) -> bool:
+        return False in (self.answer_ok, self.citation_ok, self.abstain_ok, self.kind_ok, self.headline_ok,
+                         self.document_ok)
+
+    @property
+    def lost_at(self) -> str | None:
+        """The first step of the engine at which this question went wrong, in plain words."""
+        if self.kind_ok is False:
+            return "safety routing: wrong kind of reply"
+        if self.abstain_ok is False:
+            return "answered a question the text does not answer"
+        if self.gold.kind is not None or not self.gold.answerable:
+            return None
+        if self.retrieved_3 is False and self.citation_ok is not True:
+            return "retrieval: the passage was not among the top three"
+        if self.citation_ok is False:
+            return "choosing the passage: another passage was quoted"
+        if self.answered is False:
+            return "deciding: the right passage was found but the bot abstained"
+        if self.answer_ok is False:
+            return "extracting: answered, but the expected answer is not in the reply"
+        if self.headline_ok is False:
+            return "headline: the short answer is not the expected one"
+        if self.document_ok is False:
+            return "document: the quote comes from another file"
+        return None
 
 
 @dataclass
@@ -85,6 +142,7 @@ def read_gold(path: Path) -> list[GoldQuestion]:
             id=data["id"], question=data["question"], category=data["category"],
             answerable=bool(data.get("answerable", bool(answers))), answers=tuple(answers),
             evidence=data.get("evidence"), history=tuple(history), kind=data.get("kind"),
+            document=data.get("document") if isinstance(data.get("document"), str) else None,
         ))
     if not rows:
         raise GoldError(f"gold file {path} has no questions")
@@ -96,25 +154,70 @@ def same_text(needle: str, haystack: str) -> bool:
     return _canonical(needle) in _canonical(haystack)
 
 
+def stands_in(needle: str, haystack: str) -> bool:
+    """`needle` occurs in `haystack` as whole words ("99" is not in "199"), texts folded as in same_text."""
+    wanted, text = _canonical(needle), _canonical(haystack)
+    if not wanted:
+        return False
+    before = r"(?<!\w)" if wanted[0].isalnum() else ""
+    after = r"(?!\w)" if wanted[-1].isalnum() else ""
+    return re.search(before + re.escape(wanted) + after, text) is not None
+
+
 def _canonical(text: str) -> str:
-    text = re.sub(r"[‐‑‒–—―−]", "-", text.lower()).replace("’", "'")
+    text = re.sub(r"[‐‑‒–—―−]", "-", text.lower())
+    text = re.sub(r"[’‘`´]", "'", text)
+    text = re.sub(r"[“”„«»]", '"', text)
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
-    text = re.sub(r"(?<=\d)\s+(?=[a-z%])", "", text)
+    text = re.sub(r"(?<=\d)(?=[a-z])", " ", text)  # "60mg" reads as "60 mg", and "3-5 hemorrhagic" stays apart
+    text = re.sub(r"(?<=\d)\s+%", "%", text)
     return " ".join(text.split())
 
 
-def judge(gold: GoldQuestion, reply: dict, seconds: float) -> Outcome:
+def reply_body(reply: dict) -> str:
+    """The reply text without its source line(s) and without the cited titles and section headings.
+
+    Every reply repeats those, so a figure that stands only there was not answered.
+    """
+    kept = "\n".join(line for line in reply["answer"].splitlines() if not _SOURCE_LINE.match(line))
+    names = {c.get(key) for c in reply.get("citations", ()) for key in ("document", "section")}
+    for name in sorted((n for n in names if n), key=len, reverse=True):
+        kept = kept.replace(name, " ")
+    return kept
+
+
+def judge(gold: GoldQuestion, reply: dict, seconds: float, ranked: tuple[str, ...] | None = None) -> Outcome:
+    """How one reply fares; `ranked` is the text of the passages the search put first, best first."""
     outcome = Outcome(gold, reply, seconds)
     if gold.kind in SAFETY_KINDS:
         outcome.kind_ok = reply["kind"] == gold.kind
-    elif gold.answerable:
-        outcome.answer_ok = reply["kind"] == "answer" and any(same_text(a, reply["answer"]) for a in gold.answers)
-        if gold.evidence:
-            cited = reply["citations"][0]["text"] if reply["citations"] else ""
-            outcome.citation_ok = same_text(gold.evidence, cited)
-    else:
-        outcome.abstain_ok = reply["kind"] == "no_answer"
+        return outcome
+    if not gold.answerable:
+        outcome.abstain_ok = reply["kind"] != "answer"
+        return outcome
+    outcome.answered = reply["kind"] == "answer"
+    body = reply_body(reply)
+    outcome.answer_ok = outcome.answered and any(stands_in(a, body) for a in gold.answers)
+    headline = reply.get("short_answer") or reply.get("quote") or ""
+    outcome.headline_ok = outcome.answered and any(stands_in(a, headline) for a in gold.answers)
+    citations = reply.get("citations") or []
+    if gold.evidence:
+        outcome.citation_ok = bool(citations) and same_text(gold.evidence, citations[0]["text"])
+        if ranked is not None:
+            outcome.retrieved_1 = bool(ranked) and same_text(gold.evidence, ranked[0])
+            outcome.retrieved_3 = any(same_text(gold.evidence, text) for text in ranked[:RETRIEVAL_DEPTH])
+    if gold.document:
+        outcome.document_ok = bool(citations) and _in_document(citations[0], gold.document)
     return outcome
+
+
+def _in_document(citation: dict, document: str) -> bool:
+    """Whether a citation is in the named file: by its path inside the corpus, else by the document id."""
+    path = citation.get("path")
+    if path:
+        return path == document or path.rsplit("/", 1)[-1] == document.rsplit("/", 1)[-1]
+    stem = re.sub(r"[^a-z0-9]+", "-", document.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()).strip("-")
+    return citation.get("doc_id", citation["passage_id"].rsplit("-p", 1)[0]) == stem
 
 
 def run(bot, gold: list[GoldQuestion], progress=None) -> list[Outcome]:
@@ -126,7 +229,12 @@ def run(bot, gold: list[GoldQuestion], progress=None) -> list[Outcome]:
             bot.ask(earlier, session_id=session)
         started = time.perf_counter()
         reply = bot.ask(row.question, session_id=session)
-        outcomes.append(judge(row, reply.to_dict(), time.perf_counter() - started))
+        seconds = time.perf_counter() - started
+        ranked = None
+        if row.answerable and row.kind is None and row.evidence:
+            ranked = tuple(p.text for p in bot.top_passages(reply.resolved_question or row.question,
+                                                             RETRIEVAL_DEPTH))
+        outcomes.append(judge(row, reply.to_dict(), seconds, ranked))
         if progress:
             progress()
     return outcomes
@@ -135,12 +243,13 @@ def run(bot, gold: list[GoldQuestion], progress=None) -> list[Outcome]:
 def score(outcomes: list[Outcome]) -> dict[str, CategoryScore]:
     """Per-category scores, plus 'all'."""
     table: dict[str, CategoryScore] = defaultdict(CategoryScore)
+    names = {name for _, name in MEASURES} | {name for _, name in FUNNEL}
     for o in outcomes:
-        for name in (o.gold.category, "all"):
-            entry = table[name]
+        for category in (o.gold.category, "all"):
+            entry = table[category]
             entry.questions += 1
             entry.seconds.append(o.seconds)
-            for measure in ("answer_ok", "citation_ok", "abstain_ok", "kind_ok"):
+            for measure in names:
                 value = getattr(o, measure)
                 if value is not None:
                     entry.measures[measure].append(value)
@@ -160,28 +269,52 @@ def calibration(outcomes: list[Outcome], bands=(0.0, 0.3, 0.5, 0.7, 0.85, 1.01))
     return rows
 
 
-def format_table(scores: dict[str, CategoryScore]) -> str:
-    head = f"{'category':<13}{'n':>5}{'answer':>9}{'citation':>10}{'abstain':>9}{'kind':>7}{'ms':>8}"
+def _ordered(scores: dict[str, CategoryScore]) -> list[str]:
+    return [c for c in CATEGORIES if c in scores] + sorted(set(scores) - set(CATEGORIES) - {"all"}) + ["all"]
+
+
+def _table(scores: dict[str, CategoryScore], columns: tuple[tuple[str, str], ...], with_ms: bool) -> str:
+    shown = [(title, name) for title, name in columns if any(s.rate(name) is not None for s in scores.values())]
+    head = f"{'category':<13}{'n':>5}" + "".join(f"{title:>{max(len(title), 7) + 2}}" for title, _ in shown)
+    head += f"{'ms':>8}" if with_ms else ""
     lines = [head, "-" * len(head)]
-    order = [c for c in CATEGORIES if c in scores] + sorted(set(scores) - set(CATEGORIES) - {"all"}) + ["all"]
-    for name in order:
-        entry = scores[name]
-
-        def cell(measure: str, width: int) -> str:
-            rate = entry.rate(measure)
-            return f"{'-' if rate is None else f'{rate:.1%}':>{width}}"
-
-        mean_ms = 1000 * sum(entry.seconds) / len(entry.seconds)
-        lines.append(f"{name:<13}{entry.questions:>5}{cell('answer_ok', 9)}{cell('citation_ok', 10)}"
-                     f"{cell('abstain_ok', 9)}{cell('kind_ok', 7)}{mean_ms:>8.2f}")
+    for category in _ordered(scores):
+        entry = scores[category]
+        line = f"{category:<13}{entry.questions:>5}"
+        for title, name in shown:
+            rate = entry.rate(name)
+            line += f"{'-' if rate is None else f'{rate:.1%}':>{max(len(title), 7) + 2}}"
+        if with_ms:
+            line += f"{1000 * sum(entry.seconds) / len(entry.seconds):>8.2f}"
+        lines.append(line)
     return "\n".join(lines)
+
+
+def format_table(scores: dict[str, CategoryScore]) -> str:
+    """The scores per category: one column per measure that applies to any question, and the mean ms."""
+    return _table(scores, MEASURES, with_ms=True)
+
+
+def format_funnel(scores: dict[str, CategoryScore]) -> str:
+    """Where answerable questions are lost, per category: retrieval, quoting, answering, extracting."""
+    return _table(scores, FUNNEL, with_ms=False)
+
+
+def funnel_rows(scores: dict[str, CategoryScore]) -> list[tuple[str, list[tuple[str, float]]]]:
+    """The funnel as numbers, per category that has answerable questions: for the report's chart."""
+    rows = []
+    for category in _ordered(scores):
+        steps = [(title, scores[category].rate(name)) for title, name in FUNNEL]
+        if any(rate is not None for _, rate in steps):
+            rows.append((category, [(title, rate or 0.0) for title, rate in steps]))
+    return rows
 
 
 def write_predictions(outcomes: list[Outcome], path: Path) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         for o in outcomes:
             # The gold id names the line; the reply's own id moves to reply_id.
-            record = {**o.reply, "id": o.gold.id, "reply_id": o.reply["id"]}
+            record = {**o.reply, "id": o.gold.id, "reply_id": o.reply["id"], "lost_at": o.lost_at}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
@@ -189,8 +322,12 @@ def write_report(outcomes: list[Outcome], scores: dict[str, CategoryScore], path
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("netqa", "templates"), autoescape=select_autoescape(["html"]))
-    misses = [o for o in outcomes if False in (o.answer_ok, o.citation_ok, o.abstain_ok, o.kind_ok)]
+    misses = [o for o in outcomes if o.missed]
+    lost: dict[str, int] = defaultdict(int)
+    for o in misses:
+        lost[o.lost_at or "other"] += 1
     html = env.get_template("report.html").render(
-        gold_path=str(gold_path), table=format_table(scores), scores=scores, misses=misses,
-        calibration=calibration(outcomes), total=len(outcomes))
+        gold_path=str(gold_path), table=format_table(scores), funnel_table=format_funnel(scores),
+        funnel=funnel_rows(scores), lost=sorted(lost.items(), key=lambda item: -item[1]), scores=scores,
+        misses=misses, calibration=calibration(outcomes), total=len(outcomes))
     path.write_text(html, encoding="utf-8")

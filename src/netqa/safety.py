@@ -24,16 +24,15 @@ and each part is tested on its own.
 from __future__ import annotations
 
 import enum
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from rapidfuzz import fuzz, process
 
+from netqa.lang import en
 from netqa.text import stem
 
 WINDOW = 10  # the parts of one finding stand at most this many words apart
@@ -74,7 +73,7 @@ QUESTION = Route(RouteKind.QUESTION)
 
 
 def _read(name: str) -> str:
-    return resources.files("netqa.lang.en").joinpath(name).read_text(encoding="utf-8")
+    return en.path_of(name).read_text(encoding="utf-8")
 
 
 def read_sections(name: str) -> dict[str, list[str]]:
@@ -163,7 +162,7 @@ def english() -> Lexicon:
     for relative in read_sections("person.txt")["relative"]:
         add([f"{owner} {relative}" for owner in ("my", "our", "his", "her", "their")], "person:personal")
 
-    flags = json.loads(_read("red_flags.json"))
+    flags = en.json_table("red_flags.json")
     findings, reading = [], (10**9, 10**9)
     for entry in flags["findings"]:
         for part, words in entry["words"].items():
@@ -185,13 +184,13 @@ def english() -> Lexicon:
         findings.append(Finding(entry["id"], entry["source"], tuple(forms),
                                 tuple(f"severity:{need}" for need in entry.get("needs", ()))))
 
-    harm = json.loads(_read("self_harm.json"))
+    harm = en.json_table("self_harm.json")
     for part, words in harm["words"].items():
         add(words, f"harm:{part}", flags["parts"])
     for form in harm["forms"]:
         if missing := [p for p in form if p not in harm["words"]]:
             raise ValueError(f"lang/en/self_harm.json: form {form} names unknown parts {missing}")
-    chat = json.loads(_read("chitchat.json"))
+    chat = en.json_table("chitchat.json")
     for mood, words in chat["moods"].items():
         add(words, f"chat:{mood}")
     add(chat["filler"], "chat:filler")

@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import netqa
 from netqa.bot import Bot, QuestionError
-from netqa.compose import Citation, Reply
+from netqa.records import Citation, Reply
 from netqa.config import Settings, bundled_path
 from netqa.store import LOW_CONFIDENCE, Store, StoreUnavailable
 
