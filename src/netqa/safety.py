@@ -102,13 +102,35 @@ def contractions() -> dict[str, tuple[str, ...]]:
 
 
 @dataclass(frozen=True)
+class Form:
+    """Labels to find together (every one of them near the others), and labels found anywhere in the message."""
+
+    parts: tuple[str, ...]
+    context: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()  # labels that must stand in the sentence or the next one (severity, onset)
+    asked: bool = False  # a sign even when asked as a question ("is 30 tablets enough to die?")
+
+
+@dataclass(frozen=True)
 class Finding:
-    """A red flag: its id, the guidance it comes from, and its forms (each a tuple of labels to find)."""
+    """A red flag: its id, the guidance it comes from, and its forms."""
 
     id: str
     source: str
-    forms: tuple[tuple[str, ...], ...]
-    needs: tuple[str, ...]  # labels the sentence must also hold ("severity:severity")
+    forms: tuple[Form, ...]
+
+
+# "#name" in a form: a label from another file, or one the tokenizer gives
+_SPECIAL_PARTS = {"#severity": "severity:severity", "#onset": "severity:onset", "#reading": "reading",
+                  "#count": "count:many"}
+
+
+def _label(part: str, prefix: str, known: Iterable[str], where: str) -> str:
+    if part in _SPECIAL_PARTS:
+        return _SPECIAL_PARTS[part]
+    if part not in known:
+        raise ValueError(f"lang/en/{where} names an unknown part {part!r}")
+    return f"{prefix}:{part}"
 
 
 @dataclass(frozen=True)
@@ -118,9 +140,10 @@ class Lexicon:
 
     by_first: dict[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]]
     findings: tuple[Finding, ...]
-    self_harm: tuple[tuple[str, ...], ...]
+    self_harm: tuple[Form, ...]
     chitchat_order: tuple[str, ...]
     reading: tuple[int, int]  # a blood pressure at or above either number is a hypertensive crisis
+    many: int  # a count of pills at or above this is an overdose
     spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
 
     def __hash__(self) -> int:  # one lexicon a process: cached functions key on it
@@ -163,33 +186,23 @@ def english() -> Lexicon:
         add([f"{owner} {relative}" for owner in ("my", "our", "his", "her", "their")], "person:personal")
 
     flags = en.json_table("red_flags.json")
-    findings, reading = [], (10**9, 10**9)
+    findings = []
     for entry in flags["findings"]:
+        prefix, where = f"flag:{entry['id']}", f"red_flags.json ({entry['id']})"
         for part, words in entry["words"].items():
-            add(words, f"flag:{entry['id']}:{part}", flags["parts"])
-        forms = []
-        for form in entry["forms"]:
-            labels = []
-            for part in form:
-                if part == "#severity":
-                    labels.append("severity:severity")
-                elif part == "#reading":
-                    labels.append("reading")
-                    reading = (entry["reading"]["systolic"], entry["reading"]["diastolic"])
-                elif part in entry["words"]:
-                    labels.append(f"flag:{entry['id']}:{part}")
-                else:
-                    raise ValueError(f"lang/en/red_flags.json: {entry['id']} has no part {part!r}")
-            forms.append(tuple(labels))
-        findings.append(Finding(entry["id"], entry["source"], tuple(forms),
-                                tuple(f"severity:{need}" for need in entry.get("needs", ()))))
+            add(words, f"{prefix}:{part}", flags["parts"])
+        needs = tuple(_label(f"#{need}", prefix, (), where) for need in entry.get("needs", ()))
+        context = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("context", ()))
+        forms = tuple(Form(tuple(_label(part, prefix, entry["words"], where) for part in form), context, needs)
+                      for form in entry["forms"])
+        findings.append(Finding(entry["id"], entry["source"], forms))
 
     harm = en.json_table("self_harm.json")
     for part, words in harm["words"].items():
         add(words, f"harm:{part}", flags["parts"])
-    for form in harm["forms"]:
-        if missing := [p for p in form if p not in harm["words"]]:
-            raise ValueError(f"lang/en/self_harm.json: form {form} names unknown parts {missing}")
+    asked = [tuple(form) for form in harm["asked_forms"]]
+    self_harm = tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
+                           asked=tuple(form) in asked) for form in harm["forms"])
     chat = en.json_table("chitchat.json")
     for mood, words in chat["moods"].items():
         add(words, f"chat:{mood}")
@@ -198,15 +211,16 @@ def english() -> Lexicon:
     by_first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = defaultdict(list)
     for stems, labels in phrases.items():
         by_first[stems[0]].append((stems, frozenset(labels)))
-    for stems, _ in list(phrases.items()):  # every stem of a phrase counts as known, not only its first
+    for stems in list(phrases):  # every stem of a phrase counts as known, not only its first
         for other in stems[1:]:
             by_first.setdefault(other, [])
     spellings: dict[str, list[str]] = defaultdict(list)
     for word in sorted(w for w in surface if len(w) >= FUZZY_MIN_LENGTH - 2):
         spellings[word[0]].append(word)
-    return Lexicon({first: tuple(entries) for first, entries in by_first.items()}, tuple(findings),
-                   tuple(tuple(f"harm:{p}" for p in form) for form in harm["forms"]), tuple(chat["order"]),
-                   reading, {letter: tuple(words) for letter, words in spellings.items()})
+    reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
+    return Lexicon({first: tuple(entries) for first, entries in by_first.items()}, tuple(findings), self_harm,
+                   tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
+                   {letter: tuple(words) for letter, words in spellings.items()})
 
 
 @lru_cache(maxsize=65536)
@@ -247,12 +261,15 @@ class Message:
         self.sentence: list[int] = []
         self.clause: list[int] = []
         self.quoted: list[bool] = []
-        readings: list[int] = []
+        self.asks: set[int] = set()  # sentences that end with a question mark
+        self.marks: dict[str, list[Mark]] = defaultdict(list)
         sentence = clause = 0
         in_quote = False
         for match in _TOKEN.finditer(text.lower().replace("’", "'").replace("“", '"').replace("”", '"')):
-            kind = match.lastgroup
+            kind, token = match.lastgroup, match.group()
             if kind == "sentence":
+                if "?" in token:
+                    self.asks.add(sentence)
                 sentence, clause, in_quote = sentence + 1, clause + 1, False
                 continue
             if kind == "clause":
@@ -261,20 +278,23 @@ class Message:
             if kind == "quote":
                 in_quote = not in_quote
                 continue
+            at = len(self.stems)
             if kind == "reading":
-                high, low = (int(n) for n in re.findall(r"\d+", match.group()))
+                high, low = (int(n) for n in re.findall(r"\d+", token))
                 if high >= lexicon.reading[0] or low >= lexicon.reading[1]:
-                    readings.append(len(self.stems))
+                    self.marks["reading"].append(Mark("reading", at, at + 1))
                 words: tuple[str, ...] = ("<reading>",)
             else:
-                words = spelt.get(match.group(), (match.group(),))
+                if token.isdigit() and lexicon.many <= int(token) < 1900:
+                    self.marks["count:many"].append(Mark("count:many", at, at + 1))
+                if token.endswith("'s") and token not in spelt:
+                    token = token[:-2]  # "dad's", "the patient's": the person
+                words = spelt.get(token, (token,))
             for word in words:
                 self.stems.append(word if word == "<reading>" else lexicon.stems_of(word))
                 self.sentence.append(sentence)
                 self.clause.append(clause)
                 self.quoted.append(in_quote)
-        self.marks: dict[str, list[Mark]] = defaultdict(list)
-        self.marks["reading"] = [Mark("reading", at, at + 1) for at in readings]
         stems = self.stems
         for at, first in enumerate(stems):
             for phrase, labels in lexicon.by_first.get(first, ()):
@@ -284,6 +304,9 @@ class Message:
                         self.marks[label].append(Mark(label, at, end))
             if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
                 self.marks["time:over"].append(Mark("time:over", at, at + 1))
+        pills = {m.start for m in self.marks.get("harm:medicine", ())}
+        self.marks["count:many"] = [m for m in self.marks.get("count:many", ())
+                                    if m.end in pills or (m.end + 1 in pills and stems[m.end] == "of")]
         breaks = {m.start for m in self.marks.get("clauses:break", ())}
         if breaks:  # "but", "now", "because" open a new clause
             opened = 0
@@ -331,32 +354,40 @@ class Instance:
     start: int
     end: int
     taken: frozenset[int]
+    asked: bool = False
 
 
-def _instances(message: Message, forms: Iterable[tuple[str, ...]], needs: tuple[str, ...] = ()) -> list[Instance]:
-    """Every form whose parts all stand in one sentence, at most WINDOW words apart (the closest such set)."""
+_NEAR_ACROSS = 6  # a form's parts may stand in two sentences when this close ("I've taken them. 40 of them.")
+
+
+def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
+    """Every form whose parts all stand in one sentence (or two, very close), at most WINDOW words apart (the
+    closest such set), with its needs in that sentence or the next and its context anywhere."""
     found = []
+    sentences = message.sentences()
     for form in forms:
-        if not all(message.has(label) for label in form + needs):
+        if not all(message.has(label) for label in form.parts + form.context + form.needs):
             continue
-        for span in message.sentences():
-            if any(not message.within(need, span) for need in needs):
+        for number, span in enumerate(sentences):
+            reach = range(span.start, sentences[number + 1].stop if number + 1 < len(sentences) else span.stop)
+            if any(not message.within(need, reach) for need in form.needs):
                 continue
-            choices = [message.within(label, span) for label in form]
-            if any(not c for c in choices):
+            choices = [message.within(label, reach) for label in form.parts]
+            if any(not c for c in choices) or not any(m.start in span for m in choices[0]):
                 continue
             best = None
-            for anchor in choices[0]:
+            for anchor in (m for m in choices[0] if m.start in span):
                 chosen = [anchor] + [min(c, key=lambda m, a=anchor: abs(m.start - a.start)) for c in choices[1:]]
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
-                if end - start <= WINDOW and (best is None or end - start < best[1] - best[0]):
+                across = any(m.start not in span for m in chosen)
+                if end - start <= (_NEAR_ACROSS if across else WINDOW) and (
+                        best is None or end - start < best[1] - best[0]):
                     best = (start, end, chosen)
             if best is not None:
                 taken = {at for m in best[2] for at in range(m.start, m.end)}
-                for need in needs:
-                    taken.update(at for m in message.within(need, span) for at in range(m.start, m.end))
-                taken.update(at for m in message.within("severity:severity", span) for at in range(m.start, m.end))
-                found.append(Instance(best[0], best[1], frozenset(taken)))
+                for label in form.needs + ("severity:severity",):  # "won't stop" is severity, not a negation
+                    taken.update(at for m in message.within(label, reach) for at in range(m.start, m.end))
+                found.append(Instance(best[0], best[1], frozenset(taken), form.asked))
     return found
 
 
@@ -371,9 +402,10 @@ def _denied(message: Message, found: Instance) -> bool:
     """A negation cue shortly before the finding, or between its parts, in its clause ("no chest pain", "my
     chest does not hurt"); or a word after it saying it is over ("the bleeding has stopped")."""
     clause = message.clause_span(found.start)
-    after = {m.start for m in message.marks.get("negation:not_a_cue", ())}
+    not_cues = {m.start for m in message.marks.get("negation:not_a_cue", ())}
+    unable = {m.end for m in message.marks.get("negation:inability", ())}
     for cue in _free(message, "negation:cue", clause, found.taken):
-        if cue.end in after:
+        if cue.end in not_cues or cue.start in unable:
             continue
         if found.start - NEGATION_REACH <= cue.start < found.end:
             return True
@@ -400,8 +432,12 @@ def _supposed(message: Message, found: Instance) -> bool:
 
 
 def _opens_question(message: Message, clause: range) -> Mark | None:
-    """The question word a clause opens with (after filler such as "so", "ok"), if any."""
+    """The question word a clause opens with (after filler such as "so", "ok"), if the clause asks: it opens
+    its sentence or its sentence ends with a question mark ("he is pale, has chest pain" does not ask)."""
     at = clause.start
+    sentence = message.sentence[at]
+    if at > 0 and message.sentence[at - 1] == sentence and sentence not in message.asks:
+        return None
     fillers = {m.start: m.end for m in message.marks.get("questions:filler", ())}
     while at in fillers and at < clause.stop:
         at = fillers[at]
@@ -409,24 +445,31 @@ def _opens_question(message: Message, clause: range) -> Mark | None:
 
 
 def _people(message: Message, span: range, found: Instance, skip: Mark | None) -> list[tuple[Mark, bool]]:
-    """The persons named in a span: (mark, personal?), in order, none of them part of the finding."""
+    """The persons named in a span: (mark, personal?), in order, none of them part of the finding; of two
+    overlapping names the longer ("the patient", not "patient")."""
     taken = found.taken | (frozenset(range(skip.start, skip.end)) if skip else frozenset())
     people = [(m, True) for m in _free(message, "person:personal", span, taken)]
     people += [(m, False) for m in _free(message, "person:generic", span, taken)]
-    return sorted(people, key=lambda p: (p[0].start, -p[0].end))
+    people = [(m, personal) for m, personal in people
+              if not any(o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+                         for o, _ in people)]
+    return sorted(people, key=lambda p: p[0].start)
 
 
 def _asked_about(message: Message, found: Instance) -> bool:
     """A question about the finding, not a report of it: "does the article mention suicide?", "how common was
     bleeding?", "can it make me bleed?". A person it is happening to keeps it a report ("why is my dad
     vomiting blood?")."""
+    if found.asked:
+        return False
     clause = message.clause_span(found.start)
     before = range(clause.start, found.start)
     opener = _opens_question(message, clause)
-    if _free(message, "questions:cause", before, found.taken):
-        people = _people(message, before, found, opener)
-        return not any(personal and found.start - m.end <= ATTACHED and m.start > _last_cause(message, before)
-                       for m, personal in people)
+    causes = _free(message, "questions:cause", before, found.taken)
+    if causes:
+        last = max(m.start for m in causes)
+        return not any(personal and m.start > last and found.start - m.end <= ATTACHED
+                       for m, personal in _people(message, before, found, opener))
     if opener is None:
         return False
     people = _people(message, clause, found, opener)
@@ -437,12 +480,11 @@ def _asked_about(message: Message, found: Instance) -> bool:
     return not any(personal for _, personal in people)
 
 
-def _last_cause(message: Message, span: range) -> int:
-    return max(m.start for m in message.within("questions:cause", span))
-
-
 def _about_others(message: Message, found: Instance) -> bool:
-    """About people in general or a study's patients ("patients in the trial had serious bleeding")."""
+    """About people in general or a study's patients ("patients in the trial had serious bleeding"); a person
+    named inside the finding itself ("better off without her") is the one it is about."""
+    if any(m.overlaps(found.taken) for m in message.marks.get("person:personal", ())):
+        return False
     clause = message.clause_span(found.start)
     people = _people(message, range(clause.start, found.start), found, None)
     if people:
@@ -468,7 +510,7 @@ def _self_harm(message: Message, lexicon: Lexicon) -> bool:
 def _red_flag(message: Message, lexicon: Lexicon) -> str:
     """The id of the first red flag reported in the message, or ""."""
     for finding in lexicon.findings:
-        if any(_reported(message, found) for found in _instances(message, finding.forms, finding.needs)):
+        if any(_reported(message, found) for found in _instances(message, finding.forms)):
             return finding.id
     return ""
 
@@ -479,16 +521,16 @@ def _red_flag(message: Message, lexicon: Lexicon) -> str:
 def _decision(message: Message) -> str:
     """Which form of personal decision the message holds ("modal", "evaluation", ...), or ""."""
     if not any(message.has(f"advice:{kind}") for kind in ("decision", "care_verb", "evaluation", "opinion",
-                                                           "eligibility")):
+                                                           "eligibility", "proposal", "obligation_decision")):
         return ""
-    seen: set[range] = set()
-    for at in range(len(message)):
-        clause = message.clause_span(at)
-        if clause in seen:
-            continue
-        seen.add(clause)
+    clauses = list(dict.fromkeys(message.clause_span(at) for at in range(len(message))))
+    for clause in clauses:
         if form := _decision_in(message, clause):
             return form
+    proposed = any(message.within("person:personal", c) and message.within("advice:proposal", c) for c in clauses)
+    if proposed and any(message.within("questions:opener", range(c.start, c.start + 1))
+                        and message.within("advice:evaluation", c) for c in clauses):
+        return "proposal"
     return ""
 
 
@@ -500,20 +542,24 @@ def _decision_in(message: Message, clause: range) -> str:
     care = marks("advice:care_team")
     decisions = marks("advice:decision") + [verb for verb in marks("advice:care_verb")
                                              if any(0 <= c.start - verb.end <= 3 for c in care)]
-    for modal, person_first in [(m, False) for m in marks("advice:modal")] + \
+    for modal, obliged in [(m, False) for m in marks("advice:modal")] + \
             [(m, True) for m in marks("advice:obligation")]:
+        chosen = decisions + marks("advice:obligation_decision") if obliged else decisions
         for person in personal:
             # "should I", "can my husband"; for obligations also "I should", "do I need to"
             near = 0 <= person.start - modal.end <= ADVICE_REACH or \
-                (person_first and 0 <= modal.start - person.end <= ADVICE_REACH)
+                (obliged and 0 <= modal.start - person.end <= ADVICE_REACH)
             last = max(modal.end, person.end)
-            if near and any(0 <= d.start - last <= 6 for d in decisions):
+            if near and any(0 <= d.start - last <= 6 for d in chosen):
                 return "modal"
     evaluations = marks("advice:evaluation")
-    if _opens_question(message, clause) is not None:
+    if any(m.start == clause.start for m in marks("questions:opener")):
+        addressed = {m.end for m in message.marks.get("person:generic", ()) if message.stems[m.start] == "you"}
         for evaluation in evaluations:
             if any(0 <= f.start - evaluation.end <= 6 for f in marks("advice:for_person")):
                 return "evaluation"
+            if evaluation.start not in addressed and any(p.start == evaluation.end for p in personal):
+                return "evaluation"  # "would it help me", not "can you help me"
             to = evaluation.end
             if to < clause.stop and message.stems[to] == "to" and any(0 <= d.start - to <= 3 for d in decisions):
                 return "evaluation_to"

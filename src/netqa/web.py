@@ -277,6 +277,7 @@ def reply_dict(reply: Reply) -> dict:
     data = {name: getattr(reply, name) for name in _REPLY_FIELDS}
     data["citations"] = [{name: getattr(c, name) for name in _CITATION_FIELDS} for c in reply.citations]
     data["suggestions"] = list(reply.suggestions)
+    data["calls"] = list(reply.calls)
     return data
 
 
