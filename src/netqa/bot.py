@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,8 @@ from netqa.message import questions_in, understand
 from netqa.records import Evidence, Reply, ReplyKind, Turn
 from netqa.reply import Found, Names, combine, compose, new_reply_id, render
 from netqa.safety import Route, RouteKind, about_health, route
-from netqa.session import SessionStore
+from netqa.store.base import Conversations, new_session_id
+from netqa.store.memory import MemorySessions
 from netqa.terms import Expansion, Vocabulary, read_lexicon
 from netqa.text import char_words, normalise, stem, word_terms
 
@@ -44,12 +44,14 @@ class Corpus:
 
 
 class Bot:
-    def __init__(self, corpus: Corpus, index: PassageIndex, vocabulary: Vocabulary, settings: Settings):
+    def __init__(self, corpus: Corpus, index: PassageIndex, vocabulary: Vocabulary, settings: Settings,
+                 sessions: Conversations | None = None):
         self.corpus = corpus
         self.index = index
         self.vocabulary = vocabulary
         self.settings = settings
-        self.sessions = SessionStore(settings.session_ttl_seconds, settings.max_sessions)
+        # This process's memory unless given a store the server's workers share (the web app sets one).
+        self.sessions: Conversations = sessions or MemorySessions(settings.session_ttl_seconds, settings.max_sessions)
         self.names = _names(corpus)
         self.health = about_health(_metadata(corpus.directory), (p.text for p in corpus.passages[:HEALTH_SAMPLE]))
         self._idf = {term: float(index.words_.idf[col]) for term, col in index.words_.vocabulary.items()}
@@ -81,39 +83,41 @@ class Bot:
     def explain(self, question: str, session_id: str | None = None) -> tuple[Reply, Evidence | None]:
         """The reply and the evidence its confidence was computed from (for calibration and debugging)."""
         text = self._validate(question)
-        session_id = session_id or secrets.token_hex(16)
+        history = self.sessions.history(session_id) if session_id else None
+        if history is None:  # never issued here, expired, or not an id at all: only the server starts sessions
+            session_id, history = new_session_id(), ()
+        reply_id = new_reply_id()
         routed = route(text, self.health)
         if routed.kind in (RouteKind.EMERGENCY, RouteKind.CHITCHAT):
-            return self._routed(question, text, routed, session_id), None
+            self.sessions.remember(session_id, reply_id, None)
+            return self._routed(reply_id, question, text, routed, session_id), None
         asked = understand(text)
-        history = self.sessions.history(session_id)
         parts, resolved = [], []
         for one in questions_in(self.vocabulary.repair(asked.normalised)):
             resolution = resolve(one, history, self.vocabulary.abbreviations)
             found = self._answer(resolution.text, resolution.context, routed.kind is RouteKind.MEDICAL_ADVICE)
             turn = Turn(resolution.text, found.people, found.kind == ReplyKind.ANSWER, resolution.context,
                         found.question_type)
-            self.sessions.remember(session_id, turn)
+            self.sessions.remember(session_id, reply_id, turn)
             history = history + (turn,)
             parts.append(found)
             resolved.append(resolution.text)
         found = combine(parts)
-        return Reply(new_reply_id(), question, found.answer, found.kind, found.confidence, found.citations,
+        return Reply(reply_id, question, found.answer, found.kind, found.confidence, found.citations,
                      session_id, short_answer=found.short_answer, quote=found.quote,
                      question_type=found.question_type, resolved_question=" ".join(resolved),
                      suggestions=found.suggestions), found.evidence
 
-    def _routed(self, question: str, text: str, routed: Route, session_id: str) -> Reply:
+    def _routed(self, reply_id: str, question: str, text: str, routed: Route, session_id: str) -> Reply:
         """The reply to an emergency (the number to call first) or to small talk: no search."""
         if routed.kind is RouteKind.EMERGENCY:
             numbers = dict(emergency_number=self.settings.emergency_number, crisis_line=self.settings.crisis_line)
             calls = (self.settings.crisis_line, self.settings.emergency_number) if routed.crisis else \
                 (self.settings.emergency_number,)
-            return Reply(new_reply_id(), question, render("emergency", "", crisis=routed.crisis, **numbers),
+            return Reply(reply_id, question, render("emergency", "", crisis=routed.crisis, **numbers),
                          ReplyKind.EMERGENCY, 1.0, (), session_id, resolved_question=text, calls=calls)
         answer = render("chitchat", "", mood=routed.mood, document=self.names.corpus, health=self.health)
-        return Reply(new_reply_id(), question, answer, ReplyKind.CHITCHAT, 1.0, (), session_id,
-                     resolved_question=text)
+        return Reply(reply_id, question, answer, ReplyKind.CHITCHAT, 1.0, (), session_id, resolved_question=text)
 
     def _find_answer(self, text: str, context: str, advice: bool) -> Found:
         """Everything a reply says, from the (resolved) question alone: the same input, the same reply,
