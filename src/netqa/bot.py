@@ -11,7 +11,7 @@ from pathlib import Path
 
 from netqa.confidence import confidence
 from netqa.config import Settings
-from netqa.corpus import LEXICON_FILE, METADATA_FILE, Document, Passage, default_corpus_dir
+from netqa.documents import LEXICON_FILE, METADATA_FILE, Document, Passage, default_corpus_dir
 from netqa.evidence import choose_evidence
 from netqa.followup import Resolution, resolve
 from netqa.index import PassageIndex, open_index
@@ -26,6 +26,7 @@ from netqa.text import char_words, normalise, stem, word_terms
 
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
 EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
+RELATED_WEIGHT = 0.6  # corpus words WordNet relates to a question word the corpus lacks
 ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
 # The same questions come again and again; normalising one (NFKC and friends) costs more than the cached reply.
 _normalised_question = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(normalise)
@@ -122,8 +123,9 @@ class Bot:
     def _find_answer(self, text: str, context: str, advice: bool) -> Found:
         """Everything a reply says, from the (resolved) question alone: the same input, the same reply,
         which is why it is cached (see __init__)."""
-        resolved = understand(text)
-        expansion = self._without_usual_names(self.vocabulary.expand(text), resolved.type)
+        expansion = self.vocabulary.expand(text)
+        resolved = understand(expansion.text)  # typos fixed: "how many pateints" counts patients
+        expansion = self._without_usual_names(expansion, resolved.type)
         word_query, char_query = self._queries(expansion, Resolution(text, context))
         hits = self.index.search(word_query, char_query, self.settings.top_k)
         sentences = self.index.rank_sentences(word_query, hits)
@@ -132,13 +134,6 @@ class Bot:
         answered = evidence is not None and score >= self.settings.abstain_below and evidence.fact_found
         return compose(resolved.type, evidence, score, hits, answered, advice, self.names,
                        health=self.health, emergency_number=self.settings.emergency_number)
-
-    def top_passages(self, question: str, k: int = 3) -> tuple[Passage, ...]:
-        """The k passages the search ranks first for a (resolved) question, best first: evaluation's funnel
-        measures whether the gold passage is among them."""
-        expansion = self._without_usual_names(self.vocabulary.expand(question), understand(question).type)
-        word_query, char_query = self._queries(expansion, Resolution(question, ""))
-        return tuple(h.passage for h in self.index.search(word_query, char_query, k))
 
     def _validate(self, question: object) -> str:
         if not isinstance(question, str):
@@ -167,12 +162,10 @@ class Bot:
 
     @staticmethod
     def _queries(expansion: Expansion, resolution: Resolution):
-        added = " ".join(expansion.added)
-        asked = expansion.search_text
-        word_query = [(word_terms(asked), 1.0), (word_terms(added), EXPANSION_WEIGHT),
-                      (word_terms(resolution.context), CONTEXT_WEIGHT)]
-        char_query = [(char_words(asked), 1.0), (char_words(added), EXPANSION_WEIGHT),
-                      (char_words(resolution.context), CONTEXT_WEIGHT)]
+        groups = [(expansion.search_text, 1.0), (" ".join(expansion.added), EXPANSION_WEIGHT),
+                  (" ".join(expansion.related_added), RELATED_WEIGHT), (resolution.context, CONTEXT_WEIGHT)]
+        word_query = [(word_terms(text), weight) for text, weight in groups]
+        char_query = [(char_words(text), weight) for text, weight in groups]
         return word_query, char_query
 
 
