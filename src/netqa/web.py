@@ -101,6 +101,7 @@ class ReplyOut(BaseModel):
     question_type: str | None
     resolved_question: str | None
     suggestions: list[str]
+    calls: list[str] = Field(description="numbers an emergency reply says to call, the first one first")
 
 
 class FeedbackId(BaseModel):
@@ -197,7 +198,7 @@ class Web:
 
     @property
     def emergency_number(self) -> str:
-        return str(getattr(self.settings, "emergency_number", "911"))
+        return self.settings.emergency_number
 
     def view(self, reply: dict) -> dict:
         """The chat page's turn for a reply."""
@@ -231,6 +232,7 @@ def reply_dict(reply: Reply) -> dict:
     data = {name: getattr(reply, name) for name in _REPLY_FIELDS}
     data["citations"] = [{name: getattr(c, name) for name in _CITATION_FIELDS} for c in reply.citations]
     data["suggestions"] = list(reply.suggestions)
+    data["calls"] = list(reply.calls)
     return data
 
 
