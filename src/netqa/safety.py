@@ -28,7 +28,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -110,6 +111,10 @@ class Form:
     needs: tuple[str, ...] = ()  # labels that must stand in the sentence or the next one (severity, onset)
     asked: bool = False  # a sign even when asked as a question ("is 30 tablets enough to die?")
 
+    @cached_property
+    def labels(self) -> frozenset[str]:
+        return frozenset(self.parts + self.context + self.needs)
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -138,7 +143,8 @@ class Lexicon:
     """Every word and phrase of lang/en/ as a tuple of stems with the labels it carries ("flag:stroke:face",
     "time:over", "person:personal", ...), indexed by its first stem; the red flags and the self-harm forms."""
 
-    by_first: dict[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]]
+    words: dict[str, frozenset[str]]  # one-word entries: stem -> labels ("" marks a stem known only inside phrases)
+    phrases: dict[tuple[str, str], tuple[tuple[tuple[str, ...], frozenset[str]], ...]]  # by their first two stems
     findings: tuple[Finding, ...]
     self_harm: tuple[Form, ...]
     chitchat_order: tuple[str, ...]
@@ -152,7 +158,7 @@ class Lexicon:
     def stems_of(self, word: str) -> str:
         """The stem a word stands for; a misspelt word ("bleading") the stem of the vocabulary word it is near."""
         own = stem(word)
-        if own in self.by_first or len(word) < FUZZY_MIN_LENGTH or not word.isalpha():
+        if own in self.words or len(word) < FUZZY_MIN_LENGTH or not word.isalpha():
             return own
         return _repair(self, word, own)
 
@@ -208,17 +214,18 @@ def english() -> Lexicon:
         add(words, f"chat:{mood}")
     add(chat["filler"], "chat:filler")
 
-    by_first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = defaultdict(list)
+    words = {stems[0]: frozenset(labels) for stems, labels in phrases.items() if len(stems) == 1}
+    by_two: dict[tuple[str, str], list[tuple[tuple[str, ...], frozenset[str]]]] = defaultdict(list)
     for stems, labels in phrases.items():
-        by_first[stems[0]].append((stems, frozenset(labels)))
-    for stems in list(phrases):  # every stem of a phrase counts as known, not only its first
-        for other in stems[1:]:
-            by_first.setdefault(other, [])
+        if len(stems) > 1:
+            by_two[stems[0], stems[1]].append((stems, frozenset(labels)))
+            for other in stems:  # every stem of a phrase counts as known to the spelling repair
+                words.setdefault(other, frozenset())
     spellings: dict[str, list[str]] = defaultdict(list)
     for word in sorted(w for w in surface if len(w) >= FUZZY_MIN_LENGTH - 2):
         spellings[word[0]].append(word)
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
-    return Lexicon({first: tuple(entries) for first, entries in by_first.items()}, tuple(findings), self_harm,
+    return Lexicon(words, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
                    {letter: tuple(words) for letter, words in spellings.items()})
 
@@ -242,8 +249,7 @@ def _is_english(word: str) -> bool:
 # ---------------------------------------------------------------- a message as marked words
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):  # a NamedTuple: messages make hundreds, and a frozen dataclass costs 5x to build
     label: str
     start: int
     end: int  # exclusive
@@ -297,11 +303,14 @@ class Message:
                 self.quoted.append(in_quote)
         stems = self.stems
         for at, first in enumerate(stems):
-            for phrase, labels in lexicon.by_first.get(first, ()):
-                end = at + len(phrase)
-                if (end == at + 1 or tuple(stems[at:end]) == phrase) and self.sentence[end - 1] == self.sentence[at]:
-                    for label in labels:
-                        self.marks[label].append(Mark(label, at, end))
+            for label in lexicon.words.get(first, ()):
+                self.marks[label].append(Mark(label, at, at + 1))
+            if at + 1 < len(stems):
+                for phrase, labels in lexicon.phrases.get((first, stems[at + 1]), ()):
+                    end = at + len(phrase)
+                    if tuple(stems[at:end]) == phrase and self.sentence[end - 1] == self.sentence[at]:
+                        for label in labels:
+                            self.marks[label].append(Mark(label, at, end))
             if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
                 self.marks["time:over"].append(Mark("time:over", at, at + 1))
         pills = {m.start for m in self.marks.get("harm:medicine", ())}
@@ -313,12 +322,18 @@ class Message:
             for at in range(len(self.clause)):
                 opened += at in breaks
                 self.clause[at] = self.clause[at] * 1000 + opened
+        self.present = frozenset(label for label, found in self.marks.items() if found)
+        self._sentences: list[range] = []
+        at = 0
+        while at < len(stems):
+            self._sentences.append(self.sentence_span(at))
+            at = self._sentences[-1].stop
 
     def __len__(self) -> int:
         return len(self.stems)
 
     def has(self, label: str) -> bool:
-        return bool(self.marks.get(label))
+        return label in self.present
 
     def within(self, label: str, span: range) -> list[Mark]:
         return [m for m in self.marks.get(label, ()) if m.start in span]
@@ -339,12 +354,7 @@ class Message:
         return range(first, last + 1)
 
     def sentences(self) -> list[range]:
-        spans, at = [], 0
-        while at < len(self.stems):
-            span = self.sentence_span(at)
-            spans.append(span)
-            at = span.stop
-        return spans
+        return self._sentences
 
 
 @dataclass(frozen=True)
@@ -366,7 +376,7 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
     found = []
     sentences = message.sentences()
     for form in forms:
-        if not all(message.has(label) for label in form.parts + form.context + form.needs):
+        if not message.present.issuperset(form.labels):
             continue
         for number, span in enumerate(sentences):
             reach = range(span.start, sentences[number + 1].stop if number + 1 < len(sentences) else span.stop)
