@@ -36,7 +36,7 @@ from rapidfuzz import fuzz, process
 from netqa.lang import en
 from netqa.text import stem
 
-WINDOW = 10  # the parts of one finding stand at most this many words apart
+WINDOW = 8  # the parts of one finding stand at most this many words apart (words between them)
 NEGATION_REACH = 4  # a negation cue denies a finding that starts at most this many words after it
 ATTACHED = 3  # a person this close before a finding is the one it happens to ("is my dad coughing up blood?")
 ADVICE_REACH = 3  # the person asked about stands this close to the modal ("should my husband ...")
@@ -110,6 +110,8 @@ class Form:
     context: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()  # labels that must stand in the sentence or the next one (severity, onset)
     asked: bool = False  # a sign even when asked as a question ("is 30 tablets enough to die?")
+    window: int = WINDOW  # the most words apart its parts may stand
+    unless: tuple[str, ...] = ()  # labels that, anywhere in its sentence, keep the form from holding
 
     @cached_property
     def labels(self) -> frozenset[str]:
@@ -150,6 +152,7 @@ class Lexicon:
     chitchat_order: tuple[str, ...]
     reading: tuple[int, int]  # a blood pressure at or above either number is a hypertensive crisis
     many: int  # a count of pills at or above this is an overdose
+    before_medicine: frozenset[str]  # stems that stand between "took" or a count and a medicine's name
     spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
 
     def __hash__(self) -> int:  # one lexicon a process: cached functions key on it
@@ -208,7 +211,9 @@ def english() -> Lexicon:
         add(words, f"harm:{part}", flags["parts"])
     asked = [tuple(form) for form in harm["asked_forms"]]
     self_harm = tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
-                           asked=tuple(form) in asked) for form in harm["forms"])
+                           asked=tuple(form) in asked, window=harm["windows"].get(" ".join(form), WINDOW),
+                           unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())))
+                      for form in harm["forms"])
     chat = en.json_table("chitchat.json")
     for mood, words in chat["moods"].items():
         add(words, f"chat:{mood}")
@@ -227,6 +232,7 @@ def english() -> Lexicon:
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
     return Lexicon(words, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
+                   frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
                    {letter: tuple(words) for letter, words in spellings.items()})
 
 
@@ -271,6 +277,7 @@ class Message:
         self.marks: dict[str, list[Mark]] = defaultdict(list)
         sentence = clause = 0
         in_quote = False
+        rare: list[int] = []
         for match in _TOKEN.finditer(text.lower().replace("’", "'").replace("“", '"').replace("”", '"')):
             kind, token = match.lastgroup, match.group()
             if kind == "sentence":
@@ -297,6 +304,9 @@ class Message:
                     token = token[:-2]  # "dad's", "the patient's": the person
                 words = spelt.get(token, (token,))
             for word in words:
+                if len(word) >= FUZZY_MIN_LENGTH and word.isalpha() and stem(word) not in lexicon.words \
+                        and self.stems and self.stems[-1] in lexicon.before_medicine and not _is_english(word):
+                    rare.append(len(self.stems))
                 self.stems.append(word if word == "<reading>" else lexicon.stems_of(word))
                 self.sentence.append(sentence)
                 self.clause.append(clause)
@@ -313,9 +323,18 @@ class Message:
                             self.marks[label].append(Mark(label, at, end))
             if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
                 self.marks["time:over"].append(Mark("time:over", at, at + 1))
+        for at in rare:  # a word English seldom uses, after a count or "all her", is most often a medicine
+            for label in ("harm:medicine", "flag:overdose:medicine"):
+                if not any(m.start == at for m in self.marks.get(label, ())):
+                    self.marks[label].append(Mark(label, at, at + 1))
         pills = {m.start for m in self.marks.get("harm:medicine", ())}
-        self.marks["count:many"] = [m for m in self.marks.get("count:many", ())
-                                    if m.end in pills or (m.end + 1 in pills and stems[m.end] == "of")]
+        def counts_pills(count: Mark) -> bool:  # "40 tablets", "20 of his zopiclone"; not "17 year old"
+            at = count.end
+            while at < len(stems) and at - count.end < 3 and at not in pills and stems[at] in lexicon.before_medicine:
+                at += 1
+            return at in pills
+
+        self.marks["count:many"] = [m for m in self.marks.get("count:many", ()) if counts_pills(m)]
         breaks = {m.start for m in self.marks.get("clauses:break", ())}
         if breaks:  # "but", "now", "because" open a new clause
             opened = 0
@@ -367,7 +386,7 @@ class Instance:
     asked: bool = False
 
 
-_NEAR_ACROSS = 6  # a form's parts may stand in two sentences when this close ("I've taken them. 40 of them.")
+_NEAR_ACROSS = 4  # a form's parts may stand in two sentences when this close ("I've taken them. 40 of them.")
 
 
 def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
@@ -380,7 +399,8 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
             continue
         for number, span in enumerate(sentences):
             reach = range(span.start, sentences[number + 1].stop if number + 1 < len(sentences) else span.stop)
-            if any(not message.within(need, reach) for need in form.needs):
+            if any(not message.within(need, reach) for need in form.needs) or \
+                    any(message.within(label, span) for label in form.unless):
                 continue
             choices = [message.within(label, reach) for label in form.parts]
             if any(not c for c in choices) or not any(m.start in span for m in choices[0]):
@@ -389,8 +409,9 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
             for anchor in (m for m in choices[0] if m.start in span):
                 chosen = [anchor] + [min(c, key=lambda m, a=anchor: abs(m.start - a.start)) for c in choices[1:]]
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
+                gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
                 across = any(m.start not in span for m in chosen)
-                if end - start <= (_NEAR_ACROSS if across else WINDOW) and (
+                if gap <= (min(_NEAR_ACROSS, form.window) if across else form.window) and (
                         best is None or end - start < best[1] - best[0]):
                     best = (start, end, chosen)
             if best is not None:
@@ -459,7 +480,8 @@ def _people(message: Message, span: range, found: Instance, skip: Mark | None) -
     overlapping names the longer ("the patient", not "patient")."""
     taken = found.taken | (frozenset(range(skip.start, skip.end)) if skip else frozenset())
     people = [(m, True) for m in _free(message, "person:personal", span, taken)]
-    people += [(m, False) for m in _free(message, "person:generic", span, taken)]
+    owners = {m.end for m, _ in people}  # "my patients", "our family": the writer's own people
+    people += [(m, m.start in owners) for m in _free(message, "person:generic", span, taken)]
     people = [(m, personal) for m, personal in people
               if not any(o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
                          for o, _ in people)]
@@ -571,7 +593,8 @@ def _decision_in(message: Message, clause: range) -> str:
             if evaluation.start not in addressed and any(p.start == evaluation.end for p in personal):
                 return "evaluation"  # "would it help me", not "can you help me"
             to = evaluation.end
-            if to < clause.stop and message.stems[to] == "to" and any(0 <= d.start - to <= 3 for d in decisions):
+            after = decisions + marks("advice:obligation_decision")
+            if to < clause.stop and message.stems[to] == "to" and any(0 <= d.start - to <= 3 for d in after):
                 return "evaluation_to"
         if personal and marks("advice:eligibility"):
             return "eligibility"
@@ -600,6 +623,8 @@ def _chitchat(message: Message, lexicon: Lexicon) -> str:
                 moods.append(mood)
     if len(covered) < len(message) or not moods:
         return ""
+    if message.within("questions:opener", range(0, 1)) and set(moods) <= {"ack", "thanks"}:
+        return ""  # "is it right?", "is that good?" ask about the text
     return moods[0]
 
 
