@@ -112,6 +112,7 @@ class Form:
     asked: bool = False  # a sign even when asked as a question ("is 30 tablets enough to die?")
     window: int = WINDOW  # the most words apart its parts may stand
     unless: tuple[str, ...] = ()  # labels that, anywhere in its sentence, keep the form from holding
+    sudden: bool = True  # a sign of a sudden illness: what comes and goes, or has for weeks, is not one
 
     @cached_property
     def labels(self) -> frozenset[str]:
@@ -212,7 +213,7 @@ def english() -> Lexicon:
     asked = [tuple(form) for form in harm["asked_forms"]]
     self_harm = tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
                            asked=tuple(form) in asked, window=harm["windows"].get(" ".join(form), WINDOW),
-                           unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())))
+                           unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())), sudden=False)
                       for form in harm["forms"])
     chat = en.json_table("chitchat.json")
     for mood, words in chat["moods"].items():
@@ -384,6 +385,8 @@ class Instance:
     end: int
     taken: frozenset[int]
     asked: bool = False
+    also: range = range(0)  # the next sentence, when the severity it needs stands there ("Today it won't stop.")
+    sudden: bool = True
 
 
 _NEAR_ACROSS = 4  # a form's parts may stand in two sentences when this close ("I've taken them. 40 of them.")
@@ -418,7 +421,9 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                 taken = {at for m in best[2] for at in range(m.start, m.end)}
                 for label in form.needs + ("severity:severity",):  # "won't stop" is severity, not a negation
                     taken.update(at for m in message.within(label, reach) for at in range(m.start, m.end))
-                found.append(Instance(best[0], best[1], frozenset(taken), form.asked))
+                needs_next = any(not message.within(need, span) for need in form.needs)
+                found.append(Instance(best[0], best[1], frozenset(taken), form.asked,
+                                      range(span.stop, reach.stop) if needs_next else range(0), form.sudden))
     return found
 
 
@@ -446,11 +451,21 @@ def _denied(message: Message, found: Instance) -> bool:
 
 
 def _over(message: Message, found: Instance) -> bool:
-    """Said to be in the past and not now: "last year", "in 2019", "has healed", "used to"."""
-    if not _free(message, "time:over", message.sentence_span(found.start), found.taken):
+    """Said to be in the past or to come and go, and not now: "last year", "in 2019", "has healed", "used to",
+    "on and off", "for months"."""
+    sentence = message.sentence_span(found.start)
+    over = _free(message, "time:over", sentence, found.taken)
+    if found.sudden:  # self-harm thoughts that have gone on for weeks are no less urgent
+        over += _free(message, "time:habitual", sentence, found.taken)
+    if not over:
         return False
-    clause = message.clause_span(found.start)
-    return not (_free(message, "time:present", clause, found.taken) or _free(message, "time:now", clause, found.taken))
+    inside = {at for m in over for at in range(m.start, m.end)}  # "now" in "now and then" is not now
+
+    def now(span: range) -> bool:
+        return any(not m.overlaps(inside) for label in ("time:present", "time:now")
+                   for m in _free(message, label, span, found.taken))
+
+    return not (now(message.clause_span(found.start)) or now(found.also))
 
 
 def _supposed(message: Message, found: Instance) -> bool:
@@ -550,20 +565,36 @@ def _red_flag(message: Message, lexicon: Lexicon) -> str:
 # ---------------------------------------------------------------- personal decisions and small talk
 
 
+_DECISION_PARTS = ("decision", "care_verb", "evaluation", "opinion", "eligibility", "proposal", "obligation_decision",
+                   "concern")
+
+
 def _decision(message: Message) -> str:
     """Which form of personal decision the message holds ("modal", "evaluation", ...), or ""."""
-    if not any(message.has(f"advice:{kind}") for kind in ("decision", "care_verb", "evaluation", "opinion",
-                                                           "eligibility", "proposal", "obligation_decision")):
+    if not any(message.has(f"advice:{kind}") for kind in _DECISION_PARTS):
         return ""
     clauses = list(dict.fromkeys(message.clause_span(at) for at in range(len(message))))
     for clause in clauses:
         if form := _decision_in(message, clause):
             return form
-    proposed = any(message.within("person:personal", c) and message.within("advice:proposal", c) for c in clauses)
-    if proposed and any(message.within("questions:opener", range(c.start, c.start + 1))
-                        and message.within("advice:evaluation", c) for c in clauses):
+    asking = [c for c in clauses if message.within("questions:opener", range(c.start, c.start + 1))
+              or message.sentence[c.start] in message.asks]
+    if any(_proposed(message, c) for c in clauses) and any(
+            message.within("advice:evaluation", c) or message.within("advice:opinion_weak", c) for c in asking):
         return "proposal"
     return ""
+
+
+_CARE_TEAM_ONLY = frozenset({"suggest", "recommend", "offer", "prescrib", "propos"})  # stems: verbs of a care team
+
+
+def _proposed(message: Message, clause: range) -> bool:
+    """The writer's care team proposes a treatment: "my oncologist wants to switch me", "she was prescribed it"."""
+    if not message.within("person:personal", clause):
+        return False
+    team = message.within("advice:care_team", clause)
+    return any(any(0 <= p.start - t.end <= 3 for t in team) or message.stems[p.start] in _CARE_TEAM_ONLY
+               for p in message.within("advice:proposal", clause))
 
 
 def _decision_in(message: Message, clause: range) -> str:
@@ -604,7 +635,7 @@ def _decision_in(message: Message, clause: range) -> str:
         if any(0 <= d.start - ask.end <= 4 for d in decisions + evaluations):
             return "opinion"
     for person in personal:
-        for intent in marks("advice:intent"):
+        for intent in marks("advice:intent") + marks("advice:concern"):
             if 0 <= intent.start - person.end <= 3 and any(0 <= d.start - intent.end <= 3 for d in decisions):
                 return "intent"
     return ""
