@@ -40,7 +40,7 @@ WINDOW = 8  # the parts of one finding stand at most this many words apart (word
 NEGATION_REACH = 4  # a negation cue denies a finding that starts at most this many words after it
 ATTACHED = 3  # a person this close before a finding is the one it happens to ("is my dad coughing up blood?")
 ADVICE_REACH = 3  # the person asked about stands this close to the modal ("should my husband ...")
-FUZZY_MIN_LENGTH = 5  # shorter words are too often another real word one letter away
+FUZZY_MIN_LENGTH = 4  # shorter words are too often another real word one letter away
 FUZZY_CUTOFF = 85  # rapidfuzz ratio (0-100) for a misspelling to count as a vocabulary word
 KNOWN_WORD_ZIPF = 3.0  # an English word this frequent (wordfreq's Zipf scale) is never "repaired"
 
@@ -469,11 +469,14 @@ def _over(message: Message, found: Instance) -> bool:
 
 
 def _supposed(message: Message, found: Instance) -> bool:
-    """Only supposed: "what if", "in case" before it in its clause, unless "right now"."""
+    """Only supposed or foretold: "what if", "in case" before it in its clause, or "will" right before it; unless
+    "right now"."""
     clause = message.clause_span(found.start)
     asking = {m.end for m in message.marks.get("questions:not_hypothetical", ())}
     supposes = [m for m in _free(message, "questions:hypothetical", clause, found.taken)
                 if m.start <= found.start and m.start not in asking and m.start - 1 not in asking]
+    supposes += [m for m in _free(message, "questions:future", clause, found.taken) if m.end == found.start
+                 and message.stems[found.start] not in ("not", "never")]
     return bool(supposes) and not _free(message, "time:now", message.sentence_span(found.start), found.taken)
 
 
