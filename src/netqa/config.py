@@ -40,6 +40,18 @@ class Settings:
                                   "1 = write question text to the server log (debugging only: questions hold health details)")
     retention_days: int = _setting(0, "NETQA_RETENTION_DAYS",
                                    "delete logged questions and feedback older than this many days (0 keeps them)")
+    trusted_proxies: str = _setting("", "NETQA_TRUSTED_PROXIES",
+                                    "comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+                                    "X-Forwarded-Proto are believed; empty = none (the client is the socket's peer)")
+    max_header_bytes: int = _setting(16_384, "NETQA_MAX_HEADER_BYTES",
+                                     "largest request line and headers accepted, in bytes (431 beyond)")
+    read_timeout_seconds: float = _setting(10.0, "NETQA_READ_TIMEOUT",
+                                           "a request's headers and body must arrive within this many seconds "
+                                           "(408 and the connection closed beyond)")
+    keep_alive_seconds: float = _setting(5.0, "NETQA_KEEP_ALIVE",
+                                         "an idle kept-alive connection is closed after this many seconds")
+    max_connections: int = _setting(1000, "NETQA_MAX_CONNECTIONS",
+                                    "open connections per server worker at most (503 and closed beyond)")
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
