@@ -152,7 +152,7 @@ def run(host: str, port: int, workers: int, settings: Settings) -> None:
         os.environ[SUPERVISOR_ENV] = str(os.getpid())
     # An import string and environment variables, because with --workers each process builds its own app.
     uvicorn.run("netqa.web:app_from_env", factory=True, host=host, port=port, workers=workers,
-                http=GuardedHttpTools, timeout_keep_alive=int(max(1, settings.keep_alive_seconds)),
+                http=GuardedHttpTools, ws="none", timeout_keep_alive=int(max(1, settings.keep_alive_seconds)),
                 timeout_graceful_shutdown=int(STOP_GRACE_SECONDS),
                 proxy_headers=bool(proxies), forwarded_allow_ips=",".join(proxies) or "")
 
