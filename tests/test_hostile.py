@@ -38,19 +38,23 @@ def two_workers(tmp_path_factory):
 
 
 def raw(server: Server, request: bytes, timeout: float = 10.0) -> bytes:
-    """Send bytes as they are and read the whole answer (the server closes, or the timeout passes)."""
+    """Send bytes as they are and read the first answer: its head and its Content-Length of body."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as sock:
         try:
             sock.sendall(request)
         except OSError:
             pass  # refused before it was all sent: the answer is still there to read
-        chunks = []
+        answer = b""
         try:
             while chunk := sock.recv(65536):
-                chunks.append(chunk)
+                answer += chunk
+                head, _, body = answer.partition(b"\r\n\r\n")
+                length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+                if _ and length and len(body) >= int(length.group(1)):
+                    break
         except (TimeoutError, ConnectionResetError):
             pass
-    return b"".join(chunks)
+    return answer
 
 
 def status_and_headers(answer: bytes) -> tuple[int, dict[str, str]]:
