@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -57,7 +59,7 @@ def test_a_file_given_as_the_corpus_folder_is_refused(corpus):
 
 
 def test_an_empty_corpus_folder_is_refused(tmp_path):
-    assert_one_line_error(run("ask", "--corpus", str(tmp_path), "hello?"), "no .txt or .md documents")
+    assert_one_line_error(run("ask", "--corpus", str(tmp_path), "hello?"), "no documents in")
 
 
 def test_a_corpus_of_blank_documents_is_refused(tmp_path):
@@ -65,9 +67,22 @@ def test_a_corpus_of_blank_documents_is_refused(tmp_path):
     assert_one_line_error(run("ask", "--corpus", str(tmp_path), "hello?"), "no readable text")
 
 
-def test_a_document_that_is_not_utf8_is_named(corpus):
-    (corpus / "latin1.txt").write_bytes("Caf\xe9 opening hours are 8 to 5.".encode("latin-1"))
-    assert_one_line_error(run("ask", "--corpus", str(corpus), "hello?"), "latin1.txt", "not UTF-8")
+def test_a_document_in_another_encoding_is_read(corpus):
+    (corpus / "latin1.txt").write_bytes("The caf\xe9 on the ground floor opens at 8 and closes at 5 on "
+                                        "weekdays.".encode("latin-1"))
+    result = run("ask", "--corpus", str(corpus), "When does the café open?")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "café" in result.stdout
+
+
+def test_a_file_that_is_no_text_is_skipped_with_one_line_naming_it(corpus):
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (corpus / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = run("ask", "--corpus", str(corpus), "What are the visiting hours?")
+    assert result.returncode == 0 and "9 am" in result.stdout
+    assert result.stderr.splitlines() == ["netqa: skipped binary.txt: not a text file (it holds NUL bytes)",
+                                          "netqa: skipped photo.png: unknown suffix .png (netqa reads .txt, .text, "
+                                          ".md, .markdown, .html, .htm, .pdf, .docx)"]
 
 
 def test_chat_with_a_missing_corpus_fails_the_same_way(tmp_path):
@@ -114,3 +129,47 @@ def test_a_gold_file_that_is_not_utf8_is_refused(corpus, tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_bytes(b'{"id": "q1", "question": "caf\xe9?", "category": "fact"}\n')
     assert_one_line_error(run("eval", "--corpus", str(corpus), str(gold)), "not UTF-8")
+
+
+def test_a_gold_line_cut_short_is_reported_whole(corpus, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(GOOD_LINE + '\n{"id": "q2", "question": "When are the visiting hours and\n', encoding="utf-8")
+    result = run("eval", "--corpus", str(corpus), str(gold))
+    assert_one_line_error(result, "line 2", "not valid JSON")
+    assert re.search(r"\(Unterminated string starting at column \d+\)$", result.stderr.strip())
+
+
+@pytest.mark.parametrize("option", ["--report", "--predictions"])
+def test_an_output_path_in_a_missing_folder_is_refused_before_any_work(corpus, tmp_path, option):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(GOOD_LINE + "\n", encoding="utf-8")
+    missing = tmp_path / "no-such-dir" / "out.file"
+    result = run("eval", "--corpus", str(corpus), str(gold), option, str(missing))
+    assert_one_line_error(result, option, "does not exist")  # no score table on stdout: nothing was run
+    assert result.returncode == 2
+
+
+@pytest.mark.parametrize("value", ["95", "-0.1", "1.5", "lots"])
+def test_a_bar_outside_0_to_1_is_a_usage_error(corpus, tmp_path, value):
+    result = run("eval", "--corpus", str(corpus), str(tmp_path / "gold.jsonl"), "--min-answer", value)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "--min-answer" in result.stderr and "between 0 and 1" in result.stderr
+
+
+def test_a_bar_given_as_a_percentage_gets_a_hint(corpus, tmp_path):
+    result = run("eval", "--corpus", str(corpus), str(tmp_path / "gold.jsonl"), "--min-answer", "95")
+    assert "write 0.95" in result.stderr
+
+
+@pytest.mark.parametrize("port", ["0", "99999", "http"])
+def test_a_port_outside_1_to_65535_is_a_usage_error(port):
+    result = run("serve", "--port", port)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "--port" in result.stderr and "65535" in result.stderr
+
+
+def test_a_port_in_use_is_explained_in_one_line(corpus):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run("serve", "--corpus", str(corpus), "--port", str(port))
+    assert_one_line_error(result, f"port {port}", "already in use", "--port")
