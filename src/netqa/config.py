@@ -30,12 +30,13 @@ class Settings:
     max_question_chars: int = _setting(2000, "NETQA_MAX_QUESTION_CHARS", "longest question accepted")
     session_ttl_seconds: float = _setting(1800.0, "NETQA_SESSION_TTL",
                                           "an idle conversation is forgotten after this many seconds")
-    max_sessions: int = _setting(10_000, "NETQA_MAX_SESSIONS", "conversations kept in memory at most")
+    max_sessions: int = _setting(10_000, "NETQA_MAX_SESSIONS",
+                                 "conversations kept at most (in the database, shared by the server's workers)")
     corpus: str = _setting("", "NETQA_CORPUS",
                            "folder of documents the web server answers from; empty = the built-in article",
                            shown="built-in")
     db: str = _setting("netqa.db", "NETQA_DB",
-                       "SQLite file of question logs and feedback for the web server (relative to the working folder)")
+                       "SQLite file of question logs, feedback and conversations for the web server (relative to the working folder)")
     admin_token: str = _setting("", "NETQA_ADMIN_TOKEN",
                                 "bearer token for /api/admin/feedback and /api/admin/unanswered; empty turns them off")
     rate_limit_per_minute: int = _setting(
