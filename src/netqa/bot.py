@@ -135,6 +135,13 @@ class Bot:
         return compose(resolved.type, evidence, score, hits, answered, advice, self.names,
                        health=self.health, emergency_number=self.settings.emergency_number)
 
+    def top_passages(self, question: str, k: int = 3) -> tuple[Passage, ...]:
+        """The k passages the search ranks first for a (resolved) question, best first: evaluation's funnel
+        measures whether the gold passage is among them."""
+        expansion = self._without_usual_names(self.vocabulary.expand(question), understand(question).type)
+        word_query, char_query = self._queries(expansion, Resolution(question, ""))
+        return tuple(h.passage for h in self.index.search(word_query, char_query, k))
+
     def _validate(self, question: object) -> str:
         if not isinstance(question, str):
             raise QuestionError("the question must be text")
