@@ -13,6 +13,7 @@ import time
 
 import httpx
 import pytest
+
 from live_server import TOKEN, Server
 
 QUESTION = "How many patients were in the CABINET trial?"

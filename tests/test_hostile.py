@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+
 from live_server import Server
 
 SURVIVAL = "What is the five-year survival for pancreatic NET?"

@@ -36,7 +36,8 @@ class Settings:
                            "folder of documents the web server answers from; empty = the built-in article",
                            shown="built-in")
     db: str = _setting("netqa.db", "NETQA_DB",
-                       "SQLite file of question logs, feedback and conversations for the web server (relative to the working folder)")
+                       "SQLite file of question logs, feedback and conversations for the web server "
+                       "(relative to the working folder)")
     admin_token: str = _setting("", "NETQA_ADMIN_TOKEN",
                                 "bearer token for /api/admin/feedback and /api/admin/unanswered; empty turns them off")
     rate_limit_per_minute: int = _setting(

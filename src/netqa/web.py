@@ -11,8 +11,8 @@ import re
 import time
 from contextlib import asynccontextmanager
 from itertools import groupby
-from urllib.parse import urlsplit
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,8 +30,16 @@ import netqa
 from netqa.bot import Bot, QuestionError
 from netqa.config import Settings, bundled_path, settings_markdown
 from netqa.records import Citation, Reply
-from netqa.store import (LATE_REPLY_SECONDS, LOW_CONFIDENCE, Conversations, MemorySessions, QuestionLog,
-                         StoreUnavailable, open_log, open_sessions)
+from netqa.store import (
+    LATE_REPLY_SECONDS,
+    LOW_CONFIDENCE,
+    Conversations,
+    MemorySessions,
+    QuestionLog,
+    StoreUnavailable,
+    open_log,
+    open_sessions,
+)
 
 log = logging.getLogger("netqa.web")
 
@@ -645,7 +653,7 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         return chat_page(_own_session(request))
 
     @app.post("/", include_in_schema=False)
-    async def ask_form(request: Request) -> HTMLResponse:
+    async def ask_form(request: Request) -> Response:
         """The chat without JavaScript: the form posts here and the whole conversation comes back as a page."""
         session_id = _own_session(request)
         fields = await _form(request, {"question"})
