@@ -8,6 +8,8 @@ import pytest
 
 from live_server import Server
 
+pytest_plugins = ["_browser"]  # the browser tests' fixtures: Chromium, a real server, axe-core
+
 
 @pytest.fixture
 def foreign_sqlite_file(tmp_path):

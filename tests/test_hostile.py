@@ -294,7 +294,7 @@ def test_a_cross_site_form_post_is_refused_with_403(server):
             assert response.status_code == 403, (path, headers)
     same = httpx.post(server.url + "/", data={"question": SURVIVAL},
                       headers={"Origin": server.url, "Sec-Fetch-Site": "same-origin"})
-    assert same.status_code == 200
+    assert same.status_code == 303  # answered, and sent on to the page that shows it
 
 
 def test_a_session_id_chosen_by_the_client_is_never_adopted(server):
@@ -312,12 +312,12 @@ def test_a_session_id_chosen_by_the_client_is_never_adopted(server):
 
 def test_a_transcript_is_shown_only_to_the_browser_whose_session_it_is(server):
     secret = "I have pancreatic NET and liver metastases, what is the five-year survival?"
-    with httpx.Client(base_url=server.url) as victim:
+    with httpx.Client(base_url=server.url, follow_redirects=True) as victim:
         page = victim.post("/", data={"question": secret}).text
         reply_id = re.search(r'name="reply_id" value="([0-9a-f]+)"', page).group(1)
         session = victim.cookies["netqa_session"]
         assert secret in victim.get("/").text
-    with httpx.Client(base_url=server.url) as other:
+    with httpx.Client(base_url=server.url, follow_redirects=True) as other:
         for response in (other.get("/"), other.post("/feedback", data={"reply_id": reply_id, "helpful": "no",
                                                                         "session_id": session}),
                          other.post("/", data={"question": "hello", "session_id": session})):
