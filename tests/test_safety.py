@@ -53,6 +53,13 @@ def test_a_word_english_knows_is_never_repaired_into_a_red_flag():
     assert stems[1] == "breed"
 
 
+@pytest.mark.parametrize("text", ["Should I take cabozantinib on an empty stomach?",
+                                  "can i skip my octreotide shot if I start cabozantinib",
+                                  "I'm worried zlib will choke on files over 4 GB"])
+def test_words_that_only_look_like_a_red_flag_do_not_make_one(text):
+    assert kind(text) is not EMERGENCY
+
+
 @pytest.mark.parametrize("text", ["a small nosebleed this morning", "my headache is back", "my stomach hurts a bit",
                                   "my blood pressure is 150/95", "my blood pressure was 185/110 this morning, no symptoms"])
 def test_a_finding_that_needs_severity_does_not_hold_without_it(text):
