@@ -28,8 +28,16 @@ import netqa
 from netqa.bot import Bot, QuestionError
 from netqa.config import Settings, bundled_path, settings_markdown
 from netqa.records import Citation, Reply
-from netqa.store import (LATE_REPLY_SECONDS, LOW_CONFIDENCE, Conversations, MemorySessions, QuestionLog,
-                         StoreUnavailable, open_log, open_sessions)
+from netqa.store import (
+    LATE_REPLY_SECONDS,
+    LOW_CONFIDENCE,
+    Conversations,
+    MemorySessions,
+    QuestionLog,
+    StoreUnavailable,
+    open_log,
+    open_sessions,
+)
 
 log = logging.getLogger("netqa.web")
 
@@ -263,6 +271,17 @@ def starter_questions(bot: Bot) -> list[str]:
         return listed[:4]
     headings = dict.fromkeys(p.section.split(":")[0] for p in bot.corpus.passages if p.section != p.document)
     return [f"Tell me about {heading}" for heading in list(headings)[:3]]
+
+
+def source_document(documents, passage: str | None, document: str | None):
+    """The document /source shows: the one holding the passage, the one named, or the only one; None when the
+    passage or document is not known ("" for the list of several documents)."""
+    if passage:
+        return next((d for d in documents if passage.startswith(f"{d.id}-p")
+                     and any(p.id == passage for p in d.passages)), None)
+    if document:
+        return next((d for d in documents if d.id == document), None)
+    return documents[0] if len(documents) == 1 else ""
 
 
 def document_sections(document) -> list[tuple[str | None, list]]:
@@ -614,9 +633,15 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         return chat_page(session_id)
 
     @app.get("/source", include_in_schema=False)
-    async def source(passage: str | None = None) -> HTMLResponse:
-        """The cleaned documents, an anchor per passage; ?passage=ID marks that passage."""
-        return web.page("source.html", cited=passage)
+    async def source(passage: str | None = None, document: str | None = None) -> HTMLResponse:
+        """A document as indexed, an anchor per passage: ?passage=ID opens the cited passage's document with that
+        passage marked, ?document=ID a document; without either, the only document, or the list of them."""
+        shown = source_document(web.bot.corpus.documents, passage, document)
+        if shown is None:
+            return web.page("source.html", 404, shown=None, cited=None, articles=web.bot.names.articles,
+                            missing="That passage is not in these documents." if passage else
+                            "There is no such document here.")
+        return web.page("source.html", shown=shown, cited=passage, articles=web.bot.names.articles)
 
 
 def _own_session(request: Request) -> str:
