@@ -6,6 +6,8 @@ import sqlite3
 
 import pytest
 
+pytest_plugins = ["_browser"]  # the browser tests' fixtures: Chromium, a real server, axe-core
+
 
 @pytest.fixture
 def foreign_sqlite_file(tmp_path):

@@ -84,12 +84,14 @@ class Reply:
     question_type: str = "other"
     resolved_question: str = ""
     suggestions: tuple[str, ...] = field(default=())
+    calls: tuple[str, ...] = field(default=())  # numbers an emergency reply says to call, the first one first
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["kind"] = self.kind.value
         data["citations"] = [asdict(c) for c in self.citations]
         data["suggestions"] = list(self.suggestions)
+        data["calls"] = list(self.calls)
         return data
 
 
