@@ -111,12 +111,16 @@
       return replies[replies.length - 1];
     }
 
+    let asking = false;  // one question at a time: a second Enter while waiting is ignored
+
     async function ask(question) {
+      if (asking) return;
       if (!count()) {
         input.focus();
         return;
       }
       showError("");
+      asking = true;
       button.disabled = true;
       const pending = document.createElement("p");
       pending.className = "pending";
@@ -126,6 +130,7 @@
       announce("Looking in the article.", false);
       const { page, error } = await postForm("/", { question });
       pending.remove();
+      asking = false;
       button.disabled = false;
       if (error) {
         showError(error);
