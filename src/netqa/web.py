@@ -12,6 +12,7 @@ import re
 import time
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,6 +23,7 @@ from pydantic import BaseModel, BeforeValidator, Field, StrictBool, ValidationEr
 from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import netqa
@@ -136,6 +138,9 @@ async def json_body(request: Request, model: type[Body]) -> Body:
         pass  # parsed again below, so the error is reported as on every other endpoint (and UTF-16 is read)
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error",
+                                       "input": {}, "ctx": {"error": "nested too deeply"}}]) from None
     except ValueError as exc:  # not JSON, or bytes that are not UTF-8, -16 or -32
         raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error",
                                        "input": {}, "ctx": {"error": getattr(exc, "msg", str(exc))}}]) from None
@@ -247,7 +252,87 @@ def sentence(message: str) -> str:
     return message[:1].upper() + message[1:] + ("" if message.endswith((".", "!", "?")) else ".")
 
 
+def source_document(documents, passage: str | None, document: str | None):
+    """The document /source shows: the one holding the passage, the one named, or the only one; None when the
+    passage or document is not known ("" for the list of several documents)."""
+    if passage:
+        return next((d for d in documents if passage.startswith(f"{d.id}-p")
+                     and any(p.id == passage for p in d.passages)), None)
+    if document:
+        return next((d for d in documents if d.id == document), None)
+    return documents[0] if len(documents) == 1 else ""
+
+
 # ---------------------------------------------------------------- middleware
+
+
+class Errors:
+    """The last word on a request that failed: a client that went away is one line at info level; any other
+    exception one logged traceback and a 500 in words (inside SecurityHeaders, so it carries them too)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            log.info("the client left during %s %s", scope["method"], scope["path"])
+        except Exception:
+            log.exception("unexpected error on %s %s", scope["method"], scope["path"])
+            if not started:
+                await _problem(500, "Something went wrong on our side. Please try again.")(scope, receive, send)
+
+
+class SameSiteOnly:
+    """403 for a state-changing request a browser sent from another site (a form auto-posted by another page).
+
+    Browsers say where a request comes from: Sec-Fetch-Site (all current ones), else Origin. A request with
+    neither is not a browser's cross-site request (curl, a script, an old browser's same-site form) and goes on.
+    """
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in self.SAFE and not _same_origin(scope):
+            log.info("refused a cross-site %s %s", scope["method"], scope["path"])
+            return await _problem(403, "This form can only be sent from this site's own pages.")(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+def _same_origin(scope: Scope) -> bool:
+    headers = {name: value for name, value in scope["headers"] if name in (b"sec-fetch-site", b"origin", b"host")}
+    fetch_site = headers.get(b"sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site in (b"same-origin", b"none")  # "none": typed or bookmarked by the user
+    origin = headers.get(b"origin")
+    if origin is None:
+        return True
+    return urlsplit(origin.decode("latin-1")).netloc.lower() == headers.get(b"host", b"").decode("latin-1").lower()
+
+
+class HeadAsGet:
+    """HEAD answered as GET wherever GET works; the server sends the headers only (it knows the request was HEAD)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope = {**scope, "method": "GET"}
+        await self.app(scope, receive, send)
 
 
 class BodyLimit:
@@ -373,10 +458,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _problem(503, "Feedback cannot be saved right now because the feedback database is unavailable. "
                              "The chat still answers questions.")
 
-    @app.exception_handler(Exception)
-    async def server_error(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return _problem(500, "Something went wrong on our side. Please try again.")
 
 
 # ---------------------------------------------------------------- the app
@@ -404,7 +485,11 @@ def create_app(bot: Bot | None = None, settings: Settings | None = None) -> Fast
     _install_pages(app, web)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.mount("/docs-assets", StaticFiles(directory=_swagger_ui_dir()), name="docs-assets")
+    # Outermost last: headers on everything, then errors, then the checks that may refuse a request unread.
     app.add_middleware(BodyLimit)
+    app.add_middleware(SameSiteOnly)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(Errors)
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -413,6 +498,9 @@ def app_from_env() -> FastAPI:
     """The app for `uvicorn --factory netqa.web:app_from_env` (what `netqa serve` runs): settings from NETQA_*."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    from netqa.serving import stop_with_supervisor
+
+    stop_with_supervisor()
     app = create_app()
     # The corpus, index and app live as long as the process: the collector need not scan them again and again
     # (under wrk the longest full collection fell from about 60 ms to about 20 ms).
@@ -474,10 +562,13 @@ def _install_api(app: FastAPI, web: Web) -> None:
         return Response(to_json(await web.ask(body.question, body.session_id)), media_type="application/json")
 
     @app.post("/api/feedback", status_code=201, response_model=FeedbackId, tags=["chat"],
-              summary="Rate a reply", responses=_problems(400, 404, 413, 422, 429, 503))
-    async def feedback(body: FeedbackBody, request: Request) -> FeedbackId:
+              summary="Rate a reply", responses=_problems(400, 403, 404, 413, 422, 429, 503),
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/json": {"schema": FeedbackBody.model_json_schema()}}}})
+    async def feedback(request: Request) -> FeedbackId:
         """Store whether a reply helped, with an optional comment."""
         web.check_rate(request)
+        body = await json_body(request, FeedbackBody)
         try:
             return FeedbackId(id=await web.add_feedback(body.reply_id, body.helpful, body.comment))
         except KeyError:
@@ -528,7 +619,6 @@ def _admin_store(web: Web, request: Request) -> QuestionLog:
 
 def _install_pages(app: FastAPI, web: Web) -> None:
     starters = starter_questions(web.bot)
-    passage_ids = frozenset(p.id for p in web.bot.corpus.passages)
 
     def chat_page(session_id: str, status: int = 200, **context) -> HTMLResponse:
         """The chat page with the conversation of `session_id`, which is always the browser's own (its cookie).
@@ -621,11 +711,17 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         return back_to_chat(f"reply-{reply_id}")
 
     @app.get("/source", include_in_schema=False)
-    async def source(passage: str | None = None) -> HTMLResponse:
-        """The cleaned documents, an anchor per passage; ?passage=ID marks that passage (when there is one)."""
-        if passage is not None and passage not in passage_ids:
-            return web.page("source.html", 404, cited=None, missing=passage)
-        return web.page("source.html", cited=passage)
+    async def source(passage: str | None = None, document: str | None = None) -> HTMLResponse:
+        """A document as indexed, an anchor per passage: ?passage=ID opens the cited passage's document with that
+        passage marked, ?document=ID a document; without either, the only document, or the list of them. An
+        unknown id is a 404 that says so above the only document (or the list)."""
+        documents = web.bot.corpus.documents
+        shown = source_document(documents, passage, document)
+        if shown is None:
+            fallback = documents[0] if len(documents) == 1 else ""
+            return web.page("source.html", 404, shown=fallback, cited=None, missing=passage or document,
+                            articles=web.bot.names.articles)
+        return web.page("source.html", shown=shown, cited=passage, articles=web.bot.names.articles)
 
 
 def _own_session(request: Request) -> str:
