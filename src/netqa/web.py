@@ -37,6 +37,7 @@ from netqa.store import (
     MemorySessions,
     QuestionLog,
     StoreUnavailable,
+    conversations_beside,
     open_log,
     open_sessions,
 )
@@ -508,10 +509,11 @@ def _open_log(path: str) -> tuple[QuestionLog | None, str | None]:
 
 
 def _open_sessions(settings: Settings, database_usable: bool) -> Conversations:
-    """The conversations in the database beside the log (shared by the workers), else in this process only."""
+    """The conversations in a database beside the log (shared by the workers), else in this process only."""
     if database_usable:
         try:
-            return open_sessions(settings.db, settings.session_ttl_seconds, settings.max_sessions)
+            return open_sessions(conversations_beside(settings.db), settings.session_ttl_seconds,
+                                 settings.max_sessions)
         except StoreUnavailable as exc:
             log.error("conversations are kept by each worker alone: %s", exc)
     return MemorySessions(settings.session_ttl_seconds, settings.max_sessions)
