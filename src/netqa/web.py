@@ -198,7 +198,8 @@ class Web:
             raise StoreUnavailable(self.log_error or "the feedback database is not open")
         comment = clean_text(comment).strip() if comment else None
         # A reply this service gave may not be logged yet by the worker that gave it: worth waiting for. Any
-        # other id costs one read, so a flood of made-up ids cannot hold up real feedback.
+        # other id costs one read, so a flood of made-up ids cannot hold up real feedback. (Looked up in a worker
+        # thread like real feedback: on the event loop, a flood of them would take the loop from every request.)
         wait = LATE_REPLY_SECONDS if self.sessions.session_of(reply_id) is not None else 0.0
         return await run_in_threadpool(self.log.add_feedback, reply_id, helpful, comment or None, wait)
 
