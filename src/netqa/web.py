@@ -41,7 +41,7 @@ from netqa.store import (
     open_log,
     open_sessions,
 )
-from netqa.view import KIND_LABELS, document_sections, reply_view, retention_words, starter_questions
+from netqa.view import document_sections, reply_view, retention_words, starter_questions
 
 log = logging.getLogger("netqa.web")
 
@@ -221,7 +221,7 @@ class Web:
 
     def page(self, name: str, status: int = 200, **context) -> HTMLResponse:
         html = self.templates.get_template(name).render(
-            title=self.bot.title, documents=self.bot.corpus.documents, kind_labels=KIND_LABELS,
+            title=self.bot.title, documents=self.bot.corpus.documents,
             max_question_chars=self.settings.max_question_chars, emergency_number=self.emergency_number,
             kept=retention_words(self.settings.retention_days), **context)
         return HTMLResponse(html, status_code=status)
@@ -631,7 +631,7 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         """
         turns = web.sessions.transcript(session_id) if session_id else []
         forgotten = bool(session_id) and not turns
-        response = web.page("index.html", status, turns=turns, session_id=session_id, starters=starters,
+        response = web.page("index.html", status, turns=turns, starters=starters,
                             forgotten=forgotten, ttl_minutes=round(web.settings.session_ttl_seconds / 60), **context)
         if forgotten:
             response.delete_cookie(SESSION_COOKIE, path="/")
