@@ -37,6 +37,7 @@ from netqa.store import (
     MemorySessions,
     QuestionLog,
     StoreUnavailable,
+    conversations_beside,
     open_log,
     open_sessions,
 )
@@ -197,7 +198,8 @@ class Web:
             raise StoreUnavailable(self.log_error or "the feedback database is not open")
         comment = clean_text(comment).strip() if comment else None
         # A reply this service gave may not be logged yet by the worker that gave it: worth waiting for. Any
-        # other id costs one read, so a flood of made-up ids cannot hold up real feedback.
+        # other id costs one read, so a flood of made-up ids cannot hold up real feedback. (Looked up in a worker
+        # thread like real feedback: on the event loop, a flood of them would take the loop from every request.)
         wait = LATE_REPLY_SECONDS if self.sessions.session_of(reply_id) is not None else 0.0
         return await run_in_threadpool(self.log.add_feedback, reply_id, helpful, comment or None, wait)
 
@@ -519,10 +521,11 @@ def _open_log(path: str) -> tuple[QuestionLog | None, str | None]:
 
 
 def _open_sessions(settings: Settings, database_usable: bool) -> Conversations:
-    """The conversations in the database beside the log (shared by the workers), else in this process only."""
+    """The conversations in a database beside the log (shared by the workers), else in this process only."""
     if database_usable:
         try:
-            return open_sessions(settings.db, settings.session_ttl_seconds, settings.max_sessions)
+            return open_sessions(conversations_beside(settings.db), settings.session_ttl_seconds,
+                                 settings.max_sessions)
         except StoreUnavailable as exc:
             log.error("conversations are kept by each worker alone: %s", exc)
     return MemorySessions(settings.session_ttl_seconds, settings.max_sessions)
