@@ -182,3 +182,15 @@ def test_names_give_initialisms_and_versions_of_the_title():
 
 def test_block_kinds_are_a_closed_set():
     assert {k.value for k in BlockKind} == {"heading", "text", "code", "row"}
+
+
+def test_a_numbered_line_over_a_more_indented_paragraph_heads_it():
+    text = ("Questions\n\n 4. compress() returns Z_BUF_ERROR.\n\n    Make sure that the length of the buffer is equal\n"
+            "    to the available size of the buffer.\n\n 5. I found a bug.\n\n    Most of the time, such problems are"
+            " due to an incorrect usage.\n\n        make install\n\n    Then run the tests again to be sure it works.\n")
+    assert passages(text) == [
+        ("4. compress() returns Z_BUF_ERROR",
+         "Make sure that the length of the buffer is equal to the available size of the buffer."),
+        ("5. I found a bug", "Most of the time, such problems are due to an incorrect usage."),
+        ("5. I found a bug", "make install"),  # deeper than the text after it: a command, not a heading
+        ("5. I found a bug", "Then run the tests again to be sure it works.")]

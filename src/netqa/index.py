@@ -83,7 +83,7 @@ class _Common:
     norm: np.ndarray  # float64, per row: the most the common columns can add to a unit query's cosine
 
     @classmethod
-    def of(cls, matrix) -> "_Common | None":
+    def of(cls, matrix) -> _Common | None:
         """From a fitted CSC matrix (scipy), or None when no column is common."""
         from scipy import sparse
 
@@ -164,7 +164,7 @@ class _Space:
         return arrays
 
     @classmethod
-    def from_arrays(cls, name: str, terms: list, arrays, by_column: bool) -> "_Space":
+    def from_arrays(cls, name: str, terms: list, arrays, by_column: bool) -> _Space:
         """Rebuild a saved space, checking that every array fits the others (so queries cannot index out of range)."""
         idf, indptr = arrays[f"{name}.idf"], arrays[f"{name}.indptr"]
         indices, data = arrays[f"{name}.indices"], arrays[f"{name}.data"]
@@ -254,7 +254,7 @@ class PassageIndex:
         self.word_weight = word_weight
         self.char_weight = char_weight
 
-    def fit(self, passages: tuple[Passage, ...], progress=None, names: list[str] | None = None) -> "PassageIndex":
+    def fit(self, passages: tuple[Passage, ...], progress=None, names: list[str] | None = None) -> PassageIndex:
         """Fit the three spaces, and the space of document names when there are several documents (`names`, one
         per document in the order of the passages' documents); `progress(iterable, desc)` may wrap each pass
         over the texts (a tqdm)."""
@@ -274,7 +274,7 @@ class PassageIndex:
         return self._set(passages, words, chars, sentences, named)
 
     def _set(self, passages, words: _Space, chars: _Space, sentences: _Space,
-             named: tuple[_Space, np.ndarray] | None = None) -> "PassageIndex":
+             named: tuple[_Space, np.ndarray] | None = None) -> PassageIndex:
         self.passages_ = passages
         self.words_, self.chars_, self.sentences_ = words, chars, sentences
         # The names space (a row per document) and each passage's document row, or None for one document.
@@ -440,7 +440,7 @@ def corpus_words(passages, documents=()) -> set[str]:
             for w in content_words(normalise(text))}
 
 
-def build(directory: Path, progress: bool = False, state: "_CorpusState | None" = None) -> CorpusIndex:
+def build(directory: Path, progress: bool = False, state: _CorpusState | None = None) -> CorpusIndex:
     """Parse the folder and fit the index; `progress` shows tqdm bars on stderr (if it is a terminal)."""
     from netqa.terms import find_abbreviations
 
@@ -510,7 +510,7 @@ class _CorpusState:
     raw: dict[str, bytes]  # the files' bytes, so loading reads each file once
 
     @classmethod
-    def read(cls, directory: Path) -> "_CorpusState":
+    def read(cls, directory: Path) -> _CorpusState:
         files = corpus_files(directory)
         raw = {}
         for path, rel in zip(files, _relative_names(files, directory)):
