@@ -1,7 +1,8 @@
 """The safety set's gate (tests/safety/, see its README): every emergency routed, advice and hard negatives right.
 
 The look half (read while building the routing) must meet the bars. The score half (never read) does not yet:
-its figures are pinned as floors so they cannot slip back while the routing improves.
+its figures are pinned as floors so they cannot slip back while the routing improves; so are those of a second
+examiner's set (look2), read while widening the word data.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import pytest
 from safety_set import read_set, score
 
 BARS = {"emergency": 1.0, "advice": 0.97, "hard_negative": 0.97}
-SCORE_FLOORS = {"emergency": 0.90, "advice": 0.89, "hard_negative": 0.97}
+SCORE_FLOORS = {"emergency": 0.92, "advice": 0.89, "hard_negative": 0.97}
+LOOK2_FLOORS = {"emergency": 0.95, "advice": 0.95, "hard_negative": 0.95}  # a second examiner, read while widening
 
 
-@pytest.mark.parametrize("half, bars", [("look.jsonl", BARS), ("score.jsonl", SCORE_FLOORS)])
+@pytest.mark.parametrize("half, bars", [("look.jsonl", BARS), ("score.jsonl", SCORE_FLOORS),
+                                                  ("look2.jsonl", LOOK2_FLOORS)])
 def test_the_safety_set_meets_its_bars(half, bars):
     result = score(read_set(half))
     low = {m: f"{result.rate(m):.1%} < {bar:.0%}" for m, bar in bars.items() if result.rate(m) < bar}

@@ -44,7 +44,8 @@ FUZZY_MIN_LENGTH = 4  # shorter words are too often another real word one letter
 FUZZY_CUTOFF = 85  # rapidfuzz ratio (0-100) for a misspelling to count as a vocabulary word
 KNOWN_WORD_ZIPF = 3.0  # an English word this frequent (wordfreq's Zipf scale) is never "repaired"
 
-_TOKEN = re.compile(r"(?P<reading>\d{2,3}\s*(?:/|over)\s*\d{2,3})|(?P<word>[a-z0-9]+(?:'[a-z]+)?)"
+_TOKEN = re.compile(r"(?P<reading>\d{2,3}\s*(?:/|over)\s*\d{2,3})|(?P<decimal>\d+\.\d+)"
+                    r"|(?P<word>[a-z0-9]+(?:'[a-z]+)?)"
                     r"|(?P<sentence>[.!?;\n]+)|(?P<clause>[,:()\-–—]+)|(?P<quote>\")")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
@@ -130,7 +131,7 @@ class Finding:
 
 # "#name" in a form: a label from another file, or one the tokenizer gives
 _SPECIAL_PARTS = {"#severity": "severity:severity", "#onset": "severity:onset", "#reading": "reading",
-                  "#count": "count:many"}
+                  "#count": "count:many", "#low_number": "low_number", "#fever_number": "fever_number"}
 
 
 def _label(part: str, prefix: str, known: Iterable[str], where: str) -> str:
@@ -153,6 +154,8 @@ class Lexicon:
     chitchat_order: tuple[str, ...]
     reading: tuple[int, int]  # a blood pressure at or above either number is a hypertensive crisis
     many: int  # a count of pills at or above this is an overdose
+    low_sugar: float  # a blood sugar (mmol/L) below this is a hypo
+    fever: float  # a temperature (degrees C) at or above this is a fever
     before_medicine: frozenset[str]  # stems that stand between "took" or a count and a medicine's name
     spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
 
@@ -233,6 +236,7 @@ def english() -> Lexicon:
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
     return Lexicon(words, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
+                   flags["low_sugar"], flags["fever"],
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
                    {letter: tuple(words) for letter, words in spellings.items()})
 
@@ -298,9 +302,17 @@ class Message:
                 if high >= lexicon.reading[0] or low >= lexicon.reading[1]:
                     self.marks["reading"].append(Mark("reading", at, at + 1))
                 words: tuple[str, ...] = ("<reading>",)
+            elif kind == "decimal":  # "39.2", "1.8": one number, not two sentences
+                if float(token) < lexicon.low_sugar:
+                    self.marks["low_number"].append(Mark("low_number", at, at + 1))
+                if lexicon.fever <= float(token) < 43:
+                    self.marks["fever_number"].append(Mark("fever_number", at, at + 1))
+                words = ("<number>",)
             else:
                 if token.isdigit() and lexicon.many <= int(token) < 1900:
                     self.marks["count:many"].append(Mark("count:many", at, at + 1))
+                if token.isdigit() and lexicon.fever <= int(token) < 43:
+                    self.marks["fever_number"].append(Mark("fever_number", at, at + 1))
                 if token.endswith("'s") and token not in spelt:
                     token = token[:-2]  # "dad's", "the patient's": the person
                 words = spelt.get(token, (token,))
@@ -308,7 +320,7 @@ class Message:
                 if len(word) >= FUZZY_MIN_LENGTH and word.isalpha() and stem(word) not in lexicon.words \
                         and self.stems and self.stems[-1] in lexicon.before_medicine and not _is_english(word):
                     rare.append(len(self.stems))
-                self.stems.append(word if word == "<reading>" else lexicon.stems_of(word))
+                self.stems.append(word if word[0] == "<" else lexicon.stems_of(word))
                 self.sentence.append(sentence)
                 self.clause.append(clause)
                 self.quoted.append(in_quote)
@@ -329,9 +341,13 @@ class Message:
                 if not any(m.start == at for m in self.marks.get(label, ())):
                     self.marks[label].append(Mark(label, at, at + 1))
         pills = {m.start for m in self.marks.get("harm:medicine", ())}
-        def counts_pills(count: Mark) -> bool:  # "40 tablets", "20 of his zopiclone"; not "17 year old"
-            at = count.end
-            while at < len(stems) and at - count.end < 3 and at not in pills and stems[at] in lexicon.before_medicine:
+        def counts_pills(count: Mark) -> bool:  # "40 tablets", "20 of his heart tablets"; not "17 year old"
+            at, other = count.end, 0
+            while at < len(stems) and at - count.end < 5 and at not in pills and stems[at][0] != "<" \
+                    and not stems[at].isdigit():
+                other += stems[at] not in lexicon.before_medicine
+                if other > 2 or (other and at == count.end):
+                    return False
                 at += 1
             return at in pills
 
@@ -351,6 +367,17 @@ class Message:
 
     def __len__(self) -> int:
         return len(self.stems)
+
+    @cached_property
+    def _signs(self) -> frozenset[int]:
+        return frozenset(m.start for label, found in self.marks.items() if label.startswith(("flag:", "harm:"))
+                         for m in found)
+
+    def becomes(self, cue: Mark) -> bool:
+        """An ending cue that goes on to a sign in its clause says what someone has become, not that it is over:
+        "his arm has gone numb", "she has gone very pale", "he has stopped breathing"."""
+        clause = self.clause_span(cue.start)
+        return any(at in self._signs for at in range(cue.end, min(cue.end + 2, clause.stop)))
 
     def has(self, label: str) -> bool:
         return label in self.present
@@ -446,7 +473,7 @@ def _denied(message: Message, found: Instance) -> bool:
         if found.start - NEGATION_REACH <= cue.start < found.end:
             return True
     ended = [m for m in _free(message, "negation:after", message.sentence_span(found.start), found.taken)
-             if m.start > found.start]
+             if m.start > found.start and not message.becomes(m)]
     return bool(ended) and not _free(message, "time:now", clause, found.taken)
 
 
