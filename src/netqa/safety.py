@@ -42,6 +42,7 @@ ATTACHED = 3  # a person this close before a finding is the one it happens to ("
 ADVICE_REACH = 3  # the person asked about stands this close to the modal ("should my husband ...")
 FUZZY_MIN_LENGTH = 4  # shorter words are too often another real word one letter away
 FUZZY_CUTOFF = 85  # rapidfuzz ratio (0-100) for a misspelling to count as a vocabulary word
+SKIPPABLE = 2  # words of clauses.txt [inside_phrase] that may stand inside a known phrase
 KNOWN_WORD_ZIPF = 3.0  # an English word this frequent (wordfreq's Zipf scale) is never "repaired"
 
 _TOKEN = re.compile(r"(?P<reading>\d{2,3}\s*(?:/|over)\s*\d{2,3})|(?P<decimal>\d+\.\d+)"
@@ -158,6 +159,7 @@ class Lexicon:
     fever: float  # a temperature (degrees C) at or above this is a fever
     before_medicine: frozenset[str]  # stems that stand between "took" or a count and a medicine's name
     spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
+    skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
 
     def __hash__(self) -> int:  # one lexicon a process: cached functions key on it
         return id(self)
@@ -175,6 +177,44 @@ def _phrase_stems(phrase: str) -> tuple[str, ...]:
     return tuple(stem(part) for word in phrase.lower().split() for part in spelt.get(word, (word,)))
 
 
+# The pronouns of each person by role, and the verb forms that agree with a subject: a phrase written in one
+# person ("take my own life", "can not find his words") is known in all ("take her own life", "find my words").
+_PERSONS = {"i": ("i", "me", "my", "myself"), "he": ("he", "him", "his", "himself"),
+            "she": ("she", "her", "her", "herself"), "they": ("they", "them", "their", "themselves")}
+_ROLES: dict[str, set[int]] = defaultdict(set)
+for _forms in _PERSONS.values():
+    for _role, _word in enumerate(_forms):
+        _ROLES[_word].add(_role)
+_AGREES = {"am": "be", "is": "be", "are": "be", "have": "have", "has": "have", "do": "do", "does": "do"}
+_AGREEMENT = {"be": {"i": "am", "he": "is", "she": "is", "they": "are"},
+              "have": {"i": "have", "he": "has", "she": "has", "they": "have"},
+              "do": {"i": "do", "he": "does", "she": "does", "they": "do"}}
+
+
+def _in_every_person(phrase: str) -> set[str]:
+    """A phrase and its forms in the other persons: "i am a burden" -> "he is a burden", "she is a burden", ...;
+    one-word entries and phrases without a pronoun stay as they are."""
+    spelt = contractions()
+    words = [part for word in phrase.lower().split() for part in spelt.get(word, (word,))]
+    if len(words) < 2 or not any(w in _ROLES for w in words):
+        return {phrase}
+    variants = {phrase}
+    for person, forms in _PERSONS.items():
+        choices: list[set[str]] = []
+        for at, word in enumerate(words):
+            if word in _ROLES:
+                choices.append({forms[role] for role in _ROLES[word]})
+            elif word in _AGREES and at and words[at - 1] in ("i", "he", "she", "they"):
+                choices.append({_AGREEMENT[_AGREES[word]][person]})
+            else:
+                choices.append({word})
+        built = [""]
+        for options in choices:
+            built = [f"{done} {option}".strip() for done in built for option in sorted(options)]
+        variants.update(built)
+    return variants
+
+
 @lru_cache(maxsize=1)
 def english() -> Lexicon:
     """The lexicon built from lang/en/ (read once a process)."""
@@ -189,7 +229,9 @@ def english() -> Lexicon:
                 add(shared[phrase[1:]], label, shared)
                 continue
             surface.update(w for w in phrase.lower().split() if w.isalpha())
-            phrases[_phrase_stems(phrase)].add(label)
+            variants = _in_every_person(phrase) if label.startswith(("harm:", "flag:")) else (phrase,)
+            for variant in variants:
+                phrases[_phrase_stems(variant)].add(label)
 
     for name in ("severity.txt", "negation.txt", "time.txt", "person.txt", "questions.txt", "clauses.txt",
                  "advice.txt"):
@@ -206,7 +248,8 @@ def english() -> Lexicon:
             add(words, f"{prefix}:{part}", flags["parts"])
         needs = tuple(_label(f"#{need}", prefix, (), where) for need in entry.get("needs", ()))
         context = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("context", ()))
-        forms = tuple(Form(tuple(_label(part, prefix, entry["words"], where) for part in form), context, needs)
+        forms = tuple(Form(tuple(_label(part, prefix, entry["words"], where) for part in form), context, needs,
+                           window=entry.get("window", WINDOW))
                       for form in entry["forms"])
         findings.append(Finding(entry["id"], entry["source"], forms))
 
@@ -238,7 +281,8 @@ def english() -> Lexicon:
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
                    flags["low_sugar"], flags["fever"],
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
-                   {letter: tuple(words) for letter, words in spellings.items()})
+                   {letter: tuple(words) for letter, words in spellings.items()},
+                   frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]))
 
 
 @lru_cache(maxsize=65536)
@@ -258,6 +302,19 @@ def _is_english(word: str) -> bool:
 
 
 # ---------------------------------------------------------------- a message as marked words
+
+
+def _match(stems: list[str], at: int, phrase: tuple[str, ...], skippable: frozenset[str]) -> int:
+    """Where a phrase that starts at `at` ends, or 0; up to SKIPPABLE words such as "just" or "really" may
+    stand inside it ("i just want to die", "never have to wake up" for "never wake up")."""
+    skipped = 0
+    for word in phrase:
+        while at < len(stems) and stems[at] != word and stems[at] in skippable and skipped < SKIPPABLE:
+            at, skipped = at + 1, skipped + 1
+        if at >= len(stems) or stems[at] != word:
+            return 0
+        at += 1
+    return at
 
 
 class Mark(NamedTuple):  # a NamedTuple: messages make hundreds, and a frozen dataclass costs 5x to build
@@ -329,9 +386,13 @@ class Message:
             for label in lexicon.words.get(first, ()):
                 self.marks[label].append(Mark(label, at, at + 1))
             if at + 1 < len(stems):
-                for phrase, labels in lexicon.phrases.get((first, stems[at + 1]), ()):
-                    end = at + len(phrase)
-                    if tuple(stems[at:end]) == phrase and self.sentence[end - 1] == self.sentence[at]:
+                second = at + 1
+                while second < len(stems) - 1 and second - at <= SKIPPABLE and stems[second] in lexicon.skippable:
+                    second += 1
+                keys = dict.fromkeys(((first, stems[at + 1]), (first, stems[second])))
+                for phrase, labels in (entry for key in keys for entry in lexicon.phrases.get(key, ())):
+                    end = _match(stems, at, phrase, lexicon.skippable)
+                    if end and self.sentence[end - 1] == self.sentence[at]:
                         for label in labels:
                             self.marks[label].append(Mark(label, at, end))
             if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
@@ -542,6 +603,8 @@ def _asked_about(message: Message, found: Instance) -> bool:
     clause = message.clause_span(found.start)
     before = range(clause.start, found.start)
     opener = _opens_question(message, clause)
+    if _how_to_know(message, found, clause, opener):
+        return True
     causes = _free(message, "questions:cause", before, found.taken)
     if causes:
         last = max(m.start for m in causes)
@@ -555,6 +618,22 @@ def _asked_about(message: Message, found: Instance) -> bool:
     if _free(message, "questions:info", clause, found.taken):
         return True
     return not any(personal for _, personal in people)
+
+
+def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark | None) -> bool:
+    """A question how to know a sign ("how do I recognise a clot?", "signs of sepsis?"): no one named between
+    the asking and the sign, nor as its subject before it ("my dad has signs of sepsis?" tells one), and not now."""
+    if opener is None and message.sentence[found.start] not in message.asks:
+        return False
+    knowing = _free(message, "questions:knowing", range(clause.start, found.start), found.taken)
+    if not knowing or _free(message, "time:now", message.sentence_span(found.start), found.taken):
+        return False
+    first = min(m.start for m in knowing)
+    people = _people(message, range(clause.start, found.start), found, opener)
+    return not any(personal and (m.start > first or message.stems[m.start] not in _ASKERS) for m, personal in people)
+
+
+_ASKERS = frozenset({"i", "we"})  # "how do I recognise ...": the one asking, not the one it happens to
 
 
 def _about_others(message: Message, found: Instance) -> bool:
@@ -579,7 +658,8 @@ def _reported(message: Message, found: Instance, health: bool = True) -> bool:
         return False
     if not health and not message.within("person:personal", message.sentence_span(found.start)):
         return False
-    return not (_denied(message, found) or _over(message, found) or _supposed(message, found)
+    # a sign even when asked ("how many would it take to not wake up?") is one also when supposed ("what if")
+    return not (_denied(message, found) or _over(message, found) or (not found.asked and _supposed(message, found))
                 or _asked_about(message, found) or _about_others(message, found))
 
 
