@@ -156,7 +156,7 @@ def test_denied_asked_about_or_past_self_harm_is_not_a_crisis(text):
                                   "should my husband ask his oncologist to switch?",
                                   "is it safe for me to get pregnant",
                                   "would it work for my mum?", "can I stop my everolimus?", "i want to skip a dose",
-                                  "am I a candidate for this?"])
+                                  "am I a candidate for this?", "is it worth trying?"])
 def test_a_personal_decision_is_medical_advice(text):
     assert kind(text) is ADVICE
 

@@ -645,6 +645,8 @@ def _decision_in(message: Message, clause: range) -> str:
             after = decisions + marks("advice:obligation_decision")
             if to < clause.stop and message.stems[to] == "to" and any(0 <= d.start - to <= 3 for d in after):
                 return "evaluation_to"
+            if any(d.start == to for d in decisions):
+                return "evaluation_to"  # "is it worth trying?", "is it safe taking it with food?"
         if personal and marks("advice:eligibility"):
             return "eligibility"
     if marks("advice:opinion"):
