@@ -26,7 +26,8 @@ from netqa.text import char_words, normalise, stem, word_terms
 
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
 EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
-RELATED_WEIGHT = 0.6  # corpus words WordNet relates to a question word the corpus lacks
+RELATED_WEIGHT = 0.6
+LONG_FORM_WEIGHT = 0.3  # "Food and Drug Administration" for "FDA" in a corpus that uses both  # corpus words WordNet relates to a question word the corpus lacks
 ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
 # The same questions come again and again; normalising one (NFKC and friends) costs more than the cached reply.
 _normalised_question = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(normalise)
@@ -53,6 +54,7 @@ class Bot:
         # This process's memory unless given a store the server's workers share (the web app sets one).
         self.sessions: Conversations = sessions or MemorySessions(settings.session_ttl_seconds, settings.max_sessions)
         self.names = _names(corpus)
+        self._definitions: dict[str, bool] = {}  # abbreviation -> defined in brackets (see _defined)
         self._idf = {term: float(index.words_.idf[col]) for term, col in index.words_.vocabulary.items()}
         # Patients ask the same questions again and again; a reply depends only on the resolved question.
         self._answer = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(self._find_answer)
@@ -157,10 +159,23 @@ class Bot:
         the one sentence that defines it."""
         if question_type == "definition":
             return expansion
-        kept = tuple((phrase, words) for phrase, words in expansion.synonyms
-                     if phrase in expansion.lay_phrases or phrase not in self.vocabulary.abbreviations
-                     or self._idf_of(stem(phrase)) == 0.0)
-        return dataclasses.replace(expansion, synonyms=kept)
+        def usual(phrase: str) -> bool:
+            return (phrase not in expansion.lay_phrases and phrase in self.vocabulary.abbreviations
+                    and self._idf_of(stem(phrase)) != 0.0)
+
+        kept = tuple(entry for entry in expansion.synonyms if not usual(entry[0]))
+        # Still a weak pull where the text spells it out in passing ("the Food and Drug Administration has
+        # now granted approval" is about the FDA too), but not towards the sentence defining it ("(NET)").
+        weak = tuple(entry for entry in expansion.synonyms if usual(entry[0]) and not self._defined(entry[0]))
+        return dataclasses.replace(expansion, synonyms=kept, long_forms=weak)
+
+    def _defined(self, abbreviation: str) -> bool:
+        """Whether the corpus defines the abbreviation in brackets: "Neuroendocrine tumors (NET)"."""
+        if abbreviation not in self._definitions:
+            long_form = re.escape(self.vocabulary.abbreviations[abbreviation])
+            pattern = re.compile(rf"{long_form}\s*\(\s*{re.escape(abbreviation)}\s*\)", re.IGNORECASE)
+            self._definitions[abbreviation] = any(pattern.search(d.text) for d in self.corpus.documents)
+        return self._definitions[abbreviation]
 
     def _idf_of(self, term: str) -> float:
         return self._idf.get(term, 0.0)
@@ -168,7 +183,8 @@ class Bot:
     @staticmethod
     def _queries(expansion: Expansion, resolution: Resolution):
         groups = [(expansion.search_text, 1.0), (" ".join(expansion.added), EXPANSION_WEIGHT),
-                  (" ".join(expansion.related_added), RELATED_WEIGHT), (resolution.context, CONTEXT_WEIGHT)]
+                  (" ".join(expansion.related_added), RELATED_WEIGHT), (resolution.context, CONTEXT_WEIGHT),
+                  (" ".join(w for _, forms in expansion.long_forms for w in forms), LONG_FORM_WEIGHT)]
         word_query = [(word_terms(text), weight) for text, weight in groups]
         char_query = [(char_words(text), weight) for text, weight in groups]
         return word_query, char_query

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from netqa import lexical
 from netqa.corpus import Passage
-from netqa.facts import extract_fact, needs_fact, wanted_shapes
+from netqa.facts import extract_fact, needs_fact, verdict, wanted_shapes
 from netqa.message import Question
 from netqa.records import Evidence, Hit, SentenceHit
 from netqa.terms import Expansion, generic_words
@@ -36,7 +36,8 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     passages = {h.passage.id: h.passage for h in hits}
     stems_of = {pid: _passage_stems(p) | _stems_of("", p.document) for pid, p in passages.items()}
     missing_in = {pid: [w for w in required if not (_has_label(w, passages[pid].text) if " " in w
-                                                     else _found(w, stems, expansion))]
+                                                     else _found(w, stems, expansion))
+                        and not _slot_filled(w, question, passages[pid].text)]
                   for pid, stems in stems_of.items()}
 
     def candidate(s: SentenceHit) -> tuple[float, str | None]:
@@ -60,7 +61,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     return Evidence(
         sentence=best, short_answer=short, quote=quote,
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
-        coverage=_coverage(expansion, passage, idf), unknown=len(unknown),
+        coverage=_coverage(expansion, passage, idf, stems), unknown=len(unknown),
         # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
         # (WordNet's relations are too loose to stand in for the very thing asked about: "brand" is not "mark")
         focus_unknown=any(w in expansion.lacking and not _found(w, stems, expansion, False) for w in question.focus),
@@ -68,7 +69,20 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         missing_constraint=bool(missing_in[passage.id]),
         quote_coverage=_coverage(expansion, passage, idf, _stems_of("", quote)),
         open_question=not wanted_shapes(question),
+        verdict=verdict(question, quote, query, any(
+            w not in stems and _slot_filled(w, question, passage.text) for w in required),
+            expansion.synonyms + expansion.related),
     )
+
+
+def _slot_filled(word: str, question: Question, text: str) -> bool:
+    """A yes/no question's constraint the text fills with something else: "published in the Lancet?" and
+    "published in The New England Journal of Medicine"."""
+    for anchor, preposition, phrase in question.slots:
+        if word in phrase and re.search(rf"\b{re.escape(stem(anchor))}\w*\s+(?:\w+\s+)?{re.escape(preposition)}\b",
+                                        text, re.IGNORECASE):
+            return True
+    return False
 
 
 def _has_label(label: str, text: str) -> bool:

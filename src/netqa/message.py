@@ -69,6 +69,7 @@ class Question:
     focus: tuple[str, ...]  # what is asked about: "price" in "what is the price of it?"
     modifiers: tuple[str, ...] = ()  # "pNET" in "how many pNET patients": which of the counted is meant
     constraints: tuple[str, ...] = ()  # "england" in "survival in England": the passage must name it too
+    slots: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # see slots_of
 
 
 # ---------------------------------------------------------------- safety (routing before any search)
@@ -220,6 +221,24 @@ _DETERMINERS = frozenset("the a an this that these those my your his her their i
                          "both either one".split())
 
 
+def slots_of(text: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(word before, preposition, phrase words) of each phrase constraint: "published in the Lancet" ->
+    ("published", "in", ("lancet",)). A text that fills the same slot with something else answers a yes/no
+    question about it: no, in the New England Journal of Medicine."""
+    prepositions = set(en.table("constraint_words.txt")["prepositions"].split())
+    tokens = _PHRASE_WORD.findall(text)
+    slots = []
+    for i, token in enumerate(tokens[1:], 1):
+        if token.lower() in prepositions and tokens[i - 1][:1].isalpha():
+            j = i + 1
+            while j < len(tokens) and tokens[j].lower() in _DETERMINERS:
+                j += 1
+            phrase = tuple(t.lower() for t in tokens[j:j + 3] if t[:1].isalnum())
+            if phrase:
+                slots.append((tokens[i - 1].lower(), token.lower(), phrase))
+    return tuple(slots)
+
+
 def constraints_of(text: str) -> tuple[str, ...]:
     """The words a question's answer is bound by: those of a phrase after a preposition ("in England",
     "for the liver", "in children"), and names written with a capital inside the sentence.
@@ -287,6 +306,7 @@ def understand(text: str) -> Question:
                       and w not in en.word_list("generic_words.txt")) if counted else ()
     return Question(text=text, normalised=normalised, kind=kind, crisis=crisis, type=qtype,
                     unit=(unit.group(1) or unit.group(2)) if unit else None,
-                    counted=counted.group("noun") if counted else None,
+                    counted=counted.group("noun") if counted and counted.group("noun").lower() not in
+                    en.word_list("stopwords.txt") else None,
                     focus=tuple(focus.group("focus").split()) if focus else (), modifiers=modifiers,
-                    constraints=constraints_of(normalised))
+                    constraints=constraints_of(normalised), slots=slots_of(normalised) if qtype == "yesno" else ())

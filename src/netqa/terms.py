@@ -37,6 +37,7 @@ class Expansion:
     incidental: tuple[str, ...] = ()  # describing words the corpus lacks ("upcoming"): neither searched nor missed
     english: tuple[str, ...] = ()  # other English words the corpus lacks ("tablet"): they weaken the match only
     lacking: tuple[str, ...] = ()  # every content word the corpus does not use, whatever stands in for it
+    long_forms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # abbreviations the corpus also uses, spelled out
 
     @property
     def search_text(self) -> str:
