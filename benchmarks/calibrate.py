@@ -70,7 +70,8 @@ def _bands(p, y) -> str:
     for low, high in BANDS:
         inside = (p >= low) & (p < high)
         if inside.any():
-            lines.append(f"    {low:.2f}-{min(high, 1):.2f}: {inside.sum():4d} questions, {y[inside].mean():4.0%} right")
+            share = y[inside].mean()
+            lines.append(f"    {low:.2f}-{min(high, 1):.2f}: {inside.sum():4d} questions, {share:4.0%} right")
     return "\n".join(lines)
 
 

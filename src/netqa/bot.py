@@ -26,8 +26,8 @@ from netqa.text import char_words, normalise, stem, word_terms
 
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
 EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
-RELATED_WEIGHT = 0.6
-LONG_FORM_WEIGHT = 0.3  # "Food and Drug Administration" for "FDA" in a corpus that uses both  # corpus words WordNet relates to a question word the corpus lacks
+RELATED_WEIGHT = 0.6  # corpus words WordNet relates to a question word the corpus lacks
+LONG_FORM_WEIGHT = 0.3  # "Food and Drug Administration" for "FDA" in a corpus that uses both
 ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
 # The same questions come again and again; normalising one (NFKC and friends) costs more than the cached reply.
 _normalised_question = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(normalise)
@@ -85,7 +85,7 @@ class Bot:
         """The reply and the evidence its confidence was computed from (for calibration and debugging)."""
         text = self._validate(question)
         history = self.sessions.history(session_id) if session_id else None
-        if history is None:  # never issued here, expired, or not an id at all: only the server starts sessions
+        if session_id is None or history is None:  # never issued, expired or no id: only the server starts one
             session_id, history = new_session_id(), ()
         asked = understand(text)
         reply_id = new_reply_id()

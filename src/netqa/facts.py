@@ -201,7 +201,7 @@ def _counts(after: str, counted: set[str]) -> bool:
     """Whether a number counts the asked thing: the words right after it (up to a function word) name it,
     or there are none ("99 with pancreatic NET")."""
     stop = en.word_list("stopwords.txt")
-    following = []
+    following: list[str] = []
     for m in re.finditer(r"[^\W\d_][\w'-]*|[^\w\s]", after):
         word = m.group().lower()
         if word in stop or not word[:1].isalpha() or len(following) == 3:

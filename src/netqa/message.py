@@ -187,8 +187,8 @@ def questions_in(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(split))[:MAX_QUESTIONS]
 
 
-_TOPIC_ONLY = re.compile(r"^(?:(?:and|so|but|ok|okay)\s+)?(?:what about|how about|as for|regarding|about)\s+(?P<topic>.+)$",
-                         re.IGNORECASE)
+_TOPIC_ONLY = re.compile(r"^(?:(?:and|so|but|ok|okay)\s+)?(?:what about|how about|as for|regarding|about)\s+"
+                         r"(?P<topic>.+)$", re.IGNORECASE)
 _THING_PRONOUN = re.compile(r"\b(?:it|this|that|these|those|they|them)\b(?=[\s?.!]*$)", re.IGNORECASE)
 
 
@@ -213,10 +213,12 @@ def story_of(text: str, questions: tuple[str, ...]) -> str:
 # ---------------------------------------------------------------- one question
 
 _PHRASE_WORD = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*\.?|[^\w\s]")
-_LABEL = re.compile(rf"\b({'|'.join(en.ordered_words('label_words.txt'))})\s+(\d+(?:\s*-\s*\d+)?[a-z]?)\b", re.IGNORECASE)
-_PREDICATE = re.compile(r"\b(?:is|are|was|were|be|been|being|become|became|get|got)\s+(?:\w+ly\s+)?([a-z]+)\s*[?.!]*$",
-                        re.IGNORECASE)
-_YES_NO_START = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b", re.IGNORECASE)
+_LABEL = re.compile(rf"\b({'|'.join(en.ordered_words('label_words.txt'))})\s+(\d+(?:\s*-\s*\d+)?[a-z]?)\b",
+                    re.IGNORECASE)
+_PREDICATE = re.compile(r"\b(?:is|are|was|were|be|been|being|become|became|get|got)\s+(?:\w+ly\s+)?([a-z]+)"
+                        r"\s*[?.!]*$", re.IGNORECASE)
+_YES_NO_START = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b",
+                           re.IGNORECASE)
 _DETERMINERS = frozenset("the a an this that these those my your his her their its our some any each every all "
                          "both either one".split())
 
@@ -265,7 +267,7 @@ def constraints_of(text: str) -> tuple[str, ...]:
             j += 1
         if lowered == "to" and j == i + 1:
             continue  # "spread to the liver" names a place; "going to test" a verb
-        phrase = []
+        phrase: list[str] = []
         while j < len(tokens) and len(phrase) < 3 and tokens[j][:1].isalnum() and tokens[j].lower() not in stop:
             phrase.append(tokens[j].lower().rstrip("."))
             j += 1

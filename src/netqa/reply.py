@@ -58,7 +58,8 @@ def compose(question_type: str, evidence: Evidence | None, score: float, hits: l
             if h.passage.id != passage.id and h.score >= ALSO_CITED_WITHIN * hits[0].score)
     suggestions = _suggestions(evidence, hits) if kind == ReplyKind.ANSWER and evidence else ()
     short = evidence.short_answer if kind == ReplyKind.ANSWER and evidence else None
-    context = dict(short=short, quote=quote, verdict=evidence.verdict if kind == ReplyKind.ANSWER and evidence else None, citation=citations[0] if citations else None,
+    verdict = evidence.verdict if kind == ReplyKind.ANSWER and evidence else None
+    context = dict(short=short, quote=quote, verdict=verdict, citation=citations[0] if citations else None,
                    source=names.source(citations[0]) if citations else "", suggestions=suggestions,
                    document=names.corpus, nearby=list(dict.fromkeys(h.passage.section for h in hits[:2])))
     return Found(answer=render(kind, question_type, **context), kind=kind, confidence=score, citations=citations,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -123,8 +124,8 @@ def _long_form(abbr: str, before: str) -> str | None:
 class Vocabulary:
     """Everything known about the corpus's words, used to turn a question into search terms."""
 
-    def __init__(self, corpus_words: set[str], lexicon: dict[str, tuple[str, ...]],
-                 abbreviations: dict[str, str], stems: set[str] | None = None):
+    def __init__(self, corpus_words: Iterable[str], lexicon: dict[str, tuple[str, ...]],
+                 abbreviations: dict[str, str], stems: Iterable[str] | None = None):
         self.words = frozenset(corpus_words)
         # A saved index passes the stems it stored: stemming 100,000 words anew takes seconds.
         self.stems = frozenset(stems if stems is not None else (stem(w) for w in corpus_words))
