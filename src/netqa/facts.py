@@ -182,9 +182,11 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
         return total, nearest
 
     scored = [(closeness(span), span) for span in spans]
+    if needs_nearby_word(question):
+        scored = [item for item in scored if item[0][1] <= FACT_REACH]
+        if not scored:
+            return None
     (_, nearest), (start, end) = max(scored, key=lambda item: item[0][0])
-    if needs_nearby_word(question) and nearest > FACT_REACH:
-        return None
     return sentence[start:end].strip(" ,.;")
 
 
@@ -247,6 +249,8 @@ def _fact_spans(sentence: str, wanted: str, question: Question,
                 continue
             if wanted == "place" and bool(_ORG.search(text)) == (_place_kind(question) is not None):
                 continue  # a place is an organisation's name, unless a city or a country is asked for
+            if wanted == "place" and _place_kind(question) and not _looks_like_a_name(text):
+                continue  # "Final" opening a sentence is no city
         spans.append(m.span())
     named = _NAMED_KIND.search(question.normalised)
     if named and wanted in ("organisation", "place"):

@@ -183,7 +183,7 @@ def questions_in(text: str) -> tuple[str, ...]:
         if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
             split.extend(p if p.endswith("?") else p + "?" for p in pieces)
         else:
-            split.append(sentence)
+            split.append(pieces[0] if len(pieces) == 1 else sentence)
     return tuple(dict.fromkeys(split))[:MAX_QUESTIONS]
 
 
