@@ -21,3 +21,12 @@ if [ "$status" -ne 0 ]; then exit "$status"; fi
 
 # The CI gate of the engine issue: 95% answer, citation and abstention accuracy on the gold set.
 .venv/bin/netqa eval corpus/gold.jsonl --min-answer 0.95 --min-citation 0.95 --min-abstain 0.95
+
+# The outside examiners' sets, each at the level it reaches (tests/gold/gates.txt).
+grep -v '^#' tests/gold/gates.txt | while read -r gold corpus answer citation abstain; do
+  [ -n "$gold" ] || continue
+  where=(); [ "$corpus" != "-" ] && where=(--corpus "$corpus")
+  .venv/bin/netqa eval "${where[@]}" "$gold" --min-answer "$answer" --min-citation "$citation" \
+    --min-abstain "$abstain" > /dev/null || { echo "gate failed: $gold" >&2; exit 1; }
+done
+
