@@ -12,13 +12,14 @@ from pathlib import Path
 
 from netqa.confidence import confidence
 from netqa.config import Settings
-from netqa.corpus import LEXICON_FILE, METADATA_FILE, Document, Passage, default_corpus_dir
+from netqa.documents import LEXICON_FILE, METADATA_FILE, Document, Passage, default_corpus_dir
 from netqa.evidence import choose_evidence
 from netqa.followup import Resolution, resolve
 from netqa.index import PassageIndex, open_index
 from netqa.message import questions_in, understand
 from netqa.records import Evidence, Reply, ReplyKind, Turn
 from netqa.reply import Found, Names, combine, compose, new_reply_id, render
+from netqa.safety import Route, RouteKind, about_health, route
 from netqa.store.base import Conversations, new_session_id
 from netqa.store.memory import MemorySessions
 from netqa.terms import Expansion, Vocabulary, read_lexicon
@@ -31,6 +32,7 @@ LONG_FORM_WEIGHT = 0.3  # "Food and Drug Administration" for "FDA" in a corpus t
 ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
 # The same questions come again and again; normalising one (NFKC and friends) costs more than the cached reply.
 _normalised_question = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(normalise)
+HEALTH_SAMPLE = 2000  # passages read to guess whether a corpus without a "domain" is about health
 
 
 class QuestionError(ValueError):
@@ -55,6 +57,7 @@ class Bot:
         self.sessions: Conversations = sessions or MemorySessions(settings.session_ttl_seconds, settings.max_sessions)
         self.names = _names(corpus)
         self._definitions: dict[str, bool] = {}  # abbreviation -> defined in brackets (see _defined)
+        self.health = about_health(_metadata(corpus.directory), (p.text for p in corpus.passages[:HEALTH_SAMPLE]))
         self._idf = {term: float(index.words_.idf[col]) for term, col in index.words_.vocabulary.items()}
         # Patients ask the same questions again and again; a reply depends only on the resolved question.
         self._answer = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(self._find_answer)
@@ -87,15 +90,16 @@ class Bot:
         history = self.sessions.history(session_id) if session_id else None
         if session_id is None or history is None:  # never issued, expired or no id: only the server starts one
             session_id, history = new_session_id(), ()
-        asked = understand(text)
         reply_id = new_reply_id()
-        if asked.kind in ("emergency", "chitchat"):
+        routed = route(text, self.health)
+        if routed.kind in (RouteKind.EMERGENCY, RouteKind.CHITCHAT):
             self.sessions.remember(session_id, reply_id, None)
-            return self._routed(reply_id, question, text, asked, session_id), None
+            return self._routed(reply_id, question, text, routed, session_id), None
+        asked = understand(text)
         parts, resolved = [], []
         for one in questions_in(self.vocabulary.repair(asked.normalised)):
             resolution = resolve(one, history, self.vocabulary.abbreviations)
-            found = self._answer(resolution.text, resolution.context, asked.kind == "medical_advice")
+            found = self._answer(resolution.text, resolution.context, routed.kind is RouteKind.MEDICAL_ADVICE)
             turn = Turn(resolution.text, found.people, found.kind == ReplyKind.ANSWER, resolution.context,
                         found.question_type)
             self.sessions.remember(session_id, reply_id, turn)
@@ -108,18 +112,16 @@ class Bot:
                      question_type=found.question_type, resolved_question=" ".join(resolved),
                      suggestions=found.suggestions), found.evidence
 
-    def _routed(self, reply_id: str, question: str, text: str, asked, session_id: str) -> Reply:
-        """The reply to an emergency or to small talk: no search."""
-        if asked.kind == "emergency":
-            answer = render("emergency", "", crisis=asked.crisis)
-            kind = ReplyKind.EMERGENCY
-        else:
-            mood = "thanks" if re.search(r"thank|thx|\bty\b|cheers", text, re.I) else \
-                "bye" if re.search(r"bye|see you|see ya|good night", text, re.I) else "hello"
-            answer = render("chitchat", "", mood=mood, document=self.title)
-            kind = ReplyKind.CHITCHAT
-        return Reply(reply_id, question, answer, kind, 1.0, (), session_id,
-                     question_type=asked.type, resolved_question=text)
+    def _routed(self, reply_id: str, question: str, text: str, routed: Route, session_id: str) -> Reply:
+        """The reply to an emergency (the number to call first) or to small talk: no search."""
+        if routed.kind is RouteKind.EMERGENCY:
+            numbers = dict(emergency_number=self.settings.emergency_number, crisis_line=self.settings.crisis_line)
+            calls = (self.settings.crisis_line, self.settings.emergency_number) if routed.crisis else \
+                (self.settings.emergency_number,)
+            return Reply(reply_id, question, render("emergency", "", crisis=routed.crisis, **numbers),
+                         ReplyKind.EMERGENCY, 1.0, (), session_id, resolved_question=text, calls=calls)
+        answer = render("chitchat", "", mood=routed.mood, document=self.names.corpus, health=self.health)
+        return Reply(reply_id, question, answer, ReplyKind.CHITCHAT, 1.0, (), session_id, resolved_question=text)
 
     def _find_answer(self, text: str, context: str, advice: bool) -> Found:
         """Everything a reply says, from the (resolved) question alone: the same input, the same reply,
@@ -133,7 +135,8 @@ class Bot:
         evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context)
         score = confidence(evidence) if evidence else 0.0
         answered = evidence is not None and score >= self.settings.abstain_below and evidence.fact_found
-        return compose(resolved.type, evidence, score, hits, answered, advice, self.names)
+        return compose(resolved.type, evidence, score, hits, answered, advice, self.names,
+                       health=self.health, emergency_number=self.settings.emergency_number)
 
     def top_passages(self, question: str, k: int = 3) -> tuple[Passage, ...]:
         """The k passages the search ranks first for a (resolved) question, best first: evaluation's funnel
@@ -190,13 +193,19 @@ class Bot:
         return word_query, char_query
 
 
+def _metadata(directory: Path) -> dict:
+    """The corpus's metadata.json as a dict ({} when there is none or it cannot be read)."""
+    try:
+        data = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def _names(corpus: Corpus) -> Names:
     """How replies name the corpus and its documents; "the article" where metadata.json says `"kind": "article"`."""
-    try:
-        metadata = json.loads((corpus.directory / METADATA_FILE).read_text(encoding="utf-8"))
-        described = metadata.get("documents", {}) if isinstance(metadata, dict) else {}
-    except (OSError, ValueError):
-        described = {}
+    described = _metadata(corpus.directory).get("documents", {})
+    described = described if isinstance(described, dict) else {}
 
     def is_article(document: Document) -> bool:
         inside = document.path.is_relative_to(corpus.directory)

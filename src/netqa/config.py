@@ -47,6 +47,10 @@ class Settings:
     # health details for long. The chat page tells its readers.
     retention_days: int = _setting(30, "NETQA_RETENTION_DAYS",
                                    "delete logged questions and feedback older than this many days (0 keeps them)")
+    emergency_number: str = _setting("911", "NETQA_EMERGENCY_NUMBER",
+                                     "the number an emergency reply (and the page) tells people to call first")
+    crisis_line: str = _setting("988", "NETQA_CRISIS_LINE",
+                                "the suicide and crisis line a self-harm reply gives first, then the emergency number")
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from netqa import lexical
-from netqa.corpus import Passage
+from netqa.documents import Passage
 from netqa.facts import extract_fact, needs_fact, verdict, wanted_shapes
 from netqa.message import Question
 from netqa.records import Evidence, Hit, SentenceHit
@@ -114,7 +114,7 @@ def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool
 def _quote(best: SentenceHit, sentences: list[SentenceHit]) -> str:
     """The best sentence, with the one before or after it when that matches nearly as well.
 
-    Always a verbatim stretch of the passage, so the quote can be found in the cited text.
+    Always a stretch of the passage's text, so the quote can be found in the cited text.
     """
     passage, index = best.passage, best.sentence_index
     neighbours = [s for s in sentences if s.passage.id == passage.id and abs(s.sentence_index - index) == 1
@@ -123,7 +123,7 @@ def _quote(best: SentenceHit, sentences: list[SentenceHit]) -> str:
     if neighbours:
         other = passage.sentences[max(neighbours, key=lambda s: s.score).sentence_index]
         first, last = min(first, other, key=lambda s: s.start), max(first, other, key=lambda s: s.start)
-    return passage.text[first.start - passage.start:last.end - passage.start]
+    return passage.between(first, last)
 
 
 def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:

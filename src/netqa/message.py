@@ -8,11 +8,9 @@ that recognises a type, the shapes of fact that answer it, and its template.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from netqa import lexical
 from netqa.lang import en
@@ -61,8 +59,6 @@ _FOCUS = re.compile(r"^(?:so |and |but |ok )?(?:(?:what|how much)(?:'s| is| are|
 class Question:
     text: str  # as asked
     normalised: str
-    kind: str  # "question", "emergency", "medical_advice" or "chitchat"
-    crisis: bool  # an emergency about self-harm: the crisis line comes first
     type: str  # a name from question_types()
     unit: str | None  # "months" in "what is the median in months?": the answer must carry it
     counted: str | None  # "patients" in "how many patients ...": says what is counted, not which
@@ -70,28 +66,6 @@ class Question:
     modifiers: tuple[str, ...] = ()  # "pNET" in "how many pNET patients": which of the counted is meant
     constraints: tuple[str, ...] = ()  # "england" in "survival in England": the passage must name it too
     slots: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # see slots_of
-
-
-# ---------------------------------------------------------------- safety (routing before any search)
-
-@lru_cache(maxsize=1)
-def _safety_patterns() -> dict[str, tuple[re.Pattern, ...]]:
-    raw = json.loads(resources.files("netqa.data").joinpath("safety.json").read_text(encoding="utf-8"))
-    return {name: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-            for name, patterns in raw.items() if not name.startswith("_")}
-
-
-def _safety_kind(lowered: str) -> tuple[str, bool]:
-    """(kind, crisis) of a whole message: an emergency is never answered as a lookup."""
-    patterns = _safety_patterns()
-    crisis = any(p.search(lowered) for p in patterns["emergency_self_harm"])
-    if crisis or any(p.search(lowered) for p in patterns["emergency"]):
-        return "emergency", crisis
-    if any(p.search(lowered) for p in patterns["medical_advice"]):
-        return "medical_advice", False
-    if any(p.search(lowered) for p in patterns["chitchat"]):
-        return "chitchat", False
-    return "question", False
 
 
 # ---------------------------------------------------------------- chat spellings
@@ -296,17 +270,16 @@ def question_type(lowered: str) -> str:
 
 @lru_cache(maxsize=8192)  # a pure function of the text, and questions repeat: the web asks it every time
 def understand(text: str) -> Question:
-    """Classify a question; safety comes first, so an emergency is never answered as a lookup."""
+    """A question's type, unit, counted noun and focus (routing comes before: netqa.safety)."""
     normalised = spell_out(normalise(text))
     lowered = normalised.lower().replace("’", "'")
-    kind, crisis = _safety_kind(lowered)
     qtype = question_type(lowered)
     unit = _UNIT.search(lowered)
     counted = _COUNTED.search(lowered) if qtype == "count" else None
     focus = _FOCUS.search(lowered)
     modifiers = tuple(w for w in counted.group("modifiers").split() if w not in en.word_list("stopwords.txt")
                       and w not in en.word_list("generic_words.txt")) if counted else ()
-    return Question(text=text, normalised=normalised, kind=kind, crisis=crisis, type=qtype,
+    return Question(text=text, normalised=normalised, type=qtype,
                     unit=(unit.group(1) or unit.group(2)) if unit else None,
                     counted=counted.group("noun") if counted and counted.group("noun").lower() not in
                     en.word_list("stopwords.txt") else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
-from netqa.corpus import Passage
+from netqa.documents import Passage
 from netqa.index import Hit, SentenceHit
 
 __all__ = ["Citation", "Evidence", "Hit", "Reply", "ReplyKind", "SentenceHit", "Turn"]
@@ -30,12 +30,16 @@ class Citation:
     document: str
     section: str
     text: str
-    start: int
+    start: int  # offsets of the passage in the document's text (for .txt and .md: the file)
     end: int
+    doc_id: str = ""
+    path: str = ""  # the file's path inside the corpus folder
+    page: int | None = None  # PDF page
 
     @classmethod
     def of(cls, passage: Passage) -> Citation:
-        return cls(passage.id, passage.document, passage.section, passage.text, passage.start, passage.end)
+        return cls(passage.id, passage.document, passage.section, passage.text, passage.start, passage.end,
+                   passage.doc_id, passage.path, passage.page)
 
 
 @dataclass(frozen=True)
@@ -81,12 +85,14 @@ class Reply:
     question_type: str = "other"
     resolved_question: str = ""
     suggestions: tuple[str, ...] = field(default=())
+    calls: tuple[str, ...] = field(default=())  # numbers an emergency reply says to call, the first one first
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["kind"] = self.kind.value
         data["citations"] = [asdict(c) for c in self.citations]
         data["suggestions"] = list(self.suggestions)
+        data["calls"] = list(self.calls)
         return data
 
 
