@@ -132,7 +132,7 @@ class Bot:
         word_query, char_query = self._queries(expansion, Resolution(text, context))
         hits = self.index.search(word_query, char_query, self.settings.top_k)
         sentences = self.index.rank_sentences(word_query, hits)
-        evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context)
+        evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context, self._following)
         score = confidence(evidence) if evidence else 0.0
         answered = evidence is not None and score >= self.settings.abstain_below and evidence.fact_found
         return compose(resolved.type, evidence, score, hits, answered, advice, self.names,
@@ -171,6 +171,14 @@ class Bot:
         # now granted approval" is about the FDA too), but not towards the sentence defining it ("(NET)").
         weak = tuple(entry for entry in expansion.synonyms if usual(entry[0]) and not self._defined(entry[0]))
         return dataclasses.replace(expansion, synonyms=kept, long_forms=weak)
+
+    def _following(self, passage: Passage) -> Passage | None:
+        """The next passage of the same document (the answer after an FAQ's question)."""
+        position = self.index.position_.get(passage.id)
+        if position is None or position + 1 >= len(self.index.passages_):
+            return None
+        after = self.index.passages_[position + 1]
+        return after if after.doc_id == passage.doc_id else None
 
     def _defined(self, abbreviation: str) -> bool:
         """Whether the corpus defines the abbreviation in brackets: "Neuroendocrine tumors (NET)"."""

@@ -17,10 +17,16 @@ QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to th
 
 
 def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
-                    sentences: list[SentenceHit], idf, context: str = "") -> Evidence | None:
-    """The sentence to quote: similar to the question and, when a figure is asked, holding one."""
+                    sentences: list[SentenceHit], idf, context: str = "", following=None) -> Evidence | None:
+    """The sentence to quote: similar to the question and, when a figure is asked, holding one.
+
+    A sentence that is itself a question (an FAQ's "34. Is there a Java version of zlib?") is answered by
+    the passage after it (`following(passage)`), which is quoted instead.
+    """
     if not hits or not sentences:
         return None
+    if following is not None:
+        hits, sentences = _answers_to_questions(hits, sentences, following)
     passage_score = {h.passage.id: h.score for h in hits}
     best_passage = hits[0].score
     query = _query_stems(expansion, context)
@@ -58,6 +64,9 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     # A word the corpus lacks counts as missing unless a word WordNet relates to it is in this passage.
     unknown = [w for w in expansion.unknown if not _found(w, stems, expansion)]
     quote = _quote(best, sentences)
+    if quote != best.passage.sentences[best.sentence_index].text:
+        # the neighbour quoted with it may hold the fact ("We are not the authors. The real author is ... Joel")
+        short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
     return Evidence(
         sentence=best, short_answer=short, quote=quote,
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
@@ -109,6 +118,28 @@ def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool
         if word in phrase.split() and any(stem(w) in stems for dw in document_words for w in content_words(dw)):
             return True
     return False
+
+
+def _answers_to_questions(hits: list[Hit], sentences: list[SentenceHit], following):
+    """Hits and sentences where a passage that only asks a question gives way to the passage answering it."""
+    asking = {h.passage.id for h in hits  # a short passage ending in a question mark asks, it does not answer
+              if h.passage.sentences and h.passage.sentences[-1].text.rstrip().endswith("?")
+              and len(h.passage.sentences) <= 3}
+    if not asking:
+        return hits, sentences
+    out_hits, out_sentences = [], []
+    for hit in hits:
+        answer = following(hit.passage) if hit.passage.id in asking else None
+        if answer is None:
+            out_hits.append(hit)
+            continue
+        out_hits.append(Hit(answer, hit.score))
+        best = max((s.score for s in sentences if s.passage.id == hit.passage.id), default=0.0)
+        out_sentences += [SentenceHit(answer, i, best * (1.0 if i == 0 else 0.5)) for i in range(len(answer.sentences))]
+    out_sentences += [s for s in sentences if s.passage.id not in asking]
+    seen: set[str] = set()
+    hits_once = [h for h in out_hits if not (h.passage.id in seen or seen.add(h.passage.id))]
+    return hits_once, sorted(out_sentences, key=lambda s: -s.score)
 
 
 def _quote(best: SentenceHit, sentences: list[SentenceHit]) -> str:

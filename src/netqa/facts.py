@@ -77,7 +77,8 @@ _LABEL_BEFORE = re.compile(rf"(?:[A-Za-z]-|\b(?:{_alternatives('label_words.txt'
 FACT_REACH = 12  # words between a figure and the nearest question word, at most
 MODIFIER_WEIGHT = 3.0  # "pNET" in "how many pNET patients": the word that says which figure is meant
 # Clause boundaries: a figure belongs to the clause it stands in ("5% ..., while thrombotic ... 1-2%").
-_CLAUSE_BREAK = re.compile(r"[;—]|,\s+(?:while|whereas|but|and|compared)\b|\s+compared (?:to|with)\b|\bwhile\b")
+_CLAUSE_BREAK = re.compile(r"[;—]|(?<=[.!?])\s+(?=[A-Z])|,\s+(?:while|whereas|but|and|compared)\b"
+                           r"|\s+compared (?:to|with)\b|\bwhile\b")
 
 
 def wanted_shapes(question: Question) -> tuple[str, ...]:

@@ -260,6 +260,7 @@ def constraints_of(text: str) -> tuple[str, ...]:
                 found.append(word)
     # A numbered label is one constraint: "grade 1-2" is not "Grade 3-5" ("1-2" may stand elsewhere).
     found = [f"{label.group(1).lower()} {label.group(2)}" for label in _LABEL.finditer(text)] + found
+    found = [re.sub(r"'s$", "", w) for w in found]  # "PKWare's" -> "pkware"
     # "U.S." is the word "us" to the index, a function word: no constraint
     return tuple(dict.fromkeys(w for token in found for w in ([token] if " " in token else words(token))
                                if w not in stop))

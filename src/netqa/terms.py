@@ -257,10 +257,19 @@ class Vocabulary:
             else:
                 candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
                 best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SIMILARITY)
-                fixed = best[0] if best else None
+                # "cuase" is "cause" (a word questions use), not the corpus's "cases": a closer everyday
+                # word wins, and is left for the question's wording to carry
+                everyday = process.extractOne(word, _everyday_words(), scorer=fuzz.ratio,
+                                              score_cutoff=TYPO_MIN_SIMILARITY)
+                fixed = best[0] if best and not (everyday and everyday[1] >= best[1]) else None
         if len(self._corrections) < 50_000:
             self._corrections[word] = fixed
         return fixed
+
+
+@lru_cache(maxsize=1)
+def _everyday_words() -> tuple[str, ...]:
+    return tuple(sorted(w for w in generic_words() | stopwords() if len(w) >= 4 and w.isalpha()))
 
 
 _WORD_OR_INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_]+(?:'[^\W\d_]+)?")
