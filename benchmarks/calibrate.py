@@ -25,7 +25,7 @@ GOLD = ROOT / "tests" / "gold"
 # (corpus name, corpus folder, gold files); None: the built-in article
 SETS = [
     ("article", None, [ROOT / "corpus" / "gold.jsonl", GOLD / "article" / "article-look.jsonl",
-                       GOLD / "article" / "outside-b.jsonl"]),
+                       GOLD / "article" / "article-outside.jsonl"]),
     ("clinic", ROOT / "tests" / "fixtures" / "clinic", [ROOT / "tests" / "fixtures" / "clinic" / "gold.jsonl"]),
     *[(name, GOLD / name / "docs", [GOLD / name / f"{name}-look.jsonl"]) for name in ("gpl2", "guide", "licences",
                                                                                      "readme")],
@@ -36,7 +36,7 @@ ABSTAIN_BELOW = 0.55
 
 def _look_half(path: Path, rows):
     """The outside sample is split by the parity of its ids: odd ones are looked at, even ones only scored."""
-    if path.name != "outside-b.jsonl":
+    if path.name != "article-outside.jsonl":
         return rows
     return [r for r in rows if int("".join(c for c in r.id if c.isdigit()) or 0) % 2 == 1]
 

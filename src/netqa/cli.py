@@ -105,7 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port, default=8000, help="port to listen on, 1-65535 (default: %(default)s)")
     serve.add_argument("--workers", type=int, default=1, help="server processes (default: %(default)s)")
     serve.add_argument("--db", type=Path, metavar="FILE",
-                       help="SQLite file for question logs and feedback (default: $NETQA_DB, else netqa.db here)")
+                       help="SQLite file for question logs, feedback and the conversations the workers share "
+                            "(default: $NETQA_DB, else netqa.db here)")
     return parser
 
 
@@ -249,10 +250,12 @@ def index_summary(built) -> str:
 
 
 def _serve(args) -> int:
-    import uvicorn
+    from netqa import serving
+    from netqa.config import Settings
 
     if args.workers < 1:
         raise ValueError(f"--workers must be 1 or more, not {args.workers}")
+    settings = Settings.from_env()  # a bad NETQA_* value fails here, with its name, before anything starts
     _port_free(args.host, args.port)
     # Loaded here, once: a worker that fails to load would be restarted by uvicorn over and over, and
     # a stale index is rebuilt and saved before the workers start, so each of them only reads it.
@@ -261,8 +264,7 @@ def _serve(args) -> int:
         os.environ["NETQA_CORPUS"] = str(args.corpus.resolve())
     if args.db:
         os.environ["NETQA_DB"] = str(args.db.resolve())
-    # An import string and environment variables, because with --workers each process builds its own app.
-    uvicorn.run("netqa.web:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers)
+    serving.run(args.host, args.port, args.workers, settings)
     return 0
 
 

@@ -261,7 +261,8 @@ class Vocabulary:
                 # word wins, and is left for the question's wording to carry
                 everyday = process.extractOne(word, _everyday_words(), scorer=fuzz.ratio,
                                               score_cutoff=TYPO_MIN_SIMILARITY)
-                fixed = best[0] if best and not (everyday and everyday[1] >= best[1]) else None
+                closer = everyday is not None and everyday[0] != best[0] and everyday[1] >= best[1] if best else False
+                fixed = best[0] if best and not closer else None
         if len(self._corrections) < 50_000:
             self._corrections[word] = fixed
         return fixed

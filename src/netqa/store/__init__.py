@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from netqa.store.base import (LOW_CONFIDENCE, Conversations, QuestionLog, StoreUnavailable, new_session_id,
-                              question_key, storable)
+from netqa.store.base import (
+    LOW_CONFIDENCE,
+    Conversations,
+    QuestionLog,
+    StoreUnavailable,
+    new_session_id,
+    question_key,
+    storable,
+)
 from netqa.store.memory import MemorySessions
 from netqa.store.sqlite_log import LATE_REPLY_SECONDS, SQLiteLog
 from netqa.store.sqlite_sessions import SQLiteSessions
+
 
 def open_log(location: str | Path, retention_days: int | None = None) -> QuestionLog:
     """The question log at `location`: a SQLite file path (the only backend so far)."""
