@@ -1,11 +1,9 @@
 """The answering stages, each on small inline examples: message -> question(s), word repair, facts, evidence,
-follow-ups, yes/no; and the built-in corpus's starter questions end to end."""
+follow-ups, yes/no, and how replies name what they quote."""
 
 from __future__ import annotations
 
-import json
 from importlib import resources
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +14,6 @@ from netqa.lang import en
 from netqa.message import constraints_of, question_types, questions_in, spell_out, understand
 from netqa.records import ReplyKind, Turn
 from netqa.terms import Vocabulary
-
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
 @pytest.fixture(scope="module")
@@ -238,32 +234,7 @@ def test_a_hedged_quote_gets_no_yes(bot):
     assert reply.answer.split()[0] not in ("Yes.", "No.")
 
 
-# ---------------------------------------------------------------- the starter questions
-
-STARTERS = {
-    "What did the FDA approve?": "granted approval to cabozantinib",
-    "How many patients were in the CABINET trial?": "298",
-    "What is the five-year survival for pancreatic NET?": "23%",
-    "What are the side effects of cabozantinib?": "hemorrhagic",
-}
-
-
-def test_the_starter_questions_are_the_ones_tested_here():
-    assert set(json.loads((CORPUS / "metadata.json").read_text())["starter_questions"]) == set(STARTERS)
-
-
-@pytest.mark.parametrize("question, expected", STARTERS.items())
-def test_every_starter_question_is_answered_right(bot, question, expected):
-    reply = bot.ask(question)
-    assert reply.kind == ReplyKind.ANSWER and expected in (reply.short_answer or reply.quote)
-
-
-def test_what_about_side_effects_after_a_starter_is_about_side_effects(bot):
-    first = bot.ask("What did the FDA approve?")
-    reply = bot.ask("what about side effects?", session_id=first.session_id)
-    assert reply.kind == ReplyKind.ANSWER and "hemorrhagic" in reply.quote
-    assert "approve side effects" not in reply.resolved_question
-
+# ---------------------------------------------------------------- naming what is quoted (starters: test_starters.py)
 
 def test_replies_say_the_article_only_when_the_metadata_says_so(pharmacy, bot):
     assert bot.ask("How many patients were in the CABINET trial?").answer.count("The article says") == 1
