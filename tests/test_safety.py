@@ -166,9 +166,15 @@ def test_a_general_can_or_should_question_is_a_question(text):
 
 
 @pytest.mark.parametrize("text", ["Can I combine GPL code with MIT code?", "Can I use break in a loop?",
-                                  "should I switch to the new version?"])
+                                  "should I switch to the new version?", "does the whole buffer fit in memory?",
+                                  "the parser chokes and collapses the list"])
 def test_can_i_questions_are_questions_on_a_corpus_not_about_health(text):
     assert kind(text, health=False) is QUESTION
+
+
+def test_off_a_health_corpus_an_emergency_needs_a_person():
+    assert kind("my colleague collapsed and is not breathing", health=False) is EMERGENCY
+    assert kind("the process collapsed and is not breathing", health=False) is QUESTION
 
 
 # ---------------------------------------------------------------- small talk

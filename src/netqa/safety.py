@@ -545,22 +545,25 @@ def _about_others(message: Message, found: Instance) -> bool:
     return bool(sentence)
 
 
-def _reported(message: Message, found: Instance) -> bool:
-    """The finding is said to be happening to someone now (the checks of the module docstring)."""
+def _reported(message: Message, found: Instance, health: bool = True) -> bool:
+    """The finding is said to be happening to someone now (the checks of the module docstring). Off a health
+    corpus a person must be named in its sentence: in a manual "the list collapses" or "zlib chokes" is not one."""
     if all(message.quoted[at] for at in found.taken if at < len(message)):
+        return False
+    if not health and not message.within("person:personal", message.sentence_span(found.start)):
         return False
     return not (_denied(message, found) or _over(message, found) or _supposed(message, found)
                 or _asked_about(message, found) or _about_others(message, found))
 
 
-def _self_harm(message: Message, lexicon: Lexicon) -> bool:
-    return any(_reported(message, found) for found in _instances(message, lexicon.self_harm))
+def _self_harm(message: Message, lexicon: Lexicon, health: bool) -> bool:
+    return any(_reported(message, found, health) for found in _instances(message, lexicon.self_harm))
 
 
-def _red_flag(message: Message, lexicon: Lexicon) -> str:
+def _red_flag(message: Message, lexicon: Lexicon, health: bool) -> str:
     """The id of the first red flag reported in the message, or ""."""
     for finding in lexicon.findings:
-        if any(_reported(message, found) for found in _instances(message, finding.forms)):
+        if any(_reported(message, found, health) for found in _instances(message, finding.forms)):
             return finding.id
     return ""
 
@@ -682,9 +685,9 @@ def route(text: str, health: bool = True) -> Route:
     the corpus is about health (on a software manual "can I use break in a loop?" is a question)."""
     lexicon = english()
     message = Message(text, lexicon)
-    if _self_harm(message, lexicon):
+    if _self_harm(message, lexicon, health):
         return Route(RouteKind.EMERGENCY, crisis=True, reason="self_harm")
-    if flag := _red_flag(message, lexicon):
+    if flag := _red_flag(message, lexicon, health):
         return Route(RouteKind.EMERGENCY, reason=flag)
     if health and (form := _decision(message)):
         return Route(RouteKind.MEDICAL_ADVICE, reason=form)

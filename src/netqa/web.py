@@ -37,10 +37,11 @@ from netqa.store import (
     MemorySessions,
     QuestionLog,
     StoreUnavailable,
+    conversations_beside,
     open_log,
     open_sessions,
 )
-from netqa.view import KIND_LABELS, document_sections, reply_view, retention_words, starter_questions
+from netqa.view import document_sections, reply_view, retention_words, starter_questions
 
 log = logging.getLogger("netqa.web")
 
@@ -197,7 +198,8 @@ class Web:
             raise StoreUnavailable(self.log_error or "the feedback database is not open")
         comment = clean_text(comment).strip() if comment else None
         # A reply this service gave may not be logged yet by the worker that gave it: worth waiting for. Any
-        # other id costs one read, so a flood of made-up ids cannot hold up real feedback.
+        # other id costs one read, so a flood of made-up ids cannot hold up real feedback. (Looked up in a worker
+        # thread like real feedback: on the event loop, a flood of them would take the loop from every request.)
         wait = LATE_REPLY_SECONDS if self.sessions.session_of(reply_id) is not None else 0.0
         return await run_in_threadpool(self.log.add_feedback, reply_id, helpful, comment or None, wait)
 
@@ -219,7 +221,7 @@ class Web:
 
     def page(self, name: str, status: int = 200, **context) -> HTMLResponse:
         html = self.templates.get_template(name).render(
-            title=self.bot.title, documents=self.bot.corpus.documents, kind_labels=KIND_LABELS,
+            title=self.bot.title, documents=self.bot.corpus.documents,
             max_question_chars=self.settings.max_question_chars, emergency_number=self.emergency_number,
             kept=retention_words(self.settings.retention_days), **context)
         return HTMLResponse(html, status_code=status)
@@ -519,10 +521,11 @@ def _open_log(path: str) -> tuple[QuestionLog | None, str | None]:
 
 
 def _open_sessions(settings: Settings, database_usable: bool) -> Conversations:
-    """The conversations in the database beside the log (shared by the workers), else in this process only."""
+    """The conversations in a database beside the log (shared by the workers), else in this process only."""
     if database_usable:
         try:
-            return open_sessions(settings.db, settings.session_ttl_seconds, settings.max_sessions)
+            return open_sessions(conversations_beside(settings.db), settings.session_ttl_seconds,
+                                 settings.max_sessions)
         except StoreUnavailable as exc:
             log.error("conversations are kept by each worker alone: %s", exc)
     return MemorySessions(settings.session_ttl_seconds, settings.max_sessions)
@@ -628,7 +631,7 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         """
         turns = web.sessions.transcript(session_id) if session_id else []
         forgotten = bool(session_id) and not turns
-        response = web.page("index.html", status, turns=turns, session_id=session_id, starters=starters,
+        response = web.page("index.html", status, turns=turns, starters=starters,
                             forgotten=forgotten, ttl_minutes=round(web.settings.session_ttl_seconds / 60), **context)
         if forgotten:
             response.delete_cookie(SESSION_COOKIE, path="/")

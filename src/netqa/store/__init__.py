@@ -29,12 +29,19 @@ def open_log(location: str | Path, retention_days: int | None = None) -> Questio
 
 def open_sessions(location: str | Path, ttl_seconds: float, max_sessions: int) -> Conversations:
     """The conversations at `location`: "memory" (this process only) or a SQLite file path (shared by the workers
-    of one machine; the same file as the question log)."""
+    of one machine)."""
     if str(location) == "memory":
         return MemorySessions(ttl_seconds, max_sessions)
     return SQLiteSessions.open(location, ttl_seconds, max_sessions)
 
 
+def conversations_beside(database: str | Path) -> Path:
+    """Where the server keeps conversations by default: a SQLite file beside the question log's, so that a
+    conversation's write (in the request) never waits for the log's batch to be written (behind it)."""
+    path = Path(database)
+    return path.with_name(path.name + "-conversations")
+
+
 __all__ = ["LATE_REPLY_SECONDS", "LOW_CONFIDENCE", "Conversations", "MemorySessions", "QuestionLog", "SQLiteLog",
-           "SQLiteSessions", "StoreUnavailable", "new_session_id", "open_log", "open_sessions", "question_key",
-           "storable"]
+           "SQLiteSessions", "StoreUnavailable", "conversations_beside", "new_session_id", "open_log", "open_sessions",
+           "question_key", "storable"]
