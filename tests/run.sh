@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Installs what the whole test suite needs (Debian's chromium for the browser tests, a virtual
+# Installs what the whole test suite needs (Debian's chromium, postgresql and redis-server, a virtual
 # environment with netqa and its test extras), runs it, then the gold-set gate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages the tests drive for real: chromium (browser tests), PostgreSQL and redis-server (the shared
+# stores of several replicas). Installed only when missing.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 python3 -m venv .venv
