@@ -59,8 +59,8 @@ class Postgres:
             os.chown(self.folder, entry.pw_uid, entry.pw_gid)
             os.chown(password_file, entry.pw_uid, entry.pw_gid)
         self.folder.chmod(0o700)
-        self._run("initdb", "-D", str(self.data), "-U", "netqa", f"--pwfile={password_file}", "--auth-host=scram-sha-256",
-                  "--auth-local=trust", "--no-sync", "-E", "UTF8", "--locale=C")
+        self._run("initdb", "-D", str(self.data), "-U", "netqa", f"--pwfile={password_file}",
+                  "--auth-host=scram-sha-256", "--auth-local=trust", "--no-sync", "-E", "UTF8", "--locale=C")
         self.start()
 
     def url(self, database: str = "postgres", password: str | None = PG_PASSWORD) -> str:
