@@ -62,8 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
     serve.add_argument("--workers", type=int, default=1, help="server processes (default: %(default)s)")
-    serve.add_argument("--db", type=Path, metavar="FILE",
-                       help="SQLite file for question logs and feedback (default: $NETQA_DB, else netqa.db here)")
+    serve.add_argument("--db", metavar="FILE|URL",
+                       help="question logs and feedback: a SQLite file, or a postgresql://user@host/db URL shared by "
+                            "several servers (default: $NETQA_DB, else netqa.db here; put a password in $NETQA_DB or "
+                            "~/.pgpass, not on the command line)")
     return parser
 
 
@@ -163,6 +165,8 @@ def _index(args) -> int:
 def _serve(args) -> int:
     import uvicorn
 
+    from netqa.config import is_url
+
     if args.workers < 1:
         raise ValueError(f"--workers must be 1 or more, not {args.workers}")
     # Loaded here, once: a worker that fails to load would be restarted by uvicorn over and over, and
@@ -171,7 +175,7 @@ def _serve(args) -> int:
     if args.corpus:
         os.environ["NETQA_CORPUS"] = str(args.corpus.resolve())
     if args.db:
-        os.environ["NETQA_DB"] = str(args.db.resolve())
+        os.environ["NETQA_DB"] = args.db if is_url(args.db) else str(Path(args.db).resolve())
     # An import string and environment variables, because with --workers each process builds its own app.
     uvicorn.run("netqa.web:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers)
     return 0

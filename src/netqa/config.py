@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -15,6 +16,24 @@ def bundled_path(folder: str) -> Path:
     """
     installed = Path(__file__).resolve().parent / f"_{folder}"
     return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / folder
+
+
+def is_url(location: str) -> bool:
+    """A service's address (postgresql://, redis://, ...) rather than a file path."""
+    return re.match(r"[a-z][a-z0-9+.-]*://", location) is not None
+
+
+def masked_url(url: str) -> str:
+    """A connection URL fit for a log: its password (in the address or a `password=` parameter) replaced by ***."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return url
+    address, slash, tail = rest.partition("/")
+    credentials, at, host = address.rpartition("@")
+    if at and ":" in credentials:
+        address = f"{credentials.split(':', 1)[0]}:***@{host}"
+    tail = re.sub(r"(?i)(\bpassword=)[^&]*", r"\1***", tail)
+    return f"{scheme}://{address}{slash}{tail}"
 
 
 def _setting(default, env: str | None, help: str):
@@ -31,7 +50,8 @@ class Settings:
     max_sessions: int = _setting(10_000, "NETQA_MAX_SESSIONS", "conversations kept in memory at most")
     corpus: str = _setting("", "NETQA_CORPUS", "folder of documents the web server answers from; empty = the built-in article")
     db: str = _setting("netqa.db", "NETQA_DB",
-                       "SQLite file of question logs and feedback for the web server (relative to the working folder)")
+                       "question logs and feedback: a SQLite file (relative to the working folder) or a "
+                       "postgresql:// URL shared by several servers")
     admin_token: str = _setting("", "NETQA_ADMIN_TOKEN",
                                 "bearer token for /api/admin/feedback and /api/admin/unanswered; empty turns them off")
     rate_limit_per_minute: int = _setting(0, "NETQA_RATE_LIMIT",

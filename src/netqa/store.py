@@ -103,6 +103,7 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path, retention_days: int,
                  clock: Callable[[], datetime]):
         self.path = path
+        self.where = str(path)  # for messages, as every store names where it writes
         self.retention_days = retention_days
         self.dropped = 0  # queued replies lost: queue full, or their batch failed (see MAX_PENDING_ROWS)
         self._connection: sqlite3.Connection | None = connection
@@ -347,6 +348,20 @@ class Store:
         if self.retention_days and time.monotonic() - self._last_purge >= PURGE_EVERY_SECONDS:
             self._last_purge = time.monotonic()
             self.purge(self.retention_days)
+
+
+def open_store(location: str | Path, retention_days: int | None = None,
+               clock: Callable[[], datetime] = utc_now):
+    """The store at `location` (--db / NETQA_DB): a postgresql:// URL (netqa.pgstore), else a SQLite file."""
+    scheme = re.match(r"([a-z][a-z0-9+.-]*)://", str(location))
+    if scheme is None:
+        return Store.open(location, retention_days, clock)
+    if scheme.group(1) not in ("postgresql", "postgres"):
+        raise StoreUnavailable(f"the feedback database must be a SQLite file path or a postgresql:// URL, "
+                               f"not a {scheme.group(1)}:// URL")
+    from netqa.pgstore import PostgresStore  # psycopg is imported only where it is used
+
+    return PostgresStore.open(str(location), retention_days, clock)
 
 
 def _reply_values(rows: list[tuple]) -> list:

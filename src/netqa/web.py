@@ -31,7 +31,7 @@ import netqa
 from netqa.bot import Bot, QuestionError
 from netqa.compose import Citation, Reply
 from netqa.config import Settings, bundled_path
-from netqa.store import LOW_CONFIDENCE, Store, StoreUnavailable
+from netqa.store import LOW_CONFIDENCE, Store, StoreUnavailable, open_store
 
 log = logging.getLogger("netqa.web")
 
@@ -508,13 +508,13 @@ def app_from_env() -> FastAPI:
     return app
 
 
-def _open_store(path: str) -> tuple[Store | None, str | None]:
+def _open_store(location: str) -> tuple[Store | None, str | None]:
     try:
-        store = Store.open(path)
+        store = open_store(location)
     except StoreUnavailable as exc:
         log.error("feedback is off, the chat still answers: %s", exc)
         return None, str(exc)
-    log.info("question logs and feedback go to %s", store.path)
+    log.info("question logs and feedback go to %s", store.where)
     return store, None
 
 
