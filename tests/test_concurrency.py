@@ -39,8 +39,14 @@ def signature(reply) -> tuple:
             reply.quote, reply.resolved_question, reply.suggestions)
 
 
-def converse(bot, conversation: tuple[str, ...], session_id: str) -> list[tuple]:
-    return [signature(bot.ask(question, session_id=session_id)) for question in conversation]
+def converse(bot, conversation: tuple[str, ...]) -> list[tuple]:
+    """A conversation in a session of its own: the first reply's session id (issued by the bot) carried on."""
+    session_id, replies = None, []
+    for question in conversation:
+        reply = bot.ask(question, session_id=session_id)
+        session_id = reply.session_id
+        replies.append(signature(reply))
+    return replies
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +66,7 @@ def rapid_thread_switching():
 def test_eight_threads_sharing_one_bot_get_the_single_threaded_replies(conversations, rapid_thread_switching):
     work = {t: workload(t, conversations) for t in range(THREADS)}
     alone = netqa.load()
-    expected = {t: [converse(alone, c, f"alone-{t}-{i}") for i, c in enumerate(work[t])] for t in work}
+    expected = {t: [converse(alone, c) for c in work[t]] for t in work}
 
     shared = netqa.load()
     got: dict[int, list] = {}
@@ -70,7 +76,7 @@ def test_eight_threads_sharing_one_bot_get_the_single_threaded_replies(conversat
     def run(t: int) -> None:
         try:
             start.wait()
-            got[t] = [converse(shared, c, f"shared-{t}-{i}") for i, c in enumerate(work[t])]
+            got[t] = [converse(shared, c) for c in work[t]]
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
 
@@ -91,36 +97,40 @@ CHAIR = ("Who is the study chair?", "where does she work?", "what did she say?")
 
 def test_interleaved_conversations_each_follow_their_own_thread():
     alone = netqa.load()
-    expected = {"survival": converse(alone, SURVIVAL, "a"), "chair": converse(alone, CHAIR, "b")}
+    expected = {"survival": converse(alone, SURVIVAL), "chair": converse(alone, CHAIR)}
 
     bot = netqa.load()
-    got = {"survival": [], "chair": []}
+    got: dict[str, list] = {"survival": [], "chair": []}
+    sessions: dict[str, str | None] = {"survival": None, "chair": None}
     for survival, chair in zip(SURVIVAL, CHAIR):
-        got["survival"].append(signature(bot.ask(survival, session_id="survival")))
-        got["chair"].append(signature(bot.ask(chair, session_id="chair")))
+        for name, question in (("survival", survival), ("chair", chair)):
+            reply = bot.ask(question, session_id=sessions[name])
+            sessions[name] = reply.session_id
+            got[name].append(signature(reply))
     assert got == expected
     assert "55%" in got["survival"][1][0] and "Dana-Farber" in got["chair"][1][0]
 
 
 def test_a_follow_up_in_a_new_session_knows_nothing_of_other_sessions():
     bot = netqa.load()
+    other = None
     for question in SURVIVAL[:1] + CHAIR[:1]:
-        bot.ask(question, session_id="someone-else")
-    fresh = signature(bot.ask("where does she work?", session_id="new"))
-    assert fresh == signature(netqa.load().ask("where does she work?", session_id="new"))
+        other = bot.ask(question, session_id=other).session_id
+    fresh = signature(bot.ask("where does she work?"))
+    assert fresh == signature(netqa.load().ask("where does she work?"))
     assert fresh[6] == "where does she work?"  # resolved as asked: no "she" taken from the other session
 
 
 def test_concurrent_conversations_in_threads_do_not_bleed(rapid_thread_switching):
     alone = netqa.load()
-    expected = {name: converse(alone, turns, name) for name, turns in (("survival", SURVIVAL), ("chair", CHAIR))}
+    expected = {name: converse(alone, turns) for name, turns in (("survival", SURVIVAL), ("chair", CHAIR))}
     bot = netqa.load()
     results: dict[str, list] = {}
     start = threading.Barrier(2 * 8)
 
     def run(name: str, turns: tuple[str, ...], n: int) -> None:
         start.wait()
-        results[f"{name}-{n}"] = converse(bot, turns, f"{name}-{n}")
+        results[f"{name}-{n}"] = converse(bot, turns)
 
     threads = [threading.Thread(target=run, args=(name, turns, n))
                for n in range(8) for name, turns in (("survival", SURVIVAL), ("chair", CHAIR))]

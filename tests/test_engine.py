@@ -140,9 +140,18 @@ def test_a_new_self_contained_question_is_not_pulled_to_the_old_topic(bot):
 
 
 def test_sessions_do_not_share_history(bot):
-    bot.ask("What is the five-year survival for pancreatic NET?", session_id="one")
-    other = bot.ask("what about lung?", session_id="two")
+    one = bot.ask("What is the five-year survival for pancreatic NET?")
+    other = bot.ask("what about lung?", session_id=bot.ask("hello").session_id)
     assert other.resolved_question == "what about lung?"
+    assert bot.ask("what about lung?", session_id=one.session_id).resolved_question != "what about lung?"
+
+
+@pytest.mark.parametrize("chosen", ["attacker-chosen", "0" * 32, "x" * 128, ""])
+def test_a_session_id_the_bot_never_issued_gets_a_fresh_session(bot, chosen):
+    reply = bot.ask("What is the five-year survival for pancreatic NET?", session_id=chosen)
+    assert reply.session_id != chosen
+    follow = bot.ask("what about lung?", session_id=chosen)
+    assert follow.resolved_question == "what about lung?" and follow.session_id not in (chosen, reply.session_id)
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "x" * 5000, None, 42])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import textstat
 
-from netqa.compose import Citation, render
+from netqa.records import Citation
+from netqa.reply import render
 
 CITATION = Citation("doc-p01", "The article", "Results", "", 0, 0)
 

@@ -18,8 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netqa import store as store_module
-from netqa.store import LATE_REPLY_SECONDS, Store, StoreUnavailable, storable
+from netqa.store import sqlite_file
+from netqa.store import sqlite_log as store_module
+from netqa.store import LATE_REPLY_SECONDS, SQLiteLog, StoreUnavailable, storable
 
 NOBODY = 65534
 
@@ -41,7 +42,7 @@ class Clock:
 
 @pytest.fixture
 def store(tmp_path):
-    with Store.open(tmp_path / "netqa.db", retention_days=0) as opened:
+    with SQLiteLog.open(tmp_path / "netqa.db", retention_days=0) as opened:
         yield opened
 
 
@@ -75,7 +76,7 @@ ANY_TEXT = st.text(st.one_of(st.characters(), st.characters(categories=["Cs"]), 
 @given(question=ANY_TEXT, answer=ANY_TEXT, comment=st.none() | ANY_TEXT, reply_id=ANY_TEXT)
 def test_any_text_is_stored_and_read_back_with_lone_surrogates_replaced(tmp_path_factory, question, answer,
                                                                         comment, reply_id):
-    with Store.open(tmp_path_factory.mktemp("any") / "netqa.db", retention_days=0) as store:
+    with SQLiteLog.open(tmp_path_factory.mktemp("any") / "netqa.db", retention_days=0) as store:
         store.record_reply({"id": reply_id, "question": question, "answer": answer, "kind": "no_answer",
                             "confidence": 0.0})
         store.add_feedback(reply_id, True, comment)
@@ -85,10 +86,10 @@ def test_any_text_is_stored_and_read_back_with_lone_surrogates_replaced(tmp_path
 
 
 def test_feedback_survives_closing_and_reopening(tmp_path):
-    with Store.open(tmp_path / "netqa.db", retention_days=0) as first:
+    with SQLiteLog.open(tmp_path / "netqa.db", retention_days=0) as first:
         first.record_reply(reply(1))
         first.add_feedback("r1", True, "thanks")
-    with Store.open(tmp_path / "netqa.db", retention_days=0) as second:
+    with SQLiteLog.open(tmp_path / "netqa.db", retention_days=0) as second:
         assert [f["comment"] for f in second.feedback()] == ["thanks"]
 
 
@@ -100,8 +101,8 @@ def test_the_store_runs_in_wal_mode_with_full_sync(store):
 
 WRITER = """
 import sys
-from netqa.store import Store
-store = Store.open(sys.argv[1], retention_days=0)
+from netqa.store import SQLiteLog
+store = SQLiteLog.open(sys.argv[1], retention_days=0)
 store.record_reply({"id": "r", "question": "q?", "answer": "a", "kind": "answer", "confidence": 1.0})
 while True:
     print(store.add_feedback("r", True, "x" * 200), flush=True)
@@ -122,7 +123,7 @@ def test_every_feedback_acknowledged_before_sigkill_is_on_disk(tmp_path):
         writer.kill()
         writer.wait()
     assert len(acknowledged) == 300
-    with Store.open(db, retention_days=0) as reopened:
+    with SQLiteLog.open(db, retention_days=0) as reopened:
         stored = {f["id"] for f in reopened.feedback()}
     assert set(acknowledged) <= stored
 
@@ -155,7 +156,7 @@ def test_queued_replies_reach_the_file_in_batches_without_a_flush(store):
 
 def test_closing_writes_every_queued_reply(tmp_path, monkeypatch):
     monkeypatch.setattr(store_module, "BATCH_SECONDS", 60.0)  # no batch falls due: only close() can write them
-    with Store.open(tmp_path / "netqa.db", retention_days=0) as store:
+    with SQLiteLog.open(tmp_path / "netqa.db", retention_days=0) as store:
         for n in range(300):
             store.record_reply(reply(n))
         assert replies_on_disk(store.path) == []
@@ -213,12 +214,12 @@ def test_a_file_that_is_not_a_database_is_refused_with_a_readable_message(tmp_pa
     path = tmp_path / "netqa.db"
     path.write_bytes(b"this is not SQLite at all\n" * 200)
     with pytest.raises(StoreUnavailable, match="is not a readable SQLite database.*backup"):
-        Store.open(path, retention_days=0)
+        SQLiteLog.open(path, retention_days=0)
 
 
 def test_a_damaged_store_is_refused_with_a_readable_message(tmp_path):
     path = tmp_path / "netqa.db"
-    with Store.open(path, retention_days=0) as store:
+    with SQLiteLog.open(path, retention_days=0) as store:
         for n in range(300):
             store.record_reply(reply(n, question="a long question " * 20))
     # Merge the log into the file, then overwrite the middle pages with garbage.
@@ -229,14 +230,14 @@ def test_a_damaged_store_is_refused_with_a_readable_message(tmp_path):
     data[8192:len(data) - 4096] = b"\xff" * (len(data) - 4096 - 8192)
     path.write_bytes(bytes(data))
     with pytest.raises(StoreUnavailable, match="(not a readable SQLite database|is damaged).*backup"):
-        Store.open(path, retention_days=0)
+        SQLiteLog.open(path, retention_days=0)
 
 
 def test_another_programs_sqlite_file_is_refused_and_left_unchanged(foreign_sqlite_file):
     path = foreign_sqlite_file
     before = path.read_bytes()
     with pytest.raises(StoreUnavailable, match="not a netqa feedback store.*patients"):
-        Store.open(path, retention_days=0)
+        SQLiteLog.open(path, retention_days=0)
     assert path.read_bytes() == before
 
 
@@ -258,48 +259,48 @@ def test_a_store_from_the_first_schema_version_is_upgraded_with_its_records_kept
             'no_answer', 0.1, '2026-01-01T00:00:00.000000Z');
         INSERT INTO feedback (reply_id, helpful, comment, created_at)
             VALUES ('r1', 0, 'no answer', '2026-01-01T00:01:00.000000Z');
-        PRAGMA application_id = {store_module.APPLICATION_ID};
+        PRAGMA application_id = {sqlite_file.APPLICATION_ID};
         PRAGMA user_version = 1;
     """)
     old.close()
-    with Store.open(path, retention_days=0) as store:
+    with SQLiteLog.open(path, retention_days=0) as store:
         assert [row["question"] for row in store.unanswered()] == ["Is it a pill?"]
         assert [row["comment"] for row in store.feedback()] == ["no answer"]
     upgraded = sqlite3.connect(path)
     indexes = {name for (name,) in upgraded.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert upgraded.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION
+    assert upgraded.execute("PRAGMA user_version").fetchone()[0] == sqlite_file.SCHEMA_VERSION
     upgraded.close()
     assert "replies_kind" in indexes and "replies_kind_key" not in indexes
 
 
 def test_a_store_written_by_a_newer_netqa_is_refused_and_names_both_versions(tmp_path):
     path = tmp_path / "netqa.db"
-    Store.open(path, retention_days=0).close()
+    SQLiteLog.open(path, retention_days=0).close()
     newer = sqlite3.connect(path)
-    newer.execute(f"PRAGMA user_version = {store_module.SCHEMA_VERSION + 1}")
+    newer.execute(f"PRAGMA user_version = {sqlite_file.SCHEMA_VERSION + 1}")
     newer.close()
-    with pytest.raises(StoreUnavailable, match=f"schema version {store_module.SCHEMA_VERSION + 1}, "
-                                               f"this netqa reads version {store_module.SCHEMA_VERSION}"):
-        Store.open(path, retention_days=0)
+    with pytest.raises(StoreUnavailable, match=f"schema version {sqlite_file.SCHEMA_VERSION + 1}, "
+                                               f"this netqa reads version {sqlite_file.SCHEMA_VERSION}"):
+        SQLiteLog.open(path, retention_days=0)
 
 def test_a_missing_folder_is_named_in_the_message(tmp_path):
     with pytest.raises(StoreUnavailable, match="folder .*missing.* does not exist"):
-        Store.open(tmp_path / "missing" / "netqa.db", retention_days=0)
+        SQLiteLog.open(tmp_path / "missing" / "netqa.db", retention_days=0)
 
 
 def test_a_folder_given_as_the_database_path_is_refused(tmp_path):
     with pytest.raises(StoreUnavailable, match="is a folder"):
-        Store.open(tmp_path, retention_days=0)
+        SQLiteLog.open(tmp_path, retention_days=0)
 
 
 def _open_as_unprivileged_user(path) -> str:
-    """Try Store.open as a user without write permission; returns the error message, or 'opened'.
+    """Try SQLiteLog.open as a user without write permission; returns the error message, or 'opened'.
 
     Root may write any file, so under root the attempt runs in a forked child that drops to 'nobody'.
     """
     def attempt() -> str:
         try:
-            Store.open(path, retention_days=0).close()
+            SQLiteLog.open(path, retention_days=0).close()
             return "opened"
         except Exception as exc:  # noqa: BLE001 - the message is what the test checks
             return str(exc)
@@ -328,7 +329,7 @@ def test_a_read_only_database_is_refused_at_open_not_at_the_first_feedback():
     folder = Path(tempfile.mkdtemp(prefix="netqa-readonly-"))
     folder.chmod(0o755)
     path = folder / "netqa.db"
-    with Store.open(path, retention_days=0) as store:
+    with SQLiteLog.open(path, retention_days=0) as store:
         store.record_reply(reply(1))
     for leftover in folder.glob("netqa.db-*"):
         leftover.unlink()
@@ -343,7 +344,7 @@ def test_a_read_only_database_is_refused_at_open_not_at_the_first_feedback():
 
 
 def test_a_closed_store_says_so(tmp_path):
-    store = Store.open(tmp_path / "netqa.db", retention_days=0)
+    store = SQLiteLog.open(tmp_path / "netqa.db", retention_days=0)
     store.close()
     with pytest.raises(StoreUnavailable, match="closed"):
         store.feedback()
@@ -354,7 +355,7 @@ def test_a_closed_store_says_so(tmp_path):
 
 def test_purge_deletes_replies_and_feedback_older_than_the_limit(tmp_path):
     clock = Clock()
-    with Store.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
+    with SQLiteLog.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
         store.record_reply(reply(1))
         store.add_feedback("r1", True, "old")
         clock.now += timedelta(days=20)
@@ -370,7 +371,7 @@ def test_purge_deletes_replies_and_feedback_older_than_the_limit(tmp_path):
 
 def test_feedback_on_a_purged_reply_goes_with_it_even_if_given_later(tmp_path):
     clock = Clock()
-    with Store.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
+    with SQLiteLog.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
         store.record_reply(reply(1))
         clock.now += timedelta(days=9)
         store.add_feedback("r1", True, "late")
@@ -381,27 +382,27 @@ def test_feedback_on_a_purged_reply_goes_with_it_even_if_given_later(tmp_path):
 
 def test_opening_with_a_retention_setting_purges_old_records(tmp_path, monkeypatch):
     clock = Clock()
-    with Store.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
+    with SQLiteLog.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
         store.record_reply(reply(1, kind="no_answer"))
     clock.now += timedelta(days=8)
     monkeypatch.setenv("NETQA_RETENTION_DAYS", "7")
-    with Store.open(tmp_path / "netqa.db", clock=clock) as store:
+    with SQLiteLog.open(tmp_path / "netqa.db", clock=clock) as store:
         assert store.retention_days == 7
         assert store.unanswered() == []
 
 
 def test_retention_zero_keeps_records_forever(tmp_path):
     clock = Clock()
-    with Store.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
+    with SQLiteLog.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
         store.record_reply(reply(1, kind="no_answer"))
     clock.now += timedelta(days=3650)
-    with Store.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
+    with SQLiteLog.open(tmp_path / "netqa.db", retention_days=0, clock=clock) as store:
         assert len(store.unanswered()) == 1
 
 
 def test_a_negative_retention_is_rejected(tmp_path):
     with pytest.raises(ValueError, match="retention"):
-        Store.open(tmp_path / "netqa.db", retention_days=-1)
+        SQLiteLog.open(tmp_path / "netqa.db", retention_days=-1)
 
 
 # ---------------------------------------------------------------- unanswered questions
@@ -463,13 +464,13 @@ def test_eight_threads_adding_feedback_at_once_lose_nothing(store):
 
 def test_two_stores_on_one_file_as_two_server_workers_lose_nothing(tmp_path):
     path = tmp_path / "netqa.db"
-    stores = [Store.open(path, retention_days=0) for _ in range(2)]
+    stores = [SQLiteLog.open(path, retention_days=0) for _ in range(2)]
     stores[0].record_reply(reply(1))
     ids: list[int] = []
 
-    def post(store: Store) -> None:
+    def post(store: SQLiteLog) -> None:
         for _ in range(100):
-            ids.append(store.add_feedback("r1", True, None))
+            ids.append(store.add_feedback("r1", True, None, wait=LATE_REPLY_SECONDS))  # r1: the other worker's
 
     threads = [threading.Thread(target=post, args=(s,)) for s in stores]
     for thread in threads:

@@ -18,9 +18,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 import netqa
-from netqa import store as store_module
+from netqa.store import sqlite_file
+from netqa.store import sqlite_log as store_module
 from netqa import web
-from netqa.web import RateLimited, RateLimiter, Transcripts, create_app, reply_dict
+from netqa.store import MemorySessions
+from netqa.store import base as web_store
+from netqa.web import create_app, reply_dict
 
 KINDS = {"answer", "no_answer", "medical_advice", "emergency", "chitchat"}
 TOKEN = "test-admin-token"
@@ -302,7 +305,7 @@ def test_an_unusable_store_turns_feedback_into_503_and_the_chat_still_answers(ma
 
 
 def test_a_store_failing_while_running_does_not_stop_answers(client):
-    client.app.state.web.store.close()
+    client.app.state.web.log.close()
     assert ask(client, SURVIVAL).status_code == 200
     assert client.post("/api/feedback", json={"reply_id": "x", "helpful": True}).status_code == 503
 
@@ -332,7 +335,7 @@ def test_unanswered_questions_are_counted(client):
 
 
 def test_answers_given_with_low_confidence_are_listed_with_counts(client):
-    store = client.app.state.web.store
+    store = client.app.state.web.log
     logged = [("Is it safe in pregnancy?", "answer", 0.55), ("is it safe in pregnancy", "answer", 0.6),
               (SURVIVAL, "answer", 0.95), ("What is the capital of France?", "no_answer", 0.1)]
     for n, (question, kind, score) in enumerate(logged):
@@ -438,18 +441,15 @@ def test_rate_limit_answers_429_with_retry_after(make_client):
     assert client.get("/api/health").status_code == 200  # only asking and feedback are limited
 
 
-def test_rate_limiter_window_slides_per_client():
+def test_rate_limit_window_slides_per_client():
     now = [1000.0]
-    limiter = RateLimiter(2, clock=lambda: now[0])
-    limiter.check("a")
+    sessions = MemorySessions(clock=lambda: now[0])
+    assert sessions.hit("a", 2) == 0
     now[0] += 30
-    limiter.check("a")
-    limiter.check("b")
-    with pytest.raises(RateLimited) as limited:
-        limiter.check("a")
-    assert limited.value.retry_after == 30
+    assert sessions.hit("a", 2) == sessions.hit("b", 2) == 0
+    assert sessions.hit("a", 2) == 30
     now[0] += 30.5  # the first request has left the window
-    limiter.check("a")
+    assert sessions.hit("a", 2) == 0
 
 
 # ---------------------------------------------------------------- the pages
@@ -466,8 +466,7 @@ def test_chat_page_shows_title_source_notice_and_starters(client, bot):
 def test_chat_without_javascript_keeps_the_conversation(client):
     first = client.post("/", data={"question": SURVIVAL})
     assert first.status_code == 200 and "23%" in first.text
-    session = re.search(r'name="session_id" value="([0-9a-f]+)"', first.text).group(1)
-    second = client.post("/", data={"question": "what about lung?", "session_id": session}).text
+    second = client.post("/", data={"question": "what about lung?"}).text  # the session is in the cookie
     assert SURVIVAL in second and "55%" in second
     assert second.count('<li class="turn"') == 2
     assert 'class="marker" href="/source?passage=' in second
@@ -482,9 +481,7 @@ def test_page_shows_the_error_in_words(client):
 def test_feedback_without_javascript(client):
     page = client.post("/", data={"question": SURVIVAL}).text
     reply_id = re.search(r'name="reply_id" value="([0-9a-f]+)"', page).group(1)
-    session = re.search(r'name="session_id" value="([0-9a-f]+)"', page).group(1)
-    thanked = client.post("/feedback", data={"reply_id": reply_id, "session_id": session, "helpful": "yes",
-                                             "comment": "clear"})
+    thanked = client.post("/feedback", data={"reply_id": reply_id, "helpful": "yes", "comment": "clear"})
     assert thanked.status_code == 200 and "Thank you for your feedback" in thanked.text
     exported = client.get("/api/admin/feedback", headers={"Authorization": f"Bearer {TOKEN}"}).json()
     assert [(r["reply_id"], r["helpful"], r["comment"]) for r in exported] == [(reply_id, True, "clear")]
@@ -538,15 +535,15 @@ def test_questions_are_not_logged_unless_asked_for(make_client, caplog):
 
 def test_no_javascript_transcripts_are_bounded():
     now = [0.0]
-    transcripts = Transcripts(ttl_seconds=60, max_sessions=2, clock=lambda: now[0])
-    for session in "abc":
-        transcripts.add({"id": session, "session_id": session})
-    assert transcripts.get("a") == [] and len(transcripts.get("c")) == 1
-    for turn in range(web.TRANSCRIPT_TURNS + 5):
-        transcripts.add({"id": str(turn), "session_id": "c"})
-    assert len(transcripts.get("c")) == web.TRANSCRIPT_TURNS
+    sessions = MemorySessions(ttl_seconds=60, max_sessions=2, clock=lambda: now[0])
+    for session in ("a" * 32, "b" * 32, "c" * 32):
+        sessions.remember(session, session, None)
+        sessions.save_transcript(session, [{"id": session}])
+    assert sessions.transcript("a" * 32) == [] and len(sessions.transcript("c" * 32)) == 1
+    sessions.save_transcript("c" * 32, [{"id": str(turn)} for turn in range(web_store.TRANSCRIPT_TURNS + 5)])
+    assert len(sessions.transcript("c" * 32)) == web_store.TRANSCRIPT_TURNS
     now[0] = 61
-    assert transcripts.get("c") == []
+    assert sessions.transcript("c" * 32) == []
 
 
 def test_starter_questions_come_from_the_corpus_metadata(tmp_path):

@@ -1,21 +1,26 @@
-"""The one object tying the stages together: load(corpus) once, then ask(question, session_id) many times."""
+"""The facade: load(corpus) once, then ask(message, session_id): validate -> route -> understand -> resolve ->
+answer -> remember. Each step is a stage module; this one only wires them."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import re
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from netqa.compose import (FACT_PATTERNS, Citation, Evidence, Reply, choose_evidence, confidence,
-                           new_reply_id, render)
+from netqa.confidence import confidence
 from netqa.config import Settings
-from netqa.corpus import LEXICON_FILE, Document, Passage, default_corpus_dir
+from netqa.corpus import LEXICON_FILE, METADATA_FILE, Document, Passage, default_corpus_dir
+from netqa.evidence import choose_evidence
+from netqa.followup import Resolution, resolve
 from netqa.index import PassageIndex, open_index
-from netqa.question import understand
-from netqa.session import Resolution, SessionStore, Turn, resolve
+from netqa.message import questions_in, understand
+from netqa.records import Evidence, Reply, ReplyKind, Turn
+from netqa.reply import Found, Names, combine, compose, new_reply_id, render
+from netqa.store.base import Conversations, new_session_id
+from netqa.store.memory import MemorySessions
 from netqa.terms import Expansion, Vocabulary, read_lexicon
 from netqa.text import char_words, normalise, stem, word_terms
 
@@ -24,27 +29,10 @@ EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay wor
 ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
 # The same questions come again and again; normalising one (NFKC and friends) costs more than the cached reply.
 _normalised_question = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(normalise)
-SUGGEST_WITHIN = 0.92  # a runner-up this close to the best passage earns a "did you mean"
 
 
 class QuestionError(ValueError):
     """The question cannot be answered as given (empty, too long, not text); the message says why."""
-
-
-@dataclass(frozen=True)
-class _Found:
-    """A reply without its identity (id, session, question as typed): what the cache keeps."""
-
-    answer: str
-    kind: str
-    confidence: float
-    citations: tuple[Citation, ...]
-    short_answer: str | None
-    quote: str | None
-    question_type: str
-    suggestions: tuple[str, ...]
-    people: tuple[str, ...]
-    evidence: Evidence | None
 
 
 @dataclass(frozen=True)
@@ -55,19 +43,22 @@ class Corpus:
 
 
 class Bot:
-    def __init__(self, corpus: Corpus, index: PassageIndex, vocabulary: Vocabulary, settings: Settings):
+    def __init__(self, corpus: Corpus, index: PassageIndex, vocabulary: Vocabulary, settings: Settings,
+                 sessions: Conversations | None = None):
         self.corpus = corpus
         self.index = index
         self.vocabulary = vocabulary
         self.settings = settings
-        self.sessions = SessionStore(settings.session_ttl_seconds, settings.max_sessions)
+        # This process's memory unless given a store the server's workers share (the web app sets one).
+        self.sessions: Conversations = sessions or MemorySessions(settings.session_ttl_seconds, settings.max_sessions)
+        self.names = _names(corpus)
         self._idf = {term: float(index.words_.idf[col]) for term, col in index.words_.vocabulary.items()}
         # Patients ask the same questions again and again; a reply depends only on the resolved question.
         self._answer = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(self._find_answer)
 
     @classmethod
     def load(cls, corpus_dir: str | Path | None = None, index_dir: str | Path | None = None,
-             **settings) -> "Bot":
+             **settings) -> Bot:
         """A bot for the folder, from its saved index when that is fresh, else built (and saved if possible).
 
         The index is looked for in DIR/.netqa-index/, then in the user's cache (see netqa.index),
@@ -90,64 +81,62 @@ class Bot:
     def explain(self, question: str, session_id: str | None = None) -> tuple[Reply, Evidence | None]:
         """The reply and the evidence its confidence was computed from (for calibration and debugging)."""
         text = self._validate(question)
-        session_id = session_id or secrets.token_hex(16)
+        history = self.sessions.history(session_id) if session_id else None
+        if history is None:  # never issued here, expired, or not an id at all: only the server starts sessions
+            session_id, history = new_session_id(), ()
         asked = understand(text)
+        reply_id = new_reply_id()
+        if asked.kind in ("emergency", "chitchat"):
+            self.sessions.remember(session_id, reply_id, None)
+            return self._routed(reply_id, question, text, asked, session_id), None
+        parts, resolved = [], []
+        for one in questions_in(self.vocabulary.repair(asked.normalised)):
+            resolution = resolve(one, history, self.vocabulary.abbreviations)
+            found = self._answer(resolution.text, resolution.context, asked.kind == "medical_advice")
+            turn = Turn(resolution.text, found.people, found.kind == ReplyKind.ANSWER, resolution.context,
+                        found.question_type)
+            self.sessions.remember(session_id, reply_id, turn)
+            history = history + (turn,)
+            parts.append(found)
+            resolved.append(resolution.text)
+        found = combine(parts)
+        return Reply(reply_id, question, found.answer, found.kind, found.confidence, found.citations,
+                     session_id, short_answer=found.short_answer, quote=found.quote,
+                     question_type=found.question_type, resolved_question=" ".join(resolved),
+                     suggestions=found.suggestions), found.evidence
+
+    def _routed(self, reply_id: str, question: str, text: str, asked, session_id: str) -> Reply:
+        """The reply to an emergency or to small talk: no search."""
         if asked.kind == "emergency":
             answer = render("emergency", "", crisis=asked.crisis)
-            return Reply(new_reply_id(), question, answer, "emergency", 1.0, (), session_id,
-                         question_type=asked.type, resolved_question=text), None
-        if asked.kind == "chitchat":
+            kind = ReplyKind.EMERGENCY
+        else:
             mood = "thanks" if re.search(r"thank|thx|\bty\b|cheers", text, re.I) else \
                 "bye" if re.search(r"bye|see you|see ya|good night", text, re.I) else "hello"
             answer = render("chitchat", "", mood=mood, document=self.title)
-            return Reply(new_reply_id(), question, answer, "chitchat", 1.0, (), session_id,
-                         question_type=asked.type, resolved_question=text), None
+            kind = ReplyKind.CHITCHAT
+        return Reply(reply_id, question, answer, kind, 1.0, (), session_id,
+                     question_type=asked.type, resolved_question=text)
 
-        resolution = resolve(asked.normalised, self.sessions.history(session_id), self.vocabulary.abbreviations)
-        found = self._answer(resolution.text, resolution.context, asked.kind == "medical_advice")
-        self.sessions.remember(session_id, Turn(resolution.text, found.people, found.kind == "answer",
-                                                resolution.context))
-        return Reply(new_reply_id(), question, found.answer, found.kind, found.confidence, found.citations,
-                     session_id, short_answer=found.short_answer, quote=found.quote,
-                     question_type=found.question_type, resolved_question=resolution.text,
-                     suggestions=found.suggestions), found.evidence
-
-    def _find_answer(self, text: str, context: str, advice: bool) -> _Found:
+    def _find_answer(self, text: str, context: str, advice: bool) -> Found:
         """Everything a reply says, from the (resolved) question alone: the same input, the same reply,
         which is why it is cached (see __init__)."""
-        resolution = Resolution(text, context)
         resolved = understand(text)
         expansion = self._without_usual_names(self.vocabulary.expand(text), resolved.type)
-        word_query, char_query = self._queries(expansion, resolution)
+        word_query, char_query = self._queries(expansion, Resolution(text, context))
         hits = self.index.search(word_query, char_query, self.settings.top_k)
         sentences = self.index.rank_sentences(word_query, hits)
         evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context)
         score = confidence(evidence) if evidence else 0.0
         answered = evidence is not None and score >= self.settings.abstain_below and evidence.fact_found
+        return compose(resolved.type, evidence, score, hits, answered, advice, self.names)
 
-        if advice:
-            kind = "medical_advice"
-        elif answered:
-            kind = "answer"
-        else:
-            kind = "no_answer"
-        quote = citations = None
-        if evidence is not None and (kind == "answer" or kind == "medical_advice" and answered):
-            passage = evidence.sentence.passage
-            quote = evidence.quote
-            citations = (Citation.of(passage),) + tuple(
-                Citation.of(h.passage) for h in hits[:3]
-                if h.passage.id != passage.id and h.score >= 0.6 * hits[0].score)
-        suggestions = self._suggestions(evidence, hits) if kind == "answer" else ()
-        short = evidence.short_answer if kind == "answer" else None
-        context = dict(short=short, quote=quote, citation=citations[0] if citations else None,
-                       suggestions=suggestions, document=self.title,
-                       nearby=list(dict.fromkeys(h.passage.section for h in hits[:2])))
-        return _Found(
-            answer=render(kind, resolved.type, **context), kind=kind, confidence=score,
-            citations=citations or (), short_answer=short, quote=quote, question_type=resolved.type,
-            suggestions=suggestions, people=tuple(m.group() for m in FACT_PATTERNS["person"].finditer(quote or "")),
-            evidence=evidence)
+    def top_passages(self, question: str, k: int = 3) -> tuple[Passage, ...]:
+        """The k passages the search ranks first for a (resolved) question, best first: evaluation's funnel
+        measures whether the gold passage is among them."""
+        expansion = self._without_usual_names(self.vocabulary.expand(question), understand(question).type)
+        word_query, char_query = self._queries(expansion, Resolution(question, ""))
+        return tuple(h.passage for h in self.index.search(word_query, char_query, k))
 
     def top_passages(self, question: str, k: int = 3) -> tuple[Passage, ...]:
         """The k passages the search ranks first for a (resolved) question, best first: evaluation's funnel
@@ -191,9 +180,22 @@ class Bot:
                       (char_words(resolution.context), CONTEXT_WEIGHT)]
         return word_query, char_query
 
-    @staticmethod
-    def _suggestions(evidence, hits) -> tuple[str, ...]:
-        chosen = evidence.sentence.passage
-        rivals = [h for h in hits if h.passage.id != chosen.id and h.passage.section != chosen.section
-                  and h.score >= SUGGEST_WITHIN * evidence.passage_score]
-        return (rivals[0].passage.section,) if rivals else ()
+
+def _names(corpus: Corpus) -> Names:
+    """How replies name the corpus and its documents; "the article" where metadata.json says `"kind": "article"`."""
+    try:
+        metadata = json.loads((corpus.directory / METADATA_FILE).read_text(encoding="utf-8"))
+        described = metadata.get("documents", {}) if isinstance(metadata, dict) else {}
+    except (OSError, ValueError):
+        described = {}
+
+    def is_article(document: Document) -> bool:
+        inside = document.path.is_relative_to(corpus.directory)
+        entry = described.get(document.path.relative_to(corpus.directory).as_posix() if inside else document.path.name)
+        return isinstance(entry, dict) and entry.get("kind") == "article"
+
+    articles = frozenset(d.title for d in corpus.documents if is_article(d))
+    if len(corpus.documents) == 1:
+        only = corpus.documents[0].title
+        return Names("the article" if only in articles else f'"{only}"', articles)
+    return Names(f"these {len(corpus.documents)} documents", articles)

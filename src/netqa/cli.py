@@ -66,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="question logs and feedback: a SQLite file, or a postgresql://user@host/db URL shared by "
                             "several servers (default: $NETQA_DB, else netqa.db here; put a password in $NETQA_DB or "
                             "~/.pgpass, not on the command line)")
+    serve.add_argument("--sessions", metavar="database|URL",
+                       help="conversations, reply ids and rate-limit counts: 'database' (beside --db) or a "
+                            "redis://host:6379/0 URL shared by several servers (default: $NETQA_SESSIONS, else "
+                            "database)")
     return parser
 
 
@@ -176,6 +180,8 @@ def _serve(args) -> int:
         os.environ["NETQA_CORPUS"] = str(args.corpus.resolve())
     if args.db:
         os.environ["NETQA_DB"] = args.db if is_url(args.db) else str(Path(args.db).resolve())
+    if args.sessions:
+        os.environ["NETQA_SESSIONS"] = args.sessions
     # An import string and environment variables, because with --workers each process builds its own app.
     uvicorn.run("netqa.web:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers)
     return 0

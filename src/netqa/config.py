@@ -60,6 +60,11 @@ class Settings:
                                   "1 = write question text to the server log (debugging only: questions hold health details)")
     retention_days: int = _setting(0, "NETQA_RETENTION_DAYS",
                                    "delete logged questions and feedback older than this many days (0 keeps them)")
+    sessions: str = _setting("database", "NETQA_SESSIONS",
+                             "where conversations, reply ids and rate-limit counts live: database (beside NETQA_DB, "
+                             "shared by the workers of one machine, or by several with PostgreSQL) or a redis:// URL")
+    redis_prefix: str = _setting("netqa:", "NETQA_REDIS_PREFIX",
+                                 "the start of every Redis key netqa writes (services sharing one Redis differ here)")
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from netqa import __version__, kernels
-from netqa.corpus import LEXICON_FILE, METADATA_FILE, Document, Passage, Sentence, corpus_files, load_corpus
+from netqa.cache import user_cache
+from netqa.corpus import (LEXICON_FILE, METADATA_FILE, Document, Passage, Sentence, corpus_files, default_corpus_dir,
+                          load_corpus)
 from netqa.text import char_terms, content_words, normalise, word_grams, word_terms
 
 log = logging.getLogger("netqa")
@@ -28,7 +30,7 @@ INDEX_DIR_NAME = ".netqa-index"
 _MANIFEST, _ARRAYS, _TABLES = "manifest.json", "arrays.npz", "tables.json"
 # Files whose content decides what an index holds: any change to them makes saved indexes stale.
 _BUILDER_MODULES = ("netqa.text", "netqa.corpus", "netqa.terms", "netqa.index")
-_BUILDER_DATA = ("stopwords.txt", "boilerplate.txt")
+_BUILDER_DATA = (("netqa.lang.en", "stopwords.txt"), ("netqa.data", "boilerplate.txt"))
 _SPACES = ("words", "chars", "sentences")
 # A column with more postings than this is read only for rows that can still reach the top k:
 # at 60,000 documents, that skips seven tenths of the postings a question would otherwise read.
@@ -370,13 +372,18 @@ def _progress_bar(items, desc: str):
 
 
 def cache_dir(directory: Path) -> Path:
-    """Where the index of a read-only corpus folder goes: the user's cache, one folder per corpus path."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "netqa" / hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
+    """Where the index of the built-in or a read-only corpus folder goes: the user's cache, one folder per path."""
+    return user_cache() / hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
 
 
 def index_locations(directory: Path) -> list[Path]:
-    """Where an index of the folder is looked for, and saved to, in this order."""
+    """Where an index of the folder is looked for, and saved to, in this order.
+
+    The built-in corpus ships inside the installed package, which netqa never writes into: its index
+    lives in the user's cache only.
+    """
+    if directory.resolve() == default_corpus_dir().resolve():
+        return [cache_dir(directory)]
     return [directory / INDEX_DIR_NAME, cache_dir(directory)]
 
 
@@ -438,8 +445,8 @@ def _builder() -> str:
     digest = hashlib.sha256(f"{FORMAT_VERSION} {__version__}".encode())
     for module in _BUILDER_MODULES:
         digest.update(Path(importlib.import_module(module).__file__).read_bytes())
-    for name in _BUILDER_DATA:
-        digest.update(resources.files("netqa.data").joinpath(name).read_bytes())
+    for package, name in _BUILDER_DATA:
+        digest.update(resources.files(package).joinpath(name).read_bytes())
     return digest.hexdigest()
 
 

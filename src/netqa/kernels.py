@@ -3,8 +3,8 @@
 A question reads tens of thousands of postings at 6,000 documents. Done with numpy, each
 pass over them (gather, repeat, multiply, bincount) is a separate sweep through memory and a
 separate call; here each loop is one sweep, and a call costs a microsecond, not tens.
-Compiled code is cached beside the module (numba's `cache=True`), so only the first run after
-an install pays for compiling.
+Compiled code is cached (numba's `cache=True`) in the user's cache folder, not beside the module
+inside the installed package (see netqa.cache), so only the first run after an install pays for compiling.
 """
 
 from __future__ import annotations
@@ -12,7 +12,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import config as numba_config
 from numba import njit
+
+from netqa.cache import compiled_cache
+
+if not numba_config.CACHE_DIR:  # NUMBA_CACHE_DIR, when set, wins; must be set before the functions are defined
+    numba_config.CACHE_DIR = str(compiled_cache())
 
 
 @njit(cache=True, nogil=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from netqa.lang import en
 from netqa.text import content_words, normalise, stem, stopwords, words
 
 TYPO_MIN_SIMILARITY = 78  # rapidfuzz ratio: "pateints" -> "patients" scores 88
@@ -62,11 +62,9 @@ def read_lexicon(path: Path) -> dict[str, tuple[str, ...]]:
     return lexicon
 
 
-@lru_cache(maxsize=1)
 def generic_words() -> frozenset[str]:
     """Words a question may use without the corpus using them ("raise", "people", "mean")."""
-    raw = resources.files("netqa.data").joinpath("question_words.txt").read_text(encoding="utf-8")
-    return frozenset(w for line in raw.splitlines() if not line.startswith("#") for w in line.split())
+    return en.word_list("generic_words.txt")
 
 
 def find_abbreviations(text: str) -> dict[str, str]:
@@ -158,6 +156,26 @@ class Vocabulary:
                         and not ("-" in w and any(self.knows(part) for part in w.split("-"))))
         return Expansion(text, corrections, tuple(synonyms), unknown, lay_phrases + absent)
 
+    def repair(self, text: str) -> str:
+        """Word forms the corpus does not use put into ones it does: "randomised" -> "randomized" (British and
+        American spellings, lang/en/spelling_variants.txt), "howmany" -> "how many" (two words run together).
+
+        A word the corpus or English knows is never rewritten.
+        """
+        return _WORD_OR_INITIALS.sub(lambda m: self._repaired(m.group()), text)
+
+    def _repaired(self, word: str) -> str:
+        lowered = word.lower()
+        if "." in word or len(word) < 4 or not word.isalpha() or self.knows(lowered):
+            return word
+        variant = next((v for v in _spelling_variants(lowered) if self.knows(v)), None)
+        if variant is not None:
+            return variant
+        if _is_english(lowered) or len(word) < 5 or self.correct(lowered):
+            return word  # a misspelt corpus word is corrected later, not split
+        split = _split_compound(lowered, self.knows)
+        return split if split is not None else word
+
     def _lay_phrases(self, tokens: list[str]) -> list[tuple[str, str]]:
         """(phrase as asked, lexicon entry) for each lay phrase in the question, longest match first."""
         stems = [stem(t) for t in tokens]
@@ -198,6 +216,45 @@ class Vocabulary:
         if len(self._corrections) < 50_000:
             self._corrections[word] = fixed
         return fixed
+
+
+_WORD_OR_INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_]+(?:'[^\W\d_]+)?")
+SHORT_PART_ZIPF = 5.0  # a part of three letters or fewer is a function word this common
+COMPOUND_PART_ZIPF = 3.0  # each part of a split "howmany" is at least this common in English (or a corpus word)
+
+
+@lru_cache(maxsize=1)
+def _variant_rules() -> tuple[tuple[str, str], ...]:
+    rules = en.table("spelling_variants.txt")
+    return tuple(rules.items()) + tuple((b, a) for a, b in rules.items())
+
+
+@lru_cache(maxsize=20_000)
+def _spelling_variants(word: str) -> tuple[str, ...]:
+    """The word in its other spelling(s): endings swapped, and inner "ae"/"oe" made "e" (or the reverse)."""
+    out = []
+    for old, new in _variant_rules():
+        if len(old) > 2 and word.endswith(old):
+            out.append(word[: -len(old)] + new)
+        elif len(old) <= 2 and old in word[1:-1]:
+            out.append(word[0] + word[1:-1].replace(old, new) + word[-1])
+    return tuple(dict.fromkeys(w for w in out if w != word))
+
+
+def _split_compound(word: str, knows) -> str | None:
+    """"howmany" -> "how many": the split whose rarer part is the most common, both parts real words."""
+    from wordfreq import zipf_frequency
+
+    best, best_score = None, 0.0
+    for i in range(2, len(word) - 1):
+        left, right = word[:i], word[i:]
+        scores = [zipf_frequency(part, "en") if not knows(part) or len(part) < 4 else 7.0 for part in (left, right)]
+        # A short part must be a very common word ("how", "it"): "el", "ny", "tc" are not.
+        short_ok = all(len(part) > 3 or zipf >= SHORT_PART_ZIPF
+                       for part, zipf in zip((left, right), scores, strict=True))
+        if short_ok and min(scores) >= COMPOUND_PART_ZIPF and min(scores) > best_score:
+            best, best_score = f"{left} {right}", min(scores)
+    return best
 
 
 _NUMBER_WORDS = dict(enumerate("zero one two three four five six seven eight nine ten eleven twelve".split()))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 
 import snowballstemmer
+
+from netqa.lang.en import word_list
 
 # Words keep inner hyphens and apostrophes ("five-year", "tumor's"); "60mg" stays one token.
 _WORD = re.compile(r"[^\W_]+(?:['’\-‐‑–][^\W_]+)*")
@@ -36,10 +37,8 @@ def words(text: str) -> list[str]:
     return _WORD.findall(_DOTTED.sub(lambda m: m.group().replace(".", ""), text).lower())
 
 
-@lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    raw = resources.files("netqa.data").joinpath("stopwords.txt").read_text(encoding="utf-8")
-    return frozenset(w for line in raw.splitlines() if not line.startswith("#") for w in line.split())
+    return word_list("stopwords.txt")
 
 
 @lru_cache(maxsize=200_000)
@@ -63,7 +62,7 @@ def content_words(text: str) -> list[str]:
 def word_terms(text: str) -> list[str]:
     """Word analyzer: stems of content words, plus bigrams of neighbouring stems."""
     stems = [stem(w) for w in content_words(normalise(text))]
-    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
 
 
 def char_words(text: str) -> list[str]:

@@ -7,16 +7,13 @@ import gc
 import hmac
 import json
 import logging
-import math
 import re
-import threading
 import time
-from collections import OrderedDict, deque
 from contextlib import asynccontextmanager
 from itertools import groupby
 from typing import Annotated, Any, TypeVar
 
-from fastapi import FastAPI, Form, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -29,9 +26,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import netqa
 from netqa.bot import Bot, QuestionError
-from netqa.compose import Citation, Reply
+from netqa.records import Citation, Reply
 from netqa.config import Settings, bundled_path
-from netqa.store import LOW_CONFIDENCE, Store, StoreUnavailable, open_store
+from netqa.store import (LATE_REPLY_SECONDS, LOW_CONFIDENCE, Conversations, MemorySessions, QuestionLog,
+                         StoreUnavailable, open_log, open_sessions)
 
 log = logging.getLogger("netqa.web")
 
@@ -43,10 +41,7 @@ SOURCE_OPENING_WORDS = 8
 # Questions longer than this are answered in a worker thread, so the event loop keeps serving other requests
 # (a long question can take tens of milliseconds); shorter ones are answered inline, which is cheaper.
 INLINE_QUESTION_CHARS = 200
-TRANSCRIPT_TURNS = 20  # turns of a no-JavaScript conversation the server keeps to render the page again
-TRANSCRIPT_SESSIONS = 1000  # no-JavaScript conversations kept at most (about 1 KB a turn): few readers lack JS
-RATE_WINDOW_SECONDS = 60.0
-RATE_LIMITED_CLIENTS = 100_000  # clients the rate limiter remembers at most; the least recent are forgotten
+SESSION_COOKIE = "netqa_session"  # the no-JavaScript page's conversation: HttpOnly, SameSite=Strict
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")
 SECURITY_HEADERS = ((b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
@@ -153,84 +148,20 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-class RateLimiter:
-    """A sliding one-minute window of request times per client; 0 requests a minute means no limit."""
-
-    def __init__(self, per_minute: int, clock=time.monotonic):
-        self.per_minute = per_minute
-        self._clock = clock
-        self._clients: OrderedDict[str, deque[float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def check(self, client: str) -> None:
-        """Count one request from the client, or raise RateLimited saying how many seconds to wait."""
-        if self.per_minute <= 0:
-            return
-        now = self._clock()
-        with self._lock:
-            times = self._clients.setdefault(client, deque())
-            self._clients.move_to_end(client)
-            while times and times[0] <= now - RATE_WINDOW_SECONDS:
-                times.popleft()
-            if len(times) >= self.per_minute:
-                raise RateLimited(max(1, math.ceil(times[0] + RATE_WINDOW_SECONDS - now)))
-            times.append(now)
-            if len(self._clients) > RATE_LIMITED_CLIENTS:
-                self._clients.popitem(last=False)
-
-
-class Transcripts:
-    """The turns of each conversation held without JavaScript, so the server can render the page again.
-
-    Bounded like the engine's sessions: forgotten after the idle time, and the oldest go first past the cap.
-    """
-
-    def __init__(self, ttl_seconds: float, max_sessions: int, clock=time.monotonic):
-        self.ttl_seconds = ttl_seconds
-        self.max_sessions = max_sessions
-        self._clock = clock
-        self._turns: OrderedDict[str, tuple[float, list[dict]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, session_id: str | None) -> list[dict]:
-        with self._lock:
-            self._expire()
-            entry = self._turns.get(session_id or "")
-            return list(entry[1]) if entry else []
-
-    def add(self, turn: dict) -> None:
-        with self._lock:
-            self._expire()
-            _, turns = self._turns.pop(turn["session_id"], (0.0, []))
-            turns = (turns + [turn])[-TRANSCRIPT_TURNS:]
-            self._turns[turn["session_id"]] = (self._clock(), turns)
-            while len(self._turns) > self.max_sessions:
-                self._turns.popitem(last=False)
-
-    def mark_rated(self, session_id: str, reply_id: str) -> None:
-        """Remember that a reply got feedback, so the page thanks the reader instead of asking again."""
-        with self._lock:
-            entry = self._turns.get(session_id)
-            if entry:
-                for turn in entry[1]:
-                    if turn["id"] == reply_id:
-                        turn["rated"] = True
-
-    def _expire(self) -> None:
-        cutoff = self._clock() - self.ttl_seconds
-        while self._turns and next(iter(self._turns.values()))[0] < cutoff:
-            self._turns.popitem(last=False)
-
-
 @dataclasses.dataclass
 class Web:
     bot: Bot
     settings: Settings
-    store: Store | None
-    store_error: str | None
-    limiter: RateLimiter
-    transcripts: Transcripts
+    log: QuestionLog | None
+    log_error: str | None
+    sessions: Conversations  # shared with the bot: conversations, reply ids, page transcripts, rate-limit counts
     templates: Environment
+
+    def check_rate(self, request: Request) -> None:
+        """Count the request against NETQA_RATE_LIMIT for its client, or raise RateLimited."""
+        wait = self.sessions.hit(_client(request), self.settings.rate_limit_per_minute)
+        if wait:
+            raise RateLimited(wait)
 
     async def ask(self, question: str, session_id: str | None) -> dict:
         """The engine's reply as a dict, queued for the store's log if there is one (a failing store never stops
@@ -244,18 +175,21 @@ class Web:
         if self.settings.log_questions:
             log.info("asked %r -> %s %.2f in %.1f ms", reply["question"], reply["kind"], reply["confidence"],
                      (time.perf_counter() - started) * 1000)
-        if self.store is not None:
+        if self.log is not None:
             try:
-                self.store.record_reply(reply)  # only queued: the store's writer thread commits it
+                self.log.record_reply(reply)  # only queued: the store's writer thread commits it
             except StoreUnavailable as exc:
                 log.error("could not log a reply: %s", exc)
         return reply
 
     async def add_feedback(self, reply_id: str, helpful: bool, comment: str | None) -> int:
-        if self.store is None:
-            raise StoreUnavailable(self.store_error or "the feedback database is not open")
+        if self.log is None:
+            raise StoreUnavailable(self.log_error or "the feedback database is not open")
         comment = clean_text(comment).strip() if comment else None
-        return await run_in_threadpool(self.store.add_feedback, reply_id, helpful, comment or None)
+        # A reply this service gave may not be logged yet by the worker that gave it: worth waiting for. Any
+        # other id costs one read, so a flood of made-up ids cannot hold up real feedback.
+        wait = LATE_REPLY_SECONDS if self.sessions.session_of(reply_id) is not None else 0.0
+        return await run_in_threadpool(self.log.add_feedback, reply_id, helpful, comment or None, wait)
 
     def page(self, name: str, status: int = 200, **context) -> HTMLResponse:
         html = self.templates.get_template(name).render(
@@ -476,12 +410,13 @@ def create_app(bot: Bot | None = None, settings: Settings | None = None) -> Fast
     """The web app over a loaded bot (or one loaded from settings.corpus); settings default to the bot's."""
     settings = settings or (bot.settings if bot is not None else Settings.from_env())
     bot = bot or netqa.load(settings.corpus or None, **dataclasses.asdict(settings))
-    store, store_error = _open_store(settings.db)
+    log_store, log_error = _open_log(settings.db)
+    sessions = _open_sessions(settings, log_store is not None)
+    bot.sessions = sessions  # the workers of a server share conversations through the store
     templates = Environment(loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=True, auto_reload=False,
                             trim_blocks=True, lstrip_blocks=True)  # shipped with the package: never re-read
     templates.globals.update(document_sections=document_sections)
-    web = Web(bot, settings, store, store_error, RateLimiter(settings.rate_limit_per_minute),
-              Transcripts(settings.session_ttl_seconds, min(settings.max_sessions, TRANSCRIPT_SESSIONS)), templates)
+    web = Web(bot, settings, log_store, log_error, sessions, templates)
 
     app = FastAPI(title="netqa", version=netqa.__version__, docs_url=None, redoc_url=None,
                   description=f'Answers questions about "{bot.title}" from its text, with citations.',
@@ -508,9 +443,9 @@ def app_from_env() -> FastAPI:
     return app
 
 
-def _open_store(location: str) -> tuple[Store | None, str | None]:
+def _open_log(path: str) -> tuple[QuestionLog | None, str | None]:
     try:
-        store = open_store(location)
+        store = open_log(path)
     except StoreUnavailable as exc:
         log.error("feedback is off, the chat still answers: %s", exc)
         return None, str(exc)
@@ -518,12 +453,28 @@ def _open_store(location: str) -> tuple[Store | None, str | None]:
     return store, None
 
 
+def _open_sessions(settings: Settings, database_usable: bool) -> Conversations:
+    """The conversations where NETQA_SESSIONS says: the database beside the log (shared by the workers), or a
+    Redis server (shared by several machines); in this process only when that cannot be used."""
+    in_database = settings.sessions == "database"
+    if database_usable or not in_database:
+        try:
+            sessions = open_sessions(settings.db if in_database else settings.sessions, settings.session_ttl_seconds,
+                                     settings.max_sessions, settings.redis_prefix)
+            log.info("conversations go to %s", sessions.where)
+            return sessions
+        except (StoreUnavailable, ValueError) as exc:
+            log.error("conversations are kept by each worker alone: %s", exc)
+    return MemorySessions(settings.session_ttl_seconds, settings.max_sessions)
+
+
 def _closing(web: Web):
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
-        if web.store is not None:
-            web.store.close()
+        if web.log is not None:
+            web.log.close()
+        web.sessions.close()
 
     return lifespan
 
@@ -545,7 +496,7 @@ def _install_api(app: FastAPI, web: Web) -> None:
                   "application/json": {"schema": AskBody.model_json_schema()}}}})
     async def ask(request: Request) -> Response:
         """Answer a question from the article. Pass the reply's session_id back for follow-up questions."""
-        web.limiter.check(_client(request))
+        web.check_rate(request)
         body = await json_body(request, AskBody)
         # pydantic-core's serializer: 4 µs for a reply, where JSONResponse's json.dumps takes 18.
         return Response(to_json(await web.ask(body.question, body.session_id)), media_type="application/json")
@@ -554,7 +505,7 @@ def _install_api(app: FastAPI, web: Web) -> None:
               summary="Rate a reply", responses=_problems(400, 404, 413, 422, 429, 503))
     async def feedback(body: FeedbackBody, request: Request) -> FeedbackId:
         """Store whether a reply helped, with an optional comment."""
-        web.limiter.check(_client(request))
+        web.check_rate(request)
         try:
             return FeedbackId(id=await web.add_feedback(body.reply_id, body.helpful, body.comment))
         except KeyError:
@@ -589,7 +540,7 @@ def _install_api(app: FastAPI, web: Web) -> None:
         return web.page("docs.html")
 
 
-def _admin_store(web: Web, request: Request) -> Store:
+def _admin_store(web: Web, request: Request) -> QuestionLog:
     """The store, for a request bearing the admin token; 404 while no token is configured, 401 for a wrong one."""
     token = web.settings.admin_token
     if not token:
@@ -598,46 +549,59 @@ def _admin_store(web: Web, request: Request) -> Store:
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise HTTPException(401, "The admin endpoints need the header Authorization: Bearer <NETQA_ADMIN_TOKEN>.",
                             headers={"WWW-Authenticate": "Bearer"})
-    if web.store is None:
-        raise StoreUnavailable(web.store_error or "the feedback database is not open")
-    return web.store
+    if web.log is None:
+        raise StoreUnavailable(web.log_error or "the feedback database is not open")
+    return web.log
 
 
 def _install_pages(app: FastAPI, web: Web) -> None:
     starters = starter_questions(web.bot)
 
-    def chat_page(session_id: str | None = None, status: int = 200, **context) -> HTMLResponse:
-        turns = web.transcripts.get(session_id)
-        return web.page("index.html", status, turns=turns, session_id=session_id or "", starters=starters,
-                        **context)
+    def chat_page(session_id: str, status: int = 200, **context) -> HTMLResponse:
+        """The chat page with the conversation of `session_id`, which is always the browser's own (its cookie)."""
+        turns = web.sessions.transcript(session_id) if session_id else []
+        return web.page("index.html", status, turns=turns, session_id=session_id, starters=starters, **context)
 
     @app.get("/", include_in_schema=False)
-    async def index() -> HTMLResponse:
-        return chat_page()
+    async def index(request: Request) -> HTMLResponse:
+        return chat_page(_own_session(request))
 
     @app.post("/", include_in_schema=False)
-    async def ask_form(request: Request, question: Annotated[str, Form()] = "",
-                       session_id: Annotated[str, Form(max_length=MAX_ID_CHARS)] = "") -> HTMLResponse:
+    async def ask_form(request: Request) -> HTMLResponse:
         """The chat without JavaScript: the form posts here and the whole conversation comes back as a page."""
+        session_id = _own_session(request)
+        fields = await _form(request, {"question"})
+        if isinstance(fields, str):
+            return chat_page(session_id, 400, error=fields)
+        question = fields.get("question", "")
         try:
-            web.limiter.check(_client(request))
-            reply = await web.ask(question, session_id)
+            web.check_rate(request)
+            reply = await web.ask(question, session_id or None)
         except QuestionError as exc:
             return chat_page(session_id, 422, error=sentence(str(exc)), question=question)
         except RateLimited as exc:
             return chat_page(session_id, 429, error=f"Too many questions from your address. Please wait "
                                                      f"{exc.retry_after} seconds and try again.", question=question)
-        web.transcripts.add(reply_view(reply))
-        return chat_page(reply["session_id"])
+        session_id = reply["session_id"]  # a new one when the browser had none (or an expired one)
+        web.sessions.save_transcript(session_id, web.sessions.transcript(session_id) + [reply_view(reply)])
+        return _with_session(chat_page(session_id), session_id, request)
 
     @app.post("/feedback", include_in_schema=False)
-    async def feedback_form(request: Request, reply_id: Annotated[str, Form(max_length=MAX_ID_CHARS)],
-                            helpful: Annotated[str, Form()], comment: Annotated[str, Form()] = "",
-                            session_id: Annotated[str, Form(max_length=MAX_ID_CHARS)] = "") -> HTMLResponse:
+    async def feedback_form(request: Request) -> HTMLResponse:
         """Feedback without JavaScript: stored, then the conversation is shown again with a thank-you."""
+        session_id = _own_session(request)
+        fields = await _form(request, {"reply_id", "helpful", "comment"})
+        if isinstance(fields, str):
+            return chat_page(session_id, 400, error=fields)
+        reply_id, helpful = fields.get("reply_id", ""), fields.get("helpful", "")
+        if not reply_id or len(reply_id) > MAX_ID_CHARS:
+            return chat_page(session_id, 422, error="The feedback does not say which answer it is about. "
+                                                    "Please use the Yes or No buttons under an answer.")
+        if helpful not in ("yes", "no"):
+            return chat_page(session_id, 422, error="Was the answer helpful? Please choose Yes or No.")
         try:
-            web.limiter.check(_client(request))
-            await web.add_feedback(reply_id, helpful == "yes", comment[:MAX_COMMENT_CHARS])
+            web.check_rate(request)
+            await web.add_feedback(reply_id, helpful == "yes", fields.get("comment", "")[:MAX_COMMENT_CHARS])
         except KeyError:
             return chat_page(session_id, 404, error="That answer is no longer known here, so the feedback "
                                                     "was not saved. Please ask the question again.")
@@ -647,10 +611,41 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         except RateLimited as exc:
             return chat_page(session_id, 429, error=f"Too many requests from your address. Please wait "
                                                      f"{exc.retry_after} seconds and try again.")
-        web.transcripts.mark_rated(session_id, reply_id)
+        if session_id:
+            turns = web.sessions.transcript(session_id)
+            web.sessions.save_transcript(session_id, [turn | {"rated": True} if turn.get("id") == reply_id else turn
+                                                      for turn in turns])
         return chat_page(session_id)
 
     @app.get("/source", include_in_schema=False)
     async def source(passage: str | None = None) -> HTMLResponse:
         """The cleaned documents, an anchor per passage; ?passage=ID marks that passage."""
         return web.page("source.html", cited=passage)
+
+
+def _own_session(request: Request) -> str:
+    """The session id in the browser's cookie (set by this server, HttpOnly, SameSite=Strict), or ""."""
+    return request.cookies.get(SESSION_COOKIE, "")[:MAX_ID_CHARS]
+
+
+def _with_session(response: Response, session_id: str, request: Request) -> Response:
+    response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict", path="/",
+                        secure=request.url.scheme == "https")
+    return response
+
+
+async def _form(request: Request, names: set[str]) -> dict[str, str] | str:
+    """The posted form's text fields among `names`, or a sentence saying why the form cannot be read."""
+    try:
+        form = await request.form(max_files=0, max_fields=len(names) + 4)
+    except HTTPException as exc:
+        return f"The form could not be read ({exc.detail}). Please try again."
+    fields: dict[str, str] = {}
+    for name in names:
+        value = form.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return f'"{name}" must be text. Please try again.'
+        fields[name] = clean_text(value)
+    return fields

@@ -1,0 +1,98 @@
+"""Hits + question -> the evidence: the sentence to quote, the fact in it, and how well it covers the question."""
+
+from __future__ import annotations
+
+from netqa.corpus import Passage
+from netqa.facts import extract_fact, needs_fact
+from netqa.message import Question
+from netqa.records import Evidence, Hit, SentenceHit
+from netqa.terms import Expansion, generic_words
+from netqa.text import content_words, normalise, stem
+
+QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to the best is quoted with it
+
+
+def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
+                    sentences: list[SentenceHit], idf, context: str = "") -> Evidence | None:
+    """The sentence to quote: similar to the question and, when a figure is asked, holding one."""
+    if not hits or not sentences:
+        return None
+    passage_score = {h.passage.id: h.score for h in hits}
+    best_passage = hits[0].score
+    query = _query_stems(expansion, context)
+    wants_fact = needs_fact(question)
+    prefers_fact = wants_fact or question.type == "place"
+
+    def candidate(s: SentenceHit) -> tuple[float, str | None]:
+        text = s.passage.sentences[s.sentence_index].text
+        short = extract_fact(text, question, query, idf, expansion.synonyms)
+        relative = passage_score[s.passage.id] / best_passage if best_passage else 0.0
+        # When a figure is asked for, a relevant sentence holding one beats a closer wording without.
+        weight = 1.6 if prefers_fact and short else 0.6 if wants_fact else 1.0
+        return (s.score + 0.6 * relative) * weight, short
+
+    scored = [(candidate(s), s) for s in sentences]
+    (_, short), best = max(scored, key=lambda item: item[0][0])
+    passage = best.passage
+    runner_up = next((h.score for h in hits if h.passage.id != passage.id), 0.0)
+    return Evidence(
+        sentence=best, short_answer=short, quote=_quote(best, sentences),
+        passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
+        coverage=_coverage(expansion, passage, idf), unknown=len(expansion.unknown),
+        focus_unknown=any(w in expansion.unknown for w in question.focus),
+        fact_found=not wants_fact or short is not None,
+    )
+
+
+def _quote(best: SentenceHit, sentences: list[SentenceHit]) -> str:
+    """The best sentence, with the one before or after it when that matches nearly as well.
+
+    Always a verbatim stretch of the passage, so the quote can be found in the cited text.
+    """
+    passage, index = best.passage, best.sentence_index
+    neighbours = [s for s in sentences if s.passage.id == passage.id and abs(s.sentence_index - index) == 1
+                  and s.score > 0 and s.score >= QUOTE_NEIGHBOUR_WITHIN * best.score]
+    first = last = passage.sentences[index]
+    if neighbours:
+        other = passage.sentences[max(neighbours, key=lambda s: s.score).sentence_index]
+        first, last = min(first, other, key=lambda s: s.start), max(first, other, key=lambda s: s.start)
+    return passage.text[first.start - passage.start:last.end - passage.start]
+
+
+def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:
+    """Stems to look for near a figure: the question's own, then its synonyms', then earlier turns'."""
+    stems = {stem(w): 1.0 for w in content_words(expansion.text) if w not in generic_words()}
+    # Earlier turns' words weigh least: "where were they published?" is about publishing, not presenting.
+    for text, weight in [(" ".join(expansion.added), 0.6), (context, 0.2)]:
+        for w in content_words(text.lower()):
+            stems.setdefault(stem(w), weight)
+    return stems
+
+
+def _coverage(expansion: Expansion, passage: Passage, idf) -> float:
+    """Share of what the question mentions that the passage mentions too, each word weighted by idf.
+
+    A lay word counts as found when one of its document words is there; a word the corpus never
+    uses weighs as much as the rarest corpus word and is never found.
+    """
+    in_passage = {stem(w) for w in content_words(normalise(f"{passage.section} {passage.text}"))}
+    rarest = max((idf(s) for s in in_passage), default=1.0)
+    total = found = 0.0
+    synonym_words = set()
+    for phrase, document_words in dict((p.lower(), d) for p, d in expansion.synonyms).items():
+        synonym_words.update(content_words(phrase))
+        stems = {stem(w) for dw in document_words for w in content_words(dw.lower())}
+        weight = max((idf(s) for s in stems), default=0.0) or 1.0
+        total += weight
+        own = {stem(w) for w in content_words(phrase)}
+        found += weight if stems & in_passage or own and own <= in_passage else 0.0
+    # An alternative the corpus lacks ("single-center or multicenter") is not a missing part of the answer.
+    translated = {phrase for phrase, _ in expansion.synonyms}
+    absent = {w for phrase in expansion.lay_phrases if phrase not in translated for w in content_words(phrase)}
+    for word in dict.fromkeys(content_words(expansion.text)):
+        if word in synonym_words or word in generic_words() or word in absent:
+            continue
+        weight = idf(stem(word)) or rarest
+        total += weight
+        found += weight if stem(word) in in_passage else 0.0
+    return found / total if total else 0.5

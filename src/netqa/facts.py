@@ -1,0 +1,229 @@
+"""Sentence + question -> the short answer: the span of the asked shape bound to the question's own words.
+
+Shapes are patterns over the quoted sentence (a percent, a count, a date, a time span, a condition, a
+person, an organisation, a role, ...); the question type's row (message.question_types) lists which shapes
+answer it. Of several spans, the one nearest the question's rarest words, in the same clause, wins.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+from netqa.lang import en
+from netqa.message import Question, types_by_name
+from netqa.text import content_words, stem, undotted, words
+
+
+def _alternatives(name: str) -> str:
+    return "|".join(re.escape(w) for w in en.ordered_words(name))
+
+
+_MONTH = f"(?:{_alternatives('months.txt')})"
+_NUMBER_WORD = f"(?:{_alternatives('number_words.txt')})"
+_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
+_TIME = r"\b(?:[01]?\d|2[0-3])(?::[0-5]\d(?:\s?[ap]\.?m\.?)?|\s?[ap]\.?m\.?)"
+_WEEKDAY = f"(?:{_alternatives('weekdays.txt')})"
+_ORG_WORD = f"(?:{_alternatives('organisation_words.txt')})"
+_CAPITALISED_RUN = r"[A-Z][\w-]*(?:\s+(?:(?:of|for|and|the|in|at|&)\s+)*[A-Z][\w-]*)*"
+_TIME_UNIT = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)"
+_TIME_SPAN = rf"{_TIME}(?:\s?(?:-|to|and|until|till)\s?{_TIME})?"
+_DAY_SPAN = rf"{_WEEKDAY}s?(?:\s?(?:-|to|through|thru|until|and)\s?{_WEEKDAY}s?)?"
+
+# The shapes of fact a question can ask for, as patterns over the quoted sentence.
+SHAPES: dict[str, re.Pattern] = {
+    "percent": re.compile(rf"(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?\s?(?:%|percent\b)"),
+    # A number word inside a compound ("five-year") describes something; it counts nothing.
+    "count": re.compile(rf"\b(?:(?:a |the )(?:majority|minority)(?= of)|(?<!first )(?<!second )(?:half|most|all|none)"
+                        rf"(?= of)|(?<!:)(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?(?![\d%])(?!-\d)(?!-[a-z])(?!:\d)"
+                        rf"(?!\s*(?:%|percent))|{_NUMBER_WORD} or more|{_NUMBER_WORD}(?! of\b)(?! or\b)(?!-))\b",
+                        re.IGNORECASE),
+    "date": re.compile(rf"\b(?:(?:the )?(?:first|second|third|fourth) (?:half|quarter) of |(?:early|late|mid-?) ?)?"
+                       rf"(?:{_MONTH} (?:\d{{1,2}}, )?)?(?:19|20)\d{{2}}\b"
+                       rf"|\b(?:(?:on|from) )?{_DAY_SPAN}\b(?:,?\s(?:from\s)?{_TIME_SPAN})?"
+                       rf"|(?:between )?{_TIME_SPAN}|\b{_MONTH} \d{{1,2}}\b"),
+    # "When does the licence terminate?" is answered by what makes it happen.
+    "condition": re.compile(r"\b(?:if|unless|until|upon|once|whenever|as soon as|within \w+ \w+ (?:of|after)|"
+                            r"after|before)\b[^.;:!?]{3,120}", re.IGNORECASE),
+    "duration": re.compile(rf"\b(?:{_NUMBER}|{_NUMBER_WORD})[ -]{_TIME_UNIT}\b", re.IGNORECASE),
+    "person": re.compile(r"\b(?:Dr\.? )?[A-Z][a-z]+(?: [A-Z]\.)? [A-Z][a-z]+(?:-[A-Z][a-z]+)?\b"),
+    "place": re.compile(rf"\b{_CAPITALISED_RUN}"),
+    "organisation": re.compile(rf"\b{_CAPITALISED_RUN}"),
+    "role": re.compile(rf"\b(?:the|any|each|every|a|an|your|its)\s+(?:[\w-]+\s+){{0,2}}?"
+                       rf"(?:{_alternatives('role_words.txt')})\b", re.IGNORECASE),
+    "amount": re.compile(rf"(?:[$€£]\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:mg|mcg|µg|g|ml|mL|milligrams?|grams?|"
+                         rf"tablets?|pills?|capsules?|doses?|dollars|euros|pounds)\b)"
+                         rf"(?:\s(?:daily|a day|per day|twice daily))?"),
+    "frequency": re.compile(
+        r"\b(?:daily|weekly|monthly|yearly|annually|nightly|hourly|once|twice|three times|every (?:day|week|month|"
+        r"year|morning|night|\d+ \w+)|(?:once|twice|\d+ times) (?:a|per|each) \w+|(?:a|per|each) day)\b",
+        re.IGNORECASE),
+    "ratio": re.compile(r"\b\d+(?:\.\d+)?\s?:\s?\d+(?:\.\d+)?\b"),
+    "money": re.compile(rf"[$€£]\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:dollars|euros|pounds|pence|cents|USD|EUR|GBP)\b"),
+}
+_MONEY_QUESTION = re.compile(r"\b(cost|costs|price|prices|pay|paid|charge|charges|fee|fees|expensive|cheap)\b",
+                             re.IGNORECASE)
+_PAST_QUESTION = re.compile(r"\b(did|was|were|had)\b", re.IGNORECASE)  # a past event is dated, not conditioned
+_TIME_UNITS = ("months", "weeks", "days", "years", "hours")
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_NAMED_KIND = re.compile(r"\b(?:which|what) (\w+)", re.IGNORECASE)
+_ORG = re.compile(rf"\b{_ORG_WORD}\b")
+_ORG_WORDS = {w.lower() for w in en.ordered_words("organisation_words.txt")}
+_OPEN_TYPES = ("definition", "other")
+FACT_REACH = 12  # words between a figure and the nearest question word, at most
+MODIFIER_WEIGHT = 3.0  # "pNET" in "how many pNET patients": the word that says which figure is meant
+# Clause boundaries: a figure belongs to the clause it stands in ("5% ..., while thrombotic ... 1-2%").
+_CLAUSE_BREAK = re.compile(r"[;—]|,\s+(?:while|whereas|but|and|compared)\b|\s+compared (?:to|with)\b|\bwhile\b")
+
+
+def wanted_shapes(question: Question) -> tuple[str, ...]:
+    """The shapes of fact that answer the question, in order of preference; () when any sentence may."""
+    if question.type == "amount" and _MONEY_QUESTION.search(question.normalised):
+        return ("money",)
+    if question.unit:
+        return ("duration",) if question.unit in _TIME_UNITS else ("count",)
+    shapes = types_by_name()[question.type].shapes
+    if "condition" in shapes and _PAST_QUESTION.search(question.normalised):
+        shapes = tuple(s for s in shapes if s != "condition")
+    return shapes
+
+
+def needs_fact(question: Question) -> bool:
+    return bool(question.unit) or types_by_name()[question.type].required
+
+
+def needs_nearby_word(question: Question) -> bool:
+    return bool(question.unit) or types_by_name()[question.type].near
+
+
+def extract_fact(sentence: str, question: Question, query: dict[str, float], idf,
+                 synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> str | None:
+    """The span of the asked shape nearest the question's own words (weighted by rarity), in the same clause.
+
+    closeness(span) = sum over question words w in the span's clause of m(w) * idf(w) * exp(-distance / 5),
+    where m weighs up the words that say which of several figures is meant ("pNET patients") and down a
+    word that stands after another figure (it describes that one). A figure with no question word within
+    FACT_REACH words belongs to something else and is not taken.
+    """
+    shapes = wanted_shapes(question)
+    if not shapes and question.type in _OPEN_TYPES:
+        shapes = ("percent",)  # "what is the five-year survival?" asks for a rate without saying so
+    spans: list[tuple[int, int]] = []
+    for shape in shapes:
+        spans = _fact_spans(sentence, shape, question)
+        if spans:
+            break
+    if not spans:
+        return None
+    tokens = [(m.start(), m.end(), stem(m.group().lower()))
+              for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", undotted(sentence))]
+    counted = _stems_with_synonyms((question.counted,) if question.counted else (), synonyms)
+    modifiers = _stems_with_synonyms(question.modifiers, synonyms)
+    clauses = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
+
+    def clause_of(position: int) -> int:
+        return next(i for i, end in enumerate(clauses[1:]) if position < end)
+
+    # A question word found in the clause of every figure does not tell them apart ("events" in
+    # "hemorrhagic events ... 5%, while thrombotic events ... 1-2%"): it counts for little.
+    figure_clauses = {clause_of(a) for a, _ in spans}
+    clauses_with: dict[str, set[int]] = {}
+    for position, _, token in tokens:
+        clauses_with.setdefault(token, set()).add(clause_of(position))
+
+    def closeness(span: tuple[int, int]) -> tuple[float, int]:
+        total, nearest = 0.0, 10**6
+        for position, token_end, token in tokens:
+            # Words inside any candidate are part of an answer, not context for one.
+            if token in query and not any(a <= position < b for a, b in spans) \
+                    and clause_of(position) == clause_of(span[0]):
+                between = sentence[token_end:span[0]] if position < span[0] else sentence[span[1]:position]
+                distance = len(between.split())
+                weight = (0.5 if token in counted else 1.0) * max(idf(token), 1.0) * query[token]
+                if token in modifiers:
+                    weight *= MODIFIER_WEIGHT
+                if len(figure_clauses) > 1 and figure_clauses <= clauses_with[token]:
+                    weight *= 0.25
+                # A word after another figure describes that figure: "99 with pNET and 199 with epNET".
+                if position < span[0] and any(token_end <= a and b <= span[0] for a, b in spans):
+                    weight *= 0.3
+                # At equal distance the word before wins ("... Congress and published in the Journal").
+                total += weight * math.exp(-distance / 5) * (1.0 if position < span[0] else 0.97)
+                if token not in counted:  # "how many patients got placebo?": placebo must be near, not patients
+                    nearest = min(nearest, distance)
+        return total, nearest
+
+    scored = [(closeness(span), span) for span in spans]
+    (_, nearest), (start, end) = max(scored, key=lambda item: item[0][0])
+    if needs_nearby_word(question) and nearest > FACT_REACH:
+        return None
+    return sentence[start:end].strip(" ,.;")
+
+
+def _stems_with_synonyms(phrase_words: tuple[str, ...], synonyms) -> set[str]:
+    """Stems of the words, and of the document words a lay word among them stands for."""
+    out = {stem(w.lower()) for w in phrase_words}
+    wanted = {w.lower() for w in phrase_words}
+    out |= {stem(w) for phrase, document_words in synonyms if phrase in wanted
+            for dw in document_words for w in content_words(dw.lower())}
+    return out
+
+
+def _fact_spans(sentence: str, wanted: str, question: Question) -> list[tuple[int, int]]:
+    pattern = SHAPES.get(wanted)
+    if pattern is None:
+        return []
+    asked = {stem(w) for w in content_words(question.normalised)}
+    names = [m.span() for m in SHAPES["place"].finditer(sentence)]
+    spans = []
+    for m in pattern.finditer(sentence):
+        text = m.group()
+        if wanted == "count" and (_YEAR.match(text) or _is_label_number(sentence, m)):
+            continue
+        if wanted == "duration" and question.unit and not re.search(question.unit.rstrip("s"), text, re.I):
+            continue
+        if wanted == "condition" and not (asked & {stem(w) for w in content_words(
+                sentence[max(0, m.start() - 80):m.end()])}):
+            continue
+        if wanted in ("person", "place", "organisation"):
+            # The answer to "where is Dana-Farber?" is not Dana-Farber itself.
+            candidate = {stem(w) for w in content_words(text)}
+            if candidate <= asked or wanted == "place" and candidate & asked - _ORG_WORDS:
+                continue
+            # A person's name never sits inside an organisation's ("Dana-Farber Cancer Institute").
+            run = next((sentence[a:b] for a, b in names if a <= m.start() < b), text)
+            if wanted == "person" and (_ORG.search(run) or sentence[m.start() - 1:m.start()] == "-"
+                                       or not _looks_like_a_name(text)):
+                continue
+            if wanted in ("organisation", "place") and not _ORG.search(text):
+                continue
+        spans.append(m.span())
+    named = _NAMED_KIND.search(question.normalised)
+    if named and wanted in ("organisation", "place"):
+        # "what journal ...": a name holding "Journal" beats a nearer congress or institute
+        kind = stem(named.group(1).lower())
+        of_kind = [(a, b) for a, b in spans if kind in {stem(w) for w in words(sentence[a:b])}]
+        spans = of_kind or spans
+    return spans
+
+
+@lru_cache(maxsize=4096)
+def _looks_like_a_name(text: str) -> bool:
+    """Names are rarer as English words than titles are: "Margaret Osei", not "Patient Experience"."""
+    from wordfreq import zipf_frequency
+
+    frequencies = [zipf_frequency(w, "en") for w in words(text) if w != "dr"]
+    return bool(frequencies) and max(frequencies) < 5.0 and sum(frequencies) / len(frequencies) < 4.6
+
+
+def _is_label_number(sentence: str, match: re.Match) -> bool:
+    """A number that is part of a name ("STELLAR-311", "phase 3", "Grade 3-5"), not a quantity."""
+    before = sentence[max(0, match.start() - 12):match.start()]
+    return bool(re.search(r"(?:[A-Za-z]-|phase |grade |category |stage |version |section |article )$", before,
+                          re.IGNORECASE))
+
+
+def people_in(text: str) -> tuple[str, ...]:
+    """Names of people in a text (for "she" and "he" in the next question)."""
+    return tuple(m.group() for m in SHAPES["person"].finditer(text) if _looks_like_a_name(m.group()))

@@ -1,0 +1,109 @@
+"""A follow-up + the conversation so far -> the whole question to answer.
+
+The new turn fills one slot of the last question and keeps the rest: a new group or measure replaces the
+old one ("what about thrombotic events?" after "How often did hemorrhagic events occur?"), a bare
+"when?" or "how many?" asks its kind of question about the last topic, a pronoun brings the last topic in
+as context, and a question that stands on its own drops the old context.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from netqa.lang import en
+from netqa.records import Turn
+from netqa.text import content_words, stem, words
+
+_ELLIPSIS = re.compile(
+    r"^(?:(?:and|but|so|ok|okay)[,]?\s+)?(?:(?:what|how)\s+about|what\s+of|same\s+for|and\s+for|and\s+in|and)\s+"
+    r"(?:the\s+|for\s+|in\s+|with\s+)?(?P<subject>.+?)\s*[?.!]*$", re.IGNORECASE)
+_PERSON_PRONOUN = re.compile(r"\b(she|her|hers|he|him|his)\b", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"\b(her|his)\b(?=\s+(?!(?:a|an|the|to|in|on|at|for|with|about|from|by|of)\b)[a-z])",
+                         re.IGNORECASE)
+_THING_PRONOUN = re.compile(r"\b(it|its|this|that|these|those|they|them|their)\b", re.IGNORECASE)
+_QUESTION_START = re.compile(r"^(?:what|who|when|where|why|how|which|is|are|was|were|do|does|did|can|could|"
+                             r"will|would|should|has|have)\b", re.IGNORECASE)
+_CONTINUES = re.compile(r"^(?:and|but|also|so|then|plus)\b", re.IGNORECASE)  # "and what did the other group get?"
+_TRAILING_PHRASE = re.compile(r"\b(for|in|with|among|of|on|about|from)\s+(?P<phrase>[^?]+?)\s*[?.!]*$", re.IGNORECASE)
+_NAME_RUN = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)+")
+# Words that ask, not tell: a turn made only of these ("when?", "how often does that happen?") has no topic.
+_ASKING = frozenset("what who when where why how which whose many much long often soon year years date time "
+                    "day month number happen happens happened does do did is are was were will would can could "
+                    "it its this that these those they them their there".split())
+
+
+@dataclass(frozen=True)
+class Resolution:
+    text: str  # the question to answer
+    context: str  # earlier words that may help the search, weighted below the question's own
+
+
+def _topic(turn: Turn) -> list[str]:
+    generic = en.word_list("generic_words.txt")
+    return list(dict.fromkeys(w for w in content_words(f"{turn.question} {turn.context}")
+                              if w not in generic and w not in _ASKING))
+
+
+def resolve(question: str, history: tuple[Turn, ...], abbreviations: dict[str, str]) -> Resolution:
+    """Rewrite an elliptical or pronoun follow-up using the last turn; leave other questions alone."""
+    if not history:
+        return Resolution(question, "")
+    last = history[-1]
+    ellipsis = _ELLIPSIS.match(question.strip())
+    if (ellipsis and len(content_words(ellipsis.group("subject"))) <= 4
+            and not _QUESTION_START.match(ellipsis.group("subject"))):
+        subject = ellipsis.group("subject")
+        rewritten = _substitute(last.question, subject, abbreviations)
+        if rewritten is not None:
+            return Resolution(rewritten, "")
+        # Nothing in the last question to replace: ask about the new subject, in the old topic.
+        return Resolution(f"{subject}?", " ".join(_topic(last)))
+    own = [w for w in content_words(question) if w not in _ASKING]
+    if not own and _QUESTION_START.match(question.strip()):
+        # "when?", "what year?", "how often does that happen?": this kind of question, about the last topic
+        return Resolution(f"{question.strip().rstrip('?.! ')} {' '.join(_topic(last))}?", "")
+    if _PERSON_PRONOUN.search(question) and last.people:
+        name = last.people[0]
+        text = _POSSESSIVE.sub(f"{name}'s", question, count=1)
+        if text == question:
+            text = _PERSON_PRONOUN.sub(name, question, count=1)
+        return Resolution(text, "")
+    if _THING_PRONOUN.search(question) or _CONTINUES.match(question):
+        mine = set(content_words(question))
+        return Resolution(question, " ".join(w for w in _topic(last) if w not in mine))
+    return Resolution(question, "")
+
+
+def _substitute(previous: str, subject: str, abbreviations: dict[str, str]) -> str | None:
+    """Put the new subject where the old one stood; None when the last question has no such slot.
+
+    In order: the phrase with the same head word ("hemorrhagic events" -> "thrombotic events"), a name
+    for a name, a similar word ("pNET" -> "epNET"), the closing phrase ("for pancreatic NET" -> "for lung").
+    """
+    tokens = list(re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", previous))
+    new_words = words(subject)
+    if len(new_words) >= 2:
+        head = stem(new_words[-1])
+        for i, token in enumerate(tokens):
+            if stem(token.group().lower()) == head:
+                first = i
+                stop = en.word_list("stopwords.txt") | _ASKING
+                while first > 0 and tokens[first - 1].group().lower() not in stop:
+                    first -= 1
+                return previous[:tokens[first].start()] + subject + previous[token.end():]
+    if subject[:1].isupper():
+        names = list(_NAME_RUN.finditer(previous))
+        if names:
+            return previous[:names[-1].start()] + subject + previous[names[-1].end():]
+    subject_forms = [subject.lower()] + [abbreviations[w].lower() for w in words(subject) if w in abbreviations]
+    for word in words(previous):
+        if len(word) > 2 and any(fuzz.ratio(word, form) >= 70 or fuzz.partial_ratio(word, form) >= 90
+                                 and len(word) >= 4 for form in subject_forms):
+            return re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", subject, previous, count=1, flags=re.I)
+    trailing = _TRAILING_PHRASE.search(previous)
+    if trailing:
+        return previous[:trailing.start("phrase")] + subject + "?"
+    return None

@@ -1,0 +1,120 @@
+"""Evidence -> the reply record (kind, short answer, quote, citations, suggestions), then its text from templates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import uuid_utils
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from netqa.facts import people_in
+from netqa.message import types_by_name
+from netqa.records import Citation, Evidence, Hit, ReplyKind
+
+SUGGEST_WITHIN = 0.92  # a runner-up this close to the best passage earns a "did you mean"
+ALSO_CITED_WITHIN = 0.6  # other top passages this close to the best are listed as related sources
+
+
+@dataclass(frozen=True)
+class Names:
+    """How replies name what they quote: "the article" only when the corpus's metadata says a document is one."""
+
+    corpus: str  # "the article", '"GNU General Public License"', "these 5 documents"
+    articles: frozenset[str]  # titles of documents the metadata calls an article
+
+    def source(self, citation: Citation) -> str:
+        return "The article" if citation.document in self.articles else f'"{citation.document}"'
+
+
+@dataclass(frozen=True)
+class Found:
+    """A reply without its identity (id, session, question as typed): what the answer cache keeps."""
+
+    answer: str
+    kind: ReplyKind
+    confidence: float
+    citations: tuple[Citation, ...]
+    short_answer: str | None
+    quote: str | None
+    question_type: str
+    suggestions: tuple[str, ...]
+    people: tuple[str, ...]
+    evidence: Evidence | None
+
+
+def compose(question_type: str, evidence: Evidence | None, score: float, hits: list[Hit], answered: bool,
+            advice: bool, names: Names) -> Found:
+    """The reply to one question from its evidence; `answered`: the evidence holds up at its confidence."""
+    kind = ReplyKind.MEDICAL_ADVICE if advice else ReplyKind.ANSWER if answered else ReplyKind.NO_ANSWER
+    quote = None
+    citations: tuple[Citation, ...] = ()
+    if evidence is not None and (kind == ReplyKind.ANSWER or kind == ReplyKind.MEDICAL_ADVICE and answered):
+        passage = evidence.sentence.passage
+        quote = evidence.quote
+        citations = (Citation.of(passage),) + tuple(
+            Citation.of(h.passage) for h in hits[:3]
+            if h.passage.id != passage.id and h.score >= ALSO_CITED_WITHIN * hits[0].score)
+    suggestions = _suggestions(evidence, hits) if kind == ReplyKind.ANSWER and evidence else ()
+    short = evidence.short_answer if kind == ReplyKind.ANSWER and evidence else None
+    context = dict(short=short, quote=quote, citation=citations[0] if citations else None,
+                   source=names.source(citations[0]) if citations else "", suggestions=suggestions,
+                   document=names.corpus, nearby=list(dict.fromkeys(h.passage.section for h in hits[:2])))
+    return Found(answer=render(kind, question_type, **context), kind=kind, confidence=score, citations=citations,
+                 short_answer=short, quote=quote, question_type=question_type, suggestions=suggestions,
+                 people=people_in(quote or ""), evidence=evidence)
+
+
+def combine(parts: list[Found]) -> Found:
+    """Two or three questions in one message: one reply holding each answer in turn."""
+    if len(parts) == 1:
+        return parts[0]
+    answered = [p for p in parts if p.kind == ReplyKind.ANSWER]
+    lead = answered[0] if answered else parts[0]
+    citations = tuple({c.passage_id: c for p in (answered or parts) for c in p.citations}.values())
+    shorts = [p.short_answer for p in answered if p.short_answer]
+    return Found(answer="\n\n".join(dict.fromkeys(p.answer for p in parts)), kind=lead.kind,
+                 confidence=max(p.confidence for p in parts), citations=citations,
+                 short_answer="; ".join(shorts) or None, quote=lead.quote, question_type=lead.question_type,
+                 suggestions=(), people=tuple(dict.fromkeys(x for p in parts for x in p.people)),
+                 evidence=lead.evidence)
+
+
+def _suggestions(evidence: Evidence, hits: list[Hit]) -> tuple[str, ...]:
+    chosen = evidence.sentence.passage
+    rivals = [h for h in hits if h.passage.id != chosen.id and h.passage.section != chosen.section
+              and h.score >= SUGGEST_WITHIN * evidence.passage_score]
+    return (rivals[0].passage.section,) if rivals else ()
+
+
+# ---------------------------------------------------------------- the reply text
+
+
+@lru_cache(maxsize=1)
+def _templates() -> Environment:
+    # auto_reload off: the templates ship with the package, so no file is checked for changes on every reply.
+    return Environment(loader=PackageLoader("netqa", "templates"), undefined=StrictUndefined, auto_reload=False,
+                       autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+
+
+def template_for(kind: str, question_type: str) -> str:
+    """The template file of a reply: one per kind, and for answers the question type's (message.question_types)."""
+    if kind != ReplyKind.ANSWER:
+        return f"{kind}.j2"
+    row = types_by_name().get(question_type)
+    return row.template if row else "answer_other.j2"
+
+
+def render(kind: str, question_type: str, **context) -> str:
+    context.setdefault("source", "The article")
+    text = _templates().get_template(template_for(kind, question_type)).render(**context)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def new_reply_id() -> str:
+    """32 hex digits in time order (UUIDv7: a random counter each millisecond, then 32 random bits).
+
+    In time order because the store logs replies by id: random ids (UUIDv4) land all over the log's
+    primary-key index, and each batch of logged replies then rewrites about one index page per reply."""
+    return uuid_utils.uuid7().hex
