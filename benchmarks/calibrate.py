@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +27,9 @@ def collect(bot, gold):
     for row in gold:
         if row.kind is not None:
             continue  # safety kinds never reach the confidence
-        session = uuid.uuid4().hex
+        session = None  # a fresh session, issued by the bot at the first turn
         for earlier in row.history:
-            bot.ask(earlier, session_id=session)
+            session = bot.ask(earlier, session_id=session).session_id
         reply, evidence = bot.explain(row.question, session_id=session)
         if evidence is None or evidence.focus_unknown:
             continue

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import re
 import time
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,9 +223,9 @@ def run(bot, gold: list[GoldQuestion], progress=None) -> list[Outcome]:
     """Ask every gold question in a fresh session, after its history turns."""
     outcomes = []
     for row in gold:
-        session = f"eval-{uuid.uuid4().hex}"
+        session = None  # a fresh session, issued by the bot at the first turn
         for earlier in row.history:
-            bot.ask(earlier, session_id=session)
+            session = bot.ask(earlier, session_id=session).session_id
         started = time.perf_counter()
         reply = bot.ask(row.question, session_id=session)
         seconds = time.perf_counter() - started
