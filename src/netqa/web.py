@@ -97,6 +97,8 @@ class ReplyOut(BaseModel):
     question_type: str | None
     resolved_question: str | None
     suggestions: list[str]
+    context_lost: bool = Field(description="true when the session_id sent is not known (the conversation timed out, "
+                                           "or its store is away): the question was answered without the earlier ones")
 
 
 class FeedbackId(BaseModel):
@@ -172,6 +174,8 @@ class Web:
             reply = reply_dict(await run_in_threadpool(self.bot.ask, question, session_id))
         else:
             reply = reply_dict(self.bot.ask(question, session_id))
+        # The conversation sent is not known (expired, or the conversation store is away): answered on its own.
+        reply["context_lost"] = session_id is not None and reply["session_id"] != session_id
         if self.settings.log_questions:
             log.info("asked %r -> %s %.2f in %.1f ms", reply["question"], reply["kind"], reply["confidence"],
                      (time.perf_counter() - started) * 1000)
@@ -243,7 +247,7 @@ def reply_view(reply: dict) -> dict:
                for c in reply["citations"]]
     return {"id": reply["id"], "session_id": reply["session_id"], "question": reply["question"],
             "kind": reply["kind"], "label": KIND_LABELS.get(reply["kind"], "Assistant"), "paragraphs": paragraphs,
-            "calls": calls, "sources": sources}
+            "calls": calls, "sources": sources, "context_lost": reply.get("context_lost", False)}
 
 
 def opening(text: str, words: int = SOURCE_OPENING_WORDS) -> str:

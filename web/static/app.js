@@ -103,6 +103,8 @@
     const article = el("article", { class: "reply kind-" + reply.kind, id: "reply-" + reply.id,
       "aria-label": labels[reply.kind] || "Assistant" },
       el("p", { class: "reply-label" }, el("span", { class: "badge" }, labels[reply.kind] || "Assistant")),
+      reply.context_lost ? el("p", { class: "context-lost" }, "I could not find our earlier messages, so I " +
+        "answered this question on its own. If it follows an earlier question, please ask it in full.") : null,
       calls.length ? el("p", { class: "calls" },
         ...calls.map((n) => el("a", { class: "call", href: "tel:" + n }, "Call " + n))) : null,
       el("div", { class: "answer" }, ...answerParagraphs(reply)),
