@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +116,47 @@ def test_a_gold_file_that_is_not_utf8_is_refused(corpus, tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_bytes(b'{"id": "q1", "question": "caf\xe9?", "category": "fact"}\n')
     assert_one_line_error(run("eval", "--corpus", str(corpus), str(gold)), "not UTF-8")
+
+
+def test_a_gold_line_cut_short_is_reported_whole(corpus, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(GOOD_LINE + '\n{"id": "q2", "question": "When are the visiting hours and\n', encoding="utf-8")
+    result = run("eval", "--corpus", str(corpus), str(gold))
+    assert_one_line_error(result, "line 2", "not valid JSON")
+    assert re.search(r"\(Unterminated string starting at column \d+\)$", result.stderr.strip())
+
+
+@pytest.mark.parametrize("option", ["--report", "--predictions"])
+def test_an_output_path_in_a_missing_folder_is_refused_before_any_work(corpus, tmp_path, option):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(GOOD_LINE + "\n", encoding="utf-8")
+    missing = tmp_path / "no-such-dir" / "out.file"
+    result = run("eval", "--corpus", str(corpus), str(gold), option, str(missing))
+    assert_one_line_error(result, option, "does not exist")  # no score table on stdout: nothing was run
+    assert result.returncode == 2
+
+
+@pytest.mark.parametrize("value", ["95", "-0.1", "1.5", "lots"])
+def test_a_bar_outside_0_to_1_is_a_usage_error(corpus, tmp_path, value):
+    result = run("eval", "--corpus", str(corpus), str(tmp_path / "gold.jsonl"), "--min-answer", value)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "--min-answer" in result.stderr and "between 0 and 1" in result.stderr
+
+
+def test_a_bar_given_as_a_percentage_gets_a_hint(corpus, tmp_path):
+    result = run("eval", "--corpus", str(corpus), str(tmp_path / "gold.jsonl"), "--min-answer", "95")
+    assert "write 0.95" in result.stderr
+
+
+@pytest.mark.parametrize("port", ["0", "99999", "http"])
+def test_a_port_outside_1_to_65535_is_a_usage_error(port):
+    result = run("serve", "--port", port)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "--port" in result.stderr and "65535" in result.stderr
+
+
+def test_a_port_in_use_is_explained_in_one_line(corpus):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run("serve", "--corpus", str(corpus), "--port", str(port))
+    assert_one_line_error(result, f"port {port}", "already in use", "--port")

@@ -36,8 +36,9 @@ def masked_url(url: str) -> str:
     return f"{scheme}://{address}{slash}{tail}"
 
 
-def _setting(default, env: str | None, help: str):
-    return field(default=default, metadata={"env": env, "help": help})
+def _setting(default, env: str | None, help: str, *, shown: str | None = None):
+    """A field with its environment variable and help; `shown` is how the docs print a default that reads badly."""
+    return field(default=default, metadata={"env": env, "help": help, "shown": shown})
 
 
 @dataclass(frozen=True)
@@ -46,19 +47,25 @@ class Settings:
     abstain_below: float = _setting(0.55, "NETQA_ABSTAIN_BELOW",
                                     "answer only at or above this confidence, else say the article does not say")
     max_question_chars: int = _setting(2000, "NETQA_MAX_QUESTION_CHARS", "longest question accepted")
-    session_ttl_seconds: float = _setting(1800.0, "NETQA_SESSION_TTL", "a conversation is forgotten after this idle time")
+    session_ttl_seconds: float = _setting(1800.0, "NETQA_SESSION_TTL",
+                                          "an idle conversation is forgotten after this many seconds")
     max_sessions: int = _setting(10_000, "NETQA_MAX_SESSIONS", "conversations kept in memory at most")
-    corpus: str = _setting("", "NETQA_CORPUS", "folder of documents the web server answers from; empty = the built-in article")
+    corpus: str = _setting("", "NETQA_CORPUS",
+                           "folder of documents the web server answers from; empty = the built-in article",
+                           shown="built-in")
     db: str = _setting("netqa.db", "NETQA_DB",
                        "question logs and feedback: a SQLite file (relative to the working folder) or a "
                        "postgresql:// URL shared by several servers")
     admin_token: str = _setting("", "NETQA_ADMIN_TOKEN",
                                 "bearer token for /api/admin/feedback and /api/admin/unanswered; empty turns them off")
-    rate_limit_per_minute: int = _setting(0, "NETQA_RATE_LIMIT",
-                                          "requests a minute per client address to /api/ask and /api/feedback; 0 = no limit")
-    log_questions: int = _setting(0, "NETQA_LOG_QUESTIONS",
-                                  "1 = write question text to the server log (debugging only: questions hold health details)")
-    retention_days: int = _setting(0, "NETQA_RETENTION_DAYS",
+    rate_limit_per_minute: int = _setting(
+        0, "NETQA_RATE_LIMIT", "requests a minute per client address to /api/ask and /api/feedback; 0 = no limit")
+    log_questions: int = _setting(
+        0, "NETQA_LOG_QUESTIONS",
+        "1 = write question text to the server log (debugging only: questions hold health details)")
+    # 30 days: long enough to review the questions the documents could not answer, short enough not to keep
+    # health details for long. The chat page tells its readers.
+    retention_days: int = _setting(30, "NETQA_RETENTION_DAYS",
                                    "delete logged questions and feedback older than this many days (0 keeps them)")
     sessions: str = _setting("database", "NETQA_SESSIONS",
                              "where conversations, reply ids and rate-limit counts live: database (beside NETQA_DB, "
@@ -67,7 +74,7 @@ class Settings:
                                  "the start of every Redis key netqa writes (services sharing one Redis differ here)")
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         """Defaults, then NETQA_* environment variables, then explicit overrides (None means unset)."""
         values = {}
         for f in fields(cls):
@@ -83,3 +90,41 @@ class Settings:
                             f"valid: {', '.join(f.name for f in fields(cls))}")
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+# ---------------------------------------------------------------- the table, as the docs show it
+
+
+def settings_rows() -> list[tuple[str, str, str]]:
+    """(variable, default as shown, meaning) for every setting that has an environment variable."""
+    rows = []
+    for f in fields(Settings):
+        if not f.metadata["env"]:
+            continue
+        default = f.metadata.get("shown") or f.default
+        if isinstance(default, float) and default.is_integer():
+            default = int(default)
+        rows.append((f.metadata["env"], "empty" if default == "" else str(default), f.metadata["help"]))
+    return rows
+
+
+def settings_help(width: int = 100) -> str:
+    """The settings as `netqa serve --help` lists them: the variable, then its meaning and default, wrapped."""
+    import textwrap
+
+    column = max(len(env) for env, _, _ in settings_rows()) + 4
+    return "\n".join(textwrap.fill(f"{meaning} (default: {default})", width, initial_indent=f"  {env:<{column - 2}}",
+                                   subsequent_indent=" " * column) for env, default, meaning in settings_rows())
+
+
+def settings_markdown() -> str:
+    """The settings as the README's table (`python -m netqa.config` prints it)."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for env, default, meaning in settings_rows():
+        cells = [f"`{env}`", default, meaning]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(settings_markdown())

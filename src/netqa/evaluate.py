@@ -123,7 +123,7 @@ def read_gold(path: Path) -> list[GoldQuestion]:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise GoldError(f"{where}: not valid JSON ({exc.msg})") from exc
+            raise GoldError(f"{where}: not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})") from exc
         if not isinstance(data, dict):
             raise GoldError(f"{where}: expected a JSON object")
         missing = [k for k in ("id", "question", "category") if not isinstance(data.get(k), str)]

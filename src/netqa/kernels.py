@@ -17,8 +17,9 @@ from numba import njit
 
 from netqa.cache import compiled_cache
 
-if not numba_config.CACHE_DIR:  # NUMBA_CACHE_DIR, when set, wins; must be set before the functions are defined
-    numba_config.CACHE_DIR = str(compiled_cache())
+# NUMBA_CACHE_DIR, when set, wins; set before the functions below are defined, which is when numba picks the folder.
+if not numba_config.CACHE_DIR:  # type: ignore[attr-defined]
+    numba_config.CACHE_DIR = str(compiled_cache())  # type: ignore[attr-defined]
 
 
 @njit(cache=True, nogil=True)

@@ -26,8 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import netqa
 from netqa.bot import Bot, QuestionError
+from netqa.config import Settings, bundled_path, settings_markdown
 from netqa.records import Citation, Reply
-from netqa.config import Settings, bundled_path
 from netqa.store import (LATE_REPLY_SECONDS, LOW_CONFIDENCE, Conversations, MemorySessions, QuestionLog,
                          StoreUnavailable, open_log, open_sessions)
 
@@ -423,7 +423,8 @@ def create_app(bot: Bot | None = None, settings: Settings | None = None) -> Fast
     web = Web(bot, settings, log_store, log_error, sessions, templates)
 
     app = FastAPI(title="netqa", version=netqa.__version__, docs_url=None, redoc_url=None,
-                  description=f'Answers questions about "{bot.title}" from its text, with citations.',
+                  description=f'Answers questions about "{bot.title}" from its text, with citations.\n\n'
+                              f"## Settings\n\nEnvironment variables read by `netqa serve`:\n\n{settings_markdown()}",
                   lifespan=_closing(web))
     app.state.web = web
     _install_error_handlers(app)
