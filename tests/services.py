@@ -47,8 +47,9 @@ def redis_bin() -> str | None:
 class Postgres:
     """A PostgreSQL cluster of its own: superuser `netqa` with a password, TCP on 127.0.0.1:port only."""
 
-    def __init__(self, bin_dir: Path):
+    def __init__(self, bin_dir: Path, durable: bool = False):
         self.bin_dir = bin_dir
+        self.durable = durable  # fsync on, as in production (benchmarks); the tests kill netqa, never the machine
         self.folder = Path(tempfile.mkdtemp(prefix="netqa-pg-"))
         self.data = self.folder / "data"
         self.port = free_port()
@@ -80,9 +81,10 @@ class Postgres:
         return self.url(name)
 
     def start(self) -> None:
-        # Settings for a test server: no fsync (the tests kill netqa, never the machine), few buffers.
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c full_page_writes=off -c shared_buffers=32MB -c max_connections=100")
+        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c shared_buffers=64MB "
+                   "-c max_connections=100")
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-o", options,
                   "-w", "-t", str(int(START_SECONDS)), "start")
 
