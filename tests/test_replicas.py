@@ -113,6 +113,7 @@ def test_either_admin_view_lists_questions_asked_on_both(pair):
     one, two = pair
     ask(one, "Is cabozantinib covered by Medicare in Ohio?")
     ask(two, "is cabozantinib covered by medicare in ohio")
+    time.sleep(0.5)  # each server writes its question log within 100 ms (more on a busy test machine)
     for server in pair:
         counts = {row["question"].lower().rstrip("?"): row["count"] for row in admin(server, "unanswered")}
         assert counts.get("is cabozantinib covered by medicare in ohio") == 2
