@@ -15,7 +15,7 @@ def gold(weights: tuple[float, float]) -> dict:
     """`netqa eval corpus/gold.jsonl` with the index's two weights set to the variant's."""
     import netqa
     from netqa import evaluate
-    from netqa.corpus import default_corpus_dir
+    from netqa.documents import default_corpus_dir
 
     bot = netqa.load()
     bot.index.word_weight, bot.index.char_weight = weights

@@ -32,7 +32,7 @@ RANK_BM25_CAP = {"debian-60000": 200}  # pure-Python scoring: ~0.1 s a question 
 
 def corpus_dir(target: str) -> Path:
     if target == "article":
-        from netqa.corpus import default_corpus_dir
+        from netqa.documents import default_corpus_dir
 
         return default_corpus_dir()
     return DATA / target
@@ -79,7 +79,7 @@ def timed(run, items, warmup=None) -> tuple[list, list[float]]:
 
 def child_build(target: str) -> dict:
     """netqa: parse and fit from the documents, then save; also export the passages for the BM25 runs."""
-    from netqa.corpus import load_corpus
+    from netqa.documents import load_corpus
     from netqa.index import build, index_locations, save_index
 
     directory = corpus_dir(target)

@@ -59,7 +59,7 @@ def test_a_file_given_as_the_corpus_folder_is_refused(corpus):
 
 
 def test_an_empty_corpus_folder_is_refused(tmp_path):
-    assert_one_line_error(run("ask", "--corpus", str(tmp_path), "hello?"), "no .txt or .md documents")
+    assert_one_line_error(run("ask", "--corpus", str(tmp_path), "hello?"), "no documents in")
 
 
 def test_a_corpus_of_blank_documents_is_refused(tmp_path):
@@ -67,9 +67,22 @@ def test_a_corpus_of_blank_documents_is_refused(tmp_path):
     assert_one_line_error(run("ask", "--corpus", str(tmp_path), "hello?"), "no readable text")
 
 
-def test_a_document_that_is_not_utf8_is_named(corpus):
-    (corpus / "latin1.txt").write_bytes("Caf\xe9 opening hours are 8 to 5.".encode("latin-1"))
-    assert_one_line_error(run("ask", "--corpus", str(corpus), "hello?"), "latin1.txt", "not UTF-8")
+def test_a_document_in_another_encoding_is_read(corpus):
+    (corpus / "latin1.txt").write_bytes("The caf\xe9 on the ground floor opens at 8 and closes at 5 on "
+                                        "weekdays.".encode("latin-1"))
+    result = run("ask", "--corpus", str(corpus), "When does the café open?")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "café" in result.stdout
+
+
+def test_a_file_that_is_no_text_is_skipped_with_one_line_naming_it(corpus):
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (corpus / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = run("ask", "--corpus", str(corpus), "What are the visiting hours?")
+    assert result.returncode == 0 and "9 am" in result.stdout
+    assert result.stderr.splitlines() == ["netqa: skipped binary.txt: not a text file (it holds NUL bytes)",
+                                          "netqa: skipped photo.png: unknown suffix .png (netqa reads .txt, .text, "
+                                          ".md, .markdown, .html, .htm, .pdf, .docx)"]
 
 
 def test_chat_with_a_missing_corpus_fails_the_same_way(tmp_path):

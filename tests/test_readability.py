@@ -12,10 +12,12 @@ CITATION = Citation("doc-p01", "The article", "Results", "", 0, 0)
 
 def our_words() -> str:
     """Every reply template rendered with the article's parts left empty, so only our wording is measured."""
-    texts = [render("emergency", "", crisis=crisis) for crisis in (True, False)]
-    texts += [render("chitchat", "", mood=mood, document="the article") for mood in ("hello", "thanks", "bye")]
-    texts.append(render("no_answer", "", document="the article", nearby=[]))
-    texts.append(render("medical_advice", "", quote=None, citation=None))
+    numbers = dict(emergency_number="911", crisis_line="988")
+    texts = [render("emergency", "", crisis=crisis, **numbers) for crisis in (True, False)]
+    texts += [render("chitchat", "", mood=mood, document="the article", health=True)
+              for mood in ("hello", "thanks", "ack", "bye", "identity", "insult", "frustration")]
+    texts.append(render("no_answer", "", document="the article", nearby=[], health=True, **numbers))
+    texts.append(render("medical_advice", "", short=None, quote=None, citation=None))
     for question_type in ("count", "percent", "date", "person", "place", "organisation", "amount", "ratio",
                           "duration", "yesno", "definition", "reason", "other"):
         texts.append(render("answer", question_type, short="298", quote="", citation=CITATION, suggestions=[]))

@@ -6,19 +6,19 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from netqa.confidence import confidence
 from netqa.config import Settings
-from netqa.corpus import LEXICON_FILE, METADATA_FILE, Document, Passage, default_corpus_dir
+from netqa.documents import LEXICON_FILE, METADATA_FILE, Document, Passage, default_corpus_dir
 from netqa.evidence import choose_evidence
 from netqa.followup import Resolution, resolve
 from netqa.index import PassageIndex, open_index
 from netqa.message import questions_in, understand
 from netqa.records import Evidence, Reply, ReplyKind, Turn
 from netqa.reply import Found, Names, combine, compose, new_reply_id, render
+from netqa.safety import Route, RouteKind, about_health, route
 from netqa.store.base import Conversations, new_session_id
 from netqa.store.memory import MemorySessions
 from netqa.terms import Expansion, Vocabulary, read_lexicon
@@ -26,9 +26,11 @@ from netqa.text import char_words, normalise, stem, word_terms
 
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
 EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
+RELATED_WEIGHT = 0.6  # corpus words WordNet relates to a question word the corpus lacks
 ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
 # The same questions come again and again; normalising one (NFKC and friends) costs more than the cached reply.
 _normalised_question = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(normalise)
+HEALTH_SAMPLE = 2000  # passages read to guess whether a corpus without a "domain" is about health
 
 
 class QuestionError(ValueError):
@@ -52,6 +54,7 @@ class Bot:
         # This process's memory unless given a store the server's workers share (the web app sets one).
         self.sessions: Conversations = sessions or MemorySessions(settings.session_ttl_seconds, settings.max_sessions)
         self.names = _names(corpus)
+        self.health = about_health(_metadata(corpus.directory), (p.text for p in corpus.passages[:HEALTH_SAMPLE]))
         self._idf = {term: float(index.words_.idf[col]) for term, col in index.words_.vocabulary.items()}
         # Patients ask the same questions again and again; a reply depends only on the resolved question.
         self._answer = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(self._find_answer)
@@ -84,15 +87,16 @@ class Bot:
         history = self.sessions.history(session_id) if session_id else None
         if history is None:  # never issued here, expired, or not an id at all: only the server starts sessions
             session_id, history = new_session_id(), ()
-        asked = understand(text)
         reply_id = new_reply_id()
-        if asked.kind in ("emergency", "chitchat"):
+        routed = route(text, self.health)
+        if routed.kind in (RouteKind.EMERGENCY, RouteKind.CHITCHAT):
             self.sessions.remember(session_id, reply_id, None)
-            return self._routed(reply_id, question, text, asked, session_id), None
+            return self._routed(reply_id, question, text, routed, session_id), None
+        asked = understand(text)
         parts, resolved = [], []
         for one in questions_in(self.vocabulary.repair(asked.normalised)):
             resolution = resolve(one, history, self.vocabulary.abbreviations)
-            found = self._answer(resolution.text, resolution.context, asked.kind == "medical_advice")
+            found = self._answer(resolution.text, resolution.context, routed.kind is RouteKind.MEDICAL_ADVICE)
             turn = Turn(resolution.text, found.people, found.kind == ReplyKind.ANSWER, resolution.context,
                         found.question_type)
             self.sessions.remember(session_id, reply_id, turn)
@@ -105,38 +109,31 @@ class Bot:
                      question_type=found.question_type, resolved_question=" ".join(resolved),
                      suggestions=found.suggestions), found.evidence
 
-    def _routed(self, reply_id: str, question: str, text: str, asked, session_id: str) -> Reply:
-        """The reply to an emergency or to small talk: no search."""
-        if asked.kind == "emergency":
-            answer = render("emergency", "", crisis=asked.crisis)
-            kind = ReplyKind.EMERGENCY
-        else:
-            mood = "thanks" if re.search(r"thank|thx|\bty\b|cheers", text, re.I) else \
-                "bye" if re.search(r"bye|see you|see ya|good night", text, re.I) else "hello"
-            answer = render("chitchat", "", mood=mood, document=self.title)
-            kind = ReplyKind.CHITCHAT
-        return Reply(reply_id, question, answer, kind, 1.0, (), session_id,
-                     question_type=asked.type, resolved_question=text)
+    def _routed(self, reply_id: str, question: str, text: str, routed: Route, session_id: str) -> Reply:
+        """The reply to an emergency (the number to call first) or to small talk: no search."""
+        if routed.kind is RouteKind.EMERGENCY:
+            numbers = dict(emergency_number=self.settings.emergency_number, crisis_line=self.settings.crisis_line)
+            calls = (self.settings.crisis_line, self.settings.emergency_number) if routed.crisis else \
+                (self.settings.emergency_number,)
+            return Reply(reply_id, question, render("emergency", "", crisis=routed.crisis, **numbers),
+                         ReplyKind.EMERGENCY, 1.0, (), session_id, resolved_question=text, calls=calls)
+        answer = render("chitchat", "", mood=routed.mood, document=self.names.corpus, health=self.health)
+        return Reply(reply_id, question, answer, ReplyKind.CHITCHAT, 1.0, (), session_id, resolved_question=text)
 
     def _find_answer(self, text: str, context: str, advice: bool) -> Found:
         """Everything a reply says, from the (resolved) question alone: the same input, the same reply,
         which is why it is cached (see __init__)."""
-        resolved = understand(text)
-        expansion = self._without_usual_names(self.vocabulary.expand(text), resolved.type)
+        expansion = self.vocabulary.expand(text)
+        resolved = understand(expansion.text)  # typos fixed: "how many pateints" counts patients
+        expansion = self._without_usual_names(expansion, resolved.type)
         word_query, char_query = self._queries(expansion, Resolution(text, context))
         hits = self.index.search(word_query, char_query, self.settings.top_k)
         sentences = self.index.rank_sentences(word_query, hits)
         evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context)
         score = confidence(evidence) if evidence else 0.0
         answered = evidence is not None and score >= self.settings.abstain_below and evidence.fact_found
-        return compose(resolved.type, evidence, score, hits, answered, advice, self.names)
-
-    def top_passages(self, question: str, k: int = 3) -> tuple[Passage, ...]:
-        """The k passages the search ranks first for a (resolved) question, best first: evaluation's funnel
-        measures whether the gold passage is among them."""
-        expansion = self._without_usual_names(self.vocabulary.expand(question), understand(question).type)
-        word_query, char_query = self._queries(expansion, Resolution(question, ""))
-        return tuple(h.passage for h in self.index.search(word_query, char_query, k))
+        return compose(resolved.type, evidence, score, hits, answered, advice, self.names,
+                       health=self.health, emergency_number=self.settings.emergency_number)
 
     def top_passages(self, question: str, k: int = 3) -> tuple[Passage, ...]:
         """The k passages the search ranks first for a (resolved) question, best first: evaluation's funnel
@@ -172,13 +169,20 @@ class Bot:
 
     @staticmethod
     def _queries(expansion: Expansion, resolution: Resolution):
-        added = " ".join(expansion.added)
-        asked = expansion.search_text
-        word_query = [(word_terms(asked), 1.0), (word_terms(added), EXPANSION_WEIGHT),
-                      (word_terms(resolution.context), CONTEXT_WEIGHT)]
-        char_query = [(char_words(asked), 1.0), (char_words(added), EXPANSION_WEIGHT),
-                      (char_words(resolution.context), CONTEXT_WEIGHT)]
+        groups = [(expansion.search_text, 1.0), (" ".join(expansion.added), EXPANSION_WEIGHT),
+                  (" ".join(expansion.related_added), RELATED_WEIGHT), (resolution.context, CONTEXT_WEIGHT)]
+        word_query = [(word_terms(text), weight) for text, weight in groups]
+        char_query = [(char_words(text), weight) for text, weight in groups]
         return word_query, char_query
+
+
+def _metadata(directory: Path) -> dict:
+    """The corpus's metadata.json as a dict ({} when there is none or it cannot be read)."""
+    try:
+        data = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _names(corpus: Corpus) -> Names:

@@ -8,11 +8,12 @@ import json
 import os
 import socket
 import sys
+from collections import Counter
 from pathlib import Path
 
 from netqa import __version__
 from netqa.config import settings_help
-from netqa.corpus import CorpusError
+from netqa.documents import CorpusError
 from netqa.terminal import Style, render_reply
 
 EXAMPLES = """examples:
@@ -221,7 +222,7 @@ def _eval(args) -> int:
 def _index(args) -> int:
     import time
 
-    from netqa.corpus import default_corpus_dir
+    from netqa.documents import default_corpus_dir
     from netqa.index import build, index_locations, save_index
 
     directory = args.corpus or default_corpus_dir()
@@ -237,9 +238,20 @@ def _index(args) -> int:
             continue
         print(f"Indexed {len(built.documents)} document(s) ({len(built.passages)} passages) in {seconds:.1f} s; "
               f"saved to {location}")
+        print(index_summary(built))
         return 0
     print(f"netqa: error: could not save the index: {'; '.join(problems)}", file=sys.stderr)
     return 1
+
+
+def index_summary(built) -> str:
+    """Documents by format, passages, and the files skipped with their reasons, for the end of `netqa index`."""
+    formats = Counter(doc.format for doc in built.documents)
+    lines = [f"Documents: {len(built.documents)} ("
+             + ", ".join(f"{n} {name}" for name, n in sorted(formats.items())) + f"); passages: {len(built.passages)}"]
+    lines.append(f"Skipped: {len(built.skipped)} file(s)")
+    lines.extend(f"  {item.path}: {item.reason}" for item in built.skipped)
+    return "\n".join(lines)
 
 
 def _serve(args) -> int:

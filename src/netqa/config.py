@@ -67,6 +67,10 @@ class Settings:
     # health details for long. The chat page tells its readers.
     retention_days: int = _setting(30, "NETQA_RETENTION_DAYS",
                                    "delete logged questions and feedback older than this many days (0 keeps them)")
+    emergency_number: str = _setting("911", "NETQA_EMERGENCY_NUMBER",
+                                     "the number an emergency reply (and the page) tells people to call first")
+    crisis_line: str = _setting("988", "NETQA_CRISIS_LINE",
+                                "the suicide and crisis line a self-harm reply gives first, then the emergency number")
     sessions: str = _setting("database", "NETQA_SESSIONS",
                              "where conversations, reply ids and rate-limit counts live: database (beside NETQA_DB, "
                              "shared by the workers of one machine, or by several with PostgreSQL) or a redis:// URL")

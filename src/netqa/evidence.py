@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from netqa.corpus import Passage
-from netqa.facts import extract_fact, needs_fact
+import re
+from functools import lru_cache
+
+from netqa import lexical
+from netqa.documents import Passage
+from netqa.facts import extract_fact, needs_fact, wanted_shapes
 from netqa.message import Question
 from netqa.records import Evidence, Hit, SentenceHit
 from netqa.terms import Expansion, generic_words
@@ -23,31 +27,80 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     wants_fact = needs_fact(question)
     prefers_fact = wants_fact or question.type == "place"
 
+    corrected = dict(expansion.corrections)
+    required = [corrected.get(w, w) for w in question.constraints + question.modifiers]
+    if wanted_shapes(question):
+        # "how many patients died?": the verb a fact is asked about, when the corpus never uses it
+        required += [w for w in expansion.english if "v" in lexical.parts_of_speech(w)]
+    # A passage's words include its document's title: "with cabozantinib" is what the whole article is about.
+    passages = {h.passage.id: h.passage for h in hits}
+    stems_of = {pid: _passage_stems(p) | _stems_of("", p.document) for pid, p in passages.items()}
+    missing_in = {pid: [w for w in required if not (_has_label(w, passages[pid].text) if " " in w
+                                                     else _found(w, stems, expansion))]
+                  for pid, stems in stems_of.items()}
+
     def candidate(s: SentenceHit) -> tuple[float, str | None]:
         text = s.passage.sentences[s.sentence_index].text
         short = extract_fact(text, question, query, idf, expansion.synonyms)
         relative = passage_score[s.passage.id] / best_passage if best_passage else 0.0
         # When a figure is asked for, a relevant sentence holding one beats a closer wording without.
         weight = 1.6 if prefers_fact and short else 0.6 if wants_fact else 1.0
+        if missing_in[s.passage.id]:  # a passage without the question's place, group or time answers another
+            weight *= 0.5
         return (s.score + 0.6 * relative) * weight, short
 
     scored = [(candidate(s), s) for s in sentences]
     (_, short), best = max(scored, key=lambda item: item[0][0])
     passage = best.passage
+    stems = stems_of[passage.id]
     runner_up = next((h.score for h in hits if h.passage.id != passage.id), 0.0)
+    # A word the corpus lacks counts as missing unless a word WordNet relates to it is in this passage.
+    unknown = [w for w in expansion.unknown if not _found(w, stems, expansion)]
+    quote = _quote(best, sentences)
     return Evidence(
-        sentence=best, short_answer=short, quote=_quote(best, sentences),
+        sentence=best, short_answer=short, quote=quote,
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
-        coverage=_coverage(expansion, passage, idf), unknown=len(expansion.unknown),
-        focus_unknown=any(w in expansion.unknown for w in question.focus),
+        coverage=_coverage(expansion, passage, idf), unknown=len(unknown),
+        # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
+        # (WordNet's relations are too loose to stand in for the very thing asked about: "brand" is not "mark")
+        focus_unknown=any(w in expansion.lacking and not _found(w, stems, expansion, False) for w in question.focus),
         fact_found=not wants_fact or short is not None,
+        missing_constraint=bool(missing_in[passage.id]),
+        quote_coverage=_coverage(expansion, passage, idf, _stems_of("", quote)),
+        open_question=not wanted_shapes(question),
     )
+
+
+def _has_label(label: str, text: str) -> bool:
+    """Whether "grade 1-2" stands in the text as such (any case, any dash or spacing around it)."""
+    name, number = label.split(" ", 1)
+    number = r"\s*[-–—]\s*".join(re.escape(part.strip()) for part in number.split("-"))
+    return re.search(rf"\b{re.escape(name)}\s+{number}(?![\d-])", text, re.IGNORECASE) is not None
+
+
+def _passage_stems(passage: Passage) -> frozenset[str]:
+    return _stems_of(passage.section, passage.text)
+
+
+@lru_cache(maxsize=65_536)  # str hashes are cached, so the key costs nothing on the next question
+def _stems_of(section: str, text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in content_words(normalise(f"{section} {text}")))
+
+
+def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool = True) -> bool:
+    """Whether the passage has the word, a document word it stands for, or a word WordNet relates to it."""
+    if stem(word) in stems or word in generic_words():
+        return True
+    for phrase, document_words in expansion.synonyms + (expansion.related if related else ()):
+        if word in phrase.split() and any(stem(w) in stems for dw in document_words for w in content_words(dw)):
+            return True
+    return False
 
 
 def _quote(best: SentenceHit, sentences: list[SentenceHit]) -> str:
     """The best sentence, with the one before or after it when that matches nearly as well.
 
-    Always a verbatim stretch of the passage, so the quote can be found in the cited text.
+    Always a stretch of the passage's text, so the quote can be found in the cited text.
     """
     passage, index = best.passage, best.sentence_index
     neighbours = [s for s in sentences if s.passage.id == passage.id and abs(s.sentence_index - index) == 1
@@ -56,30 +109,30 @@ def _quote(best: SentenceHit, sentences: list[SentenceHit]) -> str:
     if neighbours:
         other = passage.sentences[max(neighbours, key=lambda s: s.score).sentence_index]
         first, last = min(first, other, key=lambda s: s.start), max(first, other, key=lambda s: s.start)
-    return passage.text[first.start - passage.start:last.end - passage.start]
+    return passage.between(first, last)
 
 
 def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:
     """Stems to look for near a figure: the question's own, then its synonyms', then earlier turns'."""
     stems = {stem(w): 1.0 for w in content_words(expansion.text) if w not in generic_words()}
     # Earlier turns' words weigh least: "where were they published?" is about publishing, not presenting.
-    for text, weight in [(" ".join(expansion.added), 0.6), (context, 0.2)]:
+    for text, weight in [(" ".join(expansion.added), 0.6), (" ".join(expansion.related_added), 0.4), (context, 0.2)]:
         for w in content_words(text.lower()):
             stems.setdefault(stem(w), weight)
     return stems
 
 
-def _coverage(expansion: Expansion, passage: Passage, idf) -> float:
+def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str] | None = None) -> float:
     """Share of what the question mentions that the passage mentions too, each word weighted by idf.
 
     A lay word counts as found when one of its document words is there; a word the corpus never
     uses weighs as much as the rarest corpus word and is never found.
     """
-    in_passage = {stem(w) for w in content_words(normalise(f"{passage.section} {passage.text}"))}
+    in_passage = _passage_stems(passage) if within is None else within
     rarest = max((idf(s) for s in in_passage), default=1.0)
     total = found = 0.0
     synonym_words = set()
-    for phrase, document_words in dict((p.lower(), d) for p, d in expansion.synonyms).items():
+    for phrase, document_words in dict((p.lower(), d) for p, d in expansion.synonyms + expansion.related).items():
         synonym_words.update(content_words(phrase))
         stems = {stem(w) for dw in document_words for w in content_words(dw.lower())}
         weight = max((idf(s) for s in stems), default=0.0) or 1.0
@@ -90,7 +143,7 @@ def _coverage(expansion: Expansion, passage: Passage, idf) -> float:
     translated = {phrase for phrase, _ in expansion.synonyms}
     absent = {w for phrase in expansion.lay_phrases if phrase not in translated for w in content_words(phrase)}
     for word in dict.fromkeys(content_words(expansion.text)):
-        if word in synonym_words or word in generic_words() or word in absent:
+        if word in synonym_words or word in generic_words() or word in absent or word in expansion.incidental:
             continue
         weight = idf(stem(word)) or rarest
         total += weight

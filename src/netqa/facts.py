@@ -71,6 +71,7 @@ _NAMED_KIND = re.compile(r"\b(?:which|what) (\w+)", re.IGNORECASE)
 _ORG = re.compile(rf"\b{_ORG_WORD}\b")
 _ORG_WORDS = {w.lower() for w in en.ordered_words("organisation_words.txt")}
 _OPEN_TYPES = ("definition", "other")
+_LABEL_BEFORE = re.compile(rf"(?:[A-Za-z]-|\b(?:{_alternatives('label_words.txt')}) )$", re.IGNORECASE)
 FACT_REACH = 12  # words between a figure and the nearest question word, at most
 MODIFIER_WEIGHT = 3.0  # "pNET" in "how many pNET patients": the word that says which figure is meant
 # Clause boundaries: a figure belongs to the clause it stands in ("5% ..., while thrombotic ... 1-2%").
@@ -90,7 +91,14 @@ def wanted_shapes(question: Question) -> tuple[str, ...]:
 
 
 def needs_fact(question: Question) -> bool:
-    return bool(question.unit) or types_by_name()[question.type].required
+    return bool(question.unit) or types_by_name()[question.type].required or _place_kind(question) is not None
+
+
+def _place_kind(question: Question) -> str | None:
+    """"city" in "in which city ...": the answer must be a place of that kind, not an organisation."""
+    named = _NAMED_KIND.search(question.normalised)
+    kind = named.group(1).lower() if named else None
+    return kind if kind in en.word_list("place_kinds.txt") else None
 
 
 def needs_nearby_word(question: Question) -> bool:
@@ -111,7 +119,7 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
         shapes = ("percent",)  # "what is the five-year survival?" asks for a rate without saying so
     spans: list[tuple[int, int]] = []
     for shape in shapes:
-        spans = _fact_spans(sentence, shape, question)
+        spans = _fact_spans(sentence, shape, question, synonyms)
         if spans:
             break
     if not spans:
@@ -119,7 +127,9 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
     tokens = [(m.start(), m.end(), stem(m.group().lower()))
               for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", undotted(sentence))]
     counted = _stems_with_synonyms((question.counted,) if question.counted else (), synonyms)
-    modifiers = _stems_with_synonyms(question.modifiers, synonyms)
+    # The words that say which figure is meant: "pNET" in "how many pNET patients", "epNET" in "in the epNET cohort"
+    modifiers = _stems_with_synonyms(question.modifiers + tuple(c for c in question.constraints if " " not in c),
+                                     synonyms)
     clauses = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
 
     def clause_of(position: int) -> int:
@@ -131,6 +141,15 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
     clauses_with: dict[str, set[int]] = {}
     for position, _, token in tokens:
         clauses_with.setdefault(token, set()).add(clause_of(position))
+
+    def owner_of(position: int) -> tuple[int, int]:
+        before = [sp for sp in spans if sp[1] <= position and clause_of(sp[0]) == clause_of(position)]
+        after = [sp for sp in spans if sp[0] >= position]
+        return max(before) if before else min(after) if after else spans[0]
+
+    owner = {position: owner_of(position) for position, _, _ in tokens}
+
+    others_here = any(token in query and token not in counted for _, _, token in tokens)
 
     def closeness(span: tuple[int, int]) -> tuple[float, int]:
         total, nearest = 0.0, 10**6
@@ -145,12 +164,15 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
                     weight *= MODIFIER_WEIGHT
                 if len(figure_clauses) > 1 and figure_clauses <= clauses_with[token]:
                     weight *= 0.25
-                # A word after another figure describes that figure: "99 with pNET and 199 with epNET".
-                if position < span[0] and any(token_end <= a and b <= span[0] for a, b in spans):
+                # A word describes the figure it follows ("99 with pNET and 199 with epNET"), or, before
+                # any figure, the first one after it.
+                if owner[position] != span:
                     weight *= 0.3
                 # At equal distance the word before wins ("... Congress and published in the Journal").
                 total += weight * math.exp(-distance / 5) * (1.0 if position < span[0] else 0.97)
-                if token not in counted:  # "how many patients got placebo?": placebo must be near, not patients
+                # "how many patients got placebo?": placebo must be near, not patients; but when no other
+                # question word is in the sentence, "298 patients" counts what is asked
+                if token not in counted or not others_here and position > span[0] and distance <= 2:
                     nearest = min(nearest, distance)
         return total, nearest
 
@@ -170,17 +192,35 @@ def _stems_with_synonyms(phrase_words: tuple[str, ...], synonyms) -> set[str]:
     return out
 
 
-def _fact_spans(sentence: str, wanted: str, question: Question) -> list[tuple[int, int]]:
+def _counts(after: str, counted: set[str]) -> bool:
+    """Whether a number counts the asked thing: the words right after it (up to a function word) name it,
+    or there are none ("99 with pancreatic NET")."""
+    stop = en.word_list("stopwords.txt")
+    following = []
+    for m in re.finditer(r"[^\W\d_][\w'-]*|[^\w\s]", after):
+        word = m.group().lower()
+        if word in stop or not word[:1].isalpha() or len(following) == 3:
+            break
+        following.append(word)
+    return not following or any(stem(w) in counted or stem(w.split("-")[-1]) in counted for w in following)
+
+
+def _fact_spans(sentence: str, wanted: str, question: Question,
+                synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> list[tuple[int, int]]:
     pattern = SHAPES.get(wanted)
     if pattern is None:
         return []
     asked = {stem(w) for w in content_words(question.normalised)}
     names = [m.span() for m in SHAPES["place"].finditer(sentence)]
     spans = []
+    counted = _stems_with_synonyms((question.counted,), synonyms) if question.counted and \
+        question.counted.lower() not in en.word_list("generic_words.txt") else set()
     for m in pattern.finditer(sentence):
         text = m.group()
         if wanted == "count" and (_YEAR.match(text) or _is_label_number(sentence, m)):
             continue
+        if wanted == "count" and counted and not _counts(sentence[m.end():], counted):
+            continue  # "how many hospitals?" is not answered by "298 patients"
         if wanted == "duration" and question.unit and not re.search(question.unit.rstrip("s"), text, re.I):
             continue
         if wanted == "condition" and not (asked & {stem(w) for w in content_words(
@@ -196,8 +236,10 @@ def _fact_spans(sentence: str, wanted: str, question: Question) -> list[tuple[in
             if wanted == "person" and (_ORG.search(run) or sentence[m.start() - 1:m.start()] == "-"
                                        or not _looks_like_a_name(text)):
                 continue
-            if wanted in ("organisation", "place") and not _ORG.search(text):
+            if wanted == "organisation" and not _ORG.search(text):
                 continue
+            if wanted == "place" and bool(_ORG.search(text)) == (_place_kind(question) is not None):
+                continue  # a place is an organisation's name, unless a city or a country is asked for
         spans.append(m.span())
     named = _NAMED_KIND.search(question.normalised)
     if named and wanted in ("organisation", "place"):
@@ -220,8 +262,7 @@ def _looks_like_a_name(text: str) -> bool:
 def _is_label_number(sentence: str, match: re.Match) -> bool:
     """A number that is part of a name ("STELLAR-311", "phase 3", "Grade 3-5"), not a quantity."""
     before = sentence[max(0, match.start() - 12):match.start()]
-    return bool(re.search(r"(?:[A-Za-z]-|phase |grade |category |stage |version |section |article )$", before,
-                          re.IGNORECASE))
+    return bool(_LABEL_BEFORE.search(before))
 
 
 def people_in(text: str) -> tuple[str, ...]:

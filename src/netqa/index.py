@@ -19,18 +19,33 @@ import numpy as np
 
 from netqa import __version__, kernels
 from netqa.cache import user_cache
-from netqa.corpus import (LEXICON_FILE, METADATA_FILE, Document, Passage, Sentence, corpus_files, default_corpus_dir,
-                          load_corpus)
+from netqa.documents import (
+    LEXICON_FILE,
+    METADATA_FILE,
+    Document,
+    Passage,
+    Sentence,
+    Skipped,
+    corpus_files,
+    default_corpus_dir,
+    read_corpus,
+)
+from netqa.documents.converters import versions as converter_versions
+from netqa.documents.passages import reflow
 from netqa.text import char_terms, content_words, normalise, word_grams, word_terms
 
 log = logging.getLogger("netqa")
 
-FORMAT_VERSION = 1  # bump when the saved layout changes
+FORMAT_VERSION = 3  # bump when the saved layout changes
 INDEX_DIR_NAME = ".netqa-index"
 _MANIFEST, _ARRAYS, _TABLES = "manifest.json", "arrays.npz", "tables.json"
 # Files whose content decides what an index holds: any change to them makes saved indexes stale.
-_BUILDER_MODULES = ("netqa.text", "netqa.corpus", "netqa.terms", "netqa.index")
-_BUILDER_DATA = (("netqa.lang.en", "stopwords.txt"), ("netqa.data", "boilerplate.txt"))
+_BUILDER_MODULES = ("netqa.text", "netqa.terms", "netqa.index", "netqa.documents", "netqa.documents.model",
+                    "netqa.documents.converters", "netqa.documents.text", "netqa.documents.passages",
+                    "netqa.documents.names", "netqa.documents.plain", "netqa.documents.markdown",
+                    "netqa.documents.html", "netqa.documents.pdf", "netqa.documents.docx")
+_BUILDER_DATA = (("netqa.lang.en", "stopwords.txt"), ("netqa.data", "boilerplate.txt"),
+                 ("netqa.data", "definitions.txt"))
 _SPACES = ("words", "chars", "sentences")
 # A column with more postings than this is read only for rows that can still reach the top k:
 # at 60,000 documents, that skips seven tenths of the postings a question would otherwise read.
@@ -179,6 +194,23 @@ class _Space:
 
 
 PIVOT_SLOPE = 0.6  # pivoted length normalisation of passage word vectors (Singhal et al. 1996)
+# A question that names a document ("in GPLv3", "under the MPL") adds up to this much to that document's
+# passages (see PassageIndex.search).
+NAME_WEIGHT = 0.3
+
+
+def _fit_names(texts: list[str]) -> _Space:
+    """Documents' names as a by-column space whose entries are 1 (the name holds the term) and smoothed idf:
+    a query's weights then say how much of it a name covers."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(analyzer=word_terms, binary=True, dtype=np.float32)
+    matrix = vectorizer.fit_transform(texts).tocsc()
+    matrix.sort_indices()
+    df = np.diff(matrix.indptr)
+    idf = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
+    return _Space(dict(vectorizer.vocabulary_), idf, matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32),
+                  matrix.data.astype(np.float32), matrix.shape[0], True)
 
 
 def _fit_space(texts: list[str], analyzer, by_column: bool, max_df: float = 1.0, progress=None,
@@ -217,8 +249,10 @@ class PassageIndex:
         self.word_weight = word_weight
         self.char_weight = char_weight
 
-    def fit(self, passages: tuple[Passage, ...], progress=None) -> "PassageIndex":
-        """Fit the three spaces; `progress(iterable, desc)` may wrap each pass over the texts (a tqdm)."""
+    def fit(self, passages: tuple[Passage, ...], progress=None, names: list[str] | None = None) -> "PassageIndex":
+        """Fit the three spaces, and the space of document names when there are several documents (`names`, one
+        per document in the order of the passages' documents); `progress(iterable, desc)` may wrap each pass
+        over the texts (a tqdm)."""
         def stage(desc):
             return None if progress is None else (lambda items: progress(items, desc))
 
@@ -228,11 +262,19 @@ class PassageIndex:
                            progress=stage("character n-grams"))
         sentences = _fit_space([s.text for p in passages for s in p.sentences], word_terms, False,
                                progress=stage("sentences"))
-        return self._set(passages, words, chars, sentences)
+        named = None
+        if names is not None and len(names) > 1:
+            order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(p.doc_id for p in passages))}
+            named = (_fit_names(names), np.array([order[p.doc_id] for p in passages], dtype=np.int64))
+        return self._set(passages, words, chars, sentences, named)
 
-    def _set(self, passages, words: _Space, chars: _Space, sentences: _Space) -> "PassageIndex":
+    def _set(self, passages, words: _Space, chars: _Space, sentences: _Space,
+             named: tuple[_Space, np.ndarray] | None = None) -> "PassageIndex":
         self.passages_ = passages
         self.words_, self.chars_, self.sentences_ = words, chars, sentences
+        # The names space (a row per document) and each passage's document row, or None for one document.
+        self.names_: _Space | None = named[0] if named is not None else None
+        self.passage_document_: np.ndarray | None = named[1] if named is not None else None
         self.sentence_first_ = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)
         self.position_ = {p.id: i for i, p in enumerate(passages)}
         self._columns_of_word: dict[str, np.ndarray] = {}
@@ -270,9 +312,28 @@ class PassageIndex:
                         bound += limit
                     cols, weights = cols[~common], weights[~common]
             space.add_scores(cols, weights, scores)
+        if self.names_ is not None and self.passage_document_ is not None:
+            self._add_named(self.names_, self.passage_document_, word_query, scores)
         if held:
             return self._search_with_common(scores, bound, held, k)
         return self._hits(scores, k)
+
+    @staticmethod
+    def _add_named(names: _Space, passage_document: np.ndarray, word_query: list[tuple[list[str], float]],
+                   scores: np.ndarray) -> None:
+        """scores_p += NAME_WEIGHT * (n_d - min_d n_d) for passage p of document d, where n_d = sum of the
+        query's name weights q_t over the terms t of d's name: a question naming a document ("in GPLv3") favours
+        its passages; a word all names share ("license") favours none."""
+        cols, weights = names.vector(word_query[:1])  # the question's own words, not expansions
+        if not len(cols):
+            return
+        named = np.zeros(names.rows)
+        names.add_scores(cols, weights, named)
+        low = named.min()
+        if named.max() > low:
+            named -= low
+            named *= NAME_WEIGHT
+            scores += named[passage_document]
 
     def _hits(self, scores: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[Hit]:
         """The k best of `scores`, scored passages `rows` (default: every passage, in order)."""
@@ -342,25 +403,30 @@ class CorpusIndex:
     words: frozenset[str]  # the content words of the passages (typo correction and "do we know it")
     stems: frozenset[str]
     abbreviations: dict[str, str]  # abbreviation -> long form, learned from the text
+    skipped: tuple[Skipped, ...] = ()  # files of the folder that could not be read, and why
 
 
-def corpus_words(passages) -> set[str]:
-    return {w for p in passages for w in content_words(normalise(p.text))}
+def corpus_words(passages, documents=()) -> set[str]:
+    """The content words of the passages and of the documents' names ("GPLv3" is a word the corpus knows)."""
+    return {w for text in chain((p.text for p in passages), (d.names for d in documents))
+            for w in content_words(normalise(text))}
 
 
-def build(directory: Path, progress: bool = False) -> CorpusIndex:
+def build(directory: Path, progress: bool = False, state: "_CorpusState | None" = None) -> CorpusIndex:
     """Parse the folder and fit the index; `progress` shows tqdm bars on stderr (if it is a terminal)."""
     from netqa.terms import find_abbreviations
     from netqa.text import stem
 
     bar = _progress_bar if progress else None
-    documents = load_corpus(directory, progress=bar and (lambda files: bar(files, "documents")))
+    read = read_corpus(directory, progress=bar and (lambda files: bar(files, "documents")),
+                       raw=state.raw if state is not None else None)
+    documents = read.documents
     passages = tuple(p for doc in documents for p in doc.passages)
-    index = PassageIndex().fit(passages, progress=bar)
-    words = corpus_words(passages)
+    index = PassageIndex().fit(passages, progress=bar, names=[doc.names for doc in documents])
+    words = corpus_words(passages, documents)
     abbreviations = find_abbreviations("\n".join(p.text for p in passages))
     return CorpusIndex(directory, documents, passages, index, frozenset(words),
-                       frozenset(stem(w) for w in words), abbreviations)
+                       frozenset(stem(w) for w in words), abbreviations, read.skipped)
 
 
 def _progress_bar(items, desc: str):
@@ -395,7 +461,7 @@ def open_index(directory: Path, index_dir: Path | None = None, progress: bool = 
         loaded = load_index(directory, location, state)
         if loaded is not None:
             return loaded
-    built = build(directory, progress=progress)
+    built = build(directory, progress=progress, state=state)
     for location in locations:
         try:
             save_index(built, location, state)
@@ -445,6 +511,7 @@ def _builder() -> str:
     digest = hashlib.sha256(f"{FORMAT_VERSION} {__version__}".encode())
     for module in _BUILDER_MODULES:
         digest.update(Path(importlib.import_module(module).__file__).read_bytes())
+    digest.update(converter_versions().encode())  # a new trafilatura or pypdf may extract other text
     for package, name in _BUILDER_DATA:
         digest.update(resources.files(package).joinpath(name).read_bytes())
     return digest.hexdigest()
@@ -490,14 +557,24 @@ def save_index(built: CorpusIndex, location: Path, state: _CorpusState | None = 
               "passage.end": np.array([p.end for p in passages], dtype=np.int64),
               "passage.sentences": np.diff(index.sentence_first_),
               "sentence.start": np.array([s.start for p in passages for s in p.sentences], dtype=np.int64),
-              "sentence.end": np.array([s.end for p in passages for s in p.sentences], dtype=np.int64)}
+              "sentence.end": np.array([s.end for p in passages for s in p.sentences], dtype=np.int64),
+              "passage.page": np.array([p.page or 0 for p in passages], dtype=np.int64)}
+    if index.names_ is not None and index.passage_document_ is not None:
+        arrays.update(index.names_.arrays("names"))
+        arrays["passage.document"] = index.passage_document_
     tables = {
         "settings": {"word_weight": index.word_weight, "char_weight": index.char_weight},
-        "vocabularies": {name: _terms_by_column(getattr(index, f"{name}_").vocabulary) for name in _SPACES},
-        "documents": [{"path": rel, "id": doc.id, "title": doc.title, "source": doc.source, "sha256": doc.sha256}
-                      for doc, rel in zip(built.documents, _relative_names([d.path for d in built.documents],
-                                                                           built.directory))],
-        "passages": {"id": [p.id for p in passages], "section": [p.section for p in passages]},
+        "vocabularies": {name: _terms_by_column(getattr(index, f"{name}_").vocabulary) for name in _SPACES
+                         + (("names",) if index.names_ is not None else ())},
+        # A document's text is re-read from its file when it is the file decoded (`encoding`); extracted text
+        # (HTML, PDF, DOCX) is kept here, so citations index exactly the text /source shows.
+        "documents": [{"path": doc.relative_path, "id": doc.id, "title": doc.title, "source": doc.source,
+                       "sha256": doc.sha256, "format": doc.format, "encoding": doc.encoding, "names": doc.names,
+                       **({"text": doc.text} if doc.encoding is None else {})} for doc in built.documents],
+        "passages": {"id": [p.id for p in passages], "section": [p.section for p in passages],
+                     # Passages not shown as their reflowed source (code kept verbatim, table rows with headers).
+                     "shown": _shown_otherwise(built.documents)},
+        "skipped": [[item.path, item.reason] for item in built.skipped],
         "words": sorted(built.words),
         "stems": sorted(built.stems),
         "abbreviations": built.abbreviations,
@@ -511,6 +588,18 @@ def save_index(built: CorpusIndex, location: Path, state: _CorpusState | None = 
                 "sources": state.sources, **state.extras, "files": files,
                 "documents": len(built.documents), "passages": len(built.passages), "saved": time.time()}
     _write_atomically(location / _MANIFEST, lambda f: f.write(json.dumps(manifest, indent=1).encode("utf-8")))
+
+
+def _shown_otherwise(documents: tuple[Document, ...]) -> dict[str, str]:
+    """Passage number -> text, for the passages whose text is not their stretch of the document reflowed (code
+    blocks kept verbatim, table rows shown with their headers): each is a single sentence of that same text."""
+    shown, i = {}, 0
+    for doc in documents:
+        for p in doc.passages:
+            if p.text != reflow(doc.text[p.start:p.end]):
+                shown[str(i)] = p.text
+            i += 1
+    return shown
 
 
 def _terms_by_column(vocabulary: dict[str, int]) -> list[str]:
@@ -578,27 +667,42 @@ def _read_index(directory: Path, location: Path, state: _CorpusState) -> CorpusI
     if words.rows != len(passages) or chars.rows != len(passages) or \
             sentences.rows != sum(len(p.sentences) for p in passages):
         raise ValueError("the matrices do not match the passages")
+    named = None
+    if "names.idf" in arrays:
+        names = _Space.from_arrays("names", vocabularies["names"], arrays, by_column=True)
+        passage_document = arrays["passage.document"]
+        if not (names.rows == len(documents) and passage_document.dtype == np.int64
+                and len(passage_document) == len(passages)
+                and (not len(passages) or 0 <= passage_document.min() and passage_document.max() < names.rows)):
+            raise ValueError("the names arrays do not match the documents")
+        named = (names, passage_document)
     settings = tables["settings"]
     index = PassageIndex(float(settings["word_weight"]), float(settings["char_weight"]))._set(
-        passages, words, chars, sentences)
+        passages, words, chars, sentences, named)
     abbreviations = tables["abbreviations"]
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in abbreviations.items()):
         raise ValueError("abbreviations must map text to text")
+    skipped = tuple(Skipped(str(path), str(reason)) for path, reason in tables["skipped"])
     return CorpusIndex(directory, documents, passages, index, frozenset(tables["words"]),
-                       frozenset(tables["stems"]), abbreviations)
+                       frozenset(tables["stems"]), abbreviations, skipped)
 
 
 def _documents(directory: Path, tables: dict, arrays: dict, raw: dict[str, bytes]) -> tuple[Document, ...]:
     """Documents whose passages and sentences are cut from the files' verified text by the saved offsets."""
     records, ids, sections = tables["documents"], tables["passages"]["id"], tables["passages"]["section"]
-    if [r["path"] for r in records] != list(raw):
+    shown = {int(i): str(text) for i, text in tables["passages"]["shown"].items()}
+    paths = [r["path"] for r in records]
+    position = {rel: i for i, rel in enumerate(raw)}
+    if any(rel not in position for rel in paths) or paths != sorted(paths, key=position.__getitem__):
         raise ValueError("the documents do not match the corpus files")
-    texts = [raw[r["path"]].decode("utf-8-sig") for r in records]
+    texts = [str(r["text"]) if r["encoding"] is None else raw[r["path"]].decode(r["encoding"]) for r in records]
+    pages = arrays["passage.page"].tolist()
     per_document, per_passage = arrays["document.passages"], arrays["passage.sentences"]
     p_start, p_end = arrays["passage.start"], arrays["passage.end"]
     s_start, s_end = arrays["sentence.start"], arrays["sentence.end"]
     if not (len(per_document) == len(records) and per_document.sum() == len(ids) == len(sections)
-            == len(p_start) == len(p_end) == len(per_passage) and per_passage.sum() == len(s_start) == len(s_end)):
+            == len(p_start) == len(p_end) == len(per_passage) == len(pages)
+            and per_passage.sum() == len(s_start) == len(s_end)):
         raise ValueError("the passage tables do not fit together")
     # Every offset must fall inside its own document's text.
     length = np.repeat(np.array([len(t) for t in texts], dtype=np.int64), per_document)
@@ -611,14 +715,20 @@ def _documents(directory: Path, tables: dict, arrays: dict, raw: dict[str, bytes
     s_first = np.concatenate([[0], np.cumsum(per_passage)]).tolist()
     documents, p = [], 0
     for record, text, count in zip(records, texts, per_document.tolist()):
-        title, doc_id = str(record["title"]), str(record["id"])
+        title, doc_id, path = str(record["title"]), str(record["id"]), str(record["path"])
         passages = []
         for i in range(p, p + count):
-            sentences = tuple([Sentence(text[a:b], a, b) for a, b in zip(s_start[s_first[i]:s_first[i + 1]],
-                                                                       s_end[s_first[i]:s_first[i + 1]])])
-            passages.append(Passage(str(ids[i]), doc_id, title, str(sections[i]), text[p_start[i]:p_end[i]],
-                                    p_start[i], p_end[i], sentences))
+            sentences: tuple[Sentence, ...]
+            if i in shown:
+                sentences = (Sentence(shown[i], p_start[i], p_end[i]),)
+            else:
+                sentences = tuple([Sentence(reflow(text[a:b]), a, b) for a, b in zip(
+                    s_start[s_first[i]:s_first[i + 1]], s_end[s_first[i]:s_first[i + 1]])])
+            passages.append(Passage(str(ids[i]), doc_id, title, str(sections[i]),
+                                    " ".join(s.text for s in sentences), p_start[i], p_end[i], sentences, path,
+                                    pages[i] or None))
         p += count
-        documents.append(Document(doc_id, title, str(record["source"]), directory / record["path"], text,
-                                  tuple(passages), str(record["sha256"])))
+        documents.append(Document(doc_id, title, str(record["source"]), directory / path, text,
+                                  tuple(passages), str(record["sha256"]), path, str(record["format"]),
+                                  record["encoding"], str(record["names"])))
     return tuple(documents)

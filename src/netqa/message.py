@@ -8,14 +8,13 @@ that recognises a type, the shapes of fact that answer it, and its template.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from netqa import lexical
 from netqa.lang import en
-from netqa.text import normalise
+from netqa.text import normalise, words
 
 MAX_QUESTIONS = 3  # a message asking more gets the first three answered
 
@@ -60,35 +59,12 @@ _FOCUS = re.compile(r"^(?:so |and |but |ok )?(?:(?:what|how much)(?:'s| is| are|
 class Question:
     text: str  # as asked
     normalised: str
-    kind: str  # "question", "emergency", "medical_advice" or "chitchat"
-    crisis: bool  # an emergency about self-harm: the crisis line comes first
     type: str  # a name from question_types()
     unit: str | None  # "months" in "what is the median in months?": the answer must carry it
     counted: str | None  # "patients" in "how many patients ...": says what is counted, not which
     focus: tuple[str, ...]  # what is asked about: "price" in "what is the price of it?"
     modifiers: tuple[str, ...] = ()  # "pNET" in "how many pNET patients": which of the counted is meant
-
-
-# ---------------------------------------------------------------- safety (routing before any search)
-
-@lru_cache(maxsize=1)
-def _safety_patterns() -> dict[str, tuple[re.Pattern, ...]]:
-    raw = json.loads(resources.files("netqa.data").joinpath("safety.json").read_text(encoding="utf-8"))
-    return {name: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-            for name, patterns in raw.items() if not name.startswith("_")}
-
-
-def _safety_kind(lowered: str) -> tuple[str, bool]:
-    """(kind, crisis) of a whole message: an emergency is never answered as a lookup."""
-    patterns = _safety_patterns()
-    crisis = any(p.search(lowered) for p in patterns["emergency_self_harm"])
-    if crisis or any(p.search(lowered) for p in patterns["emergency"]):
-        return "emergency", crisis
-    if any(p.search(lowered) for p in patterns["medical_advice"]):
-        return "medical_advice", False
-    if any(p.search(lowered) for p in patterns["chitchat"]):
-        return "chitchat", False
-    return "question", False
+    constraints: tuple[str, ...] = ()  # "england" in "survival in England": the passage must name it too
 
 
 # ---------------------------------------------------------------- chat spellings
@@ -127,7 +103,7 @@ _QUESTION_START = re.compile(r"^(?:(?:so|and|but|also|ok|okay|well|then|plus|now
                              r"do|does|did|can|could|will|would|should|has|have|had|isn't|aren't|doesn't|don't|"
                              r"didn't|whether)\b", re.IGNORECASE)
 # Two questions in one sentence: "Who will test it, and when will that happen?"
-_SECOND_QUESTION = re.compile(r",?\s+(?:and|or|also|plus)\s+(?=(?:what|who|when|where|why|how|which)\b\s+\w+)"
+_SECOND_QUESTION = re.compile(r"[,;]\s+(?:and|or|also|plus)\s+(?=(?:what|who|when|where|why|how|which)\b\s+\w+)"
                               r"|[,;]\s+(?=(?:what|who|when|where|why|how|which)\b\s+(?:is|are|was|were|do|does|did|"
                               r"can|will|would|should|has|have|many|much|long|often)\b)", re.IGNORECASE)
 
@@ -176,12 +152,30 @@ def questions_in(text: str) -> tuple[str, ...]:
     split: list[str] = []
     for sentence in asked:
         pieces = [p.strip(" ,;") for p in _SECOND_QUESTION.split(sentence)]
-        pieces = [p for p in pieces if p]
+        pieces = _topic_into_question([p for p in pieces if p])
         if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
             split.extend(p if p.endswith("?") else p + "?" for p in pieces)
         else:
             split.append(sentence)
     return tuple(dict.fromkeys(split))[:MAX_QUESTIONS]
+
+
+_TOPIC_ONLY = re.compile(r"^(?:(?:and|so|but|ok|okay)\s+)?(?:what about|how about|as for|regarding|about)\s+(?P<topic>.+)$",
+                         re.IGNORECASE)
+_THING_PRONOUN = re.compile(r"\b(?:it|this|that|these|those|they|them)\b(?=[\s?.!]*$)", re.IGNORECASE)
+
+
+def _topic_into_question(pieces: list[str]) -> list[str]:
+    """"what about clots in the blood, how often did people get those?" asks one thing: the topic goes where
+    the pronoun stands."""
+    out: list[str] = []
+    for piece in pieces:
+        topic = _TOPIC_ONLY.match(out[-1]) if out else None
+        if topic and _THING_PRONOUN.search(piece):
+            out[-1] = _THING_PRONOUN.sub(topic.group("topic").rstrip("?.! "), piece, count=1)
+        else:
+            out.append(piece)
+    return out
 
 
 def story_of(text: str, questions: tuple[str, ...]) -> str:
@@ -191,23 +185,81 @@ def story_of(text: str, questions: tuple[str, ...]) -> str:
 
 # ---------------------------------------------------------------- one question
 
+_PHRASE_WORD = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*\.?|[^\w\s]")
+_LABEL = re.compile(rf"\b({'|'.join(en.ordered_words('label_words.txt'))})\s+(\d+(?:\s*-\s*\d+)?[a-z]?)\b", re.IGNORECASE)
+_PREDICATE = re.compile(r"\b(?:is|are|was|were|be|been|being|become|became|get|got)\s+(?:\w+ly\s+)?([a-z]+)\s*[?.!]*$",
+                        re.IGNORECASE)
+_YES_NO_START = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b", re.IGNORECASE)
+_DETERMINERS = frozenset("the a an this that these those my your his her their its our some any each every all "
+                         "both either one".split())
+
+
+def constraints_of(text: str) -> tuple[str, ...]:
+    """The words a question's answer is bound by: those of a phrase after a preposition ("in England",
+    "for the liver", "in children"), and names written with a capital inside the sentence.
+
+    Up to three words after the preposition and its determiners, up to the next function word or mark.
+    """
+    words_ = en.table("constraint_words.txt")
+    prepositions = set(words_["prepositions"].split())
+    framing = set(words_["framing"].split())
+    stop = en.word_list("stopwords.txt")
+    generic = en.word_list("generic_words.txt")
+    tokens = _PHRASE_WORD.findall(text)
+    found: list[str] = []
+    # "the word" after "spread to" is a constraint; after "want to", "how to" a verb follows
+    for i, token in enumerate(tokens):
+        lowered = token.lower().rstrip(".")
+        if i > 0 and token[:1].isupper() and lowered not in stop and tokens[i - 1] not in ".?!" \
+                and lowered not in generic and not (token.isupper() and len(token) <= 1):
+            found.append(lowered)
+        if lowered not in prepositions or i > 0 and tokens[i - 1].lower() == "or":
+            continue  # "at one site or at many sites": an alternative, not a constraint
+        j = i + 1
+        while j < len(tokens) and tokens[j].lower() in _DETERMINERS:
+            j += 1
+        if lowered == "to" and j == i + 1:
+            continue  # "spread to the liver" names a place; "going to test" a verb
+        phrase = []
+        while j < len(tokens) and len(phrase) < 3 and tokens[j][:1].isalnum() and tokens[j].lower() not in stop:
+            phrase.append(tokens[j].lower().rstrip("."))
+            j += 1
+        if j < len(tokens) and tokens[j].lower() == "or":
+            continue
+        if phrase and not set(phrase) & framing:
+            # "for longer", "in detail": a describing word is no place, group or time
+            found.extend(w for w in phrase if w not in generic and not lexical.is_modifier_only(w)
+                         and not any(b in generic for b in lexical.base_forms(w)))
+    # "how many bleeding events were fatal?", "when will the results be available?": what is said of the
+    # subject is a constraint too (not in a yes/no question, whose answer may be "no")
+    if not _YES_NO_START.match(text):
+        for m in _PREDICATE.finditer(text):
+            word = m.group(1).lower()
+            if "a" in lexical.parts_of_speech(word) and word not in generic and word not in stop:
+                found.append(word)
+    # A numbered label is one constraint: "grade 1-2" is not "Grade 3-5" ("1-2" may stand elsewhere).
+    found = [f"{label.group(1).lower()} {label.group(2)}" for label in _LABEL.finditer(text)] + found
+    # "U.S." is the word "us" to the index, a function word: no constraint
+    return tuple(dict.fromkeys(w for token in found for w in ([token] if " " in token else words(token))
+                               if w not in stop))
+
 def question_type(lowered: str) -> str:
     return next((t.name for t in question_types() if t.pattern is not None and t.pattern.search(lowered)), "other")
 
 
 @lru_cache(maxsize=8192)  # a pure function of the text, and questions repeat: the web asks it every time
 def understand(text: str) -> Question:
-    """Classify a question; safety comes first, so an emergency is never answered as a lookup."""
+    """A question's type, unit, counted noun and focus (routing comes before: netqa.safety)."""
     normalised = spell_out(normalise(text))
     lowered = normalised.lower().replace("’", "'")
-    kind, crisis = _safety_kind(lowered)
     qtype = question_type(lowered)
     unit = _UNIT.search(lowered)
     counted = _COUNTED.search(lowered) if qtype == "count" else None
     focus = _FOCUS.search(lowered)
     modifiers = tuple(w for w in counted.group("modifiers").split() if w not in en.word_list("stopwords.txt")
                       and w not in en.word_list("generic_words.txt")) if counted else ()
-    return Question(text=text, normalised=normalised, kind=kind, crisis=crisis, type=qtype,
+    return Question(text=text, normalised=normalised, type=qtype,
                     unit=(unit.group(1) or unit.group(2)) if unit else None,
                     counted=counted.group("noun") if counted else None,
-                    focus=tuple(focus.group("focus").split()) if focus else (), modifiers=modifiers)
+                    focus=tuple(focus.group("focus").split()) if focus else (), modifiers=modifiers,
+                    constraints=constraints_of(normalised))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
-from netqa.corpus import Passage
+from netqa.documents import Passage
 from netqa.index import Hit, SentenceHit
 
 __all__ = ["Citation", "Evidence", "Hit", "Reply", "ReplyKind", "SentenceHit", "Turn"]
@@ -30,12 +30,16 @@ class Citation:
     document: str
     section: str
     text: str
-    start: int
+    start: int  # offsets of the passage in the document's text (for .txt and .md: the file)
     end: int
+    doc_id: str = ""
+    path: str = ""  # the file's path inside the corpus folder
+    page: int | None = None  # PDF page
 
     @classmethod
     def of(cls, passage: Passage) -> Citation:
-        return cls(passage.id, passage.document, passage.section, passage.text, passage.start, passage.end)
+        return cls(passage.id, passage.document, passage.section, passage.text, passage.start, passage.end,
+                   passage.doc_id, passage.path, passage.page)
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,17 @@ class Evidence:
     fact_found: bool  # the sentence holds a fact of the asked type (always True for open questions)
     quote: str = ""  # the sentence, and its neighbour in the passage when that matches about as well
     missing_constraint: bool = False  # a place, group, time or measure the question names is not in the passage
+    quote_coverage: float = 0.0  # the same share as `coverage`, in the quoted sentence(s) alone
+    open_question: bool = False  # any sentence may answer (why, what is, yes/no): no fact of a shape to find
 
     def features(self) -> dict[str, float]:
         """The numbers the confidence is computed from (and calibrated on)."""
         return {"passage": self.passage_score, "sentence": self.sentence_score,
                 "margin": self.passage_score - self.runner_up_score, "coverage": self.coverage,
-                "unknown": float(min(self.unknown, 2)), "fact": float(self.fact_found)}
+                "unknown": float(min(self.unknown, 2)), "fact": float(self.fact_found),
+                "quote_coverage": self.quote_coverage, "open": float(self.open_question),
+                "relative_margin": (self.passage_score - self.runner_up_score) / self.passage_score
+                if self.passage_score else 0.0}
 
 
 @dataclass(frozen=True)
@@ -75,12 +84,14 @@ class Reply:
     question_type: str = "other"
     resolved_question: str = ""
     suggestions: tuple[str, ...] = field(default=())
+    calls: tuple[str, ...] = field(default=())  # numbers an emergency reply says to call, the first one first
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["kind"] = self.kind.value
         data["citations"] = [asdict(c) for c in self.citations]
         data["suggestions"] = list(self.suggestions)
+        data["calls"] = list(self.calls)
         return data
 
 

@@ -45,8 +45,9 @@ class Found:
 
 
 def compose(question_type: str, evidence: Evidence | None, score: float, hits: list[Hit], answered: bool,
-            advice: bool, names: Names) -> Found:
-    """The reply to one question from its evidence; `answered`: the evidence holds up at its confidence."""
+            advice: bool, names: Names, health: bool = False, emergency_number: str = "") -> Found:
+    """The reply to one question from its evidence; `answered`: the evidence holds up at its confidence.
+    On a health corpus (`health`) a no_answer ends with the safety net: the emergency number to call."""
     kind = ReplyKind.MEDICAL_ADVICE if advice else ReplyKind.ANSWER if answered else ReplyKind.NO_ANSWER
     quote = None
     citations: tuple[Citation, ...] = ()
@@ -57,10 +58,12 @@ def compose(question_type: str, evidence: Evidence | None, score: float, hits: l
             Citation.of(h.passage) for h in hits[:3]
             if h.passage.id != passage.id and h.score >= ALSO_CITED_WITHIN * hits[0].score)
     suggestions = _suggestions(evidence, hits) if kind == ReplyKind.ANSWER and evidence else ()
-    short = evidence.short_answer if kind == ReplyKind.ANSWER and evidence else None
+    # advice keeps the fact the text gives ("60mg daily"), beside the referral to the care team
+    short = evidence.short_answer if evidence and (kind == ReplyKind.ANSWER or citations) else None
     context = dict(short=short, quote=quote, citation=citations[0] if citations else None,
                    source=names.source(citations[0]) if citations else "", suggestions=suggestions,
-                   document=names.corpus, nearby=list(dict.fromkeys(h.passage.section for h in hits[:2])))
+                   document=names.corpus, nearby=list(dict.fromkeys(h.passage.section for h in hits[:2])),
+                   health=health, emergency_number=emergency_number)
     return Found(answer=render(kind, question_type, **context), kind=kind, confidence=score, citations=citations,
                  short_answer=short, quote=quote, question_type=question_type, suggestions=suggestions,
                  people=people_in(quote or ""), evidence=evidence)

@@ -10,10 +10,12 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from netqa import lexical
 from netqa.lang import en
 from netqa.text import content_words, normalise, stem, stopwords, words
 
 TYPO_MIN_SIMILARITY = 78  # rapidfuzz ratio: "pateints" -> "patients" scores 88
+RELATED_PER_WORD = 4  # corpus words WordNet relates to one question word, at most (most frequent sense first)
 REAL_WORD_ZIPF = 2.5  # a word this common in English (wordfreq's Zipf scale) is never "corrected": live != liver
 
 
@@ -31,6 +33,10 @@ class Expansion:
     synonyms: tuple[tuple[str, tuple[str, ...]], ...]  # (question phrase, document words it stands for)
     unknown: tuple[str, ...]  # content words the corpus never uses, even after all of the above
     lay_phrases: tuple[str, ...] = ()  # phrases not searched as typed: translated ones, absent alternatives
+    related: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (word the corpus lacks, corpus words WordNet relates)
+    incidental: tuple[str, ...] = ()  # describing words the corpus lacks ("upcoming"): neither searched nor missed
+    english: tuple[str, ...] = ()  # other English words the corpus lacks ("tablet"): they weaken the match only
+    lacking: tuple[str, ...] = ()  # every content word the corpus does not use, whatever stands in for it
 
     @property
     def search_text(self) -> str:
@@ -43,6 +49,10 @@ class Expansion:
     @property
     def added(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(w for _, document_words in self.synonyms for w in document_words))
+
+    @property
+    def related_added(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(w for _, document_words in self.related for w in document_words))
 
 
 def read_lexicon(path: Path) -> dict[str, tuple[str, ...]]:
@@ -117,15 +127,24 @@ class Vocabulary:
         self.words = frozenset(corpus_words)
         # A saved index passes the stems it stored: stemming 100,000 words anew takes seconds.
         self.stems = frozenset(stems if stems is not None else (stem(w) for w in corpus_words))
-        self.lexicon = lexicon
         self.abbreviations = abbreviations
+        # The general lay vocabulary, where the corpus has the words it stands for; the corpus's own lexicon
+        # overrides it ("drug = cabozantinib" in the article's).
+        # Only for phrases the corpus does not use itself: "study" stays "study" in a text that says it.
+        general = {key: kept for key, document_words in en.multi_table("lay_medical.txt").items()
+                   if not self._knows_phrase(key) and (kept := tuple(d for d in document_words
+                                                                       if self._knows_phrase(d)))}
+        own = lexicon
+        self.lexicon = {**general, **own}
+        lexicon = self.lexicon
         self._by_length: dict[int, list[str]] = {}
         # Sorted, so a tie between two corrections goes the same way in every process (sets are not ordered).
         for word in sorted(self.words | {w for key in lexicon for w in key.split()}):
             if len(word) >= 4 and word.isalpha():
                 self._by_length.setdefault(len(word), []).append(word)
         # Lay phrases are matched by their stems, so "risks" finds "risk" and "bleeds" finds "bleed".
-        self._lexicon_by_stems = {tuple(stem(w) for w in key.split()): key for key in lexicon}
+        # The corpus's own entries win over general ones that stem alike ("dose", "doses").
+        self._lexicon_by_stems = {tuple(stem(w) for w in key.split()): key for key in [*general, *own]}
         self._longest_phrase = max((len(k) for k in self._lexicon_by_stems), default=0)
         self._corrections: dict[str, str | None] = {}
 
@@ -149,12 +168,27 @@ class Vocabulary:
         alternatives = {w for a, b in pairs for w in (a, *a.split("-"), b, *b.split("-"))}
         # ...and is not searched for either: "single-center" would only find some other "center"
         absent = tuple(x for a, b in pairs for x in (a, b) if not self.knows(x))
-        unknown = tuple(w for w in dict.fromkeys(content_words(text))
-                        if w not in covered and not self.knows(w) and w not in generic_words()
-                        and not w.isdigit() and w not in alternatives
-                        # a compound ("single-center") is judged by its parts, which are listed too
-                        and not ("-" in w and any(self.knows(part) for part in w.split("-"))))
-        return Expansion(text, corrections, tuple(synonyms), unknown, lay_phrases + absent)
+        missing = [w for w in dict.fromkeys(content_words(text))
+                   if w not in covered and not self.knows(w) and w not in generic_words()
+                   and not w.isdigit() and w not in alternatives
+                   # a compound ("single-center") is judged by its parts, which are listed too
+                   and not ("-" in w and any(self.knows(part) for part in w.split("-")))]
+        related = tuple((w, found) for w in missing if (found := self._related(w)))
+        # "the upcoming study", "actually": a describing word the corpus lacks does not make the question
+        # unanswerable; one the question turns on ("when will the results be available?") does.
+        tokens = lowered.split()
+        attributive = {a for a, b in zip(tokens, tokens[1:], strict=False) if b not in stopwords() and b.isalpha()}
+        incidental = tuple(w for w in missing if w not in dict(related) and lexical.is_modifier_only(w)
+                           and (w in attributive or "a" not in lexical.parts_of_speech(w)))
+        # A word English knows ("tablet", "lady") only weakens the match; one it does not (a term the corpus
+        # lacks, "ramucirumab") says the question is about something else.
+        unknown = tuple(w for w in missing if w not in dict(related) and w not in incidental
+                        and not lexical.parts_of_speech(w))
+        others = tuple(w for w in missing if w not in dict(related) and w not in incidental and w not in unknown)
+        lacking = tuple(w for w in dict.fromkeys(content_words(text)) if not self.knows(w)
+                        and w not in generic_words() and not w.isdigit())
+        return Expansion(text, corrections, tuple(synonyms), unknown, lay_phrases + absent, related, incidental,
+                         others, lacking)
 
     def repair(self, text: str) -> str:
         """Word forms the corpus does not use put into ones it does: "randomised" -> "randomized" (British and
@@ -190,6 +224,15 @@ class Vocabulary:
             else:
                 i += 1
         return found
+
+    def _knows_phrase(self, phrase: str) -> bool:
+        parts = [w for w in words(phrase) if w not in stopwords()]
+        return bool(parts) and all(self.knows(w) for w in parts)
+
+    def _related(self, word: str) -> tuple[str, ...]:
+        """Corpus words WordNet relates to a word the corpus lacks ("bleed" -> "hemorrhage")."""
+        found = [r for r in lexical.related(word) if self._knows_phrase(r) and r not in generic_words()]
+        return tuple(found[:RELATED_PER_WORD])
 
     def _knows_any(self, compound: str) -> bool:
         return self.knows(compound) or any(self.knows(part) for part in compound.split("-") if len(part) > 2)

@@ -53,7 +53,6 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MARKER = re.compile(r"\[([^\[\]\s]+)\]")
 _JSON_MEDIA_TYPE = re.compile(r"\s*application/(?:[^\s;/]+\+)?json\s*(?:;|$)", re.IGNORECASE)
-_CALL_NUMBER = re.compile(r"\b(?:call|text)(?:\s+or\s+text)?\s+(\d{3})\b", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- request and response bodies
@@ -99,6 +98,7 @@ class ReplyOut(BaseModel):
     suggestions: list[str]
     context_lost: bool = Field(description="true when the session_id sent is not known (the conversation timed out, "
                                            "or its store is away): the question was answered without the earlier ones")
+    calls: list[str] = Field(description="numbers an emergency reply says to call, the first one first")
 
 
 class FeedbackId(BaseModel):
@@ -198,7 +198,8 @@ class Web:
     def page(self, name: str, status: int = 200, **context) -> HTMLResponse:
         html = self.templates.get_template(name).render(
             title=self.bot.title, documents=self.bot.corpus.documents, kind_labels=KIND_LABELS,
-            max_question_chars=self.settings.max_question_chars, **context)
+            max_question_chars=self.settings.max_question_chars, emergency_number=self.settings.emergency_number,
+            **context)
         return HTMLResponse(html, status_code=status)
 
 
@@ -214,6 +215,7 @@ def reply_dict(reply: Reply) -> dict:
     data = {name: getattr(reply, name) for name in _REPLY_FIELDS}
     data["citations"] = [{name: getattr(c, name) for name in _CITATION_FIELDS} for c in reply.citations]
     data["suggestions"] = list(reply.suggestions)
+    data["calls"] = list(reply.calls)
     return data
 
 
@@ -242,7 +244,7 @@ def reply_view(reply: dict) -> dict:
                 at = match.end()
         parts.append({"text": paragraph[at:]})
         paragraphs.append([p for p in parts if p.get("text") != ""])
-    calls = list(dict.fromkeys(_CALL_NUMBER.findall(reply["answer"]))) if reply["kind"] == "emergency" else []
+    calls = list(reply.get("calls", ()))
     sources = [{"passage_id": c["passage_id"], "section": c["section"], "opening": opening(c["text"])}
                for c in reply["citations"]]
     return {"id": reply["id"], "session_id": reply["session_id"], "question": reply["question"],

@@ -8,7 +8,6 @@
   const MAX_STORED_TURNS = 50;
   const OPENING_WORDS = 8;
   const MARKER = /\[([^[\]\s]+)\]/g;
-  const CALL_NUMBER = /\b(?:call|text)(?:\s+or\s+text)?\s+(\d{3})\b/gi;
 
   // sessionStorage throws where storage is blocked; the chat still works, it just forgets on reload.
   function storage() {
@@ -78,8 +77,7 @@
   }
 
   function callNumbers(reply) {
-    if (reply.kind !== "emergency") return [];
-    return [...new Set([...reply.answer.matchAll(CALL_NUMBER)].map((m) => m[1]))];
+    return reply.calls || [];
   }
 
   function feedbackForm(reply) {

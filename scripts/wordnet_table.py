@@ -1,0 +1,136 @@
+"""WordNet 3.0 (Debian's wordnet-base) -> src/netqa/lang/en/wordnet_related.tsv.gz: common English words and the
+words WordNet relates them to, so netqa needs no WordNet at run time.
+
+    python scripts/wordnet_table.py [--wordnet /usr/share/wordnet] [--min-zipf 2.0]
+
+Each line: `word<TAB>parts of speech<TAB>related word|related word|...` (parts of speech as letters: n, v, a, r;
+p when WordNet writes it only as a name). Related are, for the word's first senses (WordNet lists
+senses by frequency): the other words of each synset (synonyms), the words derivationally related to this
+word ("compare" -> "comparison"), pertainyms ("hemorrhagic" -> "hemorrhage") and, for the first sense,
+adjectives similar in meaning. Broader words (hypernyms) are left out: "price" is not "value". Proper names
+(capitalised lemmas: "England") are left out: a place or a name is a constraint to find, not to widen.
+The licence (lang/en/LICENSE-wordnet.txt) is copied from the Debian package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+from wordfreq import zipf_frequency
+
+POS = {"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}
+SENSES = 2  # senses of each part of speech whose relations are kept (the most frequent first)
+MAX_RELATED = 16
+OUT = Path(__file__).resolve().parent.parent / "src" / "netqa" / "lang" / "en"
+
+
+def read_synsets(wordnet: Path) -> dict[tuple[str, str], tuple[list[str], list[tuple[str, str, str, int, int]]]]:
+    """(pos, offset) -> (lemmas as written, pointers (symbol, offset, pos, source word no., target word no.))."""
+    synsets = {}
+    for pos in ("noun", "verb", "adj", "adv"):
+        for line in (wordnet / f"data.{pos}").read_text(encoding="latin-1").splitlines():
+            if line.startswith("  "):
+                continue
+            fields = line.split(" | ")[0].split()
+            offset, ss_type = fields[0], fields[2]
+            count = int(fields[3], 16)
+            lemmas = [fields[4 + 2 * i].split("(")[0] for i in range(count)]
+            at = 4 + 2 * count
+            pointers = []
+            for _ in range(int(fields[at])):
+                symbol, target, target_pos, numbers = fields[at + 1:at + 5]
+                pointers.append((symbol, target, "a" if target_pos == "s" else target_pos,
+                                 int(numbers[:2], 16), int(numbers[2:], 16)))
+                at += 4
+            synsets[("a" if ss_type == "s" else ss_type, offset)] = (lemmas, pointers)
+    return synsets
+
+
+def read_senses(wordnet: Path) -> dict[str, list[tuple[str, str]]]:
+    """lemma -> its synsets, most frequent sense first (the first few of each part of speech)."""
+    senses: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for pos, letter in (("noun", "n"), ("verb", "v"), ("adj", "a"), ("adv", "r")):
+        for line in (wordnet / f"index.{pos}").read_text(encoding="latin-1").splitlines():
+            if line.startswith("  "):
+                continue
+            fields = line.split()
+            lemma, synset_count, pointer_count = fields[0], int(fields[2]), int(fields[3])
+            offsets = fields[6 + pointer_count:6 + pointer_count + synset_count]
+            senses[lemma].extend((letter, o) for o in offsets[:SENSES])
+    return senses
+
+
+def related(lemma: str, senses, synsets) -> list[str]:
+    out: list[str] = []
+    for key in senses.get(lemma, ()):
+        if key not in synsets:
+            continue
+        lemmas, pointers = synsets[key]
+        out.extend(lemmas)
+        own = next((i + 1 for i, w in enumerate(lemmas) if w.lower() == lemma), 0)
+        for symbol, target, pos, source_no, target_no in pointers:
+            if (pos, target) not in synsets:
+                continue
+            words = synsets[(pos, target)][0]
+            if symbol in ("+", "\\") and source_no == own:  # derivation, pertainym: this very word's
+                out.append(words[target_no - 1])
+            elif symbol in ("&", "^") and key == senses[lemma][0]:  # similar, also-see: first sense only
+                out.extend(words)
+    seen = []
+    for word in out:
+        if word[:1].isupper():
+            continue
+        word = word.replace("_", " ").lower()
+        if word != lemma.replace("_", " ") and word not in seen:
+            seen.append(word)
+    return seen[:MAX_RELATED]
+
+
+def _is_proper(lemma: str, senses, synsets) -> bool:
+    """Whether every sense of the word writes it with a capital (England, Monday)."""
+    written = [w for key in senses.get(lemma, ()) if key in synsets for w in synsets[key][0] if w.lower() == lemma]
+    return bool(written) and all(w[:1].isupper() for w in written)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
+    parser.add_argument("--min-zipf", type=float, default=2.5, help="leave out words rarer than this in English")
+    args = parser.parse_args()
+    synsets, senses = read_synsets(args.wordnet), read_senses(args.wordnet)
+    rows = []
+    for lemma in sorted(senses):
+        phrase = lemma.replace("_", " ")
+        if phrase.count(" ") > 2 or not phrase.replace(" ", "").replace("-", "").isalpha():
+            continue
+        if zipf_frequency(phrase, "en") < args.min_zipf:
+            continue
+        words = [w for w in related(lemma, senses, synsets) if zipf_frequency(w, "en") >= 1.0 or " " in w]
+        parts = "".join(sorted({letter for letter, _ in senses[lemma]}))
+        if _is_proper(lemma, senses, synsets):
+            parts += "p"  # a name: "england", "monday"
+        rows.append(f"{phrase}\t{parts}\t{'|'.join(words)}")
+    # Irregular forms (WordNet's *.exc files): "children" -> "child", "worse" -> "bad"; a line `form<TAB>=base`.
+    kept = {row.split("\t", 1)[0] for row in rows}
+    for pos in ("noun", "verb", "adj"):
+        for line in (args.wordnet / f"{pos}.exc").read_text(encoding="latin-1").splitlines():
+            form, *bases = line.split()
+            base = next((b.replace("_", " ") for b in bases if b.replace("_", " ") in kept), None)
+            if base and form not in kept and zipf_frequency(form, "en") >= args.min_zipf:
+                rows.append(f"{form}\t={base}")
+    text = "# Derived from WordNet 3.0 by scripts/wordnet_table.py; licence in LICENSE-wordnet.txt\n"
+    text += "\n".join(rows) + "\n"
+    # mtime 0: the same WordNet gives the same bytes
+    (OUT / "wordnet_related.tsv.gz").write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+    copyright_file = Path("/usr/share/doc/wordnet-base/copyright")
+    if copyright_file.exists():
+        shutil.copyfile(copyright_file, OUT / "LICENSE-wordnet.txt")
+    print(f"{len(rows)} words -> {OUT / 'wordnet_related.tsv.gz'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,380 @@
+"""Plain text -> blocks: paragraphs, numbered clauses and their titles, definitions, underlined and boxed headings.
+
+The rules, in the order they apply:
+- blank lines and rule lines (`-----`, `=====`, `* * *`) separate paragraphs; a rule line is never a passage;
+- a line underlined with `===` / `---`, or boxed between two rule lines, is a heading;
+- inside a paragraph, a line that opens a numbered or lettered clause (`1.`, `1.1`, `(a)`, `a)`, `Section 3.`),
+  a definition (`"X" shall mean ...`) or a bullet starts a new block, provided the line before it ended a
+  sentence (a hard-wrapped line that happens to start with "11 of the treaty" continues its sentence);
+- a clause whose first words are a short title ("2. Grant of Copyright License. Subject to ...") gives a
+  heading ("2. Grant of Copyright License") and a body; a clause that is only a title is a heading;
+- a short line without a sentence's end, followed by prose or a clause, is a heading; the first paragraph is the
+  title when it is a few short lines (centred titles such as "GNU GENERAL PUBLIC LICENSE / Version 3");
+- a URL on its own is never a heading or a passage: it joins the text before it;
+- page furniture at the end of a scraped page (share buttons, menus, a disclaimer about the page) is cut.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from netqa.documents.model import Block, BlockKind
+from netqa.text import stopwords
+
+MAX_HEADING_WORDS = 14
+MAX_TITLE_WORDS = 10  # a clause title ("Grant of Copyright License") is short
+MAX_TITLE_LINES = 4
+
+_RULE = re.compile(r"[ \t]*([-=*_~#+.•^])(?:[ \t]?\1){2,}[ \t]*")
+_FRAMED = re.compile(r"\*(.*)\*")  # a line of a box drawn with asterisks, its text inside
+_BOX = re.compile(r"[ \t]*([*#|])[ \t]+(\S.*?)[ \t]+\1[ \t]*")
+_URL = re.compile(r"[ \t]*<?(?:[a-z][a-z0-9+.-]*://|www\.)\S+?>?[.,;]?[ \t]*", re.IGNORECASE)
+_HAS_URL = re.compile(r"[a-z][a-z0-9+.-]*://|www\.|\S@\S+\.\w", re.IGNORECASE)
+_NUMBER = r"\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}[.)]"
+MARKER = re.compile(
+    rf"(?:\([ \t]*(?:\d{{1,3}}|[A-Za-z]|[ivxIVX]{{1,5}})[ \t]*\)|{_NUMBER}|[A-Za-z][.)]"
+    r"|(?:Section|SECTION|Article|ARTICLE|Clause|CLAUSE)[ \t]+\d{1,3}(?:\.\d{1,3})*[.:]?)[ \t]+(?=\S)")
+_ATX = re.compile(r"#{1,6}(?:[ \t]|$)")  # a Markdown heading line stands alone, in .txt files too
+_BULLET = re.compile(r"[-*+•·▪◦‣][ \t]+(?=\S)")
+_SENTENCE_END = re.compile(r"[.:;!?][\"'”’)\]]*$")
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+_TITLE_END = re.compile(r"\.[ \t]+(?=[\"“(]?[A-Z0-9])")
+
+
+@lru_cache(maxsize=1)
+def _definition() -> re.Pattern:
+    """A quoted term, maybe "(or "Your")" and a word such as "form", then a defining verb (data/definitions.txt)."""
+    raw = resources.files("netqa.data").joinpath("definitions.txt").read_text(encoding="utf-8")
+    verbs = sorted((line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")),
+                   key=len, reverse=True)
+    verb = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs)
+    return re.compile(rf"(?:``|''|[\"“‘'])[^\"“”\n]{{1,60}}?(?:''|[\"”’'])(?:\s*\([^)\n]{{0,40}}\))?"
+                      rf"(?:\s+[a-z]+)?\s+(?:{verb})\b")
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    start: int  # of the first non-blank character
+    end: int  # after the last non-blank character
+    indent: int
+    text: str  # stripped
+
+
+@dataclass
+class _Chunk:
+    """Consecutive lines that make one block (or a clause: heading plus body) before classification."""
+
+    lines: list[_Line]
+    heading: str | None = None  # decided by structure (underline, box, clause title, title)
+    clause: bool = False
+    body_start: int | None = None  # where a titled clause's body starts
+
+    @property
+    def start(self) -> int:
+        return self.lines[0].start
+
+    @property
+    def end(self) -> int:
+        return self.lines[-1].end
+
+    @property
+    def one_line(self) -> str | None:
+        return self.lines[0].text if len(self.lines) == 1 else None
+
+
+def lines_of(text: str, start: int = 0, end: int | None = None) -> list[_Line | None]:
+    """The lines of text[start:end], None for a blank one."""
+    out: list[_Line | None] = []
+    offset, stop = start, len(text) if end is None else end
+    for raw in text[start:stop].splitlines(keepends=True):
+        line_start, offset = offset, offset + len(raw)
+        stripped = raw.strip()
+        if not stripped:
+            out.append(None)
+            continue
+        lead = len(raw) - len(raw.lstrip())
+        out.append(_Line(line_start + lead, line_start + len(raw.rstrip()), lead, stripped))
+    return out
+
+
+def blocks_of(text: str, start: int = 0, end: int | None = None, first: bool = True,
+              cut_page_junk: bool = True) -> list[Block]:
+    """The blocks of text[start:end] by the rules in the module docstring; `first`: it opens the document."""
+    chunks = _chunks(lines_of(text, start, end))
+    if cut_page_junk:
+        chunks = _drop_page_junk(chunks)
+    return _classify(chunks, first)
+
+
+def is_title_case(words: list[str], share: float = 0.75) -> bool:
+    """Most words that matter start with a capital ("Grant of Copyright License", "TERMS AND CONDITIONS")."""
+    small = stopwords()
+    counted = [w for w in words if w.lower() not in small and (len(w) > 3 or w[:1].isupper() or w[:1].isdigit())]
+    return bool(counted) and sum(w[:1].isupper() or w[:1].isdigit() for w in counted) >= share * len(counted)
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+# ---------------------------------------------------------------- lines -> chunks
+
+
+def _chunks(lines: list[_Line | None]) -> list[_Chunk]:
+    chunks: list[_Chunk] = []
+    paragraph: list[_Line] = []
+
+    def flush() -> None:
+        if paragraph:
+            chunks.extend(_split_paragraph(paragraph))
+            paragraph.clear()
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line is None:
+            flush()
+            i += 1
+            continue
+        rule = _RULE.fullmatch(line.text)
+        below = lines[i + 1] if i + 1 < len(lines) else None
+        if rule and below is not None and _FRAMED.fullmatch(below.text):
+            # A box drawn around a whole passage: its lines, inside the frame, read like any others.
+            flush()
+            framed, i = _inside_frame(lines, i + 1)
+            found = _chunks(framed)
+            if len(found) == 1 and found[0].one_line and found[0].heading is None \
+                    and len(words_of(found[0].one_line)) <= MAX_HEADING_WORDS:
+                found[0].heading = found[0].one_line
+            chunks.extend(found)
+            continue
+        if rule:
+            boxed = _boxed(lines, i, rule.group(1))
+            flush()
+            if boxed:
+                inner, i = boxed
+                label = " ".join(box.group(2) if (box := _BOX.fullmatch(x.text)) else x.text for x in inner)
+                chunks.append(_Chunk(inner, heading=label))
+            i += 1
+            continue
+        if below is not None and _is_underline(below, line):
+            flush()
+            chunks.append(_Chunk([line], heading=line.text))
+            i += 2
+            continue
+        paragraph.append(line)
+        i += 1
+    flush()
+    return chunks
+
+
+def _inside_frame(lines: list[_Line | None], i: int) -> tuple[list[_Line | None], int]:
+    """The framed lines from index i on ("*  text  *" -> the text), and the index after the closing rule line."""
+    inner: list[_Line | None] = []
+    while i < len(lines):
+        line = lines[i]
+        framed = _FRAMED.fullmatch(line.text) if line is not None else None
+        if line is None or framed is None:
+            if line is not None and _RULE.fullmatch(line.text):
+                i += 1
+            break
+        content = framed.group(1)
+        if not content.strip():
+            inner.append(None)
+        else:
+            lead = 1 + len(content) - len(content.lstrip())
+            start = line.start + lead
+            inner.append(_Line(start, start + len(content.strip()), line.indent + lead, content.strip()))
+        i += 1
+    return inner, i
+
+
+def _is_underline(below: _Line, line: _Line) -> bool:
+    rule = _RULE.fullmatch(below.text)
+    return rule is not None and rule.group(1) in "=-~^" and len(below.text) >= 0.6 * len(line.text) \
+        and len(words_of(line.text)) <= MAX_HEADING_WORDS and not _RULE.fullmatch(line.text)
+
+
+def _boxed(lines: list[_Line | None], i: int, char: str) -> tuple[list[_Line], int] | None:
+    """Lines framed by rule lines of the same character (a box or over-and-under heading): (inner, closing index)."""
+    inner: list[_Line] = []
+    for j in range(i + 1, min(i + 2 + MAX_TITLE_LINES, len(lines))):
+        line = lines[j]
+        if line is None:
+            return None
+        closing = _RULE.fullmatch(line.text)
+        if closing:
+            ok = closing.group(1) == char and inner and len(words_of(" ".join(x.text for x in inner))) \
+                <= MAX_HEADING_WORDS
+            return (inner, j) if ok else None
+        inner.append(line)
+    return None
+
+
+def _opens_block(line: _Line, before: _Line, lead: _Line) -> bool:
+    """Whether `line` starts a new clause, definition or list item inside a paragraph (`before` is the line
+    above it, `lead` the first line of the current block)."""
+    text = line.text
+    if _ATX.match(text) or _ATX.match(before.text):
+        return True
+    if _BULLET.match(text):
+        return line.indent <= lead.indent or bool(_SENTENCE_END.search(before.text))
+    if not (MARKER.match(text) or _definition().match(text)):
+        return False
+    # A wrapped line may start with "2." or "(c)"; a new clause follows the end of a sentence, or lines up
+    # with a list of clauses.
+    return bool(_SENTENCE_END.search(before.text)) or line.indent == lead.indent and bool(MARKER.match(lead.text))
+
+
+def _split_paragraph(paragraph: list[_Line]) -> list[_Chunk]:
+    chunks = [_Chunk([paragraph[0]])]
+    for before, line in zip(paragraph, paragraph[1:], strict=False):
+        if _opens_block(line, before, chunks[-1].lines[0]):
+            chunks.append(_Chunk([line]))
+        else:
+            chunks[-1].lines.append(line)
+    for chunk in chunks:
+        _read_clause(chunk)
+    return chunks
+
+
+def _read_clause(chunk: _Chunk) -> None:
+    """Mark a numbered clause, and split off its title: "2. Grant of Copyright License. Subject to ..."."""
+    first = chunk.lines[0]
+    marker = MARKER.match(first.text)
+    if not marker or _definition().match(first.text, marker.end()):
+        return
+    chunk.clause = True
+    rest = first.text[marker.end():]
+    number = first.text[:marker.end()].strip()
+    lettered = number.strip("().").isalpha()  # "M. Delete any section Entitled ..." is an instruction, not a title
+    if len(chunk.lines) == 1 and _is_title(rest, alone=True, strict=lettered):
+        chunk.heading = f"{number} {rest.rstrip('.:').strip()}"
+        return
+    if len(chunk.lines) > 1 and rest.endswith(".") and _is_title(rest[:-1], alone=False, strict=lettered):
+        # "2.1. The Initial Developer Grant." on a line of its own, the clause's text below it
+        chunk.heading = f"{number} {rest[:-1].strip()}"
+        chunk.body_start = chunk.lines[1].start
+        return
+    end = _TITLE_END.search(rest)
+    if end and _is_title(rest[:end.start()], alone=False, strict=lettered):
+        chunk.heading = f"{number} {rest[:end.start()].strip()}"
+        chunk.body_start = first.start + marker.end() + end.end()
+
+
+def _is_title(text: str, alone: bool, strict: bool = False) -> bool:
+    """A clause title: a few title-case words ("Submission of Contributions"); alone on its line, also short text
+    that does not end like a sentence ("8. Litigation", "0. PREAMBLE"). `strict`: every word capitalised."""
+    words = words_of(text)
+    if not words or len(words) > MAX_TITLE_WORDS or _HAS_URL.search(text) or _definition().match(text):
+        return False
+    titled = is_title_case(words, 1.0 if strict else 0.75)
+    if alone:
+        return not re.search(r"[,;:]$", text) and (titled or not text.endswith(".") and not strict)
+    return titled and not re.search(r"[,;:]", text)
+
+
+# ---------------------------------------------------------------- chunks -> blocks
+
+
+def _is_prose(text: str) -> bool:
+    body = MARKER.sub("", _BULLET.sub("", text, count=1), count=1).strip()
+    return len(words_of(body)) >= 6 and bool(re.search(r"[.!?:;)\"”’]\s*$", body))
+
+
+def _chunk_text(chunk: _Chunk) -> str:
+    return " ".join(line.text for line in chunk.lines)
+
+
+def _heading_line(chunk: _Chunk, following: _Chunk | None) -> str | None:
+    """A short line standing alone above prose or a clause: a heading ("The Clinical Challenge", "Definitions:")."""
+    line = chunk.one_line
+    if line is None or chunk.clause or _BULLET.match(line) or _HAS_URL.search(line):
+        return None
+    if line.startswith("#"):
+        return line.lstrip("#").strip() or None
+    words = words_of(line)
+    if not words or len(words) > MAX_HEADING_WORDS or re.search(r"[,;]$", line):
+        return None
+    if re.search(r"[.:!?]$", line) and not (is_title_case(words) and len(words) <= 5 and line[-1] in ".:"):
+        return None
+    if following is None:
+        return None
+    return line if following.clause or following.heading or _is_prose(_chunk_text(following)) else None
+
+
+def _title(chunk: _Chunk) -> str | None:
+    """The document's opening lines as its title, when they are a few short lines without a sentence's end."""
+    lines = [line for line in chunk.lines if not _URL.fullmatch(line.text)]
+    text = " ".join(line.text.lstrip("#").strip() for line in lines)
+    if chunk.clause or not lines or len(lines) > MAX_TITLE_LINES or text.endswith("."):
+        return None
+    if len(lines) == 1:
+        return text if len(words_of(text)) <= 40 else None
+    return text if all(len(words_of(line.text)) <= MAX_TITLE_WORDS for line in lines) else None
+
+
+def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
+    blocks: list[Block] = []
+    for i, chunk in enumerate(chunks):
+        following = chunks[i + 1] if i + 1 < len(chunks) else None
+        if all(_URL.fullmatch(line.text) for line in chunk.lines):
+            # A URL alone belongs to the text before it ("... at <https://www.gnu.org/licenses/>").
+            if blocks and blocks[-1].kind is BlockKind.TEXT:
+                blocks[-1] = Block(BlockKind.TEXT, blocks[-1].start, chunk.end)
+            continue
+        heading = chunk.heading or (_title(chunk) if first and i == 0 else None) or _heading_line(chunk, following)
+        if heading is None:
+            blocks.append(Block(BlockKind.TEXT, chunk.start, chunk.end))
+            continue
+        if chunk.body_start is not None:
+            blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.body_start, heading))
+            blocks.append(Block(BlockKind.TEXT, chunk.body_start, chunk.end))
+        else:
+            blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.end, heading))
+    return blocks
+
+
+# ---------------------------------------------------------------- page furniture
+
+
+@lru_cache(maxsize=1)
+def _boilerplate_patterns() -> tuple[re.Pattern, ...]:
+    """Phrases by which a web page talks about itself rather than its subject (a data file)."""
+    raw = resources.files("netqa.data").joinpath("boilerplate.txt").read_text(encoding="utf-8")
+    return tuple(re.compile(line.strip(), re.IGNORECASE) for line in raw.splitlines()
+                 if line.strip() and not line.startswith("#"))
+
+
+def _is_fragment(chunk: _Chunk) -> bool:
+    """Interface crumbs: share buttons, counters, menu entries, a list of language names."""
+    if chunk.heading is not None or chunk.clause:
+        return False
+    body = _BULLET.sub("", _chunk_text(chunk), count=1).strip()
+    if body.startswith("#"):
+        return False
+    words = words_of(body)
+    return len(words) <= 3 and not re.search(r"[.!?]$", body) or not words
+
+
+def _is_boilerplate(chunk: _Chunk) -> bool:
+    text = _chunk_text(chunk)
+    return any(p.search(text) for p in _boilerplate_patterns())
+
+
+def _drop_page_junk(chunks: list[_Chunk]) -> list[_Chunk]:
+    """Cut the page furniture after the content: from the first chunk that talks about the page itself, or a
+    run of three interface crumbs that at most one paragraph follows, to the end. Stray crumbs elsewhere go too,
+    unless they could be a heading (prose follows)."""
+    for i, chunk in enumerate(chunks):
+        crumbs = len(chunks[i:i + 3]) == 3 and all(_is_fragment(c) for c in chunks[i:i + 3])
+        trailing = crumbs and sum(_is_prose(_chunk_text(c)) for c in chunks[i + 3:]) <= 1
+        if i > 0 and (_is_boilerplate(chunk) or trailing):
+            chunks = chunks[:i]
+            break
+    return [c for i, c in enumerate(chunks)
+            if not _is_fragment(c) or i == 0 or (i + 1 < len(chunks) and (_is_prose(_chunk_text(chunks[i + 1]))
+                                                               or chunks[i + 1].clause))]

@@ -1,0 +1,636 @@
+"""A message -> its route: emergency (crisis or not), medical_advice, chitchat, or a question to answer.
+
+Why compositional: a list of whole phrases ("vomiting blood", "should I take") only knows the wordings someone
+thought of, and fires on a word alone ("does the article mention suicide?"). Here a route is built from parts
+kept as data in lang/en/, each matched by word stem and, for misspellings, by fuzzy matching against that
+vocabulary:
+
+- a red-flag FINDING (red_flags.json: the parts of each sign in published "call the emergency number" guidance,
+  with the source it comes from) stands in a sentence, with the SEVERITY or ONSET words it needs (severity.txt);
+- it is a report, not something else: not denied by a NEGATION cue in its clause (negation.txt), not OVER
+  ("last year", "has healed"; time.txt), not supposed ("what if", questions.txt), not a QUESTION ABOUT it
+  ("how common was bleeding?"), and not about people in general (the SUBJECT, person.txt);
+- self-harm is its own composition (self_harm.json: a wish or plan joined to an act against oneself, a goodbye,
+  pills taken on purpose), about anyone, and sends the crisis line first;
+- a personal MEDICAL DECISION is a decision verb x a personal subject x a modal or evaluation (advice.txt): only
+  on a corpus about health;
+- CHITCHAT is a message made up only of greetings, thanks, goodbyes, questions about the assistant, insults or
+  frustration (chitchat.json).
+
+New wordings then combine parts already known ("my nan's lips are swelling up" = a person x swelling x lips),
+and each part is tested on its own.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from netqa.lang import en
+from netqa.text import stem
+
+WINDOW = 10  # the parts of one finding stand at most this many words apart
+NEGATION_REACH = 4  # a negation cue denies a finding that starts at most this many words after it
+ATTACHED = 3  # a person this close before a finding is the one it happens to ("is my dad coughing up blood?")
+ADVICE_REACH = 3  # the person asked about stands this close to the modal ("should my husband ...")
+FUZZY_MIN_LENGTH = 5  # shorter words are too often another real word one letter away
+FUZZY_CUTOFF = 85  # rapidfuzz ratio (0-100) for a misspelling to count as a vocabulary word
+KNOWN_WORD_ZIPF = 3.0  # an English word this frequent (wordfreq's Zipf scale) is never "repaired"
+
+_TOKEN = re.compile(r"(?P<reading>\d{2,3}\s*(?:/|over)\s*\d{2,3})|(?P<word>[a-z0-9]+(?:'[a-z]+)?)"
+                    r"|(?P<sentence>[.!?;\n]+)|(?P<clause>[,:()\-–—]+)|(?P<quote>\")")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+class RouteKind(str, enum.Enum):
+    EMERGENCY = "emergency"
+    MEDICAL_ADVICE = "medical_advice"
+    CHITCHAT = "chitchat"
+    QUESTION = "question"
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a message goes. `reason` names what decided it (a finding's id, "self_harm", a decision form),
+    for tests and logs; `mood` is the kind of small talk (hello, thanks, bye, identity, insult, frustration)."""
+
+    kind: RouteKind
+    crisis: bool = False
+    reason: str = ""
+    mood: str = ""
+
+
+QUESTION = Route(RouteKind.QUESTION)
+
+
+# ---------------------------------------------------------------- the vocabulary, from lang/en/
+
+
+def _read(name: str) -> str:
+    return en.path_of(name).read_text(encoding="utf-8")
+
+
+def read_sections(name: str) -> dict[str, list[str]]:
+    """A lang/en/*.txt file: '[section]' lines, then one word or phrase a line; '#' starts a comment."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for raw in _read(name).splitlines():
+        line = raw.split("#", 1)[0].strip().lower()
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], [])
+        elif current is None:
+            raise ValueError(f"lang/en/{name}: {line!r} stands before any [section]")
+        else:
+            current.append(line)
+    return sections
+
+
+@lru_cache(maxsize=1)
+def contractions() -> dict[str, tuple[str, ...]]:
+    """"can't" -> ("can", "not"): read from contractions.txt ("short = full" lines)."""
+    pairs = (line.split("=", 1) for line in _read("contractions.txt").splitlines()
+             if "=" in line and not line.lstrip().startswith("#"))
+    return {short.strip().lower(): tuple(full.split()) for short, full in pairs}
+
+
+@dataclass(frozen=True)
+class Form:
+    """Labels to find together (every one of them near the others), and labels found anywhere in the message."""
+
+    parts: tuple[str, ...]
+    context: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()  # labels that must stand in the sentence or the next one (severity, onset)
+    asked: bool = False  # a sign even when asked as a question ("is 30 tablets enough to die?")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A red flag: its id, the guidance it comes from, and its forms."""
+
+    id: str
+    source: str
+    forms: tuple[Form, ...]
+
+
+# "#name" in a form: a label from another file, or one the tokenizer gives
+_SPECIAL_PARTS = {"#severity": "severity:severity", "#onset": "severity:onset", "#reading": "reading",
+                  "#count": "count:many"}
+
+
+def _label(part: str, prefix: str, known: Iterable[str], where: str) -> str:
+    if part in _SPECIAL_PARTS:
+        return _SPECIAL_PARTS[part]
+    if part not in known:
+        raise ValueError(f"lang/en/{where} names an unknown part {part!r}")
+    return f"{prefix}:{part}"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Every word and phrase of lang/en/ as a tuple of stems with the labels it carries ("flag:stroke:face",
+    "time:over", "person:personal", ...), indexed by its first stem; the red flags and the self-harm forms."""
+
+    by_first: dict[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]]
+    findings: tuple[Finding, ...]
+    self_harm: tuple[Form, ...]
+    chitchat_order: tuple[str, ...]
+    reading: tuple[int, int]  # a blood pressure at or above either number is a hypertensive crisis
+    many: int  # a count of pills at or above this is an overdose
+    spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
+
+    def __hash__(self) -> int:  # one lexicon a process: cached functions key on it
+        return id(self)
+
+    def stems_of(self, word: str) -> str:
+        """The stem a word stands for; a misspelt word ("bleading") the stem of the vocabulary word it is near."""
+        own = stem(word)
+        if own in self.by_first or len(word) < FUZZY_MIN_LENGTH or not word.isalpha():
+            return own
+        return _repair(self, word, own)
+
+
+def _phrase_stems(phrase: str) -> tuple[str, ...]:
+    spelt = contractions()
+    return tuple(stem(part) for word in phrase.lower().split() for part in spelt.get(word, (word,)))
+
+
+@lru_cache(maxsize=1)
+def english() -> Lexicon:
+    """The lexicon built from lang/en/ (read once a process)."""
+    phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    surface: set[str] = set()
+
+    def add(words: Iterable[str], label: str, shared: dict[str, list[str]] | None = None) -> None:
+        for phrase in words:
+            if phrase.startswith("@"):
+                if shared is None or phrase[1:] not in shared:
+                    raise ValueError(f"lang/en: unknown shared part {phrase!r} in {label}")
+                add(shared[phrase[1:]], label, shared)
+                continue
+            surface.update(w for w in phrase.lower().split() if w.isalpha())
+            phrases[_phrase_stems(phrase)].add(label)
+
+    for name in ("severity.txt", "negation.txt", "time.txt", "person.txt", "questions.txt", "clauses.txt",
+                 "advice.txt"):
+        for section, words in read_sections(name).items():
+            add(words, f"{name.split('.')[0]}:{section}")
+    for relative in read_sections("person.txt")["relative"]:
+        add([f"{owner} {relative}" for owner in ("my", "our", "his", "her", "their")], "person:personal")
+
+    flags = en.json_table("red_flags.json")
+    findings = []
+    for entry in flags["findings"]:
+        prefix, where = f"flag:{entry['id']}", f"red_flags.json ({entry['id']})"
+        for part, words in entry["words"].items():
+            add(words, f"{prefix}:{part}", flags["parts"])
+        needs = tuple(_label(f"#{need}", prefix, (), where) for need in entry.get("needs", ()))
+        context = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("context", ()))
+        forms = tuple(Form(tuple(_label(part, prefix, entry["words"], where) for part in form), context, needs)
+                      for form in entry["forms"])
+        findings.append(Finding(entry["id"], entry["source"], forms))
+
+    harm = en.json_table("self_harm.json")
+    for part, words in harm["words"].items():
+        add(words, f"harm:{part}", flags["parts"])
+    asked = [tuple(form) for form in harm["asked_forms"]]
+    self_harm = tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
+                           asked=tuple(form) in asked) for form in harm["forms"])
+    chat = en.json_table("chitchat.json")
+    for mood, words in chat["moods"].items():
+        add(words, f"chat:{mood}")
+    add(chat["filler"], "chat:filler")
+
+    by_first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = defaultdict(list)
+    for stems, labels in phrases.items():
+        by_first[stems[0]].append((stems, frozenset(labels)))
+    for stems in list(phrases):  # every stem of a phrase counts as known, not only its first
+        for other in stems[1:]:
+            by_first.setdefault(other, [])
+    spellings: dict[str, list[str]] = defaultdict(list)
+    for word in sorted(w for w in surface if len(w) >= FUZZY_MIN_LENGTH - 2):
+        spellings[word[0]].append(word)
+    reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
+    return Lexicon({first: tuple(entries) for first, entries in by_first.items()}, tuple(findings), self_harm,
+                   tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
+                   {letter: tuple(words) for letter, words in spellings.items()})
+
+
+@lru_cache(maxsize=65536)
+def _repair(lexicon: Lexicon, word: str, own: str) -> str:
+    candidates = [w for w in lexicon.spellings.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
+    best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    if best is None or _is_english(word):
+        return own
+    return stem(best[0])
+
+
+@lru_cache(maxsize=65536)
+def _is_english(word: str) -> bool:
+    import wordfreq  # its tables load (~0.15 s) only when a near miss first needs the check
+
+    return wordfreq.zipf_frequency(word, "en") >= KNOWN_WORD_ZIPF
+
+
+# ---------------------------------------------------------------- a message as marked words
+
+
+@dataclass(frozen=True)
+class Mark:
+    label: str
+    start: int
+    end: int  # exclusive
+
+    def overlaps(self, taken: set[int] | frozenset[int]) -> bool:
+        return any(at in taken for at in range(self.start, self.end))
+
+
+class Message:
+    """A message's words (stems), the sentence and clause of each, and every lexicon label found on them."""
+
+    def __init__(self, text: str, lexicon: Lexicon):
+        spelt = contractions()
+        self.stems: list[str] = []
+        self.sentence: list[int] = []
+        self.clause: list[int] = []
+        self.quoted: list[bool] = []
+        self.asks: set[int] = set()  # sentences that end with a question mark
+        self.marks: dict[str, list[Mark]] = defaultdict(list)
+        sentence = clause = 0
+        in_quote = False
+        for match in _TOKEN.finditer(text.lower().replace("’", "'").replace("“", '"').replace("”", '"')):
+            kind, token = match.lastgroup, match.group()
+            if kind == "sentence":
+                if "?" in token:
+                    self.asks.add(sentence)
+                sentence, clause, in_quote = sentence + 1, clause + 1, False
+                continue
+            if kind == "clause":
+                clause += 1
+                continue
+            if kind == "quote":
+                in_quote = not in_quote
+                continue
+            at = len(self.stems)
+            if kind == "reading":
+                high, low = (int(n) for n in re.findall(r"\d+", token))
+                if high >= lexicon.reading[0] or low >= lexicon.reading[1]:
+                    self.marks["reading"].append(Mark("reading", at, at + 1))
+                words: tuple[str, ...] = ("<reading>",)
+            else:
+                if token.isdigit() and lexicon.many <= int(token) < 1900:
+                    self.marks["count:many"].append(Mark("count:many", at, at + 1))
+                if token.endswith("'s") and token not in spelt:
+                    token = token[:-2]  # "dad's", "the patient's": the person
+                words = spelt.get(token, (token,))
+            for word in words:
+                self.stems.append(word if word == "<reading>" else lexicon.stems_of(word))
+                self.sentence.append(sentence)
+                self.clause.append(clause)
+                self.quoted.append(in_quote)
+        stems = self.stems
+        for at, first in enumerate(stems):
+            for phrase, labels in lexicon.by_first.get(first, ()):
+                end = at + len(phrase)
+                if (end == at + 1 or tuple(stems[at:end]) == phrase) and self.sentence[end - 1] == self.sentence[at]:
+                    for label in labels:
+                        self.marks[label].append(Mark(label, at, end))
+            if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
+                self.marks["time:over"].append(Mark("time:over", at, at + 1))
+        pills = {m.start for m in self.marks.get("harm:medicine", ())}
+        self.marks["count:many"] = [m for m in self.marks.get("count:many", ())
+                                    if m.end in pills or (m.end + 1 in pills and stems[m.end] == "of")]
+        breaks = {m.start for m in self.marks.get("clauses:break", ())}
+        if breaks:  # "but", "now", "because" open a new clause
+            opened = 0
+            for at in range(len(self.clause)):
+                opened += at in breaks
+                self.clause[at] = self.clause[at] * 1000 + opened
+
+    def __len__(self) -> int:
+        return len(self.stems)
+
+    def has(self, label: str) -> bool:
+        return bool(self.marks.get(label))
+
+    def within(self, label: str, span: range) -> list[Mark]:
+        return [m for m in self.marks.get(label, ()) if m.start in span]
+
+    def sentence_span(self, at: int) -> range:
+        return self._span(self.sentence, at)
+
+    def clause_span(self, at: int) -> range:
+        return self._span(self.clause, at)
+
+    @staticmethod
+    def _span(groups: list[int], at: int) -> range:
+        first = last = at
+        while first > 0 and groups[first - 1] == groups[at]:
+            first -= 1
+        while last + 1 < len(groups) and groups[last + 1] == groups[at]:
+            last += 1
+        return range(first, last + 1)
+
+    def sentences(self) -> list[range]:
+        spans, at = [], 0
+        while at < len(self.stems):
+            span = self.sentence_span(at)
+            spans.append(span)
+            at = span.stop
+        return spans
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One form found: where it starts and ends, and the words its parts took."""
+
+    start: int
+    end: int
+    taken: frozenset[int]
+    asked: bool = False
+
+
+_NEAR_ACROSS = 6  # a form's parts may stand in two sentences when this close ("I've taken them. 40 of them.")
+
+
+def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
+    """Every form whose parts all stand in one sentence (or two, very close), at most WINDOW words apart (the
+    closest such set), with its needs in that sentence or the next and its context anywhere."""
+    found = []
+    sentences = message.sentences()
+    for form in forms:
+        if not all(message.has(label) for label in form.parts + form.context + form.needs):
+            continue
+        for number, span in enumerate(sentences):
+            reach = range(span.start, sentences[number + 1].stop if number + 1 < len(sentences) else span.stop)
+            if any(not message.within(need, reach) for need in form.needs):
+                continue
+            choices = [message.within(label, reach) for label in form.parts]
+            if any(not c for c in choices) or not any(m.start in span for m in choices[0]):
+                continue
+            best = None
+            for anchor in (m for m in choices[0] if m.start in span):
+                chosen = [anchor] + [min(c, key=lambda m, a=anchor: abs(m.start - a.start)) for c in choices[1:]]
+                start, end = min(m.start for m in chosen), max(m.end for m in chosen)
+                across = any(m.start not in span for m in chosen)
+                if end - start <= (_NEAR_ACROSS if across else WINDOW) and (
+                        best is None or end - start < best[1] - best[0]):
+                    best = (start, end, chosen)
+            if best is not None:
+                taken = {at for m in best[2] for at in range(m.start, m.end)}
+                for label in form.needs + ("severity:severity",):  # "won't stop" is severity, not a negation
+                    taken.update(at for m in message.within(label, reach) for at in range(m.start, m.end))
+                found.append(Instance(best[0], best[1], frozenset(taken), form.asked))
+    return found
+
+
+# ---------------------------------------------------------------- is a finding reported, now, by someone?
+
+
+def _free(message: Message, label: str, span: range, taken: frozenset[int]) -> list[Mark]:
+    return [m for m in message.within(label, span) if not m.overlaps(taken)]
+
+
+def _denied(message: Message, found: Instance) -> bool:
+    """A negation cue shortly before the finding, or between its parts, in its clause ("no chest pain", "my
+    chest does not hurt"); or a word after it saying it is over ("the bleeding has stopped")."""
+    clause = message.clause_span(found.start)
+    not_cues = {m.start for m in message.marks.get("negation:not_a_cue", ())}
+    unable = {m.end for m in message.marks.get("negation:inability", ())}
+    for cue in _free(message, "negation:cue", clause, found.taken):
+        if cue.end in not_cues or cue.start in unable:
+            continue
+        if found.start - NEGATION_REACH <= cue.start < found.end:
+            return True
+    ended = [m for m in _free(message, "negation:after", message.sentence_span(found.start), found.taken)
+             if m.start > found.start]
+    return bool(ended) and not _free(message, "time:now", clause, found.taken)
+
+
+def _over(message: Message, found: Instance) -> bool:
+    """Said to be in the past and not now: "last year", "in 2019", "has healed", "used to"."""
+    if not _free(message, "time:over", message.sentence_span(found.start), found.taken):
+        return False
+    clause = message.clause_span(found.start)
+    return not (_free(message, "time:present", clause, found.taken) or _free(message, "time:now", clause, found.taken))
+
+
+def _supposed(message: Message, found: Instance) -> bool:
+    """Only supposed: "what if", "in case" before it in its clause, unless "right now"."""
+    clause = message.clause_span(found.start)
+    asking = {m.end for m in message.marks.get("questions:not_hypothetical", ())}
+    supposes = [m for m in _free(message, "questions:hypothetical", clause, found.taken)
+                if m.start <= found.start and m.start not in asking and m.start - 1 not in asking]
+    return bool(supposes) and not _free(message, "time:now", message.sentence_span(found.start), found.taken)
+
+
+def _opens_question(message: Message, clause: range) -> Mark | None:
+    """The question word a clause opens with (after filler such as "so", "ok"), if the clause asks: it opens
+    its sentence or its sentence ends with a question mark ("he is pale, has chest pain" does not ask)."""
+    at = clause.start
+    sentence = message.sentence[at]
+    if at > 0 and message.sentence[at - 1] == sentence and sentence not in message.asks:
+        return None
+    fillers = {m.start: m.end for m in message.marks.get("questions:filler", ())}
+    while at in fillers and at < clause.stop:
+        at = fillers[at]
+    return next((m for m in message.marks.get("questions:opener", ()) if m.start == at), None)
+
+
+def _people(message: Message, span: range, found: Instance, skip: Mark | None) -> list[tuple[Mark, bool]]:
+    """The persons named in a span: (mark, personal?), in order, none of them part of the finding; of two
+    overlapping names the longer ("the patient", not "patient")."""
+    taken = found.taken | (frozenset(range(skip.start, skip.end)) if skip else frozenset())
+    people = [(m, True) for m in _free(message, "person:personal", span, taken)]
+    people += [(m, False) for m in _free(message, "person:generic", span, taken)]
+    people = [(m, personal) for m, personal in people
+              if not any(o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+                         for o, _ in people)]
+    return sorted(people, key=lambda p: p[0].start)
+
+
+def _asked_about(message: Message, found: Instance) -> bool:
+    """A question about the finding, not a report of it: "does the article mention suicide?", "how common was
+    bleeding?", "can it make me bleed?". A person it is happening to keeps it a report ("why is my dad
+    vomiting blood?")."""
+    if found.asked:
+        return False
+    clause = message.clause_span(found.start)
+    before = range(clause.start, found.start)
+    opener = _opens_question(message, clause)
+    causes = _free(message, "questions:cause", before, found.taken)
+    if causes:
+        last = max(m.start for m in causes)
+        return not any(personal and m.start > last and found.start - m.end <= ATTACHED
+                       for m, personal in _people(message, before, found, opener))
+    if opener is None:
+        return False
+    people = _people(message, clause, found, opener)
+    if any(personal and 0 <= found.start - m.end <= ATTACHED for m, personal in people):
+        return False
+    if _free(message, "questions:info", clause, found.taken):
+        return True
+    return not any(personal for _, personal in people)
+
+
+def _about_others(message: Message, found: Instance) -> bool:
+    """About people in general or a study's patients ("patients in the trial had serious bleeding"); a person
+    named inside the finding itself ("better off without her") is the one it is about."""
+    if any(m.overlaps(found.taken) for m in message.marks.get("person:personal", ())):
+        return False
+    clause = message.clause_span(found.start)
+    people = _people(message, range(clause.start, found.start), found, None)
+    if people:
+        return not people[-1][1]
+    sentence = _people(message, message.sentence_span(found.start), found, None)
+    if any(personal for _, personal in sentence):
+        return False
+    return bool(sentence)
+
+
+def _reported(message: Message, found: Instance) -> bool:
+    """The finding is said to be happening to someone now (the checks of the module docstring)."""
+    if all(message.quoted[at] for at in found.taken if at < len(message)):
+        return False
+    return not (_denied(message, found) or _over(message, found) or _supposed(message, found)
+                or _asked_about(message, found) or _about_others(message, found))
+
+
+def _self_harm(message: Message, lexicon: Lexicon) -> bool:
+    return any(_reported(message, found) for found in _instances(message, lexicon.self_harm))
+
+
+def _red_flag(message: Message, lexicon: Lexicon) -> str:
+    """The id of the first red flag reported in the message, or ""."""
+    for finding in lexicon.findings:
+        if any(_reported(message, found) for found in _instances(message, finding.forms)):
+            return finding.id
+    return ""
+
+
+# ---------------------------------------------------------------- personal decisions and small talk
+
+
+def _decision(message: Message) -> str:
+    """Which form of personal decision the message holds ("modal", "evaluation", ...), or ""."""
+    if not any(message.has(f"advice:{kind}") for kind in ("decision", "care_verb", "evaluation", "opinion",
+                                                           "eligibility", "proposal", "obligation_decision")):
+        return ""
+    clauses = list(dict.fromkeys(message.clause_span(at) for at in range(len(message))))
+    for clause in clauses:
+        if form := _decision_in(message, clause):
+            return form
+    proposed = any(message.within("person:personal", c) and message.within("advice:proposal", c) for c in clauses)
+    if proposed and any(message.within("questions:opener", range(c.start, c.start + 1))
+                        and message.within("advice:evaluation", c) for c in clauses):
+        return "proposal"
+    return ""
+
+
+def _decision_in(message: Message, clause: range) -> str:
+    def marks(label: str) -> list[Mark]:
+        return message.within(label, clause)
+
+    personal = marks("person:personal")
+    care = marks("advice:care_team")
+    decisions = marks("advice:decision") + [verb for verb in marks("advice:care_verb")
+                                             if any(0 <= c.start - verb.end <= 3 for c in care)]
+    for modal, obliged in [(m, False) for m in marks("advice:modal")] + \
+            [(m, True) for m in marks("advice:obligation")]:
+        chosen = decisions + marks("advice:obligation_decision") if obliged else decisions
+        for person in personal:
+            # "should I", "can my husband"; for obligations also "I should", "do I need to"
+            near = 0 <= person.start - modal.end <= ADVICE_REACH or \
+                (obliged and 0 <= modal.start - person.end <= ADVICE_REACH)
+            last = max(modal.end, person.end)
+            if near and any(0 <= d.start - last <= 6 for d in chosen):
+                return "modal"
+    evaluations = marks("advice:evaluation")
+    if any(m.start == clause.start for m in marks("questions:opener")):
+        addressed = {m.end for m in message.marks.get("person:generic", ()) if message.stems[m.start] == "you"}
+        for evaluation in evaluations:
+            if any(0 <= f.start - evaluation.end <= 6 for f in marks("advice:for_person")):
+                return "evaluation"
+            if evaluation.start not in addressed and any(p.start == evaluation.end for p in personal):
+                return "evaluation"  # "would it help me", not "can you help me"
+            to = evaluation.end
+            if to < clause.stop and message.stems[to] == "to" and any(0 <= d.start - to <= 3 for d in decisions):
+                return "evaluation_to"
+        if personal and marks("advice:eligibility"):
+            return "eligibility"
+    if marks("advice:opinion"):
+        return "opinion"
+    for ask in marks("advice:ask_you"):
+        if any(0 <= d.start - ask.end <= 4 for d in decisions + evaluations):
+            return "opinion"
+    for person in personal:
+        for intent in marks("advice:intent"):
+            if 0 <= intent.start - person.end <= 3 and any(0 <= d.start - intent.end <= 3 for d in decisions):
+                return "intent"
+    return ""
+
+
+def _chitchat(message: Message, lexicon: Lexicon) -> str:
+    """The mood of a message made up only of small talk, or ""."""
+    if not len(message):
+        return ""
+    covered: set[int] = set()
+    moods = []
+    for mood in lexicon.chitchat_order + ("filler",):
+        for mark in message.marks.get(f"chat:{mood}", ()):
+            covered.update(range(mark.start, mark.end))
+            if mood != "filler":
+                moods.append(mood)
+    if len(covered) < len(message) or not moods:
+        return ""
+    return moods[0]
+
+
+# ---------------------------------------------------------------- the route
+
+
+@lru_cache(maxsize=8192)  # a pure function of the text, and messages repeat
+def route(text: str, health: bool = True) -> Route:
+    """Where a message goes. Emergencies are looked for on every corpus; personal medical decisions only when
+    the corpus is about health (on a software manual "can I use break in a loop?" is a question)."""
+    lexicon = english()
+    message = Message(text, lexicon)
+    if _self_harm(message, lexicon):
+        return Route(RouteKind.EMERGENCY, crisis=True, reason="self_harm")
+    if flag := _red_flag(message, lexicon):
+        return Route(RouteKind.EMERGENCY, reason=flag)
+    if health and (form := _decision(message)):
+        return Route(RouteKind.MEDICAL_ADVICE, reason=form)
+    if mood := _chitchat(message, lexicon):
+        return Route(RouteKind.CHITCHAT, reason="chitchat", mood=mood)
+    return QUESTION
+
+
+# ---------------------------------------------------------------- whether a corpus is about health
+
+HEALTH_SHARE = 0.01  # share of a corpus's words from health_words.txt above which it is taken to be about health
+_DOMAINS = ("health", "general")
+
+
+def about_health(metadata: dict, texts: Iterable[str]) -> bool:
+    """A corpus's metadata.json "domain" ("health" or "general"); when it is absent, health if at least
+    HEALTH_SHARE of the words of its texts are health words (lang/en/health_words.txt)."""
+    domain = metadata.get("domain")
+    if domain is not None:
+        if domain not in _DOMAINS:
+            raise ValueError(f'metadata.json "domain" is {domain!r}: valid are {", ".join(_DOMAINS)}')
+        return domain == "health"
+    vocabulary = {w for w in read_sections("health_words.txt")["health"] if " " not in w}
+    total = hits = 0
+    for text in texts:
+        found = re.findall(r"[a-z]+", text.lower())
+        total += len(found)
+        hits += sum(w in vocabulary for w in found)
+    return total > 0 and hits / total >= HEALTH_SHARE

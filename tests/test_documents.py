@@ -1,0 +1,182 @@
+"""Splitting rules on small inline texts: one rule a test, through the real converters (documents/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from netqa.documents import BlockKind, parse_document, read_corpus
+from netqa.documents.names import names_text
+from netqa.documents.passages import reflow
+
+
+def passages(text: str, name: str = "doc.txt") -> list[tuple[str, str]]:
+    """(section, text) of each passage of a file with this text, checking that offsets index it exactly."""
+    document = parse_document(Path(name), text.encode("utf-8"), "doc")
+    for p in document.passages:
+        assert reflow(document.text[p.start:p.end]) == p.text or p.text.count("\n")
+        for s in p.sentences:
+            assert reflow(document.text[s.start:s.end]) == s.text or "\n" in s.text
+    return [(p.section, p.text) for p in document.passages]
+
+
+def test_hard_wrapped_paragraphs_are_reflowed_while_offsets_index_the_file():
+    text = "Title Of It\n\n   The licensor grants a non-\n   exclusive licence to\n   everyone who asks.\n"
+    document = parse_document(Path("doc.txt"), text.encode(), "doc")
+    (passage,) = document.passages
+    assert passage.text == "The licensor grants a non-exclusive licence to everyone who asks."
+    assert text[passage.start:passage.end].startswith("The licensor grants a non-\n")
+    assert text[passage.end - 1] == "."
+
+
+def test_a_clause_title_is_the_section_and_its_body_the_passage():
+    text = ("Terms\n\n   1. Definitions.\n\n   2. Grant of Copyright License. Subject to the terms and conditions of\n"
+            "      this License, each Contributor hereby grants to You a licence.\n\n"
+            "   3. Grant of Patent License. Subject to the terms of this License, each\n"
+            "      Contributor grants a patent licence.\n")
+    assert passages(text) == [
+        ("2. Grant of Copyright License",
+         "Subject to the terms and conditions of this License, each Contributor hereby grants to You a licence."),
+        ("3. Grant of Patent License", "Subject to the terms of this License, each Contributor grants a patent licence."),
+    ]
+
+
+def test_a_clause_title_on_a_line_of_its_own_heads_the_text_below_it():
+    text = ("Licence\n\n2.1. The Initial Developer Grant.\nThe Initial Developer hereby grants You a licence to use "
+            "the code.\n\n8. Litigation\n\nAny litigation relating to this License may be brought in court.\n")
+    assert passages(text) == [
+        ("2.1. The Initial Developer Grant", "The Initial Developer hereby grants You a licence to use the code."),
+        ("8. Litigation", "Any litigation relating to this License may be brought in court."),
+    ]
+
+
+def test_definitions_are_one_passage_each_under_their_clause():
+    text = ('Licence\n\n1. Definitions.\n\n   "License" shall mean the terms and conditions for use.\n'
+            '   "Licensor" shall mean the copyright owner granting the License.\n'
+            '   "You" (or "Your") shall mean an individual exercising permissions.\n')
+    assert passages(text) == [
+        ("1. Definitions", '"License" shall mean the terms and conditions for use.'),
+        ("1. Definitions", '"Licensor" shall mean the copyright owner granting the License.'),
+        ("1. Definitions", '"You" (or "Your") shall mean an individual exercising permissions.'),
+    ]
+
+
+def test_a_number_starting_a_wrapped_line_is_neither_a_heading_nor_a_new_clause():
+    text = ("Licence\n\n  No covered work shall be deemed part of a measure under article\n"
+            "11 of the WIPO copyright treaty adopted on 20 December 1996, or\nsimilar laws.\n\n"
+            "  Next paragraph of the licence, which says something else entirely.\n")
+    sections = {section for section, _ in passages(text)}
+    assert sections == {"Licence"}
+    assert passages(text)[0][1].startswith("No covered work shall") and "11 of the WIPO" in passages(text)[0][1]
+
+
+def test_lettered_clauses_split_a_paragraph_after_a_sentence_end():
+    text = ("Licence\n\n4. Redistribution. You may redistribute it provided that You meet these conditions:\n\n"
+            "   (a) You must give recipients a copy of this License; and\n\n"
+            "   (b) You must cause modified files to carry notices; and\n")
+    assert [t for _, t in passages(text)] == [
+        "You may redistribute it provided that You meet these conditions:",
+        "(a) You must give recipients a copy of this License; and",
+        "(b) You must cause modified files to carry notices; and"]
+
+
+def test_underlined_and_boxed_headings_are_headings_and_rule_lines_never_passages():
+    text = ("Manual\n======\n\nOverview\n--------\n\nThe program compresses files quickly and well.\n\n"
+            "-------------------\n\n"
+            "****************************************\n"
+            "*  6. Disclaimer of Warranty           *\n"
+            "*  -------------------------           *\n"
+            "*                                      *\n"
+            "*  The software is provided as is,     *\n"
+            "*  without warranty of any kind.       *\n"
+            "****************************************\n")
+    assert passages(text) == [("Overview", "The program compresses files quickly and well."),
+                              ("6. Disclaimer of Warranty", "The software is provided as is, without warranty of any kind.")]
+
+
+def test_a_url_alone_is_never_a_heading_or_a_passage():
+    text = ("Licence\n\nSee the licence text for the details of what you may do, at\n\n"
+            "<https://www.gnu.org/licenses/>\n\nThe next paragraph says something quite different here.\n")
+    found = passages(text)
+    assert len(found) == 2 and found[0][1].endswith("<https://www.gnu.org/licenses/>")
+    assert all(section == "Licence" for section, _ in found)
+
+
+def test_a_centred_title_of_short_lines_is_the_documents_title():
+    text = "                 Apache License\n           Version 2.0, January 2004\n        http://www.apache.org/licenses/\n\n" \
+           "   TERMS AND CONDITIONS\n\n   1. Definitions.\n\n   \"Work\" shall mean the work of authorship.\n"
+    document = parse_document(Path("LICENSE.txt"), text.encode(), "doc")
+    assert document.title == "Apache License Version 2.0, January 2004"
+    assert [(p.section, p.text) for p in document.passages] == [("1. Definitions",
+                                                                 '"Work" shall mean the work of authorship.')]
+
+
+def test_the_sentence_splitter_makes_no_sentence_of_a_clause_number_or_a_title():
+    text = "Licence\n\n5. The rights end. You may stop. Submission of Contributions. Unless You state otherwise, it is so.\n"
+    (passage,) = parse_document(Path("d.txt"), text.encode(), "doc").passages
+    assert [s.text for s in passage.sentences] == [
+        "5. The rights end.", "You may stop.", "Submission of Contributions. Unless You state otherwise, it is so."]
+
+
+def test_markdown_through_the_parser_keeps_code_whole_and_rows_with_their_headers():
+    text = ("---\ntitle: Opening times\n---\n# Opening\n\nThe shop opens every day of the week.\n\n"
+            "```\nopen --now\nclose --later\n```\n\n| Day | Hours |\n|-----|-------|\n| Monday | 9 to 5 |\n"
+            "| Sunday | closed |\n\n- first item of the list here\n- second item of the list\n")
+    document = parse_document(Path("shop.md"), text.encode(), "shop")
+    assert document.title == "Opening times"
+    texts = [p.text for p in document.passages]
+    assert texts == ["The shop opens every day of the week.", "open --now\nclose --later", "Day: Monday; Hours: 9 to 5",
+                     "Day: Sunday; Hours: closed", "first item of the list here", "second item of the list"]
+    assert [len(p.sentences) for p in document.passages][1:4] == [1, 1, 1]
+
+
+def test_html_keeps_the_main_content_with_headings_as_sections():
+    page = ("<html><head><title>Sorting HOW TO</title></head><body><nav><a href='/'>Home</a> | "
+            "<a href='/prev'>Previous topic</a></nav><main><h1>Sorting HOW TO</h1>"
+            "<p>Python lists have a built-in <code>list.sort()</code> method that modifies the list in-place.</p>"
+            "<h2>Key Functions</h2><p>Both list.sort() and sorted() have a key parameter to specify a function to "
+            "be called on each list element prior to making comparisons.</p>"
+            "<pre>sorted(words, key=str.lower)</pre></main>"
+            "<footer>Show Source. Copyright 2001 the Python Software Foundation.</footer></body></html>")
+    document = parse_document(Path("sorting.html"), page.encode(), "sorting")
+    assert document.title == "Sorting HOW TO" and document.format == "html"
+    found = [(p.section, p.text) for p in document.passages]
+    assert found[0] == ("Sorting HOW TO",
+                        "Python lists have a built-in list.sort() method that modifies the list in-place.")
+    assert found[1][0] == "Key Functions"
+    assert not any("Previous topic" in t or "Show Source" in t for _, t in found)
+    for p in document.passages:  # offsets index the extracted text
+        assert reflow(document.text[p.start:p.end]) == p.text or p.text == document.text[p.start:p.end]
+
+
+def test_a_corrupt_or_textless_pdf_and_an_unknown_suffix_are_skipped_with_their_reasons(tmp_path, caplog):
+    (tmp_path / "good.txt").write_text("The office opens at nine in the morning on weekdays.\n", encoding="utf-8")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a PDF")
+    (tmp_path / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "empty.md").write_text("\n\n", encoding="utf-8")
+    read = read_corpus(tmp_path)
+    assert [d.relative_path for d in read.documents] == ["good.txt"]
+    reasons = {s.path: s.reason for s in read.skipped}
+    assert set(reasons) == {"broken.pdf", "picture.png", "empty.md"}
+    assert reasons["broken.pdf"].startswith("the PDF cannot be read")
+    assert reasons["picture.png"].startswith("unknown suffix .png")
+    assert [r.getMessage() for r in caplog.records] == [f"netqa: skipped {p}: {r}" for p, r in sorted(reasons.items())]
+
+
+def test_a_file_in_another_encoding_is_read_by_charset_detection(tmp_path):
+    text = ("Le café ouvre à huit heures et ferme à dix-huit heures, sauf le dimanche matin où il reste fermé. "
+            "Les élèves déjeunent à midi; la cantine est fermée pendant les vacances d'été.")
+    (tmp_path / "cafe.txt").write_bytes(text.encode("cp1252"))
+    (document,) = read_corpus(tmp_path).documents
+    assert document.passages[0].text == text and document.encoding not in (None, "utf-8-sig")
+
+
+def test_names_give_initialisms_and_versions_of_the_title():
+    names = names_text("GNU LESSER GENERAL PUBLIC LICENSE Version 3, 29 June 2007", "LGPL-3.txt").split()
+    assert {"LGPL", "GPL", "LGPLv3", "GPLv3", "LGPL-3", "GPL3"} <= set(names)
+    assert "MPL" in names_text("MOZILLA PUBLIC LICENSE Version 1.1", "MPL-1.1.txt").split()
+
+
+def test_block_kinds_are_a_closed_set():
+    assert {k.value for k in BlockKind} == {"heading", "text", "code", "row"}
