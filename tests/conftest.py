@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-
 import services
+
+pytest_plugins = ["_browser"]  # the browser tests' fixtures: Chromium, a real server, axe-core
 
 
 @pytest.fixture

@@ -2,72 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-TOKEN = "e2e-admin-token"
+from _browser import ARTIFACTS, TOKEN
+from _browser import get_json as _get
+
 SURVIVAL = "What is the five-year survival for pancreatic NET?"
-STARTUP_SECONDS = 90
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    # Fail, never skip: CI installs chromium, so a missing browser is a broken machine, not an optional test.
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium` "
-                    "(never `playwright install`)")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get(url: str, token: str | None = None):
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The base URL of `netqa serve` running in a subprocess with its own database and an admin token."""
-    folder = tmp_path_factory.mktemp("serve")
-    port = _free_port()
-    env = {**os.environ, "NETQA_ADMIN_TOKEN": TOKEN, "NETQA_RATE_LIMIT": "0"}
-    command = [sys.executable, "-m", "netqa.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--db", str(folder / "netqa.db")]
-    with open(folder / "server.log", "w") as log:
-        process = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            try:
-                _get(base + "/api/health")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    pytest.fail(f"netqa serve did not start:\n{(folder / 'server.log').read_text()}")
-                time.sleep(0.2)
-        yield base
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def ask(page: Page, question: str) -> None:
@@ -87,7 +30,9 @@ def test_ask_and_see_the_answer_with_its_citation(page: Page, server):
     reply = page.locator(".reply").last
     expect(reply).to_contain_text("298")
     expect(reply.locator(".badge")).to_have_text("From the article")
-    expect(reply.locator("a.marker").first).to_have_text("1")
+    expect(reply.locator(".answer strong")).to_have_text("298")  # the short answer leads, in bold
+    expect(reply.locator(".quote mark")).to_have_text("298")  # and is marked in the quote
+    expect(reply.locator(".source-line a")).to_have_text("The CABINET Trial: Evidence-Based Breakthrough")
 
 
 def test_a_starter_question_asks_itself(page: Page, server):
@@ -102,7 +47,7 @@ def test_a_starter_question_asks_itself(page: Page, server):
 def test_clicking_a_citation_opens_the_highlighted_passage(page: Page, server):
     page.goto(server + "/")
     ask(page, SURVIVAL)
-    marker = page.locator(".reply a.marker").last
+    marker = page.locator(".reply .source-line a").last
     passage_id = marker.get_attribute("href").split("#")[1]
     marker.click()
     page.wait_for_url(f"**/source?passage={passage_id}#{passage_id}")
@@ -117,7 +62,7 @@ def test_follow_up_keeps_the_session_even_after_a_reload(page: Page, server):
     page.goto(server + "/")
     ask(page, SURVIVAL)
     page.reload()
-    expect(page.locator(".turn")).to_have_count(1)  # this tab's conversation comes back
+    expect(page.locator(".turn")).to_have_count(1)  # the server renders the conversation again
     ask(page, "what about lung?")
     expect(page.locator(".reply").last).to_contain_text("55%")
 
@@ -127,12 +72,12 @@ def test_feedback_reaches_the_admin_export(page: Page, server):
     ask(page, "What did the FDA approve?")
     reply = page.locator(".reply").last
     reply_id = reply.get_attribute("id").removeprefix("reply-")
-    reply.get_by_text("Add a comment (optional)").click()
-    reply.get_by_label("Your comment").fill("Clear, thank you")
-    reply.get_by_role("button", name="Yes").click()
+    reply.get_by_role("button", name="No").click()  # "No" first asks what went wrong
+    reply.get_by_label("What was wrong or missing?").fill("It quoted the wrong approval")
+    reply.get_by_role("button", name="Send").click()
     expect(reply.get_by_text("Thank you for your feedback.")).to_be_visible()
     exported = _get(server + "/api/admin/feedback", TOKEN)
-    assert {"reply_id": reply_id, "helpful": True, "comment": "Clear, thank you"}.items() <= next(
+    assert {"reply_id": reply_id, "helpful": False, "comment": "It quoted the wrong approval"}.items() <= next(
         row for row in exported if row["reply_id"] == reply_id).items()
 
 
@@ -168,6 +113,8 @@ def test_the_form_works_without_javascript(browser, server):
     expect(page.locator(".reply")).to_have_count(2)
     expect(page.locator(".reply").last).to_contain_text("55%")
     page.locator(".reply").last.get_by_role("button", name="No").click()
+    page.locator(".reply").last.get_by_label("What was wrong or missing?").fill("too short")
+    page.locator(".reply").last.get_by_role("button", name="Send").click()
     expect(page.locator(".reply").last.get_by_text("Thank you for your feedback.")).to_be_visible()
     context.close()
 
@@ -181,7 +128,7 @@ def test_markup_in_a_question_is_shown_as_text_and_runs_nothing(page: Page, serv
     ask(page, payload)
     expect(page.locator(".ask-text").last).to_have_text(payload)
     assert page.locator(".transcript img, .transcript script").count() == 0
-    page.reload()  # and again as rendered from this tab's stored conversation
+    page.reload()  # and again as the server renders the kept conversation
     expect(page.locator(".ask-text").last).to_have_text(payload)
     assert page.evaluate("() => window.__pwned === undefined")
     assert dialogs == []

@@ -57,13 +57,15 @@ def compose(question_type: str, evidence: Evidence | None, score: float, hits: l
         citations = (Citation.of(passage),) + tuple(
             Citation.of(h.passage) for h in hits[:3]
             if h.passage.id != passage.id and h.score >= ALSO_CITED_WITHIN * hits[0].score)
-    suggestions = _suggestions(evidence, hits) if kind == ReplyKind.ANSWER and evidence else ()
+    nearby = tuple(dict.fromkeys(h.passage.section for h in hits[:2]))
+    # What to ask next: a rival section an answer may have meant, or what the text covers near an unanswered question.
+    suggestions = _suggestions(evidence, hits) if kind == ReplyKind.ANSWER and evidence else \
+        nearby if kind == ReplyKind.NO_ANSWER else ()
     # advice keeps the fact the text gives ("60mg daily"), beside the referral to the care team
     short = evidence.short_answer if evidence and (kind == ReplyKind.ANSWER or citations) else None
     context = dict(short=short, quote=quote, citation=citations[0] if citations else None,
                    source=names.source(citations[0]) if citations else "", suggestions=suggestions,
-                   document=names.corpus, nearby=list(dict.fromkeys(h.passage.section for h in hits[:2])),
-                   health=health, emergency_number=emergency_number)
+                   document=names.corpus, nearby=list(nearby), health=health, emergency_number=emergency_number)
     return Found(answer=render(kind, question_type, **context), kind=kind, confidence=score, citations=citations,
                  short_answer=short, quote=quote, question_type=question_type, suggestions=suggestions,
                  people=people_in(quote or ""), evidence=evidence)

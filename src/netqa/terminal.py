@@ -10,9 +10,10 @@ import os
 import shutil
 import textwrap
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from netqa.records import Reply
+if TYPE_CHECKING:  # the records module imports the index, and with it numba: not needed to print
+    from netqa.records import Reply
 
 MAX_WIDTH = 100  # wider lines are hard to read, however wide the window
 _KEEP_TOGETHER = "\x00"  # stands for a space inside the short answer while wrapping, so it is never split

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import hmac
 import json
@@ -10,12 +11,11 @@ import logging
 import re
 import time
 from contextlib import asynccontextmanager
-from itertools import groupby
 from typing import Annotated, Any, TypeVar
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
 from pydantic import BaseModel, BeforeValidator, Field, StrictBool, ValidationError
@@ -28,8 +28,17 @@ import netqa
 from netqa.bot import Bot, QuestionError
 from netqa.config import Settings, bundled_path, settings_markdown
 from netqa.records import Citation, Reply
-from netqa.store import (LATE_REPLY_SECONDS, LOW_CONFIDENCE, Conversations, MemorySessions, QuestionLog,
-                         StoreUnavailable, open_log, open_sessions)
+from netqa.store import (
+    LATE_REPLY_SECONDS,
+    LOW_CONFIDENCE,
+    Conversations,
+    MemorySessions,
+    QuestionLog,
+    StoreUnavailable,
+    open_log,
+    open_sessions,
+)
+from netqa.view import KIND_LABELS, document_sections, reply_view, retention_words, starter_questions
 
 log = logging.getLogger("netqa.web")
 
@@ -37,7 +46,6 @@ WEB_DIR = bundled_path("web")
 MAX_BODY_BYTES = 64 * 1024
 MAX_COMMENT_CHARS = 2000
 MAX_ID_CHARS = 128
-SOURCE_OPENING_WORDS = 8
 # Questions longer than this are answered in a worker thread, so the event loop keeps serving other requests
 # (a long question can take tens of milliseconds); shorter ones are answered inline, which is cheaper.
 INLINE_QUESTION_CHARS = 200
@@ -46,12 +54,9 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")
 SECURITY_HEADERS = ((b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"))
-KIND_LABELS = {"answer": "From the article", "no_answer": "Not in the article",
-               "medical_advice": "Ask your care team", "emergency": "Emergency", "chitchat": "Assistant"}
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_MARKER = re.compile(r"\[([^\[\]\s]+)\]")
 _JSON_MEDIA_TYPE = re.compile(r"\s*application/(?:[^\s;/]+\+)?json\s*(?:;|$)", re.IGNORECASE)
 
 
@@ -195,11 +200,27 @@ class Web:
         wait = LATE_REPLY_SECONDS if self.sessions.session_of(reply_id) is not None else 0.0
         return await run_in_threadpool(self.log.add_feedback, reply_id, helpful, comment or None, wait)
 
+    @property
+    def emergency_number(self) -> str:
+        return self.settings.emergency_number
+
+    def view(self, reply: dict) -> dict:
+        """The chat page's turn for a reply."""
+        return reply_view(reply, len(self.bot.corpus.documents) > 1, self.sections, self.emergency_number)
+
+    @functools.cached_property
+    def sections(self) -> dict[str, str]:
+        """Each section's name -> its first passage (a reply's suggestions name sections)."""
+        first: dict[str, str] = {}
+        for passage in self.bot.corpus.passages:
+            first.setdefault(passage.section, passage.id)
+        return first
+
     def page(self, name: str, status: int = 200, **context) -> HTMLResponse:
         html = self.templates.get_template(name).render(
             title=self.bot.title, documents=self.bot.corpus.documents, kind_labels=KIND_LABELS,
-            max_question_chars=self.settings.max_question_chars, emergency_number=self.settings.emergency_number,
-            **context)
+            max_question_chars=self.settings.max_question_chars, emergency_number=self.emergency_number,
+            kept=retention_words(self.settings.retention_days), **context)
         return HTMLResponse(html, status_code=status)
 
 
@@ -228,53 +249,6 @@ def sentence(message: str) -> str:
     """An engine message ("the question is empty: ...") as a sentence for a person to read."""
     message = message.strip()
     return message[:1].upper() + message[1:] + ("" if message.endswith((".", "!", "?")) else ".")
-
-
-def reply_view(reply: dict) -> dict:
-    """What the page shows of a reply: paragraphs whose [passage-id] become numbered markers, the numbers to call,
-    and each source's section and first words (not its whole text, so a kept transcript stays small)."""
-    numbers = {c["passage_id"]: n for n, c in enumerate(reply["citations"], 1)}
-    paragraphs = []
-    for paragraph in re.split(r"\n\s*\n", reply["answer"].strip()):
-        parts, at = [], 0
-        for match in _MARKER.finditer(paragraph):
-            if match.group(1) in numbers:
-                parts.append({"text": paragraph[at:match.start()].rstrip(" ")})
-                parts.append({"marker": numbers[match.group(1)], "passage_id": match.group(1)})
-                at = match.end()
-        parts.append({"text": paragraph[at:]})
-        paragraphs.append([p for p in parts if p.get("text") != ""])
-    calls = list(reply.get("calls", ()))
-    sources = [{"passage_id": c["passage_id"], "section": c["section"], "opening": opening(c["text"])}
-               for c in reply["citations"]]
-    return {"id": reply["id"], "session_id": reply["session_id"], "question": reply["question"],
-            "kind": reply["kind"], "label": KIND_LABELS.get(reply["kind"], "Assistant"), "paragraphs": paragraphs,
-            "calls": calls, "sources": sources, "context_lost": reply.get("context_lost", False)}
-
-
-def opening(text: str, words: int = SOURCE_OPENING_WORDS) -> str:
-    """The first words of a cited passage, so two citations from one section can be told apart."""
-    head = text.split()
-    return " ".join(head[:words]) + ("…" if len(head) > words else "")
-
-
-def starter_questions(bot: Bot) -> list[str]:
-    """The corpus's suggested questions (metadata.json "starter_questions"), else ones made from its headings."""
-    try:
-        metadata = json.loads((bot.corpus.directory / "metadata.json").read_text(encoding="utf-8"))
-        listed = metadata.get("starter_questions") if isinstance(metadata, dict) else None
-    except (OSError, ValueError):
-        listed = None
-    if isinstance(listed, list) and all(isinstance(q, str) for q in listed) and listed:
-        return listed[:4]
-    headings = dict.fromkeys(p.section.split(":")[0] for p in bot.corpus.passages if p.section != p.document)
-    return [f"Tell me about {heading}" for heading in list(headings)[:3]]
-
-
-def document_sections(document) -> list[tuple[str | None, list]]:
-    """A document's passages grouped under their headings; the passages before the first heading have none."""
-    return [(None if section == document.title else section, list(passages))
-            for section, passages in groupby(document.passages, key=lambda p: p.section)]
 
 
 # ---------------------------------------------------------------- middleware
@@ -563,19 +537,34 @@ def _admin_store(web: Web, request: Request) -> QuestionLog:
 
 def _install_pages(app: FastAPI, web: Web) -> None:
     starters = starter_questions(web.bot)
+    passage_ids = frozenset(p.id for p in web.bot.corpus.passages)
 
     def chat_page(session_id: str, status: int = 200, **context) -> HTMLResponse:
-        """The chat page with the conversation of `session_id`, which is always the browser's own (its cookie)."""
+        """The chat page with the conversation of `session_id`, which is always the browser's own (its cookie).
+
+        A cookie whose conversation the server no longer holds (idle too long, or a restart) gets a notice and is
+        cleared, so the reader knows follow-up questions start afresh.
+        """
         turns = web.sessions.transcript(session_id) if session_id else []
-        return web.page("index.html", status, turns=turns, session_id=session_id, starters=starters, **context)
+        forgotten = bool(session_id) and not turns
+        response = web.page("index.html", status, turns=turns, session_id=session_id, starters=starters,
+                            forgotten=forgotten, ttl_minutes=round(web.settings.session_ttl_seconds / 60), **context)
+        if forgotten:
+            response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    def back_to_chat(anchor: str) -> RedirectResponse:
+        """After a form post, the page is fetched again (post, redirect, get): reloading it re-sends nothing."""
+        return RedirectResponse(f"/#{anchor}", status_code=303)
 
     @app.get("/", include_in_schema=False)
     async def index(request: Request) -> HTMLResponse:
         return chat_page(_own_session(request))
 
-    @app.post("/", include_in_schema=False)
-    async def ask_form(request: Request) -> HTMLResponse:
-        """The chat without JavaScript: the form posts here and the whole conversation comes back as a page."""
+    @app.post("/", include_in_schema=False, response_model=None)
+    async def ask_form(request: Request) -> Response:
+        """The chat without JavaScript (and with it: app.js posts this form too): the answer is added to the
+        conversation, then the browser is sent to the page that shows it."""
         session_id = _own_session(request)
         fields = await _form(request, {"question"})
         if isinstance(fields, str):
@@ -589,13 +578,27 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         except RateLimited as exc:
             return chat_page(session_id, 429, error=f"Too many questions from your address. Please wait "
                                                      f"{exc.retry_after} seconds and try again.", question=question)
-        session_id = reply["session_id"]  # a new one when the browser had none (or an expired one)
-        web.sessions.save_transcript(session_id, web.sessions.transcript(session_id) + [reply_view(reply)])
-        return _with_session(chat_page(session_id), session_id, request)
+        earlier = web.sessions.transcript(session_id) if session_id else []
+        turn = web.view(reply)
+        if reply["context_lost"]:
+            earlier, turn["restarted"] = [], True  # the engine had forgotten the conversation: say so on the page
+        web.sessions.save_transcript(reply["session_id"], earlier + [turn])
+        return _with_session(back_to_chat("latest"), reply["session_id"], request)
 
-    @app.post("/feedback", include_in_schema=False)
-    async def feedback_form(request: Request) -> HTMLResponse:
-        """Feedback without JavaScript: stored, then the conversation is shown again with a thank-you."""
+    @app.post("/new", include_in_schema=False, response_model=None)
+    async def new_conversation(request: Request) -> Response:
+        """Start again: the page forgets this browser's conversation."""
+        session_id = _own_session(request)
+        if session_id:
+            web.sessions.save_transcript(session_id, [])
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.post("/feedback", include_in_schema=False, response_model=None)
+    async def feedback_form(request: Request) -> Response:
+        """Feedback without JavaScript: "No" first asks what went wrong; then it is stored and the conversation is
+        shown again with a thank-you."""
         session_id = _own_session(request)
         fields = await _form(request, {"reply_id", "helpful", "comment"})
         if isinstance(fields, str):
@@ -604,6 +607,8 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         if not reply_id or len(reply_id) > MAX_ID_CHARS:
             return chat_page(session_id, 422, error="The feedback does not say which answer it is about. "
                                                     "Please use the Yes or No buttons under an answer.")
+        if helpful == "no-why":  # the first step of a "No": the page asks what went wrong before anything is saved
+            return chat_page(session_id, asking=reply_id)
         if helpful not in ("yes", "no"):
             return chat_page(session_id, 422, error="Was the answer helpful? Please choose Yes or No.")
         try:
@@ -622,11 +627,13 @@ def _install_pages(app: FastAPI, web: Web) -> None:
             turns = web.sessions.transcript(session_id)
             web.sessions.save_transcript(session_id, [turn | {"rated": True} if turn.get("id") == reply_id else turn
                                                       for turn in turns])
-        return chat_page(session_id)
+        return back_to_chat(f"reply-{reply_id}")
 
     @app.get("/source", include_in_schema=False)
     async def source(passage: str | None = None) -> HTMLResponse:
-        """The cleaned documents, an anchor per passage; ?passage=ID marks that passage."""
+        """The cleaned documents, an anchor per passage; ?passage=ID marks that passage (when there is one)."""
+        if passage is not None and passage not in passage_ids:
+            return web.page("source.html", 404, cited=None, missing=passage)
         return web.page("source.html", cited=passage)
 
 

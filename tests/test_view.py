@@ -1,0 +1,73 @@
+"""The chat page's view of a reply, from the record's fields: lead words, marked quote, one source, the rest related."""
+
+from __future__ import annotations
+
+from netqa.view import announcement, marked, opening, reply_view, retention_words
+
+SECTIONS = {"Trial": "doc-p01", "Safety": "doc-p05"}
+
+
+def citation(passage_id: str, section: str, text: str = "Some words of the passage.") -> dict:
+    return {"passage_id": passage_id, "document": "Doc", "section": section, "text": text}
+
+
+def reply(**fields) -> dict:
+    base = {"id": "r", "session_id": "s", "question": "How many?", "kind": "answer", "short_answer": "298",
+            "quote": "The trial enrolled 298 patients.", "suggestions": [],
+            "answer": 'The number is 298.\n\nThe article says: "The trial enrolled 298 patients."\n'
+                      'Source: "Doc", section "Trial" [doc-p01]',
+            "citations": [citation("doc-p01", "Trial"), citation("doc-p05", "Safety", " ".join(["word"] * 20))]}
+    return base | fields
+
+
+def test_an_answer_leads_with_its_words_then_the_marked_quote_and_one_source():
+    view = reply_view(reply(), several_documents=False, sections=SECTIONS)
+    assert view["message"] == [[{"text": "The number is "}, {"mark": "298"}, {"text": "."}]]
+    assert view["quote"] == [{"text": "The trial enrolled "}, {"mark": "298"}, {"text": " patients."}]
+    assert view["source"] == {"passage_id": "doc-p01", "section": "Trial", "document": ""}
+    assert view["related"] == [{"passage_id": "doc-p05", "section": "Safety", "document": "",
+                                "opening": " ".join(["word"] * 8) + "…"}]
+
+
+def test_the_document_is_named_only_when_there_are_several():
+    assert reply_view(reply(), several_documents=True, sections=SECTIONS)["source"]["document"] == "Doc"
+
+
+def test_suggestions_become_links_to_their_section_and_leave_the_text():
+    view = reply_view(reply(kind="no_answer", short_answer=None, quote=None, citations=[],
+                            suggestions=["Safety", "Nowhere"],
+                            answer="The article does not say.\n\nIt does talk about: Safety; Nowhere."),
+                      several_documents=False, sections=SECTIONS)
+    assert view["message"] == [[{"text": "The article does not say."}]]
+    assert view["suggestions"] == [{"section": "Safety", "passage_id": "doc-p05"}]
+
+
+def test_an_emergency_gets_its_number_to_call_and_an_urgent_short_announcement():
+    view = reply_view(reply(kind="emergency", short_answer=None, quote=None, citations=[],
+                            answer="Call 112 now.\n\nDo not drive yourself."),
+                      several_documents=False, sections=SECTIONS, emergency_number="112")
+    assert view["calls"] == ["112"]
+    assert view["announce"] == "Emergency: Call 112 now."
+
+
+def test_numbers_the_record_gives_are_used_as_they_are():
+    view = reply_view(reply(kind="emergency", calls=["988", "911"], citations=[], quote=None),
+                      several_documents=False, sections=SECTIONS)
+    assert view["calls"] == ["988", "911"]
+
+
+def test_announcements_are_short():
+    assert len(announcement("answer", ["word " * 100], "")) <= 161
+
+
+def test_marked_without_the_short_answer_is_the_text_whole():
+    assert marked("no figure here", "298") == [{"text": "no figure here"}]
+
+
+def test_opening_drops_the_passage_own_quotation_marks():
+    assert opening("“What distinguishes this approval,” she said.", words=3) == "What distinguishes this…"
+
+
+def test_retention_in_words():
+    assert retention_words(30) == "for 30 days"
+    assert retention_words(0) == "until the service's staff delete them"
