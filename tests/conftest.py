@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+
 import services
 
 pytest_plugins = ["_browser"]  # the browser tests' fixtures: Chromium, a real server, axe-core
