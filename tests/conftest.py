@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 
 import services
+from live_server import Server
 
 pytest_plugins = ["_browser"]  # the browser tests' fixtures: Chromium, a real server, axe-core
 
@@ -20,6 +21,21 @@ def foreign_sqlite_file(tmp_path):
     connection.commit()
     connection.close()
     return path
+
+
+@pytest.fixture
+def servers(tmp_path):
+    """Starts real `netqa serve` processes (Server's arguments after the database) and stops them all at the end."""
+    started: list[Server] = []
+
+    def start(db, workers: int = 1, **kwargs) -> Server:
+        server = Server(db, tmp_path / f"server-{len(started)}.log", workers, **kwargs)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 # ---------------------------------------------------------------- real PostgreSQL and Redis servers

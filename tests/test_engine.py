@@ -198,7 +198,7 @@ def test_other_ways_of_asking_for_a_personal_decision_are_referred(bot, question
     assert bot.ask(question).kind == "medical_advice"
 
 
-@pytest.mark.parametrize("question", ["my bp is 200/120 what do i do", "I think I'm having a heart attack",
+@pytest.mark.parametrize("question", ["my bp is 200/120 and i have a bad headache what do i do", "I think I'm having a heart attack",
                                       "im bleeding a lot and it wont stop", "I don't want to live anymore"])
 def test_other_descriptions_of_an_emergency_get_the_number_first(bot, question):
     reply = bot.ask(question)

@@ -32,7 +32,7 @@ def kind(text: str, health: bool = True) -> RouteKind:
     ("she is having a seizure", "seizure"),
     ("my throat is closing up after the pill", "severe_allergic_reaction"),
     ("my belly is hard as a rock", "perforation"),
-    ("my blood pressure is 220/130", "hypertensive_crisis"),
+    ("my blood pressure is 220/130 and my head is pounding", "hypertensive_crisis"),
     ("I took too many of my pills", "overdose"),
     ("the nosebleed won't stop", "heavy_bleeding"),
     ("worst headache of my life, came on suddenly", "sudden_headache"),
@@ -54,7 +54,7 @@ def test_a_word_english_knows_is_never_repaired_into_a_red_flag():
 
 
 @pytest.mark.parametrize("text", ["a small nosebleed this morning", "my headache is back", "my stomach hurts a bit",
-                                  "my blood pressure is 150/95"])
+                                  "my blood pressure is 150/95", "my blood pressure was 185/110 this morning, no symptoms"])
 def test_a_finding_that_needs_severity_does_not_hold_without_it(text):
     assert kind(text) is not EMERGENCY
 

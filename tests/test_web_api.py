@@ -555,3 +555,17 @@ def test_starter_questions_come_from_the_corpus_metadata(tmp_path):
     starters = ["When can I visit?", "Can children visit?"]
     (corpus / "metadata.json").write_text(json.dumps({"starter_questions": starters}), encoding="utf-8")
     assert web.starter_questions(netqa.load(corpus)) == starters
+
+
+def test_an_unexpected_error_is_a_500_in_words_with_the_security_headers_and_one_traceback(bot, tmp_path, caplog):
+    app = create_app(bot, dataclasses.replace(bot.settings, db=str(tmp_path / "netqa.db")))
+
+    @app.get("/fails")
+    async def fails():
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as client, caplog.at_level(logging.ERROR):
+        response = client.get("/fails")
+    assert response.status_code == 500 and "went wrong" in response.json()["detail"]
+    assert "nosniff" == response.headers["x-content-type-options"] and "content-security-policy" in response.headers
+    assert [r.message for r in caplog.records if r.exc_info] == ["unexpected error on GET /fails"]

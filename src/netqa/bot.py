@@ -85,7 +85,7 @@ class Bot:
         """The reply and the evidence its confidence was computed from (for calibration and debugging)."""
         text = self._validate(question)
         history = self.sessions.history(session_id) if session_id else None
-        if history is None:  # never issued here, expired, or not an id at all: only the server starts sessions
+        if session_id is None or history is None:  # never issued here, expired, or not an id: only we start one
             session_id, history = new_session_id(), ()
         reply_id = new_reply_id()
         routed = route(text, self.health)

@@ -255,12 +255,12 @@ def index_summary(built) -> str:
 
 
 def _serve(args) -> int:
-    import uvicorn
-
-    from netqa.config import is_url
+    from netqa import serving
+    from netqa.config import Settings, is_url
 
     if args.workers < 1:
         raise ValueError(f"--workers must be 1 or more, not {args.workers}")
+    settings = Settings.from_env()  # a bad NETQA_* value fails here, with its name, before anything starts
     _port_free(args.host, args.port)
     # Loaded here, once: a worker that fails to load would be restarted by uvicorn over and over, and
     # a stale index is rebuilt and saved before the workers start, so each of them only reads it.
@@ -271,8 +271,7 @@ def _serve(args) -> int:
         os.environ["NETQA_DB"] = args.db if is_url(args.db) else str(Path(args.db).resolve())
     if args.sessions:
         os.environ["NETQA_SESSIONS"] = args.sessions
-    # An import string and environment variables, because with --workers each process builds its own app.
-    uvicorn.run("netqa.web:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers)
+    serving.run(args.host, args.port, args.workers, settings)
     return 0
 
 

@@ -49,13 +49,14 @@ class Settings:
     max_question_chars: int = _setting(2000, "NETQA_MAX_QUESTION_CHARS", "longest question accepted")
     session_ttl_seconds: float = _setting(1800.0, "NETQA_SESSION_TTL",
                                           "an idle conversation is forgotten after this many seconds")
-    max_sessions: int = _setting(10_000, "NETQA_MAX_SESSIONS", "conversations kept in memory at most")
+    max_sessions: int = _setting(10_000, "NETQA_MAX_SESSIONS",
+                                 "conversations kept at most (in the database, shared by the server's workers)")
     corpus: str = _setting("", "NETQA_CORPUS",
                            "folder of documents the web server answers from; empty = the built-in article",
                            shown="built-in")
     db: str = _setting("netqa.db", "NETQA_DB",
-                       "question logs and feedback: a SQLite file (relative to the working folder) or a "
-                       "postgresql:// URL shared by several servers")
+                       "question logs, feedback and conversations: a SQLite file (relative to the working folder) "
+                       "or a postgresql:// URL shared by several servers")
     admin_token: str = _setting("", "NETQA_ADMIN_TOKEN",
                                 "bearer token for /api/admin/feedback and /api/admin/unanswered; empty turns them off")
     rate_limit_per_minute: int = _setting(
@@ -71,6 +72,18 @@ class Settings:
                                      "the number an emergency reply (and the page) tells people to call first")
     crisis_line: str = _setting("988", "NETQA_CRISIS_LINE",
                                 "the suicide and crisis line a self-harm reply gives first, then the emergency number")
+    trusted_proxies: str = _setting("", "NETQA_TRUSTED_PROXIES",
+                                    "comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+                                    "X-Forwarded-Proto are believed; empty = none (the client is the socket's peer)")
+    max_header_bytes: int = _setting(16_384, "NETQA_MAX_HEADER_BYTES",
+                                     "largest request line and headers accepted, in bytes (431 beyond)")
+    read_timeout_seconds: float = _setting(10.0, "NETQA_READ_TIMEOUT",
+                                           "a request's headers and body must arrive within this many seconds "
+                                           "(408 and the connection closed beyond)")
+    keep_alive_seconds: float = _setting(5.0, "NETQA_KEEP_ALIVE",
+                                         "an idle kept-alive connection is closed after this many seconds")
+    max_connections: int = _setting(1000, "NETQA_MAX_CONNECTIONS",
+                                    "open connections per server worker at most (503 and closed beyond)")
     sessions: str = _setting("database", "NETQA_SESSIONS",
                              "where conversations, reply ids and rate-limit counts live: database (beside NETQA_DB, "
                              "shared by the workers of one machine, or by several with PostgreSQL) or a redis:// URL")

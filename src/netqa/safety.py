@@ -28,18 +28,19 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
 from netqa.lang import en
 from netqa.text import stem
 
-WINDOW = 10  # the parts of one finding stand at most this many words apart
+WINDOW = 8  # the parts of one finding stand at most this many words apart (words between them)
 NEGATION_REACH = 4  # a negation cue denies a finding that starts at most this many words after it
 ATTACHED = 3  # a person this close before a finding is the one it happens to ("is my dad coughing up blood?")
 ADVICE_REACH = 3  # the person asked about stands this close to the modal ("should my husband ...")
-FUZZY_MIN_LENGTH = 5  # shorter words are too often another real word one letter away
+FUZZY_MIN_LENGTH = 4  # shorter words are too often another real word one letter away
 FUZZY_CUTOFF = 85  # rapidfuzz ratio (0-100) for a misspelling to count as a vocabulary word
 KNOWN_WORD_ZIPF = 3.0  # an English word this frequent (wordfreq's Zipf scale) is never "repaired"
 
@@ -109,6 +110,13 @@ class Form:
     context: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()  # labels that must stand in the sentence or the next one (severity, onset)
     asked: bool = False  # a sign even when asked as a question ("is 30 tablets enough to die?")
+    window: int = WINDOW  # the most words apart its parts may stand
+    unless: tuple[str, ...] = ()  # labels that, anywhere in its sentence, keep the form from holding
+    sudden: bool = True  # a sign of a sudden illness: what comes and goes, or has for weeks, is not one
+
+    @cached_property
+    def labels(self) -> frozenset[str]:
+        return frozenset(self.parts + self.context + self.needs)
 
 
 @dataclass(frozen=True)
@@ -138,12 +146,14 @@ class Lexicon:
     """Every word and phrase of lang/en/ as a tuple of stems with the labels it carries ("flag:stroke:face",
     "time:over", "person:personal", ...), indexed by its first stem; the red flags and the self-harm forms."""
 
-    by_first: dict[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]]
+    words: dict[str, frozenset[str]]  # one-word entries: stem -> labels ("" marks a stem known only inside phrases)
+    phrases: dict[tuple[str, str], tuple[tuple[tuple[str, ...], frozenset[str]], ...]]  # by their first two stems
     findings: tuple[Finding, ...]
     self_harm: tuple[Form, ...]
     chitchat_order: tuple[str, ...]
     reading: tuple[int, int]  # a blood pressure at or above either number is a hypertensive crisis
     many: int  # a count of pills at or above this is an overdose
+    before_medicine: frozenset[str]  # stems that stand between "took" or a count and a medicine's name
     spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
 
     def __hash__(self) -> int:  # one lexicon a process: cached functions key on it
@@ -152,7 +162,7 @@ class Lexicon:
     def stems_of(self, word: str) -> str:
         """The stem a word stands for; a misspelt word ("bleading") the stem of the vocabulary word it is near."""
         own = stem(word)
-        if own in self.by_first or len(word) < FUZZY_MIN_LENGTH or not word.isalpha():
+        if own in self.words or len(word) < FUZZY_MIN_LENGTH or not word.isalpha():
             return own
         return _repair(self, word, own)
 
@@ -202,24 +212,28 @@ def english() -> Lexicon:
         add(words, f"harm:{part}", flags["parts"])
     asked = [tuple(form) for form in harm["asked_forms"]]
     self_harm = tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
-                           asked=tuple(form) in asked) for form in harm["forms"])
+                           asked=tuple(form) in asked, window=harm["windows"].get(" ".join(form), WINDOW),
+                           unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())), sudden=False)
+                      for form in harm["forms"])
     chat = en.json_table("chitchat.json")
     for mood, words in chat["moods"].items():
         add(words, f"chat:{mood}")
     add(chat["filler"], "chat:filler")
 
-    by_first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = defaultdict(list)
+    words = {stems[0]: frozenset(labels) for stems, labels in phrases.items() if len(stems) == 1}
+    by_two: dict[tuple[str, str], list[tuple[tuple[str, ...], frozenset[str]]]] = defaultdict(list)
     for stems, labels in phrases.items():
-        by_first[stems[0]].append((stems, frozenset(labels)))
-    for stems in list(phrases):  # every stem of a phrase counts as known, not only its first
-        for other in stems[1:]:
-            by_first.setdefault(other, [])
+        if len(stems) > 1:
+            by_two[stems[0], stems[1]].append((stems, frozenset(labels)))
+            for other in stems:  # every stem of a phrase counts as known to the spelling repair
+                words.setdefault(other, frozenset())
     spellings: dict[str, list[str]] = defaultdict(list)
     for word in sorted(w for w in surface if len(w) >= FUZZY_MIN_LENGTH - 2):
         spellings[word[0]].append(word)
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
-    return Lexicon({first: tuple(entries) for first, entries in by_first.items()}, tuple(findings), self_harm,
+    return Lexicon(words, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
+                   frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
                    {letter: tuple(words) for letter, words in spellings.items()})
 
 
@@ -242,8 +256,7 @@ def _is_english(word: str) -> bool:
 # ---------------------------------------------------------------- a message as marked words
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):  # a NamedTuple: messages make hundreds, and a frozen dataclass costs 5x to build
     label: str
     start: int
     end: int  # exclusive
@@ -265,6 +278,7 @@ class Message:
         self.marks: dict[str, list[Mark]] = defaultdict(list)
         sentence = clause = 0
         in_quote = False
+        rare: list[int] = []
         for match in _TOKEN.finditer(text.lower().replace("’", "'").replace("“", '"').replace("”", '"')):
             kind, token = match.lastgroup, match.group()
             if kind == "sentence":
@@ -291,34 +305,55 @@ class Message:
                     token = token[:-2]  # "dad's", "the patient's": the person
                 words = spelt.get(token, (token,))
             for word in words:
+                if len(word) >= FUZZY_MIN_LENGTH and word.isalpha() and stem(word) not in lexicon.words \
+                        and self.stems and self.stems[-1] in lexicon.before_medicine and not _is_english(word):
+                    rare.append(len(self.stems))
                 self.stems.append(word if word == "<reading>" else lexicon.stems_of(word))
                 self.sentence.append(sentence)
                 self.clause.append(clause)
                 self.quoted.append(in_quote)
         stems = self.stems
         for at, first in enumerate(stems):
-            for phrase, labels in lexicon.by_first.get(first, ()):
-                end = at + len(phrase)
-                if (end == at + 1 or tuple(stems[at:end]) == phrase) and self.sentence[end - 1] == self.sentence[at]:
-                    for label in labels:
-                        self.marks[label].append(Mark(label, at, end))
+            for label in lexicon.words.get(first, ()):
+                self.marks[label].append(Mark(label, at, at + 1))
+            if at + 1 < len(stems):
+                for phrase, labels in lexicon.phrases.get((first, stems[at + 1]), ()):
+                    end = at + len(phrase)
+                    if tuple(stems[at:end]) == phrase and self.sentence[end - 1] == self.sentence[at]:
+                        for label in labels:
+                            self.marks[label].append(Mark(label, at, end))
             if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
                 self.marks["time:over"].append(Mark("time:over", at, at + 1))
+        for at in rare:  # a word English seldom uses, after a count or "all her", is most often a medicine
+            for label in ("harm:medicine", "flag:overdose:medicine"):
+                if not any(m.start == at for m in self.marks.get(label, ())):
+                    self.marks[label].append(Mark(label, at, at + 1))
         pills = {m.start for m in self.marks.get("harm:medicine", ())}
-        self.marks["count:many"] = [m for m in self.marks.get("count:many", ())
-                                    if m.end in pills or (m.end + 1 in pills and stems[m.end] == "of")]
+        def counts_pills(count: Mark) -> bool:  # "40 tablets", "20 of his zopiclone"; not "17 year old"
+            at = count.end
+            while at < len(stems) and at - count.end < 3 and at not in pills and stems[at] in lexicon.before_medicine:
+                at += 1
+            return at in pills
+
+        self.marks["count:many"] = [m for m in self.marks.get("count:many", ()) if counts_pills(m)]
         breaks = {m.start for m in self.marks.get("clauses:break", ())}
         if breaks:  # "but", "now", "because" open a new clause
             opened = 0
             for at in range(len(self.clause)):
                 opened += at in breaks
                 self.clause[at] = self.clause[at] * 1000 + opened
+        self.present = frozenset(label for label, found in self.marks.items() if found)
+        self._sentences: list[range] = []
+        at = 0
+        while at < len(stems):
+            self._sentences.append(self.sentence_span(at))
+            at = self._sentences[-1].stop
 
     def __len__(self) -> int:
         return len(self.stems)
 
     def has(self, label: str) -> bool:
-        return bool(self.marks.get(label))
+        return label in self.present
 
     def within(self, label: str, span: range) -> list[Mark]:
         return [m for m in self.marks.get(label, ()) if m.start in span]
@@ -339,12 +374,7 @@ class Message:
         return range(first, last + 1)
 
     def sentences(self) -> list[range]:
-        spans, at = [], 0
-        while at < len(self.stems):
-            span = self.sentence_span(at)
-            spans.append(span)
-            at = span.stop
-        return spans
+        return self._sentences
 
 
 @dataclass(frozen=True)
@@ -355,9 +385,11 @@ class Instance:
     end: int
     taken: frozenset[int]
     asked: bool = False
+    also: range = range(0)  # the next sentence, when the severity it needs stands there ("Today it won't stop.")
+    sudden: bool = True
 
 
-_NEAR_ACROSS = 6  # a form's parts may stand in two sentences when this close ("I've taken them. 40 of them.")
+_NEAR_ACROSS = 4  # a form's parts may stand in two sentences when this close ("I've taken them. 40 of them.")
 
 
 def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
@@ -366,11 +398,12 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
     found = []
     sentences = message.sentences()
     for form in forms:
-        if not all(message.has(label) for label in form.parts + form.context + form.needs):
+        if not message.present.issuperset(form.labels):
             continue
         for number, span in enumerate(sentences):
             reach = range(span.start, sentences[number + 1].stop if number + 1 < len(sentences) else span.stop)
-            if any(not message.within(need, reach) for need in form.needs):
+            if any(not message.within(need, reach) for need in form.needs) or \
+                    any(message.within(label, span) for label in form.unless):
                 continue
             choices = [message.within(label, reach) for label in form.parts]
             if any(not c for c in choices) or not any(m.start in span for m in choices[0]):
@@ -379,15 +412,18 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
             for anchor in (m for m in choices[0] if m.start in span):
                 chosen = [anchor] + [min(c, key=lambda m, a=anchor: abs(m.start - a.start)) for c in choices[1:]]
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
+                gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
                 across = any(m.start not in span for m in chosen)
-                if end - start <= (_NEAR_ACROSS if across else WINDOW) and (
+                if gap <= (min(_NEAR_ACROSS, form.window) if across else form.window) and (
                         best is None or end - start < best[1] - best[0]):
                     best = (start, end, chosen)
             if best is not None:
                 taken = {at for m in best[2] for at in range(m.start, m.end)}
                 for label in form.needs + ("severity:severity",):  # "won't stop" is severity, not a negation
                     taken.update(at for m in message.within(label, reach) for at in range(m.start, m.end))
-                found.append(Instance(best[0], best[1], frozenset(taken), form.asked))
+                needs_next = any(not message.within(need, span) for need in form.needs)
+                found.append(Instance(best[0], best[1], frozenset(taken), form.asked,
+                                      range(span.stop, reach.stop) if needs_next else range(0), form.sudden))
     return found
 
 
@@ -415,19 +451,32 @@ def _denied(message: Message, found: Instance) -> bool:
 
 
 def _over(message: Message, found: Instance) -> bool:
-    """Said to be in the past and not now: "last year", "in 2019", "has healed", "used to"."""
-    if not _free(message, "time:over", message.sentence_span(found.start), found.taken):
+    """Said to be in the past or to come and go, and not now: "last year", "in 2019", "has healed", "used to",
+    "on and off", "for months"."""
+    sentence = message.sentence_span(found.start)
+    over = _free(message, "time:over", sentence, found.taken)
+    if found.sudden:  # self-harm thoughts that have gone on for weeks are no less urgent
+        over += _free(message, "time:habitual", sentence, found.taken)
+    if not over:
         return False
-    clause = message.clause_span(found.start)
-    return not (_free(message, "time:present", clause, found.taken) or _free(message, "time:now", clause, found.taken))
+    inside = {at for m in over for at in range(m.start, m.end)}  # "now" in "now and then" is not now
+
+    def now(span: range) -> bool:
+        return any(not m.overlaps(inside) for label in ("time:present", "time:now")
+                   for m in _free(message, label, span, found.taken))
+
+    return not (now(message.clause_span(found.start)) or now(found.also))
 
 
 def _supposed(message: Message, found: Instance) -> bool:
-    """Only supposed: "what if", "in case" before it in its clause, unless "right now"."""
+    """Only supposed or foretold: "what if", "in case" before it in its clause, or "will" right before it; unless
+    "right now"."""
     clause = message.clause_span(found.start)
     asking = {m.end for m in message.marks.get("questions:not_hypothetical", ())}
     supposes = [m for m in _free(message, "questions:hypothetical", clause, found.taken)
                 if m.start <= found.start and m.start not in asking and m.start - 1 not in asking]
+    supposes += [m for m in _free(message, "questions:future", clause, found.taken) if m.end == found.start
+                 and message.stems[found.start] not in ("not", "never")]
     return bool(supposes) and not _free(message, "time:now", message.sentence_span(found.start), found.taken)
 
 
@@ -449,7 +498,8 @@ def _people(message: Message, span: range, found: Instance, skip: Mark | None) -
     overlapping names the longer ("the patient", not "patient")."""
     taken = found.taken | (frozenset(range(skip.start, skip.end)) if skip else frozenset())
     people = [(m, True) for m in _free(message, "person:personal", span, taken)]
-    people += [(m, False) for m in _free(message, "person:generic", span, taken)]
+    owners = {m.end for m, _ in people}  # "my patients", "our family": the writer's own people
+    people += [(m, m.start in owners) for m in _free(message, "person:generic", span, taken)]
     people = [(m, personal) for m, personal in people
               if not any(o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
                          for o, _ in people)]
@@ -518,20 +568,36 @@ def _red_flag(message: Message, lexicon: Lexicon) -> str:
 # ---------------------------------------------------------------- personal decisions and small talk
 
 
+_DECISION_PARTS = ("decision", "care_verb", "evaluation", "opinion", "eligibility", "proposal", "obligation_decision",
+                   "concern")
+
+
 def _decision(message: Message) -> str:
     """Which form of personal decision the message holds ("modal", "evaluation", ...), or ""."""
-    if not any(message.has(f"advice:{kind}") for kind in ("decision", "care_verb", "evaluation", "opinion",
-                                                           "eligibility", "proposal", "obligation_decision")):
+    if not any(message.has(f"advice:{kind}") for kind in _DECISION_PARTS):
         return ""
     clauses = list(dict.fromkeys(message.clause_span(at) for at in range(len(message))))
     for clause in clauses:
         if form := _decision_in(message, clause):
             return form
-    proposed = any(message.within("person:personal", c) and message.within("advice:proposal", c) for c in clauses)
-    if proposed and any(message.within("questions:opener", range(c.start, c.start + 1))
-                        and message.within("advice:evaluation", c) for c in clauses):
+    asking = [c for c in clauses if message.within("questions:opener", range(c.start, c.start + 1))
+              or message.sentence[c.start] in message.asks]
+    if any(_proposed(message, c) for c in clauses) and any(
+            message.within("advice:evaluation", c) or message.within("advice:opinion_weak", c) for c in asking):
         return "proposal"
     return ""
+
+
+_CARE_TEAM_ONLY = frozenset({"suggest", "recommend", "offer", "prescrib", "propos"})  # stems: verbs of a care team
+
+
+def _proposed(message: Message, clause: range) -> bool:
+    """The writer's care team proposes a treatment: "my oncologist wants to switch me", "she was prescribed it"."""
+    if not message.within("person:personal", clause):
+        return False
+    team = message.within("advice:care_team", clause)
+    return any(any(0 <= p.start - t.end <= 3 for t in team) or message.stems[p.start] in _CARE_TEAM_ONLY
+               for p in message.within("advice:proposal", clause))
 
 
 def _decision_in(message: Message, clause: range) -> str:
@@ -561,7 +627,8 @@ def _decision_in(message: Message, clause: range) -> str:
             if evaluation.start not in addressed and any(p.start == evaluation.end for p in personal):
                 return "evaluation"  # "would it help me", not "can you help me"
             to = evaluation.end
-            if to < clause.stop and message.stems[to] == "to" and any(0 <= d.start - to <= 3 for d in decisions):
+            after = decisions + marks("advice:obligation_decision")
+            if to < clause.stop and message.stems[to] == "to" and any(0 <= d.start - to <= 3 for d in after):
                 return "evaluation_to"
         if personal and marks("advice:eligibility"):
             return "eligibility"
@@ -571,7 +638,7 @@ def _decision_in(message: Message, clause: range) -> str:
         if any(0 <= d.start - ask.end <= 4 for d in decisions + evaluations):
             return "opinion"
     for person in personal:
-        for intent in marks("advice:intent"):
+        for intent in marks("advice:intent") + marks("advice:concern"):
             if 0 <= intent.start - person.end <= 3 and any(0 <= d.start - intent.end <= 3 for d in decisions):
                 return "intent"
     return ""
@@ -590,6 +657,8 @@ def _chitchat(message: Message, lexicon: Lexicon) -> str:
                 moods.append(mood)
     if len(covered) < len(message) or not moods:
         return ""
+    if message.within("questions:opener", range(0, 1)) and set(moods) <= {"ack", "thanks"}:
+        return ""  # "is it right?", "is that good?" ask about the text
     return moods[0]
 
 

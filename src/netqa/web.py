@@ -12,6 +12,7 @@ import re
 import time
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,6 +23,7 @@ from pydantic import BaseModel, BeforeValidator, Field, StrictBool, ValidationEr
 from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import netqa
@@ -138,6 +140,9 @@ async def json_body(request: Request, model: type[Body]) -> Body:
         pass  # parsed again below, so the error is reported as on every other endpoint (and UTF-16 is read)
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error",
+                                       "input": {}, "ctx": {"error": "nested too deeply"}}]) from None
     except ValueError as exc:  # not JSON, or bytes that are not UTF-8, -16 or -32
         raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error",
                                        "input": {}, "ctx": {"error": getattr(exc, "msg", str(exc))}}]) from None
@@ -252,6 +257,75 @@ def sentence(message: str) -> str:
 
 
 # ---------------------------------------------------------------- middleware
+
+
+class Errors:
+    """The last word on a request that failed: a client that went away is one line at info level; any other
+    exception one logged traceback and a 500 in words (inside SecurityHeaders, so it carries them too)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            log.info("the client left during %s %s", scope["method"], scope["path"])
+        except Exception:
+            log.exception("unexpected error on %s %s", scope["method"], scope["path"])
+            if not started:
+                await _problem(500, "Something went wrong on our side. Please try again.")(scope, receive, send)
+
+
+class SameSiteOnly:
+    """403 for a state-changing request a browser sent from another site (a form auto-posted by another page).
+
+    Browsers say where a request comes from: Sec-Fetch-Site (all current ones), else Origin. A request with
+    neither is not a browser's cross-site request (curl, a script, an old browser's same-site form) and goes on.
+    """
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in self.SAFE and not _same_origin(scope):
+            log.info("refused a cross-site %s %s", scope["method"], scope["path"])
+            return await _problem(403, "This form can only be sent from this site's own pages.")(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+def _same_origin(scope: Scope) -> bool:
+    headers = {name: value for name, value in scope["headers"] if name in (b"sec-fetch-site", b"origin", b"host")}
+    fetch_site = headers.get(b"sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site in (b"same-origin", b"none")  # "none": typed or bookmarked by the user
+    origin = headers.get(b"origin")
+    if origin is None:
+        return True
+    return urlsplit(origin.decode("latin-1")).netloc.lower() == headers.get(b"host", b"").decode("latin-1").lower()
+
+
+class HeadAsGet:
+    """HEAD answered as GET wherever GET works; the server sends the headers only (it knows the request was HEAD)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope = {**scope, "method": "GET"}
+        await self.app(scope, receive, send)
 
 
 class BodyLimit:
@@ -377,10 +451,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _problem(503, "Feedback cannot be saved right now because the feedback database is unavailable. "
                              "The chat still answers questions.")
 
-    @app.exception_handler(Exception)
-    async def server_error(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return _problem(500, "Something went wrong on our side. Please try again.")
 
 
 # ---------------------------------------------------------------- the app
@@ -408,7 +478,11 @@ def create_app(bot: Bot | None = None, settings: Settings | None = None) -> Fast
     _install_pages(app, web)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.mount("/docs-assets", StaticFiles(directory=_swagger_ui_dir()), name="docs-assets")
+    # Outermost last: headers on everything, then errors, then the checks that may refuse a request unread.
     app.add_middleware(BodyLimit)
+    app.add_middleware(SameSiteOnly)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(Errors)
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -417,6 +491,9 @@ def app_from_env() -> FastAPI:
     """The app for `uvicorn --factory netqa.web:app_from_env` (what `netqa serve` runs): settings from NETQA_*."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    from netqa.serving import stop_with_supervisor
+
+    stop_with_supervisor()
     app = create_app()
     # The corpus, index and app live as long as the process: the collector need not scan them again and again
     # (under wrk the longest full collection fell from about 60 ms to about 20 ms).
@@ -483,10 +560,13 @@ def _install_api(app: FastAPI, web: Web) -> None:
         return Response(to_json(await web.ask(body.question, body.session_id)), media_type="application/json")
 
     @app.post("/api/feedback", status_code=201, response_model=FeedbackId, tags=["chat"],
-              summary="Rate a reply", responses=_problems(400, 404, 413, 422, 429, 503))
-    async def feedback(body: FeedbackBody, request: Request) -> FeedbackId:
+              summary="Rate a reply", responses=_problems(400, 403, 404, 413, 422, 429, 503),
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/json": {"schema": FeedbackBody.model_json_schema()}}}})
+    async def feedback(request: Request) -> FeedbackId:
         """Store whether a reply helped, with an optional comment."""
         web.check_rate(request)
+        body = await json_body(request, FeedbackBody)
         try:
             return FeedbackId(id=await web.add_feedback(body.reply_id, body.helpful, body.comment))
         except KeyError:

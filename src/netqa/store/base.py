@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from netqa.records import Turn
 from netqa.text import normalise, words
@@ -147,8 +147,12 @@ def turns_to_json(turns: tuple[Turn, ...]) -> str:
 def turns_from_json(text: str) -> tuple[Turn, ...]:
     """Turns back from turns_to_json (lists become tuples again); () for text written by a netqa whose Turn had
     other fields: after an upgrade, a conversation in flight loses its context rather than the server failing."""
+    def turn(item: dict[str, Any]) -> Turn:
+        fields: dict[str, Any] = {name: tuple(value) if isinstance(value, list) else value
+                                  for name, value in item.items()}
+        return Turn(**fields)
+
     try:
-        return tuple(Turn(**{name: tuple(value) if isinstance(value, list) else value
-                             for name, value in item.items()}) for item in json.loads(text))
+        return tuple(turn(item) for item in json.loads(text))
     except (TypeError, ValueError, AttributeError):
         return ()

@@ -147,7 +147,7 @@ class SQLiteLog:
                               "f.created_at FROM feedback f JOIN replies r ON r.id = f.reply_id "
                               "ORDER BY f.id").fetchall()
         names = ("id", "reply_id", "helpful", "comment", "question", "answer", "kind", "created_at")
-        return [dict(zip(names, row)) | {"helpful": bool(row[2])} for row in rows]
+        return [dict(zip(names, row, strict=True)) | {"helpful": bool(row[2])} for row in rows]
 
     def unanswered(self) -> list[dict]:
         """Questions that got no_answer, the same question counted once however written, most asked first."""
@@ -208,7 +208,7 @@ class SQLiteLog:
                               f"FROM replies WHERE {where} WINDOW same AS (PARTITION BY question_key)) "
                               "WHERE latest = 1 ORDER BY count DESC, last_asked DESC", parameters).fetchall()
         names = ("question", "count", "last_asked", "answer", "confidence")
-        return [dict(zip(names, row)) for row in rows]
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def _write_behind(self) -> None:
         """The writer thread: while replies wait, a batch every BATCH_SECONDS, until close()."""

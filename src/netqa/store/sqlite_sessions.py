@@ -12,8 +12,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from netqa.records import Turn
-from netqa.store.base import (MAX_TURNS, RATE_WINDOW_SECONDS, TRANSCRIPT_TURNS, is_session_id,
-                              turns_from_json, turns_to_json)
+from netqa.store.base import (
+    MAX_TURNS,
+    RATE_WINDOW_SECONDS,
+    TRANSCRIPT_TURNS,
+    is_session_id,
+    turns_from_json,
+    turns_to_json,
+)
 from netqa.store.sqlite_file import connect, rollback
 
 SWEEP_EVERY_SESSIONS = 64  # new sessions between two sweeps of expired rows and of the sessions over the cap
