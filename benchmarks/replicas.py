@@ -25,13 +25,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))  # the real PostgreSQL and Redis servers the tests start
 
 import services  # noqa: E402
+from live_server import Server  # noqa: E402
 from load_wrk import gold_questions, lua_script, run_wrk, warm_up  # noqa: E402
 
 RESULTS = HERE / "results" / "replicas.json"
 CONFIGURATIONS = ("1 server, SQLite", "1 server, PostgreSQL + Redis", "2 servers, PostgreSQL + Redis")
 
 
-def measure(servers: list[services.NetqaServer], script: Path, connections: int, seconds: int) -> dict:
+def measure(servers: list[Server], script: Path, connections: int, seconds: int) -> dict:
     """One wrk per server, at once; requests a second added up, the worst p99 and p50 kept."""
     share = max(1, connections // len(servers))
     threads = 2 if len(servers) == 1 else 1
@@ -73,12 +74,12 @@ def main() -> None:
         script.write_text(lua_script(questions), encoding="utf-8")
         shared = {"NETQA_DB": postgres.new_database(), "NETQA_SESSIONS": redis.url(), "NETQA_RATE_LIMIT": "0"}
         local = {"NETQA_DB": str(Path(folder) / "netqa.db"), "NETQA_SESSIONS": "database", "NETQA_RATE_LIMIT": "0"}
-        started: list[services.NetqaServer] = []
+        started: list[Server] = []
         try:
-            setups = {CONFIGURATIONS[0]: [services.NetqaServer(local, Path(folder) / "sqlite.log")],
-                      CONFIGURATIONS[1]: [services.NetqaServer(shared, Path(folder) / "shared-1.log")]}
+            setups = {CONFIGURATIONS[0]: [Server(local["NETQA_DB"], Path(folder) / "sqlite.log", env=local)],
+                      CONFIGURATIONS[1]: [Server(shared["NETQA_DB"], Path(folder) / "shared-1.log", env=shared)]}
             setups[CONFIGURATIONS[2]] = setups[CONFIGURATIONS[1]] + [
-                services.NetqaServer(shared, Path(folder) / "shared-2.log")]
+                Server(shared["NETQA_DB"], Path(folder) / "shared-2.log", env=shared)]
             started = setups[CONFIGURATIONS[0]] + setups[CONFIGURATIONS[2]]
             for server in started:
                 warm_up(server.url, questions)

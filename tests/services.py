@@ -12,10 +12,8 @@ import glob
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -162,51 +160,3 @@ class Redis:
                 return b"PONG" in answer
         except OSError:
             return False
-
-
-_BESIDE_PYTHON = Path(sys.executable).with_name("netqa")
-NETQA = str(_BESIDE_PYTHON) if _BESIDE_PYTHON.exists() else shutil.which("netqa")
-
-
-class NetqaServer:
-    """`netqa serve` on a free port of 127.0.0.1, in its own process group, with the NETQA_* settings given."""
-
-    def __init__(self, settings: dict[str, str], log: Path, workers: int = 1, timeout: float = 90.0):
-        assert NETQA, "the netqa command is not installed: pip install -e ."
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self.settings = settings
-        with open(log, "ab") as output:
-            self.process = subprocess.Popen(
-                [NETQA, "serve", "--port", str(self.port), "--workers", str(workers)], stdout=output,
-                stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **settings})
-        self._wait_until_up(timeout)
-
-    def _wait_until_up(self, timeout: float) -> None:
-        import httpx
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the server exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise AssertionError(f"the server did not answer within {timeout} s:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=30)

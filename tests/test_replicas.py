@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 import services
+from live_server import Server
 
 TOKEN = "replicas-test-token"
 RATE_LIMIT = 40  # requests a minute per client, counted across both servers
@@ -24,19 +25,19 @@ def followups(n: int) -> list[dict]:
     return [row for row in rows if row.get("category") == "followup" and len(row.get("history", [])) == 1][:n]
 
 
-def ask(server: services.NetqaServer, question: str, session_id: str | None = None) -> dict:
+def ask(server: Server, question: str, session_id: str | None = None) -> dict:
     response = httpx.post(f"{server.url}/api/ask", json={"question": question, "session_id": session_id},
                           timeout=30)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def feedback(server: services.NetqaServer, reply_id: str, comment: str) -> httpx.Response:
+def feedback(server: Server, reply_id: str, comment: str) -> httpx.Response:
     return httpx.post(f"{server.url}/api/feedback", json={"reply_id": reply_id, "helpful": True, "comment": comment},
                       timeout=30)
 
 
-def admin(server: services.NetqaServer, what: str) -> list[dict]:
+def admin(server: Server, what: str) -> list[dict]:
     response = httpx.get(f"{server.url}/api/admin/{what}", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()
@@ -66,7 +67,7 @@ def shared(postgres, redis_server, tmp_path_factory):
 def pair(shared, tmp_path_factory):
     """Two servers of one service, as two machines behind a load balancer."""
     folder = tmp_path_factory.mktemp("replicas")
-    servers = [services.NetqaServer(shared, folder / f"server-{n}.log") for n in (1, 2)]
+    servers = [Server(shared["NETQA_DB"], folder / f"server-{n}.log", env=shared) for n in (1, 2)]
     yield servers
     for server in servers:
         server.stop()
@@ -121,7 +122,7 @@ def test_either_admin_view_lists_questions_asked_on_both(pair):
 
 def test_the_rate_limit_counts_requests_to_both_servers(shared, tmp_path):
     limited = {**shared, "NETQA_RATE_LIMIT": str(RATE_LIMIT), "NETQA_REDIS_PREFIX": "rate-test:"}
-    servers = [services.NetqaServer(limited, tmp_path / f"server-{n}.log") for n in (1, 2)]
+    servers = [Server(limited["NETQA_DB"], tmp_path / f"server-{n}.log", env=limited) for n in (1, 2)]
     try:
         statuses = [httpx.post(f"{servers[n % 2].url}/api/ask", json={"question": "Who is the study chair?"},
                                timeout=30).status_code for n in range(RATE_LIMIT + 10)]
@@ -144,10 +145,10 @@ def test_every_redis_key_carries_the_prefix_and_an_expiry(pair, redis_server):
 
 @pytest.fixture
 def fresh_pair(shared, tmp_path):
-    started: list[services.NetqaServer] = []
+    started: list[Server] = []
 
-    def start(n: int = 2) -> list[services.NetqaServer]:
-        started.extend(services.NetqaServer(shared, tmp_path / f"server-{k}.log") for k in range(n))
+    def start(n: int = 2) -> list[Server]:
+        started.extend(Server(shared["NETQA_DB"], tmp_path / f"server-{k}.log", env=shared) for k in range(n))
         return started
 
     yield start
@@ -155,7 +156,7 @@ def fresh_pair(shared, tmp_path):
         server.stop()
 
 
-def outage_lines(server: services.NetqaServer, what: str) -> list[str]:
+def outage_lines(server: Server, what: str) -> list[str]:
     return [line for line in server.output().splitlines() if what in line and "unreachable" in line]
 
 
@@ -203,10 +204,10 @@ def test_postgresql_going_away_refuses_feedback_with_503_keeps_answering_and_los
         assert services.PG_PASSWORD not in server.output()
 
 
-def logged_reply_ids(server: services.NetqaServer) -> set[str]:
+def logged_reply_ids(server: Server) -> set[str]:
     import psycopg
 
-    with psycopg.connect(server.settings["NETQA_DB"]) as connection:
+    with psycopg.connect(str(server.db)) as connection:
         return {reply_id for (reply_id,) in connection.execute("SELECT id FROM replies")}
 
 

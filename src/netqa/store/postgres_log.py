@@ -58,6 +58,8 @@ class PostgresLog:
                                                       "back; the chat still answers")
         self._last_purge = float("-inf")
         self._pending: deque[tuple] = deque()
+        self._in_flight: tuple[tuple, ...] = ()  # the batch being written (under _wake)
+        self._flush_lock = threading.Lock()  # one batch at a time: a flush that follows one waits for its commit
         self._wake = threading.Condition(threading.Lock())  # guards _pending, _closing, dropped; wakes the writer
         self._closing = False
         self._closed = False
@@ -103,10 +105,15 @@ class PostgresLog:
                 self._wake.notify()  # the writer sleeps while nothing waits; it then writes within BATCH_SECONDS
 
     def flush(self) -> None:
-        """Commit every reply queued so far, now."""
-        if self._pending:
-            with self._transaction() as db:
-                self._write_pending(db)
+        """Commit every reply queued so far, now (after any flush already under way: its rows are then written)."""
+        with self._flush_lock:
+            if self._pending:
+                try:
+                    with self._transaction() as db:
+                        self._write_pending(db)
+                finally:
+                    with self._wake:
+                        self._in_flight = ()
 
     def add_feedback(self, reply_id: str, helpful: bool, comment: str | None = None, wait: float = 0.0) -> int:
         """Store feedback on a logged reply and return its id once it is committed.
@@ -196,8 +203,10 @@ class PostgresLog:
     # ------------------------------------------------------------ internals
 
     def _queued(self, reply_id: str) -> bool:
+        """Whether the reply waits in this process's queue, or in a batch being written."""
         with self._wake:
-            return any(storable(row[0]) == reply_id for row in self._pending)  # reply_id is storable already
+            # reply_id is storable already
+            return any(storable(row[0]) == reply_id for rows in (self._pending, self._in_flight) for row in rows)
 
     def _logged(self, reply_id: str) -> bool:
         with self._transaction() as db:
@@ -255,6 +264,7 @@ class PostgresLog:
         with self._wake:
             rows = list(self._pending)
             self._pending.clear()
+            self._in_flight = tuple(rows)
         db.unwritten += rows
         for start in range(0, len(rows), BATCH_ROWS):
             chunk = rows[start:start + BATCH_ROWS]
