@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from netqa.documents import BlockKind, parse_document, read_corpus
 from netqa.documents.names import names_text
 from netqa.documents.passages import reflow
@@ -38,7 +36,8 @@ def test_a_clause_title_is_the_section_and_its_body_the_passage():
     assert passages(text) == [
         ("2. Grant of Copyright License",
          "Subject to the terms and conditions of this License, each Contributor hereby grants to You a licence."),
-        ("3. Grant of Patent License", "Subject to the terms of this License, each Contributor grants a patent licence."),
+        ("3. Grant of Patent License",
+         "Subject to the terms of this License, each Contributor grants a patent licence."),
     ]
 
 
@@ -91,8 +90,9 @@ def test_underlined_and_boxed_headings_are_headings_and_rule_lines_never_passage
             "*  The software is provided as is,     *\n"
             "*  without warranty of any kind.       *\n"
             "****************************************\n")
-    assert passages(text) == [("Overview", "The program compresses files quickly and well."),
-                              ("6. Disclaimer of Warranty", "The software is provided as is, without warranty of any kind.")]
+    assert passages(text) == [
+        ("Overview", "The program compresses files quickly and well."),
+        ("6. Disclaimer of Warranty", "The software is provided as is, without warranty of any kind.")]
 
 
 def test_a_url_alone_is_never_a_heading_or_a_passage():
@@ -104,8 +104,9 @@ def test_a_url_alone_is_never_a_heading_or_a_passage():
 
 
 def test_a_centred_title_of_short_lines_is_the_documents_title():
-    text = "                 Apache License\n           Version 2.0, January 2004\n        http://www.apache.org/licenses/\n\n" \
-           "   TERMS AND CONDITIONS\n\n   1. Definitions.\n\n   \"Work\" shall mean the work of authorship.\n"
+    text = ("                 Apache License\n           Version 2.0, January 2004\n"
+            "        http://www.apache.org/licenses/\n\n"
+            "   TERMS AND CONDITIONS\n\n   1. Definitions.\n\n   \"Work\" shall mean the work of authorship.\n")
     document = parse_document(Path("LICENSE.txt"), text.encode(), "doc")
     assert document.title == "Apache License Version 2.0, January 2004"
     assert [(p.section, p.text) for p in document.passages] == [("1. Definitions",
@@ -113,7 +114,8 @@ def test_a_centred_title_of_short_lines_is_the_documents_title():
 
 
 def test_the_sentence_splitter_makes_no_sentence_of_a_clause_number_or_a_title():
-    text = "Licence\n\n5. The rights end. You may stop. Submission of Contributions. Unless You state otherwise, it is so.\n"
+    text = ("Licence\n\n5. The rights end. You may stop. Submission of Contributions. Unless You state otherwise, "
+            "it is so.\n")
     (passage,) = parse_document(Path("d.txt"), text.encode(), "doc").passages
     assert [s.text for s in passage.sentences] == [
         "5. The rights end.", "You may stop.", "Submission of Contributions. Unless You state otherwise, it is so."]

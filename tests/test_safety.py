@@ -53,6 +53,13 @@ def test_a_word_english_knows_is_never_repaired_into_a_red_flag():
     assert stems[1] == "breed"
 
 
+@pytest.mark.parametrize("text", ["Should I take cabozantinib on an empty stomach?",
+                                  "can i skip my octreotide shot if I start cabozantinib",
+                                  "I'm worried zlib will choke on files over 4 GB"])
+def test_words_that_only_look_like_a_red_flag_do_not_make_one(text):
+    assert kind(text) is not EMERGENCY
+
+
 @pytest.mark.parametrize("text", ["a small nosebleed this morning", "my headache is back", "my stomach hurts a bit",
                                   "my blood pressure is 150/95", "my blood pressure was 185/110 this morning, no symptoms"])
 def test_a_finding_that_needs_severity_does_not_hold_without_it(text):
@@ -191,3 +198,96 @@ def test_the_domain_comes_from_metadata_else_from_the_words():
     assert not about_health({}, ["This License lets you copy and distribute the Program."])
     with pytest.raises(ValueError, match="valid are health, general"):
         about_health({"domain": "medical"}, [])
+
+
+# ---------------------------------------------------------------- end to end: Bot.ask and the real CLI
+
+
+@pytest.fixture(scope="module")
+def bot():
+    import netqa
+
+    return netqa.load()
+
+
+@pytest.fixture(scope="module")
+def licence_bot(tmp_path_factory):
+    import netqa
+
+    folder = tmp_path_factory.mktemp("licence")
+    (folder / "licence.txt").write_text(
+        "Permission License\n\nYou may copy, modify and combine this software with other code, provided that this "
+        "notice is kept in every copy. The software is provided as is, without warranty of any kind.\n",
+        encoding="utf-8")
+    return netqa.load(folder, index_dir=tmp_path_factory.mktemp("index"))
+
+
+def test_an_emergency_reply_starts_with_the_number_and_carries_it(bot):
+    reply = bot.ask("my husband just collapsed and he isn't breathing")
+    assert reply.kind == "emergency"
+    assert reply.answer.startswith("Call 911 now")
+    assert reply.calls == ("911",) and reply.citations == ()
+
+
+def test_a_self_harm_reply_gives_the_crisis_line_first_then_the_emergency_number(bot):
+    reply = bot.ask("my sister texted that she is going to kill herself tonight")
+    assert reply.kind == "emergency"
+    assert reply.answer.startswith("Call or text 988 now")
+    assert reply.answer.index("988") < reply.answer.index("911")
+    assert reply.calls == ("988", "911")
+
+
+def test_the_numbers_are_settings(tmp_path):
+    import netqa
+
+    bot = netqa.load(emergency_number="112", crisis_line="116 123")
+    assert bot.ask("I am vomiting blood").answer.startswith("Call 112 now")
+    crisis = bot.ask("I want to end my life")
+    assert crisis.answer.startswith("Call or text 116 123 now") and crisis.calls == ("116 123", "112")
+    assert bot.ask("What is the capital of France?").answer.endswith("In an emergency, call 112.")
+
+
+def test_medical_advice_refers_to_the_care_team_and_keeps_the_cited_fact(bot):
+    reply = bot.ask("What dose should I be taking?")
+    assert reply.kind == "medical_advice"
+    assert "60mg" in reply.answer.replace(" mg", "mg") and "care team" in reply.answer
+    assert reply.citations
+
+
+def test_a_no_answer_on_a_health_corpus_ends_with_the_safety_net(bot):
+    reply = bot.ask("What is the capital of France?")
+    assert reply.kind == "no_answer"
+    assert reply.answer.splitlines()[-1] == ("If you feel unwell, contact your care team. In an emergency, call 911.")
+
+
+def test_a_question_about_a_red_flag_is_answered_from_the_text(bot):
+    reply = bot.ask("How common was bleeding in the trial?")
+    assert reply.kind in ("answer", "no_answer")
+
+
+def test_chitchat_says_it_is_a_program(bot):
+    reply = bot.ask("are you a real person?")
+    assert reply.kind == "chitchat"
+    assert "not a person" in reply.answer
+
+
+def test_on_a_corpus_not_about_health_can_i_is_a_question_and_no_safety_net(licence_bot):
+    assert not licence_bot.health
+    reply = licence_bot.ask("Can I combine this software with my own code?")
+    assert reply.kind in ("answer", "no_answer")
+    assert "care team" not in reply.answer
+    assert licence_bot.ask("my colleague collapsed and is not breathing").kind == "emergency"
+
+
+def test_the_cli_routes_an_emergency_with_the_configured_number():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NETQA_EMERGENCY_NUMBER="000")
+    done = subprocess.run([sys.executable, "-m", "netqa.cli", "ask", "--json", "my dad's face is drooping on one side"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    reply = json.loads(done.stdout)
+    assert reply["kind"] == "emergency" and reply["answer"].startswith("Call 000 now") and reply["calls"] == ["000"]

@@ -1,4 +1,8 @@
-"""The safety set's gate (tests/safety/, see its README): every emergency routed, advice and hard negatives right."""
+"""The safety set's gate (tests/safety/, see its README): every emergency routed, advice and hard negatives right.
+
+The look half (read while building the routing) must meet the bars. The score half (never read) does not yet:
+its figures are pinned as floors so they cannot slip back while the routing improves.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,19 @@ import pytest
 from safety_set import read_set, score
 
 BARS = {"emergency": 1.0, "advice": 0.97, "hard_negative": 0.97}
+SCORE_FLOORS = {"emergency": 0.90, "advice": 0.89, "hard_negative": 0.97}
 
 
-@pytest.mark.parametrize("half", ["look.jsonl"])
-def test_the_safety_set_meets_its_bars(half):
+@pytest.mark.parametrize("half, bars", [("look.jsonl", BARS), ("score.jsonl", SCORE_FLOORS)])
+def test_the_safety_set_meets_its_bars(half, bars):
     result = score(read_set(half))
-    low = {m: f"{result.rate(m):.1%}" for m, bar in BARS.items() if result.rate(m) < bar}
-    misses = "\n".join(f"{row.id} [{row.category}] want {row.expected}, got {got}" for row, got in result.misses)
+    low = {m: f"{result.rate(m):.1%} < {bar:.0%}" for m, bar in bars.items() if result.rate(m) < bar}
+    misses = "\n".join(f"{row.id} [{row.category}] want {row.expected}, got {got}" for row, got in result.misses
+                       if half.startswith("look"))
     assert not low, f"{half}: below the bar: {low}\n{misses}"
+
+
+def test_self_harm_puts_the_crisis_line_first_on_the_look_half():
+    rows = [row for row in read_set("look.jsonl") if row.crisis]
+    result = score(rows)
+    assert result.rate("emergency") == 1.0

@@ -32,7 +32,7 @@ from netqa.documents import (
 )
 from netqa.documents.converters import versions as converter_versions
 from netqa.documents.passages import reflow
-from netqa.text import char_terms, content_words, normalise, word_grams, word_terms
+from netqa.text import char_terms, content_words, normalise, stem, word_grams, word_terms
 
 log = logging.getLogger("netqa")
 
@@ -197,6 +197,7 @@ PIVOT_SLOPE = 0.6  # pivoted length normalisation of passage word vectors (Singh
 # A question that names a document ("in GPLv3", "under the MPL") adds up to this much to that document's
 # passages (see PassageIndex.search).
 NAME_WEIGHT = 0.3
+NAME_TERM_WEIGHT = 0.3  # and the words that named it count this much in the passage search
 
 
 def _fit_names(texts: list[str]) -> _Space:
@@ -291,6 +292,11 @@ class PassageIndex:
         the query's rarer terms, then only rows whose score plus their bound can still reach the
         k-th best get the common columns added. The result is the same top k, far fewer reads.
         """
+        bonus = None
+        if self.names_ is not None and self.passage_document_ is not None:
+            named = self._named(self.names_, word_query, char_query)
+            if named is not None:
+                bonus, word_query, char_query = named
         parts = [(self.words_, self.word_weight, self.words_.vector(word_query))]
         if self.char_weight:
             parts.append((self.chars_, self.char_weight, self.chars_.weigh(
@@ -312,28 +318,46 @@ class PassageIndex:
                         bound += limit
                     cols, weights = cols[~common], weights[~common]
             space.add_scores(cols, weights, scores)
-        if self.names_ is not None and self.passage_document_ is not None:
-            self._add_named(self.names_, self.passage_document_, word_query, scores)
+        if bonus is not None and self.passage_document_ is not None:
+            scores += bonus[self.passage_document_]
         if held:
             return self._search_with_common(scores, bound, held, k)
         return self._hits(scores, k)
 
     @staticmethod
-    def _add_named(names: _Space, passage_document: np.ndarray, word_query: list[tuple[list[str], float]],
-                   scores: np.ndarray) -> None:
-        """scores_p += NAME_WEIGHT * (n_d - min_d n_d) for passage p of document d, where n_d = sum of the
-        query's name weights q_t over the terms t of d's name: a question naming a document ("in GPLv3") favours
-        its passages; a word all names share ("license") favours none."""
-        cols, weights = names.vector(word_query[:1])  # the question's own words, not expansions
+    def _named(names: _Space, word_query: list[tuple[list[str], float]], char_query: list[tuple[list[str], float]]):
+        """When the question names a document ("in GPLv3", "under the MPL"): a bonus per document, and the queries
+        with the naming words weighing NAME_TERM_WEIGHT as much, so that they pick the document without pulling
+        towards the passages that happen to repeat its name. None when it names none.
+
+        The bonus of document d is NAME_WEIGHT * (n_d - min_d n_d), where n_d = sum of the question's name weights
+        q_t over the terms t of d's name: a word every name shares ("license") favours no document.
+        """
+        terms, weight = word_query[0]  # the question's own words, not expansions or context
+        cols, weights = names.vector([(terms, weight)])
         if not len(cols):
-            return
+            return None
         named = np.zeros(names.rows)
         names.add_scores(cols, weights, named)
-        low = named.min()
-        if named.max() > low:
-            named -= low
-            named *= NAME_WEIGHT
-            scores += named[passage_document]
+        low, best = named.min(), int(named.argmax())
+        if named[best] <= low:
+            return None
+        named -= low
+        named *= NAME_WEIGHT
+        # The naming words: the question's and its expansions' ("LGPL" -> "Lesser General Public License").
+        every = sorted({t for group, _ in word_query for t in group})
+        naming = {term for term, col in zip(every, names.columns(every).tolist(), strict=True)
+                  if col >= 0 and best in names.indices[names.indptr[col]:names.indptr[col + 1]]}
+
+        def lighter(groups: list[tuple[list[str], float]], is_naming) -> list[tuple[list[str], float]]:
+            out = []
+            for group, weight in groups:
+                out += [([t for t in group if not is_naming(t)], weight),
+                        ([t for t in group if is_naming(t)], weight * NAME_TERM_WEIGHT)]
+            return out
+
+        return (named, lighter(word_query, naming.__contains__),
+                lighter(char_query, lambda word: stem(word) in naming))
 
     def _hits(self, scores: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[Hit]:
         """The k best of `scores`, scored passages `rows` (default: every passage, in order)."""
@@ -415,7 +439,6 @@ def corpus_words(passages, documents=()) -> set[str]:
 def build(directory: Path, progress: bool = False, state: "_CorpusState | None" = None) -> CorpusIndex:
     """Parse the folder and fit the index; `progress` shows tqdm bars on stderr (if it is a terminal)."""
     from netqa.terms import find_abbreviations
-    from netqa.text import stem
 
     bar = _progress_bar if progress else None
     read = read_corpus(directory, progress=bar and (lambda files: bar(files, "documents")),

@@ -569,7 +569,7 @@ def _red_flag(message: Message, lexicon: Lexicon) -> str:
 
 
 _DECISION_PARTS = ("decision", "care_verb", "evaluation", "opinion", "eligibility", "proposal", "obligation_decision",
-                   "concern")
+                   "concern", "situation")
 
 
 def _decision(message: Message) -> str:
@@ -582,10 +582,18 @@ def _decision(message: Message) -> str:
             return form
     asking = [c for c in clauses if message.within("questions:opener", range(c.start, c.start + 1))
               or message.sentence[c.start] in message.asks]
-    if any(_proposed(message, c) for c in clauses) and any(
-            message.within("advice:evaluation", c) or message.within("advice:opinion_weak", c) for c in asking):
-        return "proposal"
+    if any(message.within("advice:evaluation", c) or message.within("advice:opinion_weak", c) for c in asking):
+        if any(_proposed(message, c) for c in clauses):
+            return "proposal"
+        if any(_own_situation(message, c) for c in clauses):
+            return "situation"
     return ""
+
+
+def _own_situation(message: Message, clause: range) -> bool:
+    """The writer tells their own (or a relative's) situation: "I'm breastfeeding", "my dad is on warfarin"."""
+    people = message.within("person:personal", clause)
+    return any(0 <= s.start - p.end <= 2 for s in message.within("advice:situation", clause) for p in people)
 
 
 _CARE_TEAM_ONLY = frozenset({"suggest", "recommend", "offer", "prescrib", "propos"})  # stems: verbs of a care team
@@ -637,10 +645,13 @@ def _decision_in(message: Message, clause: range) -> str:
     for ask in marks("advice:ask_you"):
         if any(0 <= d.start - ask.end <= 4 for d in decisions + evaluations):
             return "opinion"
-    for person in personal:
-        for intent in marks("advice:intent") + marks("advice:concern"):
-            if 0 <= intent.start - person.end <= 3 and any(0 <= d.start - intent.end <= 3 for d in decisions):
-                return "intent"
+    # A plan or a worry told ("he is going to start it next week") asks for a decision only when its sentence
+    # asks, or nothing else in the message does: "..., how many patients were in the trial?" is a question.
+    if message.sentence[clause.start] in message.asks or not message.asks:
+        for person in personal:
+            for intent in marks("advice:intent") + marks("advice:concern"):
+                if 0 <= intent.start - person.end <= 3 and any(0 <= d.start - intent.end <= 3 for d in decisions):
+                    return "intent"
     return ""
 
 

@@ -256,6 +256,17 @@ def sentence(message: str) -> str:
     return message[:1].upper() + message[1:] + ("" if message.endswith((".", "!", "?")) else ".")
 
 
+def source_document(documents, passage: str | None, document: str | None):
+    """The document /source shows: the one holding the passage, the one named, or the only one; None when the
+    passage or document is not known ("" for the list of several documents)."""
+    if passage:
+        return next((d for d in documents if passage.startswith(f"{d.id}-p")
+                     and any(p.id == passage for p in d.passages)), None)
+    if document:
+        return next((d for d in documents if d.id == document), None)
+    return documents[0] if len(documents) == 1 else ""
+
+
 # ---------------------------------------------------------------- middleware
 
 
@@ -617,7 +628,6 @@ def _admin_store(web: Web, request: Request) -> QuestionLog:
 
 def _install_pages(app: FastAPI, web: Web) -> None:
     starters = starter_questions(web.bot)
-    passage_ids = frozenset(p.id for p in web.bot.corpus.passages)
 
     def chat_page(session_id: str, status: int = 200, **context) -> HTMLResponse:
         """The chat page with the conversation of `session_id`, which is always the browser's own (its cookie).
@@ -710,11 +720,17 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         return back_to_chat(f"reply-{reply_id}")
 
     @app.get("/source", include_in_schema=False)
-    async def source(passage: str | None = None) -> HTMLResponse:
-        """The cleaned documents, an anchor per passage; ?passage=ID marks that passage (when there is one)."""
-        if passage is not None and passage not in passage_ids:
-            return web.page("source.html", 404, cited=None, missing=passage)
-        return web.page("source.html", cited=passage)
+    async def source(passage: str | None = None, document: str | None = None) -> HTMLResponse:
+        """A document as indexed, an anchor per passage: ?passage=ID opens the cited passage's document with that
+        passage marked, ?document=ID a document; without either, the only document, or the list of them. An
+        unknown id is a 404 that says so above the only document (or the list)."""
+        documents = web.bot.corpus.documents
+        shown = source_document(documents, passage, document)
+        if shown is None:
+            fallback = documents[0] if len(documents) == 1 else ""
+            return web.page("source.html", 404, shown=fallback, cited=None, missing=passage or document,
+                            articles=web.bot.names.articles)
+        return web.page("source.html", shown=shown, cited=passage, articles=web.bot.names.articles)
 
 
 def _own_session(request: Request) -> str:

@@ -38,9 +38,9 @@ LEXICON_FILE = "lexicon.txt"  # lay words for the corpus: read by terms.py, neve
 # Files netqa itself reads or writes beside the documents (gold sets, metadata): never documents, never warned of.
 _DATA_SUFFIXES = (".json", ".jsonl")
 
-__all__ = ["Block", "BlockKind", "ConversionError", "Converted", "CorpusError", "CorpusFiles", "CorpusInfo",
+__all__ = ["Block", "BlockKind", "ConversionError", "Converted", "CorpusError", "CorpusFiles",
            "CorpusRead", "Document", "LEXICON_FILE", "METADATA_FILE", "Passage", "SUFFIXES", "Sentence", "Skipped",
-           "corpus_files", "corpus_info", "default_corpus_dir", "document_ids", "find_files", "load_corpus",
+           "corpus_files", "default_corpus_dir", "document_ids", "find_files", "load_corpus",
            "parse_document", "read_corpus", "read_metadata"]
 
 
@@ -194,25 +194,3 @@ def document_ids(relative_paths: list[str]) -> list[str]:
 
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "document"
-
-
-@dataclass(frozen=True)
-class CorpusInfo:
-    """How replies name the corpus: "the article" only when metadata.json says it is one ("kind": "article")."""
-
-    kind: str | None  # metadata.json "kind", e.g. "article"
-    titles: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        """"the article", "the document "Apache License"", or "these 5 documents"."""
-        if self.kind and len(self.titles) == 1:
-            return f"the {self.kind}"
-        if len(self.titles) == 1:
-            return f"the document \u201c{self.titles[0]}\u201d"
-        return f"these {len(self.titles)} documents"
-
-
-def corpus_info(corpus_dir: Path, documents: tuple[Document, ...]) -> CorpusInfo:
-    kind = read_metadata(corpus_dir).get("kind")
-    return CorpusInfo(kind if isinstance(kind, str) and kind.strip() else None, tuple(d.title for d in documents))

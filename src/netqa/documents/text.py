@@ -25,6 +25,8 @@ from netqa.documents.model import Block, BlockKind
 from netqa.text import stopwords
 
 MAX_HEADING_WORDS = 14
+_LONGEST_HEADING = 200  # characters: a line longer than this is never a heading of 14 words
+_QUOTES = "\"“‘'`"
 MAX_TITLE_WORDS = 10  # a clause title ("Grant of Copyright License") is short
 MAX_TITLE_LINES = 4
 
@@ -222,11 +224,21 @@ def _opens_block(line: _Line, before: _Line, lead: _Line) -> bool:
         return True
     if _BULLET.match(text):
         return line.indent <= lead.indent or bool(_SENTENCE_END.search(before.text))
-    if not (MARKER.match(text) or _definition().match(text)):
+    if _is_clause_title_line(before):
+        return True  # "3.4. Intellectual Property Matters" heads the lines below it
+    if not (MARKER.match(text) or text[0] in _QUOTES and _definition().match(text)):
         return False
     # A wrapped line may start with "2." or "(c)"; a new clause follows the end of a sentence, or lines up
     # with a list of clauses.
     return bool(_SENTENCE_END.search(before.text)) or line.indent == lead.indent and bool(MARKER.match(lead.text))
+
+
+def _is_clause_title_line(line: _Line) -> bool:
+    """A numbered line that is only a title, without a sentence's end: "3.4. Intellectual Property Matters"."""
+    marker = MARKER.match(line.text)
+    if not marker or line.text[-1] in ".,;:!?" or not line.text[:marker.end()].strip()[:1].isdigit():
+        return False
+    return _is_title(line.text[marker.end():], alone=False)
 
 
 def _split_paragraph(paragraph: list[_Line]) -> list[_Chunk]:
@@ -245,7 +257,7 @@ def _read_clause(chunk: _Chunk) -> None:
     """Mark a numbered clause, and split off its title: "2. Grant of Copyright License. Subject to ..."."""
     first = chunk.lines[0]
     marker = MARKER.match(first.text)
-    if not marker or _definition().match(first.text, marker.end()):
+    if not marker or first.text[marker.end()] in _QUOTES and _definition().match(first.text, marker.end()):
         return
     chunk.clause = True
     rest = first.text[marker.end():]
@@ -292,14 +304,14 @@ def _chunk_text(chunk: _Chunk) -> str:
 def _heading_line(chunk: _Chunk, following: _Chunk | None) -> str | None:
     """A short line standing alone above prose or a clause: a heading ("The Clinical Challenge", "Definitions:")."""
     line = chunk.one_line
-    if line is None or chunk.clause or _BULLET.match(line) or _HAS_URL.search(line):
+    if line is None or chunk.clause or len(line) > _LONGEST_HEADING or _BULLET.match(line) or _HAS_URL.search(line):
         return None
     if line.startswith("#"):
         return line.lstrip("#").strip() or None
     words = words_of(line)
     if not words or len(words) > MAX_HEADING_WORDS or re.search(r"[,;]$", line):
         return None
-    if re.search(r"[.:!?]$", line) and not (is_title_case(words) and len(words) <= 5 and line[-1] in ".:"):
+    if re.search(r"[.:!?]$", line) and not (line[-1] == ":" and len(words) <= 4 and is_title_case(words, 1.0)):
         return None
     if following is None:
         return None
@@ -342,11 +354,11 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
 
 
 @lru_cache(maxsize=1)
-def _boilerplate_patterns() -> tuple[re.Pattern, ...]:
-    """Phrases by which a web page talks about itself rather than its subject (a data file)."""
+def _boilerplate() -> re.Pattern:
+    """Phrases by which a web page talks about itself rather than its subject (a data file), as one pattern."""
     raw = resources.files("netqa.data").joinpath("boilerplate.txt").read_text(encoding="utf-8")
-    return tuple(re.compile(line.strip(), re.IGNORECASE) for line in raw.splitlines()
-                 if line.strip() and not line.startswith("#"))
+    return re.compile("|".join(f"(?:{line.strip()})" for line in raw.splitlines()
+                               if line.strip() and not line.startswith("#")), re.IGNORECASE)
 
 
 def _is_fragment(chunk: _Chunk) -> bool:
@@ -361,8 +373,7 @@ def _is_fragment(chunk: _Chunk) -> bool:
 
 
 def _is_boilerplate(chunk: _Chunk) -> bool:
-    text = _chunk_text(chunk)
-    return any(p.search(text) for p in _boilerplate_patterns())
+    return _boilerplate().search(_chunk_text(chunk)) is not None
 
 
 def _drop_page_junk(chunks: list[_Chunk]) -> list[_Chunk]:
