@@ -17,7 +17,6 @@ from netqa.store import MemorySessions, SQLiteSessions, new_session_id
 from netqa.store.base import MAX_TURNS, TRANSCRIPT_TURNS
 from netqa.store.postgres_sessions import PostgresSessions
 from netqa.store.redis_sessions import RedisSessions
-from netqa.store.sqlite_sessions import SWEEP_EVERY_SESSIONS
 
 BACKENDS = ["memory", "sqlite", "postgresql", "redis"]
 
@@ -103,13 +102,15 @@ def test_an_idle_session_expires(open_store, clock):
 
 def test_past_the_cap_the_least_recently_used_sessions_go(open_store, clock):
     store = open_store(max_sessions=5)
-    sessions = [new_session_id() for _ in range(SWEEP_EVERY_SESSIONS + 10)]
-    for session in sessions:
+    sessions = [new_session_id() for _ in range(20)]
+    for n, session in enumerate(sessions):
         clock.now += 1
         store.remember(session, f"reply-{session}", turn("q?"))
-    held = sum(store.history(session) is not None for session in sessions)
-    assert 5 <= held <= 5 + SWEEP_EVERY_SESSIONS  # the SQLite cap is enforced at each sweep
-    assert store.history(sessions[0]) is None and store.history(sessions[-1]) is not None
+        if n == 2:
+            store.remember(sessions[0], "renewed", None)  # used again: now among the most recent
+    held = [session for session in sessions if store.history(session) is not None]
+    assert held == sessions[-5:]
+    assert len(store) == 5
 
 
 def test_a_page_transcript_belongs_to_its_session_and_is_bounded(open_store):

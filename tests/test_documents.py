@@ -182,3 +182,39 @@ def test_names_give_initialisms_and_versions_of_the_title():
 
 def test_block_kinds_are_a_closed_set():
     assert {k.value for k in BlockKind} == {"heading", "text", "code", "row"}
+
+
+def test_a_numbered_line_over_a_more_indented_paragraph_heads_it():
+    text = ("Questions\n\n 4. compress() returns Z_BUF_ERROR.\n\n    Make sure that the length of the buffer is equal\n"
+            "    to the available size of the buffer.\n\n 5. I found a bug.\n\n    Most of the time, such problems are"
+            " due to an incorrect usage.\n\n        make install\n\n"
+            "    Then run the tests again to be sure it works.\n")
+    assert passages(text) == [
+        ("4. compress() returns Z_BUF_ERROR",
+         "Make sure that the length of the buffer is equal to the available size of the buffer."),
+        ("5. I found a bug", "Most of the time, such problems are due to an incorrect usage."),
+        ("5. I found a bug", "make install"),  # deeper than the text after it: a command, not a heading
+        ("5. I found a bug", "Then run the tests again to be sure it works.")]
+
+
+def test_a_saved_index_gives_back_the_same_passages_for_every_format(tmp_path):
+    import netqa
+    from netqa.index import build, load_index, save_index
+
+    (tmp_path / "notes.md").write_text("# Notes\n\nThe shop opens at nine every day.\n\n```\nopen --now\n```\n\n"
+                                       "| Day | Hours |\n|---|---|\n| Monday | 9 to 5 |\n", encoding="utf-8")
+    (tmp_path / "page.html").write_bytes(b"<html><head><title>Help</title></head><body><main><h1>Help</h1>"
+                                         b"<p>Ask at the desk on the ground floor for a visitor badge.</p>"
+                                         b"<pre>badge --print</pre></main></body></html>")
+    (tmp_path / "old.txt").write_bytes("The caf\xe9 closes at five o'clock on every weekday, and at noon on "
+                                       "Saturdays.".encode("cp1252"))
+    built = build(tmp_path)
+    save_index(built, tmp_path / "saved")
+    loaded = load_index(tmp_path, tmp_path / "saved")
+    assert loaded is not None
+    fields = ("id", "doc_id", "document", "section", "text", "start", "end", "sentences", "path", "page", "kind")
+    assert [tuple(getattr(p, f) for f in fields) for p in loaded.passages] == \
+        [tuple(getattr(p, f) for f in fields) for p in built.passages]
+    assert {p.kind for p in loaded.passages} == {"text", "code", "row"}
+    bot = netqa.load(tmp_path, index_dir=tmp_path / "saved")
+    assert bot.top_passages("what time does the shop open", 1)[0].text == "The shop opens at nine every day."

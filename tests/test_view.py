@@ -33,6 +33,12 @@ def test_the_document_is_named_only_when_there_are_several():
     assert reply_view(reply(), several_documents=True, sections=SECTIONS)["source"]["document"] == "Doc"
 
 
+def test_a_pdf_passage_names_its_page():
+    cited = [citation("doc-p01", "Trial") | {"page": 3}]
+    view = reply_view(reply(citations=cited), several_documents=True, sections=SECTIONS)
+    assert view["source"]["document"] == "Doc, page 3"
+
+
 def test_suggestions_become_links_to_their_section_and_leave_the_text():
     view = reply_view(reply(kind="no_answer", short_answer=None, quote=None, citations=[],
                             suggestions=["Safety", "Nowhere"],

@@ -315,3 +315,20 @@ def test_the_api_docs_lead_back_to_the_chat(page: Page, server):
     page.goto(server + "/docs")
     page.get_by_role("link", name="Back to the chat").click()
     page.wait_for_url(server + "/")
+
+
+def test_keyboard_only_rating_no_with_a_comment(page: Page, server):
+    page.goto(server + "/")
+    ask(page, COUNT)
+    for _ in range(8):  # back from the question box into the reply above it
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("() => document.activeElement.textContent.trim()") == "No":
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("What was wrong or missing?")).to_be_focused()
+    page.keyboard.type("I wanted the dose")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Send")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Thank you for your feedback.")).to_be_focused()
+    expect(page.locator("#announce")).to_have_text("Thank you for your feedback.")

@@ -83,7 +83,7 @@ class _Common:
     norm: np.ndarray  # float64, per row: the most the common columns can add to a unit query's cosine
 
     @classmethod
-    def of(cls, matrix) -> "_Common | None":
+    def of(cls, matrix) -> _Common | None:
         """From a fitted CSC matrix (scipy), or None when no column is common."""
         from scipy import sparse
 
@@ -164,7 +164,7 @@ class _Space:
         return arrays
 
     @classmethod
-    def from_arrays(cls, name: str, terms: list, arrays, by_column: bool) -> "_Space":
+    def from_arrays(cls, name: str, terms: list, arrays, by_column: bool) -> _Space:
         """Rebuild a saved space, checking that every array fits the others (so queries cannot index out of range)."""
         idf, indptr = arrays[f"{name}.idf"], arrays[f"{name}.indptr"]
         indices, data = arrays[f"{name}.indices"], arrays[f"{name}.data"]
@@ -198,6 +198,11 @@ PIVOT_SLOPE = 0.6  # pivoted length normalisation of passage word vectors (Singh
 # passages (see PassageIndex.search).
 NAME_WEIGHT = 0.3
 NAME_TERM_WEIGHT = 0.3  # and the words that named it count this much in the passage search
+# Names are searched only where documents are long (on average this many passages or more): a short document's
+# passages already say what it is about, and its name is then just more of the same words (in the Debian
+# benchmark, two passages a package, names cost 1.3 points of top-1 at 6,000 documents).
+NAMES_MIN_PASSAGES = 4
+CODE_WEIGHT = 0.6  # a code block's passage scores this share of what its words alone would give it
 
 
 def _fit_names(texts: list[str]) -> _Space:
@@ -215,8 +220,9 @@ def _fit_names(texts: list[str]) -> _Space:
 
 
 def _fit_space(texts: list[str], analyzer, by_column: bool, max_df: float = 1.0, progress=None,
-               pivoted: bool = False) -> _Space:
-    """TF-IDF rows, L2-normalised; or, pivoted, divided by (1 - s) * mean_norm + s * norm.
+               pivoted: bool = False, row_weights: np.ndarray | None = None) -> _Space:
+    """TF-IDF rows, L2-normalised; or, pivoted, divided by (1 - s) * mean_norm + s * norm; then each row times
+    its weight, when `row_weights` are given.
 
     Pivoting keeps cosine from favouring the shorter of two near-duplicate passages just for being short.
     """
@@ -232,6 +238,10 @@ def _fit_space(texts: list[str], analyzer, by_column: bool, max_df: float = 1.0,
         norms = np.sqrt(np.asarray(fitted.multiply(fitted).sum(axis=1)).ravel())
         pivot = (1 - PIVOT_SLOPE) * norms.mean() + PIVOT_SLOPE * norms
         fitted = sparse.diags((1.0 / np.maximum(pivot, 1e-12)).astype(np.float32)) @ fitted
+    if row_weights is not None:
+        from scipy import sparse
+
+        fitted = sparse.diags(row_weights.astype(np.float32)) @ fitted
     matrix = fitted.tocsc() if by_column else fitted.tocsr()
     matrix.sort_indices()
     return _Space(dict(vectorizer.vocabulary_), vectorizer.idf_.astype(np.float32),
@@ -250,7 +260,7 @@ class PassageIndex:
         self.word_weight = word_weight
         self.char_weight = char_weight
 
-    def fit(self, passages: tuple[Passage, ...], progress=None, names: list[str] | None = None) -> "PassageIndex":
+    def fit(self, passages: tuple[Passage, ...], progress=None, names: list[str] | None = None) -> PassageIndex:
         """Fit the three spaces, and the space of document names when there are several documents (`names`, one
         per document in the order of the passages' documents); `progress(iterable, desc)` may wrap each pass
         over the texts (a tqdm)."""
@@ -258,19 +268,22 @@ class PassageIndex:
             return None if progress is None else (lambda items: progress(items, desc))
 
         texts = [f"{p.section}\n{p.text}" if p.section != p.document else p.text for p in passages]
-        words = _fit_space(texts, word_terms, True, progress=stage("word terms"), pivoted=True)
+        # A code block matches a question's words (names of functions) without saying anything about them.
+        code = np.array([p.kind == "code" for p in passages])
+        weights = np.where(code, CODE_WEIGHT, 1.0) if code.any() else None
+        words = _fit_space(texts, word_terms, True, progress=stage("word terms"), pivoted=True, row_weights=weights)
         chars = _fit_space(texts, char_terms, True, max_df=0.5 if len(texts) > 50 else 1.0,
-                           progress=stage("character n-grams"))
+                           progress=stage("character n-grams"), row_weights=weights)
         sentences = _fit_space([s.text for p in passages for s in p.sentences], word_terms, False,
                                progress=stage("sentences"))
         named = None
-        if names is not None and len(names) > 1:
+        if names is not None and len(names) > 1 and len(passages) >= NAMES_MIN_PASSAGES * len(names):
             order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(p.doc_id for p in passages))}
             named = (_fit_names(names), np.array([order[p.doc_id] for p in passages], dtype=np.int64))
         return self._set(passages, words, chars, sentences, named)
 
     def _set(self, passages, words: _Space, chars: _Space, sentences: _Space,
-             named: tuple[_Space, np.ndarray] | None = None) -> "PassageIndex":
+             named: tuple[_Space, np.ndarray] | None = None) -> PassageIndex:
         self.passages_ = passages
         self.words_, self.chars_, self.sentences_ = words, chars, sentences
         # The names space (a row per document) and each passage's document row, or None for one document.
@@ -436,7 +449,7 @@ def corpus_words(passages, documents=()) -> set[str]:
             for w in content_words(normalise(text))}
 
 
-def build(directory: Path, progress: bool = False, state: "_CorpusState | None" = None) -> CorpusIndex:
+def build(directory: Path, progress: bool = False, state: _CorpusState | None = None) -> CorpusIndex:
     """Parse the folder and fit the index; `progress` shows tqdm bars on stderr (if it is a terminal)."""
     from netqa.terms import find_abbreviations
 
@@ -506,7 +519,7 @@ class _CorpusState:
     raw: dict[str, bytes]  # the files' bytes, so loading reads each file once
 
     @classmethod
-    def read(cls, directory: Path) -> "_CorpusState":
+    def read(cls, directory: Path) -> _CorpusState:
         files = corpus_files(directory)
         raw = {}
         for path, rel in zip(files, _relative_names(files, directory)):
@@ -596,7 +609,8 @@ def save_index(built: CorpusIndex, location: Path, state: _CorpusState | None = 
                        **({"text": doc.text} if doc.encoding is None else {})} for doc in built.documents],
         "passages": {"id": [p.id for p in passages], "section": [p.section for p in passages],
                      # Passages not shown as their reflowed source (code kept verbatim, table rows with headers).
-                     "shown": _shown_otherwise(built.documents)},
+                     "shown": _shown_otherwise(built.documents),
+                     "kind": {str(i): p.kind for i, p in enumerate(passages) if p.kind != "text"}},
         "skipped": [[item.path, item.reason] for item in built.skipped],
         "words": sorted(built.words),
         "stems": sorted(built.stems),
@@ -714,6 +728,7 @@ def _documents(directory: Path, tables: dict, arrays: dict, raw: dict[str, bytes
     """Documents whose passages and sentences are cut from the files' verified text by the saved offsets."""
     records, ids, sections = tables["documents"], tables["passages"]["id"], tables["passages"]["section"]
     shown = {int(i): str(text) for i, text in tables["passages"]["shown"].items()}
+    kinds = {int(i): str(kind) for i, kind in tables["passages"]["kind"].items()}
     paths = [r["path"] for r in records]
     position = {rel: i for i, rel in enumerate(raw)}
     if any(rel not in position for rel in paths) or paths != sorted(paths, key=position.__getitem__):
@@ -749,7 +764,7 @@ def _documents(directory: Path, tables: dict, arrays: dict, raw: dict[str, bytes
                     s_start[s_first[i]:s_first[i + 1]], s_end[s_first[i]:s_first[i + 1]])])
             passages.append(Passage(str(ids[i]), doc_id, title, str(sections[i]),
                                     " ".join(s.text for s in sentences), p_start[i], p_end[i], sentences, path,
-                                    pages[i] or None))
+                                    pages[i] or None, kinds.get(i, "text")))
         p += count
         documents.append(Document(doc_id, title, str(record["source"]), directory / path, text,
                                   tuple(passages), str(record["sha256"]), path, str(record["format"]),

@@ -63,10 +63,13 @@ def marked(text: str, short: str) -> list[dict[str, str]]:
 
 
 def _source(citation: dict[str, Any], several_documents: bool) -> dict[str, str]:
+    """Where a passage is, in a few words: its section, and its document (and PDF page) when there are several."""
     opening_part = citation["section"] == citation["document"]
+    document = citation["document"] if several_documents else ""
+    if document and citation.get("page"):
+        document += f", page {citation['page']}"
     return {"passage_id": citation["passage_id"],
-            "section": "Opening paragraphs" if opening_part else citation["section"],
-            "document": citation["document"] if several_documents else ""}
+            "section": "Opening paragraphs" if opening_part else citation["section"], "document": document}
 
 
 def announcement(kind: str, message: list[str], short: str) -> str:

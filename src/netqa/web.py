@@ -37,10 +37,11 @@ from netqa.store import (
     MemorySessions,
     QuestionLog,
     StoreUnavailable,
+    conversations_beside,
     open_log,
     open_sessions,
 )
-from netqa.view import KIND_LABELS, document_sections, reply_view, retention_words, starter_questions
+from netqa.view import document_sections, reply_view, retention_words, starter_questions
 
 log = logging.getLogger("netqa.web")
 
@@ -201,7 +202,8 @@ class Web:
             raise StoreUnavailable(self.log_error or "the feedback database is not open")
         comment = clean_text(comment).strip() if comment else None
         # A reply this service gave may not be logged yet by the worker that gave it: worth waiting for. Any
-        # other id costs one read, so a flood of made-up ids cannot hold up real feedback.
+        # other id costs one read, so a flood of made-up ids cannot hold up real feedback. (Looked up in a worker
+        # thread like real feedback: on the event loop, a flood of them would take the loop from every request.)
         wait = LATE_REPLY_SECONDS if self.sessions.session_of(reply_id) is not None else 0.0
         return await run_in_threadpool(self.log.add_feedback, reply_id, helpful, comment or None, wait)
 
@@ -223,7 +225,7 @@ class Web:
 
     def page(self, name: str, status: int = 200, **context) -> HTMLResponse:
         html = self.templates.get_template(name).render(
-            title=self.bot.title, documents=self.bot.corpus.documents, kind_labels=KIND_LABELS,
+            title=self.bot.title, documents=self.bot.corpus.documents,
             max_question_chars=self.settings.max_question_chars, emergency_number=self.emergency_number,
             kept=retention_words(self.settings.retention_days), **context)
         return HTMLResponse(html, status_code=status)
@@ -528,8 +530,9 @@ def _open_sessions(settings: Settings, database_usable: bool) -> Conversations:
     in_database = settings.sessions == "database"
     if database_usable or not in_database:
         try:
-            sessions = open_sessions(settings.db if in_database else settings.sessions, settings.session_ttl_seconds,
-                                     settings.max_sessions, settings.redis_prefix)
+            location = conversations_beside(settings.db) if in_database else settings.sessions
+            sessions = open_sessions(location, settings.session_ttl_seconds, settings.max_sessions,
+                                     settings.redis_prefix)
             log.info("conversations go to %s", sessions.where)
             return sessions
         except (StoreUnavailable, ValueError) as exc:
@@ -637,7 +640,7 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         """
         turns = web.sessions.transcript(session_id) if session_id else []
         forgotten = bool(session_id) and not turns
-        response = web.page("index.html", status, turns=turns, session_id=session_id, starters=starters,
+        response = web.page("index.html", status, turns=turns, starters=starters,
                             forgotten=forgotten, ttl_minutes=round(web.settings.session_ttl_seconds / 60), **context)
         if forgotten:
             response.delete_cookie(SESSION_COOKIE, path="/")

@@ -71,6 +71,7 @@ class Passage:
     sentences: tuple[Sentence, ...]
     path: str = ""  # the file's path inside the corpus folder
     page: int | None = None  # the PDF page the passage starts on
+    kind: str = "text"  # the BlockKind value of its block: "text", "code" (verbatim) or "row" (a table row)
 
     def between(self, first: Sentence, last: Sentence) -> str:
         """The displayed text from sentence `first` to sentence `last` (both of this passage), as in `text`."""

@@ -91,7 +91,8 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str) -> tup
         for group in _sentence_groups(text, block):
             start, end = group[0].start, group[-1].end
             out.append(Passage(f"{doc_id}-p{len(out) + 1:02d}", doc_id, title, section,
-                               " ".join(s.text for s in group), start, end, group, path, block.page))
+                               " ".join(s.text for s in group), start, end, group, path, block.page,
+                               block.kind.value))
     return tuple(out)
 
 

@@ -313,9 +313,19 @@ def _heading_line(chunk: _Chunk, following: _Chunk | None) -> str | None:
         return None
     if re.search(r"[.:!?]$", line) and not (line[-1] == ":" and len(words) <= 4 and is_title_case(words, 1.0)):
         return None
-    if following is None:
-        return None
+    if following is None or chunk.lines[0].indent > following.lines[0].indent:
+        return None  # a line indented deeper than the text after it is a code line or a quote, not its heading
     return line if following.clause or following.heading or _is_prose(_chunk_text(following)) else None
+
+
+def _hanging_clause(chunk: _Chunk, following: _Chunk | None) -> str | None:
+    """A numbered line alone above a more indented paragraph heads it, even as a sentence: " 4. compress()
+    returns Z_BUF_ERROR." over "    Make sure that ..." (a FAQ's question over its answer)."""
+    line = chunk.one_line
+    if line is None or not chunk.clause or following is None or following.clause or following.heading \
+            or following.lines[0].indent <= chunk.lines[0].indent or len(words_of(line)) > MAX_HEADING_WORDS:
+        return None
+    return line.rstrip(".:")
 
 
 def _title(chunk: _Chunk) -> str | None:
@@ -338,7 +348,8 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
             if blocks and blocks[-1].kind is BlockKind.TEXT:
                 blocks[-1] = Block(BlockKind.TEXT, blocks[-1].start, chunk.end)
             continue
-        heading = chunk.heading or (_title(chunk) if first and i == 0 else None) or _heading_line(chunk, following)
+        heading = chunk.heading or (_title(chunk) if first and i == 0 else None) or _heading_line(chunk, following) \
+            or _hanging_clause(chunk, following)
         if heading is None:
             blocks.append(Block(BlockKind.TEXT, chunk.start, chunk.end))
             continue

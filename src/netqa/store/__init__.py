@@ -39,7 +39,7 @@ def open_log(location: str | Path, retention_days: int | None = None) -> Questio
 def open_sessions(location: str | Path, ttl_seconds: float, max_sessions: int,
                   prefix: str = "netqa:") -> Conversations:
     """The conversations at `location`: "memory" (this process only), a SQLite file path (shared by the workers
-    of one machine; the same file as the question log), or a redis:// or postgresql:// URL (shared by several
+    of one machine), or a redis:// or postgresql:// URL (shared by several
     machines; `prefix` starts every Redis key)."""
     if str(location) == "memory":
         return MemorySessions(ttl_seconds, max_sessions)
@@ -66,6 +66,16 @@ def _scheme(location: str | Path, schemes: tuple[str, ...], what: str) -> str | 
     return found.group(1)
 
 
+def conversations_beside(database: str | Path) -> str | Path:
+    """Where the server keeps conversations by default: a SQLite file beside the question log's, so that a
+    conversation's write (in the request) never waits for the log's batch to be written (behind it); with a
+    postgresql:// log, the same database (its own tables, its own connections)."""
+    if _scheme(database, LOG_SCHEMES, "the database (NETQA_DB)") is not None:
+        return str(database)
+    path = Path(database)
+    return path.with_name(path.name + "-conversations")
+
+
 __all__ = ["LATE_REPLY_SECONDS", "LOW_CONFIDENCE", "Conversations", "MemorySessions", "QuestionLog", "SQLiteLog",
-           "SQLiteSessions", "StoreUnavailable", "new_session_id", "open_log", "open_sessions", "question_key",
-           "storable"]
+           "SQLiteSessions", "StoreUnavailable", "conversations_beside", "new_session_id", "open_log", "open_sessions",
+           "question_key", "storable"]

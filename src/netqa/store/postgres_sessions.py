@@ -26,7 +26,7 @@ from netqa.store.base import (
 )
 from netqa.store.outage import Outage
 from netqa.store.postgres_db import open_pool, prepare
-from netqa.store.sqlite_sessions import SWEEP_EVERY_SECONDS, SWEEP_EVERY_SESSIONS
+from netqa.store.sqlite_sessions import SWEEP_EVERY_SECONDS
 
 POOL_SIZE = 8  # connections per server process at most (the answers of many threads read and write turns)
 WAIT_SECONDS = 0.5  # a conversation call waits this long for a connection: the answer to a question waits on it
@@ -38,9 +38,8 @@ class PostgresSessions:
     """Sessions, their reply ids, page transcripts and rate-limit hits in tables of the netqa PostgreSQL database.
 
     A failing database is logged once per outage and the conversations then behave as if they knew nothing; while
-    it is away only one call a second tries it. Expired rows are ignored when read and deleted by a sweep every
-    SWEEP_EVERY_SESSIONS new sessions (of this process) or SWEEP_EVERY_SECONDS, which also deletes the least
-    recently used sessions past max_sessions.
+    it is away only one call a second tries it. A new session past max_sessions pushes out the least recently
+    used. Expired rows are ignored when read and deleted every SWEEP_EVERY_SECONDS (by the next remember).
     """
 
     def __init__(self, pool: Any, where: str, ttl_seconds: float, max_sessions: int,
@@ -52,7 +51,6 @@ class PostgresSessions:
         self._clock = clock
         self._prepared = False
         self._lock = threading.Lock()
-        self._new_sessions = 0
         self._last_sweep = clock()
         self._outage = Outage(f"the conversation store {where}", "follow-up questions lose their context and the "
                                                                  "rate limit is not applied until it is back")
@@ -93,7 +91,9 @@ class PostgresSessions:
                 db.execute("INSERT INTO sessions (id, turns, transcript, last_used) VALUES (%s, %s, NULL, %s) "
                            "ON CONFLICT (id) DO UPDATE SET turns = EXCLUDED.turns, transcript = NULL, "
                            "last_used = EXCLUDED.last_used", (session_id, turns_to_json((turn,) if turn else ()), now))
-                self._new_sessions += 1
+                # Past the cap the least recently used go (an index-only count: about a millisecond at 10,000).
+                db.execute("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions ORDER BY last_used "
+                           "LIMIT (SELECT GREATEST(COUNT(*) - %s, 0) FROM sessions))", (self.max_sessions,))
             elif turn is not None:
                 turns = (turns_from_json(row[0]) + (turn,))[-MAX_TURNS:]
                 db.execute("UPDATE sessions SET turns = %s, last_used = %s WHERE id = %s",
@@ -102,7 +102,7 @@ class PostgresSessions:
                 db.execute("UPDATE sessions SET last_used = %s WHERE id = %s", (now, session_id))
             db.execute("INSERT INTO session_replies (reply_id, session_id, given_at) VALUES (%s, %s, %s) "
                        "ON CONFLICT (reply_id) DO NOTHING", (reply_id, session_id, now))
-            if self._new_sessions >= SWEEP_EVERY_SESSIONS or now - self._last_sweep >= SWEEP_EVERY_SECONDS:
+            if now - self._last_sweep >= SWEEP_EVERY_SECONDS:
                 self._sweep(db, now)
 
         self._run(write, None)
@@ -184,12 +184,10 @@ class PostgresSessions:
                 self._prepared = True
 
     def _sweep(self, db: Any, now: float) -> None:
-        """Delete expired rows, and the least recently used sessions past the cap (in the caller's transaction)."""
-        self._new_sessions, self._last_sweep = 0, now
+        """Delete expired rows (in the caller's transaction)."""
+        self._last_sweep = now
         cutoff = now - self.ttl_seconds
         db.execute("DELETE FROM sessions WHERE last_used < %s", (cutoff,))
-        db.execute("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions ORDER BY last_used DESC OFFSET %s)",
-                   (self.max_sessions,))
         db.execute("DELETE FROM session_replies WHERE given_at < %s", (cutoff,))
         db.execute("DELETE FROM session_replies WHERE seq <= (SELECT MAX(seq) FROM session_replies) - %s",
                    (self.max_sessions * MAX_TURNS,))

@@ -15,11 +15,25 @@ from netqa.store.base import StoreUnavailable
 
 # 'nqa1' in the file header marks a database as ours, so a stranger's SQLite file is refused, not altered.
 APPLICATION_ID = 0x6E716131
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_SECONDS = 10.0  # several server workers share one file; a writer waits for another's commit
 PRIVATE = 0o600  # the file holds health questions: readable by the server's user only
 
 log = logging.getLogger("netqa.store")
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a script, split at semicolons outside trigger bodies (which end with "END")."""
+    statements, current = [], ""
+    for part in script.split(";"):
+        current += part
+        if current.strip() and (" BEGIN " not in current or current.rstrip().endswith("END")):
+            statements.append(current)
+            current = ""
+        elif current.strip():
+            current += ";"
+    return statements
+
 
 _LOG_SCHEMA = """
 CREATE TABLE replies (
@@ -65,12 +79,21 @@ CREATE TABLE rate_hits (
 );
 CREATE INDEX rate_hits_client ON rate_hits(client, at)
 """
-_TABLES = {"replies", "feedback", "sessions", "session_replies", "rate_hits"}
+# How many sessions there are, kept by triggers: the cap is then checked in O(1) at every new session (COUNT(*)
+# reads the whole table). Every delete goes through DELETE (never INSERT OR REPLACE, which skips the trigger).
+_SESSION_COUNT_SCHEMA = """
+CREATE TABLE session_count (n INTEGER NOT NULL);
+INSERT INTO session_count SELECT COUNT(*) FROM sessions;
+CREATE TRIGGER sessions_added AFTER INSERT ON sessions BEGIN UPDATE session_count SET n = n + 1; END;
+CREATE TRIGGER sessions_removed AFTER DELETE ON sessions BEGIN UPDATE session_count SET n = n - 1; END
+"""
+_TABLES = {"replies", "feedback", "sessions", "session_replies", "rate_hits", "session_count"}
 # What takes a file of each older version to the next. Version 1 indexed replies by (kind, question_key): each
 # logged reply landed on its own page of that index, which made logging three times dearer, and reading the
-# grouped lists was no faster for it. Version 3 adds the conversations shared by the workers.
+# grouped lists was no faster for it. Version 3 adds the conversations shared by the workers, version 4 their count.
 _MIGRATIONS = {1: ("DROP INDEX replies_kind_key", "CREATE INDEX replies_kind ON replies(kind)"),
-               2: tuple(_SESSIONS_SCHEMA.split(";"))}
+               2: tuple(_statements(_SESSIONS_SCHEMA)),
+               3: tuple(_statements(_SESSION_COUNT_SCHEMA))}
 
 
 def connect(path: Path, synchronous: str) -> sqlite3.Connection:
@@ -195,7 +218,7 @@ def _is_empty(db: sqlite3.Connection, path: Path) -> bool:
 
 def _create_schema(db: sqlite3.Connection) -> None:
     # One by one, not executescript(), which would commit the open transaction first.
-    for statement in (_LOG_SCHEMA + ";" + _SESSIONS_SCHEMA).split(";"):
+    for statement in _statements(_LOG_SCHEMA + ";" + _SESSIONS_SCHEMA + ";" + _SESSION_COUNT_SCHEMA):
         db.execute(statement)
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -56,6 +56,7 @@ class SQLiteLog:
         self._closing = False
         self._identity = identity(path)  # the file opened: a write checks the path still names it
         self._broken: StoreUnavailable | None = None  # set once the file is found deleted or replaced
+        self._durable = True  # the connection's synchronous setting: FULL (True) or NORMAL
         self._writer = threading.Thread(target=self._write_behind, name=f"netqa-store-{path.name}", daemon=True)
         self._writer.start()
         atexit.register(self.close)  # a program that never closes the store still writes its queue on exit
@@ -101,7 +102,7 @@ class SQLiteLog:
     def flush(self) -> None:
         """Commit every reply queued so far, now."""
         if self._pending:  # read without the lock: at worst one empty transaction, or a row left to the writer
-            with self._transaction() as db:
+            with self._transaction(durable=False) as db:
                 self._write_pending(db)
 
     def add_feedback(self, reply_id: str, helpful: bool, comment: str | None = None, wait: float = 0.0) -> int:
@@ -261,13 +262,17 @@ class SQLiteLog:
             self.dropped += self._uncommitted
 
     @contextmanager
-    def _transaction(self, mode: str = "IMMEDIATE"):
+    def _transaction(self, mode: str = "IMMEDIATE", durable: bool = True):
         """BEGIN ... COMMIT under the lock; any database failure becomes StoreUnavailable.
 
         Writers begin IMMEDIATE so they queue for the file's write lock up front (another worker process
         may hold it) instead of failing halfway; readers begin DEFERRED and never block a writer. A write
         first and last checks that the path still names the file opened: after a commit to a deleted file,
         StoreUnavailable, so nothing lost is acknowledged.
+
+        A durable commit (feedback) is synced to the disk before it returns (synchronous=FULL). A batch of
+        question logs is not (NORMAL): it survives the process being killed, only a power cut may lose it, and
+        it does not hold the file's write lock through a sync while other workers wait to write conversations.
         """
         writing = mode != "DEFERRED"
         with self._lock:
@@ -277,6 +282,9 @@ class SQLiteLog:
             if writing:
                 self._check_file()
             try:
+                if writing and durable != self._durable:
+                    db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+                    self._durable = durable
                 db.execute(f"BEGIN {mode}")
             except sqlite3.Error as exc:
                 raise StoreUnavailable(f"the database {self.path} cannot be written: {exc}") from exc

@@ -22,11 +22,12 @@ from netqa.store.base import (
 )
 from netqa.store.sqlite_file import connect, rollback
 
-SWEEP_EVERY_SESSIONS = 64  # new sessions between two sweeps of expired rows and of the sessions over the cap
-SWEEP_EVERY_SECONDS = 30.0  # ... or this long, whichever comes first
+SWEEP_EVERY_SECONDS = 30.0  # expired rows are deleted this often (they are ignored when read meanwhile)
 # A conversation write waits at most this long for another worker's commit (they take microseconds), and is
 # dropped past it: the event loop must not stall on a busy file; the conversation then loses a turn.
 BUSY_TIMEOUT_SECONDS = 1.0
+# ... asking again this often: SQLite's own busy handler sleeps a millisecond or more at a time, in the event loop.
+BUSY_POLL_SECONDS = 0.0002
 
 log = logging.getLogger("netqa.store")
 
@@ -35,10 +36,9 @@ class SQLiteSessions:
     """Sessions, their reply ids, page transcripts and rate-limit hits in tables of the netqa file.
 
     One connection behind one lock, synchronous=NORMAL: a commit is seen at once by the other workers, and only
-    a power cut may lose the last ones (conversations are not records). Expired rows are ignored when read and
-    deleted by a sweep every SWEEP_EVERY_SESSIONS new sessions or SWEEP_EVERY_SECONDS; the sweep also deletes
-    the least recently used sessions beyond max_sessions, so the table holds at most max_sessions plus the
-    sessions started by each worker between two sweeps.
+    a power cut may lose the last ones (conversations are not records). A new session past max_sessions pushes
+    out the least recently used (the count is kept by triggers, so this costs no table scan). Expired rows are
+    ignored when read and deleted every SWEEP_EVERY_SECONDS by a maintenance thread.
     """
 
     def __init__(self, connection: sqlite3.Connection, path: Path, ttl_seconds: float, max_sessions: int,
@@ -49,8 +49,10 @@ class SQLiteSessions:
         self._connection: sqlite3.Connection | None = connection
         self._lock = threading.Lock()
         self._clock = clock
-        self._new_sessions = 0
-        self._last_sweep = clock()
+        self._closing = threading.Event()
+        self._maintainer = threading.Thread(target=self._maintain, args=(path,), daemon=True,
+                                            name=f"netqa-sessions-{path.name}")
+        self._maintainer.start()
 
     @classmethod
     def open(cls, path: str | Path, ttl_seconds: float, max_sessions: int,
@@ -59,7 +61,10 @@ class SQLiteSessions:
             raise ValueError(f"sessions need a positive idle time and cap, not {ttl_seconds} s and {max_sessions}")
         path = Path(path)
         connection = connect(path, "NORMAL")
-        connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        connection.execute("PRAGMA busy_timeout = 0")  # _begin() waits for the write lock itself, in finer steps
+        # Checkpoints (which sync the file) and sweeps are the maintenance thread's: here, in the event loop
+        # that answers, they would hold up every request meanwhile.
+        connection.execute("PRAGMA wal_autocheckpoint = 0")
         return cls(connection, path, ttl_seconds, max_sessions, clock)
 
     def history(self, session_id: str) -> tuple[Turn, ...] | None:
@@ -78,9 +83,13 @@ class SQLiteSessions:
                              (session_id, now - self.ttl_seconds)).fetchone()
             if row is None:
                 turns: tuple[Turn, ...] = (turn,) if turn else ()
-                db.execute("INSERT OR REPLACE INTO sessions (id, turns, transcript, last_used) VALUES (?, ?, NULL, ?)",
+                db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))  # an expired one of the same id
+                db.execute("INSERT INTO sessions (id, turns, transcript, last_used) VALUES (?, ?, NULL, ?)",
                            (session_id, turns_to_json(turns), now))
-                self._new_sessions += 1
+                (count,) = db.execute("SELECT n FROM session_count").fetchone()
+                if count > self.max_sessions:
+                    db.execute("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions ORDER BY last_used "
+                               "LIMIT ?)", (count - self.max_sessions,))
             elif turn is not None:
                 turns = (turns_from_json(row[0]) + (turn,))[-MAX_TURNS:]
                 db.execute("UPDATE sessions SET turns = ?, last_used = ? WHERE id = ?",
@@ -89,8 +98,6 @@ class SQLiteSessions:
                 db.execute("UPDATE sessions SET last_used = ? WHERE id = ?", (now, session_id))
             db.execute("INSERT OR IGNORE INTO session_replies (reply_id, session_id, given_at) VALUES (?, ?, ?)",
                        (reply_id, session_id, now))
-            if self._new_sessions >= SWEEP_EVERY_SESSIONS or now - self._last_sweep >= SWEEP_EVERY_SECONDS:
-                self._sweep(db, now)
 
     def session_of(self, reply_id: str) -> str | None:
         row = self._read("SELECT session_id FROM session_replies WHERE reply_id = ? AND given_at >= ?",
@@ -130,13 +137,15 @@ class SQLiteSessions:
         return 0
 
     def close(self) -> None:
+        self._closing.set()
+        self._maintainer.join()
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
 
     def __len__(self) -> int:
-        row = self._read("SELECT COUNT(*) FROM sessions WHERE last_used >= ?", (self._clock() - self.ttl_seconds,))
+        row = self._read("SELECT n FROM session_count", ())
         return 0 if row is None else row[0]
 
     # ------------------------------------------------------------ internals
@@ -160,7 +169,7 @@ class SQLiteSessions:
                 yield None
                 return
             try:
-                db.execute("BEGIN IMMEDIATE")
+                _begin(db)
             except sqlite3.Error as exc:
                 log.error("conversations: could not %s in %s: %s", what, self.where, exc)
                 yield None
@@ -175,16 +184,45 @@ class SQLiteSessions:
                 rollback(db)
                 raise
 
+    def _maintain(self, path: Path) -> None:
+        """The maintenance thread, on a connection of its own: every SWEEP_EVERY_SECONDS, delete expired rows and
+        copy the write-ahead log back into the file (so it does not grow without end)."""
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            while not self._closing.wait(SWEEP_EVERY_SECONDS):
+                try:
+                    _begin(connection)
+                    try:
+                        self._sweep(connection, self._clock())
+                        connection.execute("COMMIT")
+                    except BaseException:
+                        rollback(connection)
+                        raise
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error as exc:
+                    log.warning("conversations: could not tidy %s: %s", self.where, exc)
+        finally:
+            connection.close()
+
     def _sweep(self, db: sqlite3.Connection, now: float) -> None:
-        """Delete expired rows, and the least recently used sessions past the cap (in the caller's transaction)."""
-        self._new_sessions, self._last_sweep = 0, now
+        """Delete expired rows (in the caller's transaction)."""
         cutoff = now - self.ttl_seconds
         db.execute("DELETE FROM sessions WHERE last_used < ?", (cutoff,))
-        db.execute("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions ORDER BY last_used DESC "
-                   "LIMIT -1 OFFSET ?)", (self.max_sessions,))
         db.execute("DELETE FROM session_replies WHERE given_at < ?", (cutoff,))
         # Reply ids are kept in the order given; past max_sessions * MAX_TURNS the oldest go (a session that
         # started afresh for every question, as under a load test, would otherwise keep one per reply).
         db.execute("DELETE FROM session_replies WHERE seq <= (SELECT MAX(seq) FROM session_replies) - ?",
                    (self.max_sessions * MAX_TURNS,))
         db.execute("DELETE FROM rate_hits WHERE at <= ?", (now - RATE_WINDOW_SECONDS,))
+
+def _begin(db: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, waiting up to BUSY_TIMEOUT_SECONDS while another worker holds the write lock."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(BUSY_POLL_SECONDS)
