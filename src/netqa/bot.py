@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from netqa.text import char_words, normalise, stem, word_terms
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
 EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
 RELATED_WEIGHT = 0.6  # corpus words WordNet relates to a question word the corpus lacks
+LONG_FORM_WEIGHT = 0.3  # "Food and Drug Administration" for "FDA" in a corpus that uses both
 ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
 # The same questions come again and again; normalising one (NFKC and friends) costs more than the cached reply.
 _normalised_question = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(normalise)
@@ -54,6 +56,7 @@ class Bot:
         # This process's memory unless given a store the server's workers share (the web app sets one).
         self.sessions: Conversations = sessions or MemorySessions(settings.session_ttl_seconds, settings.max_sessions)
         self.names = _names(corpus)
+        self._definitions: dict[str, bool] = {}  # abbreviation -> defined in brackets (see _defined)
         self.health = about_health(_metadata(corpus.directory), (p.text for p in corpus.passages[:HEALTH_SAMPLE]))
         self._idf = {term: float(index.words_.idf[col]) for term, col in index.words_.vocabulary.items()}
         # Patients ask the same questions again and again; a reply depends only on the resolved question.
@@ -129,7 +132,7 @@ class Bot:
         word_query, char_query = self._queries(expansion, Resolution(text, context))
         hits = self.index.search(word_query, char_query, self.settings.top_k)
         sentences = self.index.rank_sentences(word_query, hits)
-        evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context)
+        evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context, self._following)
         score = confidence(evidence) if evidence else 0.0
         answered = evidence is not None and score >= self.settings.abstain_below and evidence.fact_found
         return compose(resolved.type, evidence, score, hits, answered, advice, self.names,
@@ -159,10 +162,31 @@ class Bot:
         the one sentence that defines it."""
         if question_type == "definition":
             return expansion
-        kept = tuple((phrase, words) for phrase, words in expansion.synonyms
-                     if phrase in expansion.lay_phrases or phrase not in self.vocabulary.abbreviations
-                     or self._idf_of(stem(phrase)) == 0.0)
-        return dataclasses.replace(expansion, synonyms=kept)
+        def usual(phrase: str) -> bool:
+            return (phrase not in expansion.lay_phrases and phrase in self.vocabulary.abbreviations
+                    and self._idf_of(stem(phrase)) != 0.0)
+
+        kept = tuple(entry for entry in expansion.synonyms if not usual(entry[0]))
+        # Still a weak pull where the text spells it out in passing ("the Food and Drug Administration has
+        # now granted approval" is about the FDA too), but not towards the sentence defining it ("(NET)").
+        weak = tuple(entry for entry in expansion.synonyms if usual(entry[0]) and not self._defined(entry[0]))
+        return dataclasses.replace(expansion, synonyms=kept, long_forms=weak)
+
+    def _following(self, passage: Passage) -> Passage | None:
+        """The next passage of the same document (the answer after an FAQ's question)."""
+        position = self.index.position_.get(passage.id)
+        if position is None or position + 1 >= len(self.index.passages_):
+            return None
+        after = self.index.passages_[position + 1]
+        return after if after.doc_id == passage.doc_id else None
+
+    def _defined(self, abbreviation: str) -> bool:
+        """Whether the corpus defines the abbreviation in brackets: "Neuroendocrine tumors (NET)"."""
+        if abbreviation not in self._definitions:
+            long_form = re.escape(self.vocabulary.abbreviations[abbreviation])
+            pattern = re.compile(rf"{long_form}\s*\(\s*{re.escape(abbreviation)}\s*\)", re.IGNORECASE)
+            self._definitions[abbreviation] = any(pattern.search(d.text) for d in self.corpus.documents)
+        return self._definitions[abbreviation]
 
     def _idf_of(self, term: str) -> float:
         return self._idf.get(term, 0.0)
@@ -170,7 +194,8 @@ class Bot:
     @staticmethod
     def _queries(expansion: Expansion, resolution: Resolution):
         groups = [(expansion.search_text, 1.0), (" ".join(expansion.added), EXPANSION_WEIGHT),
-                  (" ".join(expansion.related_added), RELATED_WEIGHT), (resolution.context, CONTEXT_WEIGHT)]
+                  (" ".join(expansion.related_added), RELATED_WEIGHT), (resolution.context, CONTEXT_WEIGHT),
+                  (" ".join(w for _, forms in expansion.long_forms for w in forms), LONG_FORM_WEIGHT)]
         word_query = [(word_terms(text), weight) for text, weight in groups]
         char_query = [(char_words(text), weight) for text, weight in groups]
         return word_query, char_query
@@ -187,11 +212,8 @@ def _metadata(directory: Path) -> dict:
 
 def _names(corpus: Corpus) -> Names:
     """How replies name the corpus and its documents; "the article" where metadata.json says `"kind": "article"`."""
-    try:
-        metadata = json.loads((corpus.directory / METADATA_FILE).read_text(encoding="utf-8"))
-        described = metadata.get("documents", {}) if isinstance(metadata, dict) else {}
-    except (OSError, ValueError):
-        described = {}
+    described = _metadata(corpus.directory).get("documents", {})
+    described = described if isinstance(described, dict) else {}
 
     def is_article(document: Document) -> bool:
         inside = document.path.is_relative_to(corpus.directory)

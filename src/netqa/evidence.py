@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from netqa import lexical
 from netqa.documents import Passage
-from netqa.facts import extract_fact, needs_fact, wanted_shapes
+from netqa.facts import extract_fact, needs_fact, verdict, wanted_shapes
 from netqa.message import Question
 from netqa.records import Evidence, Hit, SentenceHit
 from netqa.terms import Expansion, generic_words
@@ -17,10 +17,16 @@ QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to th
 
 
 def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
-                    sentences: list[SentenceHit], idf, context: str = "") -> Evidence | None:
-    """The sentence to quote: similar to the question and, when a figure is asked, holding one."""
+                    sentences: list[SentenceHit], idf, context: str = "", following=None) -> Evidence | None:
+    """The sentence to quote: similar to the question and, when a figure is asked, holding one.
+
+    A sentence that is itself a question (an FAQ's "34. Is there a Java version of zlib?") is answered by
+    the passage after it (`following(passage)`), which is quoted instead.
+    """
     if not hits or not sentences:
         return None
+    if following is not None:
+        hits, sentences = _answers_to_questions(hits, sentences, following)
     passage_score = {h.passage.id: h.score for h in hits}
     best_passage = hits[0].score
     query = _query_stems(expansion, context)
@@ -36,7 +42,8 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     passages = {h.passage.id: h.passage for h in hits}
     stems_of = {pid: _passage_stems(p) | _stems_of("", p.document) for pid, p in passages.items()}
     missing_in = {pid: [w for w in required if not (_has_label(w, passages[pid].text) if " " in w
-                                                     else _found(w, stems, expansion))]
+                                                     else _found(w, stems, expansion))
+                        and not _slot_filled(w, question, passages[pid].text)]
                   for pid, stems in stems_of.items()}
 
     def candidate(s: SentenceHit) -> tuple[float, str | None]:
@@ -57,10 +64,13 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     # A word the corpus lacks counts as missing unless a word WordNet relates to it is in this passage.
     unknown = [w for w in expansion.unknown if not _found(w, stems, expansion)]
     quote = _quote(best, sentences)
+    if quote != best.passage.sentences[best.sentence_index].text:
+        # the neighbour quoted with it may hold the fact ("We are not the authors. The real author is ... Joel")
+        short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
     return Evidence(
         sentence=best, short_answer=short, quote=quote,
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
-        coverage=_coverage(expansion, passage, idf), unknown=len(unknown),
+        coverage=_coverage(expansion, passage, idf, stems), unknown=len(unknown),
         # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
         # (WordNet's relations are too loose to stand in for the very thing asked about: "brand" is not "mark")
         focus_unknown=any(w in expansion.lacking and not _found(w, stems, expansion, False) for w in question.focus),
@@ -68,7 +78,20 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         missing_constraint=bool(missing_in[passage.id]),
         quote_coverage=_coverage(expansion, passage, idf, _stems_of("", quote)),
         open_question=not wanted_shapes(question),
+        verdict=verdict(question, quote, query, any(
+            w not in stems and _slot_filled(w, question, passage.text) for w in required),
+            expansion.synonyms + expansion.related),
     )
+
+
+def _slot_filled(word: str, question: Question, text: str) -> bool:
+    """A yes/no question's constraint the text fills with something else: "published in the Lancet?" and
+    "published in The New England Journal of Medicine"."""
+    for anchor, preposition, phrase in question.slots:
+        if word in phrase and re.search(rf"\b{re.escape(stem(anchor))}\w*\s+(?:\w+\s+)?{re.escape(preposition)}\b",
+                                        text, re.IGNORECASE):
+            return True
+    return False
 
 
 def _has_label(label: str, text: str) -> bool:
@@ -95,6 +118,28 @@ def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool
         if word in phrase.split() and any(stem(w) in stems for dw in document_words for w in content_words(dw)):
             return True
     return False
+
+
+def _answers_to_questions(hits: list[Hit], sentences: list[SentenceHit], following):
+    """Hits and sentences where a passage that only asks a question gives way to the passage answering it."""
+    asking = {h.passage.id for h in hits  # a short passage ending in a question mark asks, it does not answer
+              if h.passage.sentences and h.passage.sentences[-1].text.rstrip().endswith("?")
+              and len(h.passage.sentences) <= 3}
+    if not asking:
+        return hits, sentences
+    out_hits, out_sentences = [], []
+    for hit in hits:
+        answer = following(hit.passage) if hit.passage.id in asking else None
+        if answer is None:
+            out_hits.append(hit)
+            continue
+        out_hits.append(Hit(answer, hit.score))
+        best = max((s.score for s in sentences if s.passage.id == hit.passage.id), default=0.0)
+        out_sentences += [SentenceHit(answer, i, best * (1.0 if i == 0 else 0.5)) for i in range(len(answer.sentences))]
+    out_sentences += [s for s in sentences if s.passage.id not in asking]
+    seen: set[str] = set()
+    hits_once = [h for h in out_hits if not (h.passage.id in seen or seen.add(h.passage.id))]
+    return hits_once, sorted(out_sentences, key=lambda s: -s.score)
 
 
 def _quote(best: SentenceHit, sentences: list[SentenceHit]) -> str:

@@ -71,11 +71,14 @@ _NAMED_KIND = re.compile(r"\b(?:which|what) (\w+)", re.IGNORECASE)
 _ORG = re.compile(rf"\b{_ORG_WORD}\b")
 _ORG_WORDS = {w.lower() for w in en.ordered_words("organisation_words.txt")}
 _OPEN_TYPES = ("definition", "other")
+_NUMERIC_SHAPES = ("percent", "count", "duration", "amount", "money", "ratio", "frequency")
+_ONE_THING = re.compile(r"^\W*(?:so |and |ok )?what(?:'s| is| was)\b", re.IGNORECASE)  # not "what are the side effects"
 _LABEL_BEFORE = re.compile(rf"(?:[A-Za-z]-|\b(?:{_alternatives('label_words.txt')}) )$", re.IGNORECASE)
 FACT_REACH = 12  # words between a figure and the nearest question word, at most
 MODIFIER_WEIGHT = 3.0  # "pNET" in "how many pNET patients": the word that says which figure is meant
 # Clause boundaries: a figure belongs to the clause it stands in ("5% ..., while thrombotic ... 1-2%").
-_CLAUSE_BREAK = re.compile(r"[;—]|,\s+(?:while|whereas|but|and|compared)\b|\s+compared (?:to|with)\b|\bwhile\b")
+_CLAUSE_BREAK = re.compile(r"[;—]|(?<=[.!?])\s+(?=[A-Z])|,\s+(?:while|whereas|but|and|compared)\b"
+                           r"|\s+compared (?:to|with)\b|\bwhile\b")
 
 
 def wanted_shapes(question: Question) -> tuple[str, ...]:
@@ -115,7 +118,7 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
     FACT_REACH words belongs to something else and is not taken.
     """
     shapes = wanted_shapes(question)
-    if not shapes and question.type in _OPEN_TYPES:
+    if not shapes and question.type in _OPEN_TYPES and _ONE_THING.match(question.normalised):
         shapes = ("percent",)  # "what is the five-year survival?" asks for a rate without saying so
     spans: list[tuple[int, int]] = []
     for shape in shapes:
@@ -124,12 +127,14 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
             break
     if not spans:
         return None
-    tokens = [(m.start(), m.end(), stem(m.group().lower()))
-              for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", undotted(sentence))]
+    tokens = []
+    for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", undotted(sentence)):
+        tokens.append((m.start(), m.end(), stem(m.group().lower())))
+        if "-" in m.group():  # "extra-pancreatic" is also "extra" and "pancreatic"
+            tokens.extend((m.start(), m.end(), stem(part.lower())) for part in m.group().split("-") if part)
     counted = _stems_with_synonyms((question.counted,) if question.counted else (), synonyms)
-    # The words that say which figure is meant: "pNET" in "how many pNET patients", "epNET" in "in the epNET cohort"
-    modifiers = _stems_with_synonyms(question.modifiers + tuple(c for c in question.constraints if " " not in c),
-                                     synonyms)
+    # The words that say which figure is meant: "pNET" in "how many pNET patients"
+    modifiers = _stems_with_synonyms(question.modifiers, synonyms)
     clauses = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
 
     def clause_of(position: int) -> int:
@@ -149,6 +154,7 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
 
     owner = {position: owner_of(position) for position, _, _ in tokens}
 
+    numeric = shape in _NUMERIC_SHAPES  # names are introduced by the words before them ("conducted through")
     others_here = any(token in query and token not in counted for _, _, token in tokens)
 
     def closeness(span: tuple[int, int]) -> tuple[float, int]:
@@ -166,7 +172,7 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
                     weight *= 0.25
                 # A word describes the figure it follows ("99 with pNET and 199 with epNET"), or, before
                 # any figure, the first one after it.
-                if owner[position] != span:
+                if numeric and owner[position] != span:
                     weight *= 0.3
                 # At equal distance the word before wins ("... Congress and published in the Journal").
                 total += weight * math.exp(-distance / 5) * (1.0 if position < span[0] else 0.97)
@@ -177,9 +183,11 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
         return total, nearest
 
     scored = [(closeness(span), span) for span in spans]
+    if needs_nearby_word(question):
+        scored = [item for item in scored if item[0][1] <= FACT_REACH]
+        if not scored:
+            return None
     (_, nearest), (start, end) = max(scored, key=lambda item: item[0][0])
-    if needs_nearby_word(question) and nearest > FACT_REACH:
-        return None
     return sentence[start:end].strip(" ,.;")
 
 
@@ -196,7 +204,7 @@ def _counts(after: str, counted: set[str]) -> bool:
     """Whether a number counts the asked thing: the words right after it (up to a function word) name it,
     or there are none ("99 with pancreatic NET")."""
     stop = en.word_list("stopwords.txt")
-    following = []
+    following: list[str] = []
     for m in re.finditer(r"[^\W\d_][\w'-]*|[^\w\s]", after):
         word = m.group().lower()
         if word in stop or not word[:1].isalpha() or len(following) == 3:
@@ -223,6 +231,8 @@ def _fact_spans(sentence: str, wanted: str, question: Question,
             continue  # "how many hospitals?" is not answered by "298 patients"
         if wanted == "duration" and question.unit and not re.search(question.unit.rstrip("s"), text, re.I):
             continue
+        if wanted == "duration" and "-" in text and re.match(r"\s+[a-z]", sentence[m.end():]):
+            continue  # "five-year survival": a span of time that describes a noun is not one asked for
         if wanted == "condition" and not (asked & {stem(w) for w in content_words(
                 sentence[max(0, m.start() - 80):m.end()])}):
             continue
@@ -240,6 +250,8 @@ def _fact_spans(sentence: str, wanted: str, question: Question,
                 continue
             if wanted == "place" and bool(_ORG.search(text)) == (_place_kind(question) is not None):
                 continue  # a place is an organisation's name, unless a city or a country is asked for
+            if wanted == "place" and _place_kind(question) and not _looks_like_a_name(text):
+                continue  # "Final" opening a sentence is no city
         spans.append(m.span())
     named = _NAMED_KIND.search(question.normalised)
     if named and wanted in ("organisation", "place"):
@@ -268,3 +280,38 @@ def _is_label_number(sentence: str, match: re.Match) -> bool:
 def people_in(text: str) -> tuple[str, ...]:
     """Names of people in a text (for "she" and "he" in the next question)."""
     return tuple(m.group() for m in SHAPES["person"].finditer(text) if _looks_like_a_name(m.group()))
+
+
+def verdict(question: Question, quote: str, query: dict[str, float], slot_changed: bool,
+            synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> str | None:
+    """"Yes" or "No" for a yes/no question, only when the quoted sentence says so plainly; else None.
+
+    No: the text fills the question's slot with something else ("published in the Lancet?" - in the New
+    England Journal), or a negation stands right before the question's own words. Yes: every word of the
+    question is in the quote and nothing in it negates or hedges.
+    """
+    if question.type != "yesno":
+        return None
+    words_ = en.table("yes_no_words.txt")
+    negations, hedges = set(words_["negations"].split()), set(words_["hedges"].split())
+    asked = [w.lower() for w in re.findall(r"[\w']+", question.normalised)]
+    if set(asked) & negations:
+        return None  # "isn't it ...?": a plain yes or no would be read two ways
+    if slot_changed:
+        return "No"
+    tokens = [w.lower() for w in re.findall(r"[\w']+", quote)]
+    for i, token in enumerate(tokens):
+        if token in negations and any(stem(t) in query for t in tokens[i + 1:i + 4]):
+            return "No"
+    if set(tokens) & (negations | hedges):
+        return None
+    quoted = {stem(w) for w in content_words(quote)}
+
+    def stated(word: str) -> bool:
+        return stem(word) in quoted or any(
+            word in phrase.split() and any({stem(w) for w in content_words(d)} <= quoted for d in document_words)
+            for phrase, document_words in synonyms)
+
+    generic = en.word_list("generic_words.txt")
+    wanted = [w for w in content_words(question.normalised) if w not in generic]
+    return "Yes" if wanted and all(stated(w) for w in wanted) else None

@@ -26,6 +26,7 @@ _POSSESSIVE = re.compile(r"\b(her|his)\b(?=\s+(?!(?:a|an|the|to|in|on|at|for|wit
 _THING_PRONOUN = re.compile(r"\b(it|its|this|that|these|those|they|them|their)\b", re.IGNORECASE)
 _QUESTION_START = re.compile(r"^(?:what|who|when|where|why|how|which|is|are|was|were|do|does|did|can|could|"
                              r"will|would|should|has|have)\b", re.IGNORECASE)
+_ASKS = re.compile(r"\b(?:what|who|when|where|why|how|which)\b", re.IGNORECASE)  # "and then how do I install it?"
 _CONTINUES = re.compile(r"^(?:and|but|also|so|then|plus)\b", re.IGNORECASE)  # "and what did the other group get?"
 _TRAILING_PHRASE = re.compile(r"\b(for|in|with|among|of|on|about|from)\s+(?P<phrase>[^?]+?)\s*[?.!]*$", re.IGNORECASE)
 _NAME_RUN = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)+")
@@ -54,7 +55,7 @@ def resolve(question: str, history: tuple[Turn, ...], abbreviations: dict[str, s
     last = history[-1]
     ellipsis = _ELLIPSIS.match(question.strip())
     if (ellipsis and len(content_words(ellipsis.group("subject"))) <= 4
-            and not _QUESTION_START.match(ellipsis.group("subject"))):
+            and not _ASKS.search(ellipsis.group("subject"))):
         subject = ellipsis.group("subject")
         rewritten = _substitute(last.question, subject, abbreviations)
         if rewritten is not None:

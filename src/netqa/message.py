@@ -65,6 +65,7 @@ class Question:
     focus: tuple[str, ...]  # what is asked about: "price" in "what is the price of it?"
     modifiers: tuple[str, ...] = ()  # "pNET" in "how many pNET patients": which of the counted is meant
     constraints: tuple[str, ...] = ()  # "england" in "survival in England": the passage must name it too
+    slots: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # see slots_of
 
 
 # ---------------------------------------------------------------- chat spellings
@@ -156,12 +157,12 @@ def questions_in(text: str) -> tuple[str, ...]:
         if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
             split.extend(p if p.endswith("?") else p + "?" for p in pieces)
         else:
-            split.append(sentence)
+            split.append(pieces[0] if len(pieces) == 1 else sentence)
     return tuple(dict.fromkeys(split))[:MAX_QUESTIONS]
 
 
-_TOPIC_ONLY = re.compile(r"^(?:(?:and|so|but|ok|okay)\s+)?(?:what about|how about|as for|regarding|about)\s+(?P<topic>.+)$",
-                         re.IGNORECASE)
+_TOPIC_ONLY = re.compile(r"^(?:(?:and|so|but|ok|okay)\s+)?(?:what about|how about|as for|regarding|about)\s+"
+                         r"(?P<topic>.+)$", re.IGNORECASE)
 _THING_PRONOUN = re.compile(r"\b(?:it|this|that|these|those|they|them)\b(?=[\s?.!]*$)", re.IGNORECASE)
 
 
@@ -186,12 +187,32 @@ def story_of(text: str, questions: tuple[str, ...]) -> str:
 # ---------------------------------------------------------------- one question
 
 _PHRASE_WORD = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*\.?|[^\w\s]")
-_LABEL = re.compile(rf"\b({'|'.join(en.ordered_words('label_words.txt'))})\s+(\d+(?:\s*-\s*\d+)?[a-z]?)\b", re.IGNORECASE)
-_PREDICATE = re.compile(r"\b(?:is|are|was|were|be|been|being|become|became|get|got)\s+(?:\w+ly\s+)?([a-z]+)\s*[?.!]*$",
-                        re.IGNORECASE)
-_YES_NO_START = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b", re.IGNORECASE)
+_LABEL = re.compile(rf"\b({'|'.join(en.ordered_words('label_words.txt'))})\s+(\d+(?:\s*-\s*\d+)?[a-z]?)\b",
+                    re.IGNORECASE)
+_PREDICATE = re.compile(r"\b(?:is|are|was|were|be|been|being|become|became|get|got)\s+(?:\w+ly\s+)?([a-z]+)"
+                        r"\s*[?.!]*$", re.IGNORECASE)
+_YES_NO_START = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b",
+                           re.IGNORECASE)
 _DETERMINERS = frozenset("the a an this that these those my your his her their its our some any each every all "
                          "both either one".split())
+
+
+def slots_of(text: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(word before, preposition, phrase words) of each phrase constraint: "published in the Lancet" ->
+    ("published", "in", ("lancet",)). A text that fills the same slot with something else answers a yes/no
+    question about it: no, in the New England Journal of Medicine."""
+    prepositions = set(en.table("constraint_words.txt")["prepositions"].split())
+    tokens = _PHRASE_WORD.findall(text)
+    slots = []
+    for i, token in enumerate(tokens[1:], 1):
+        if token.lower() in prepositions and tokens[i - 1][:1].isalpha():
+            j = i + 1
+            while j < len(tokens) and tokens[j].lower() in _DETERMINERS:
+                j += 1
+            phrase = tuple(t.lower() for t in tokens[j:j + 3] if t[:1].isalnum())
+            if phrase:
+                slots.append((tokens[i - 1].lower(), token.lower(), phrase))
+    return tuple(slots)
 
 
 def constraints_of(text: str) -> tuple[str, ...]:
@@ -220,7 +241,7 @@ def constraints_of(text: str) -> tuple[str, ...]:
             j += 1
         if lowered == "to" and j == i + 1:
             continue  # "spread to the liver" names a place; "going to test" a verb
-        phrase = []
+        phrase: list[str] = []
         while j < len(tokens) and len(phrase) < 3 and tokens[j][:1].isalnum() and tokens[j].lower() not in stop:
             phrase.append(tokens[j].lower().rstrip("."))
             j += 1
@@ -239,6 +260,7 @@ def constraints_of(text: str) -> tuple[str, ...]:
                 found.append(word)
     # A numbered label is one constraint: "grade 1-2" is not "Grade 3-5" ("1-2" may stand elsewhere).
     found = [f"{label.group(1).lower()} {label.group(2)}" for label in _LABEL.finditer(text)] + found
+    found = [re.sub(r"'s$", "", w) for w in found]  # "PKWare's" -> "pkware"
     # "U.S." is the word "us" to the index, a function word: no constraint
     return tuple(dict.fromkeys(w for token in found for w in ([token] if " " in token else words(token))
                                if w not in stop))
@@ -260,6 +282,7 @@ def understand(text: str) -> Question:
                       and w not in en.word_list("generic_words.txt")) if counted else ()
     return Question(text=text, normalised=normalised, type=qtype,
                     unit=(unit.group(1) or unit.group(2)) if unit else None,
-                    counted=counted.group("noun") if counted else None,
+                    counted=counted.group("noun") if counted and counted.group("noun").lower() not in
+                    en.word_list("stopwords.txt") else None,
                     focus=tuple(focus.group("focus").split()) if focus else (), modifiers=modifiers,
-                    constraints=constraints_of(normalised))
+                    constraints=constraints_of(normalised), slots=slots_of(normalised) if qtype == "yesno" else ())

@@ -59,6 +59,7 @@ class Evidence:
     missing_constraint: bool = False  # a place, group, time or measure the question names is not in the passage
     quote_coverage: float = 0.0  # the same share as `coverage`, in the quoted sentence(s) alone
     open_question: bool = False  # any sentence may answer (why, what is, yes/no): no fact of a shape to find
+    verdict: str | None = None  # "Yes" or "No" when the quote plainly says so (yes/no questions only)
 
     def features(self) -> dict[str, float]:
         """The numbers the confidence is computed from (and calibrated on)."""

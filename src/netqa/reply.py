@@ -63,7 +63,8 @@ def compose(question_type: str, evidence: Evidence | None, score: float, hits: l
         nearby if kind == ReplyKind.NO_ANSWER else ()
     # advice keeps the fact the text gives ("60mg daily"), beside the referral to the care team
     short = evidence.short_answer if evidence and (kind == ReplyKind.ANSWER or citations) else None
-    context = dict(short=short, quote=quote, citation=citations[0] if citations else None,
+    verdict = evidence.verdict if kind == ReplyKind.ANSWER and evidence else None
+    context = dict(short=short, quote=quote, verdict=verdict, citation=citations[0] if citations else None,
                    source=names.source(citations[0]) if citations else "", suggestions=suggestions,
                    document=names.corpus, nearby=list(nearby), health=health, emergency_number=emergency_number)
     return Found(answer=render(kind, question_type, **context), kind=kind, confidence=score, citations=citations,
@@ -113,6 +114,7 @@ def template_for(kind: str, question_type: str) -> str:
 
 def render(kind: str, question_type: str, **context) -> str:
     context.setdefault("source", "The article")
+    context.setdefault("verdict", None)
     text = _templates().get_template(template_for(kind, question_type)).render(**context)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 

@@ -220,18 +220,18 @@ def english() -> Lexicon:
         add(words, f"chat:{mood}")
     add(chat["filler"], "chat:filler")
 
-    words = {stems[0]: frozenset(labels) for stems, labels in phrases.items() if len(stems) == 1}
+    known = {stems[0]: frozenset(labels) for stems, labels in phrases.items() if len(stems) == 1}
     by_two: dict[tuple[str, str], list[tuple[tuple[str, ...], frozenset[str]]]] = defaultdict(list)
     for stems, labels in phrases.items():
         if len(stems) > 1:
             by_two[stems[0], stems[1]].append((stems, frozenset(labels)))
             for other in stems:  # every stem of a phrase counts as known to the spelling repair
-                words.setdefault(other, frozenset())
+                known.setdefault(other, frozenset())
     spellings: dict[str, list[str]] = defaultdict(list)
     for word in sorted(w for w in surface if len(w) >= FUZZY_MIN_LENGTH - 2):
         spellings[word[0]].append(word)
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
-    return Lexicon(words, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
+    return Lexicon(known, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
                    {letter: tuple(words) for letter, words in spellings.items()})
@@ -392,6 +392,10 @@ class Instance:
 _NEAR_ACROSS = 4  # a form's parts may stand in two sentences when this close ("I've taken them. 40 of them.")
 
 
+def _nearest(marks: list[Mark], anchor: Mark) -> Mark:
+    return min(marks, key=lambda m: abs(m.start - anchor.start))
+
+
 def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
     """Every form whose parts all stand in one sentence (or two, very close), at most WINDOW words apart (the
     closest such set), with its needs in that sentence or the next and its context anywhere."""
@@ -410,7 +414,7 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                 continue
             best = None
             for anchor in (m for m in choices[0] if m.start in span):
-                chosen = [anchor] + [min(c, key=lambda m, a=anchor: abs(m.start - a.start)) for c in choices[1:]]
+                chosen = [anchor] + [_nearest(c, anchor) for c in choices[1:]]
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
                 gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
                 across = any(m.start not in span for m in chosen)
@@ -545,22 +549,25 @@ def _about_others(message: Message, found: Instance) -> bool:
     return bool(sentence)
 
 
-def _reported(message: Message, found: Instance) -> bool:
-    """The finding is said to be happening to someone now (the checks of the module docstring)."""
+def _reported(message: Message, found: Instance, health: bool = True) -> bool:
+    """The finding is said to be happening to someone now (the checks of the module docstring). Off a health
+    corpus a person must be named in its sentence: in a manual "the list collapses" or "zlib chokes" is not one."""
     if all(message.quoted[at] for at in found.taken if at < len(message)):
+        return False
+    if not health and not message.within("person:personal", message.sentence_span(found.start)):
         return False
     return not (_denied(message, found) or _over(message, found) or _supposed(message, found)
                 or _asked_about(message, found) or _about_others(message, found))
 
 
-def _self_harm(message: Message, lexicon: Lexicon) -> bool:
-    return any(_reported(message, found) for found in _instances(message, lexicon.self_harm))
+def _self_harm(message: Message, lexicon: Lexicon, health: bool) -> bool:
+    return any(_reported(message, found, health) for found in _instances(message, lexicon.self_harm))
 
 
-def _red_flag(message: Message, lexicon: Lexicon) -> str:
+def _red_flag(message: Message, lexicon: Lexicon, health: bool) -> str:
     """The id of the first red flag reported in the message, or ""."""
     for finding in lexicon.findings:
-        if any(_reported(message, found) for found in _instances(message, finding.forms)):
+        if any(_reported(message, found, health) for found in _instances(message, finding.forms)):
             return finding.id
     return ""
 
@@ -638,6 +645,8 @@ def _decision_in(message: Message, clause: range) -> str:
             after = decisions + marks("advice:obligation_decision")
             if to < clause.stop and message.stems[to] == "to" and any(0 <= d.start - to <= 3 for d in after):
                 return "evaluation_to"
+            if any(d.start == to for d in decisions):
+                return "evaluation_to"  # "is it worth trying?", "is it safe taking it with food?"
         if personal and marks("advice:eligibility"):
             return "eligibility"
     if marks("advice:opinion"):
@@ -682,9 +691,9 @@ def route(text: str, health: bool = True) -> Route:
     the corpus is about health (on a software manual "can I use break in a loop?" is a question)."""
     lexicon = english()
     message = Message(text, lexicon)
-    if _self_harm(message, lexicon):
+    if _self_harm(message, lexicon, health):
         return Route(RouteKind.EMERGENCY, crisis=True, reason="self_harm")
-    if flag := _red_flag(message, lexicon):
+    if flag := _red_flag(message, lexicon, health):
         return Route(RouteKind.EMERGENCY, reason=flag)
     if health and (form := _decision(message)):
         return Route(RouteKind.MEDICAL_ADVICE, reason=form)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +38,7 @@ class Expansion:
     incidental: tuple[str, ...] = ()  # describing words the corpus lacks ("upcoming"): neither searched nor missed
     english: tuple[str, ...] = ()  # other English words the corpus lacks ("tablet"): they weaken the match only
     lacking: tuple[str, ...] = ()  # every content word the corpus does not use, whatever stands in for it
+    long_forms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # abbreviations the corpus also uses, spelled out
 
     @property
     def search_text(self) -> str:
@@ -122,8 +124,8 @@ def _long_form(abbr: str, before: str) -> str | None:
 class Vocabulary:
     """Everything known about the corpus's words, used to turn a question into search terms."""
 
-    def __init__(self, corpus_words: set[str], lexicon: dict[str, tuple[str, ...]],
-                 abbreviations: dict[str, str], stems: set[str] | None = None):
+    def __init__(self, corpus_words: Iterable[str], lexicon: dict[str, tuple[str, ...]],
+                 abbreviations: dict[str, str], stems: Iterable[str] | None = None):
         self.words = frozenset(corpus_words)
         # A saved index passes the stems it stored: stemming 100,000 words anew takes seconds.
         self.stems = frozenset(stems if stems is not None else (stem(w) for w in corpus_words))
@@ -255,10 +257,20 @@ class Vocabulary:
             else:
                 candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
                 best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SIMILARITY)
-                fixed = best[0] if best else None
+                # "cuase" is "cause" (a word questions use), not the corpus's "cases": a closer everyday
+                # word wins, and is left for the question's wording to carry
+                everyday = process.extractOne(word, _everyday_words(), scorer=fuzz.ratio,
+                                              score_cutoff=TYPO_MIN_SIMILARITY)
+                closer = everyday is not None and everyday[0] != best[0] and everyday[1] >= best[1] if best else False
+                fixed = best[0] if best and not closer else None
         if len(self._corrections) < 50_000:
             self._corrections[word] = fixed
         return fixed
+
+
+@lru_cache(maxsize=1)
+def _everyday_words() -> tuple[str, ...]:
+    return tuple(sorted(w for w in generic_words() | stopwords() if len(w) >= 4 and w.isalpha()))
 
 
 _WORD_OR_INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_]+(?:'[^\W\d_]+)?")

@@ -1,0 +1,250 @@
+"""The answering stages, each on small inline examples: message -> question(s), word repair, facts, evidence,
+follow-ups, yes/no, and how replies name what they quote."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+import netqa
+from netqa.facts import extract_fact
+from netqa.followup import resolve
+from netqa.lang import en
+from netqa.message import constraints_of, question_types, questions_in, spell_out, understand
+from netqa.records import ReplyKind, Turn
+from netqa.terms import Vocabulary
+
+
+@pytest.fixture(scope="module")
+def bot():
+    return netqa.load()
+
+
+@pytest.fixture(scope="module")
+def pharmacy(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pharmacy")
+    (folder / "hours.txt").write_text(
+        "Pharmacy hours\n\n"
+        "The pharmacy is open Monday to Friday, 9 am to 5 pm. It is closed on public holidays.\n\n"
+        "Prescriptions\n\n"
+        "A prescription expires if it is not collected within 30 days of being issued. "
+        "Repeat prescriptions are randomized across two collection points.\n", encoding="utf-8")
+    return netqa.load(folder)
+
+
+# ---------------------------------------------------------------- message -> question(s)
+
+def test_a_long_message_is_answered_on_its_question():
+    message = ("My mother was diagnosed two years ago and she has been through chemo. I'm trying to understand "
+               "things before her appointment. What I really want to know is how many patients were in the study?")
+    assert questions_in(message) == ("How many patients were in the study?",)
+
+
+def test_two_questions_in_one_sentence_are_two_questions():
+    assert questions_in("Who will run the new trial, and when will it start?") == (
+        "Who will run the new trial?", "when will it start?")
+
+
+def test_a_question_framed_by_the_article_is_the_question_itself():
+    assert questions_in("Does the article say how often clots happened?") == ("How often clots happened?",)
+
+
+def test_at_most_three_questions_are_taken():
+    assert len(questions_in("What is A? What is B? What is C? What is D?")) == 3
+
+
+def test_a_topic_and_a_question_about_it_are_one_question():
+    assert questions_in("what about clots in the blood, how often did people get those?") == (
+        "how often did people get clots in the blood?",)
+
+
+def test_chat_abbreviations_are_spelled_out_but_initials_are_kept():
+    assert spell_out("how many pts w/ pNET in the U.S. in 5yr") == "how many patients with pNET in the U.S. in 5-year"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How many patients were enrolled?", "count"), ("How often did bleeding happen?", "frequency"),
+    ("How long is the warranty valid?", "duration"), ("When does the licence terminate?", "date"),
+    ("Who publishes new versions?", "person"), ("Did the doctors know who got the real medicine?", "yesno"),
+])
+def test_question_types_come_from_the_one_table(question, kind):
+    assert understand(question).type == kind
+
+
+def test_every_question_type_has_its_template():
+    names = {p.name for p in resources.files("netqa.templates").iterdir()}
+    assert all(t.template in names for t in question_types())
+
+
+@pytest.mark.parametrize("question, constraints", [
+    ("What is the five-year survival in England?", ("england",)),
+    ("What is the survival once it has spread to the liver?", ("liver",)),
+    ("Is it approved in children?", ("children",)),
+    ("Which foundation is mentioned in the article?", ()),  # framing, not a constraint
+    ("Was it run at one site or at many sites?", ()),  # alternatives
+    ("What percentage had grade 1-2 bleeding?", ("grade 1-2",)),
+])
+def test_constraints_are_the_place_group_time_or_label_a_question_names(question, constraints):
+    assert constraints_of(question) == constraints
+
+
+# ---------------------------------------------------------------- word forms
+
+@pytest.fixture(scope="module")
+def vocabulary():
+    return Vocabulary({"randomized", "patients", "license", "tumor", "pnet", "trial"}, {}, {})
+
+
+@pytest.mark.parametrize("typed, repaired", [
+    ("were patients randomised", "were patients randomized"),
+    ("the licence", "the license"),
+    ("howmany patients", "how many patients"),
+    ("wasit a trial", "was it a trial"),
+    ("the U.S. trial", "the U.S. trial"),
+    ("pnet tumour", "pnet tumor"),
+    ("the liver trial", "the liver trial"),  # an English word is never rewritten
+])
+def test_word_forms_the_corpus_lacks_are_repaired(vocabulary, typed, repaired):
+    assert vocabulary.repair(typed) == repaired
+
+
+def test_a_word_the_corpus_lacks_finds_the_words_wordnet_relates_to_it():
+    vocabulary = Vocabulary({"compare", "study"}, {}, {})
+    assert "compare" in dict(vocabulary.expand("the comparison study").related)["comparison"]
+
+
+def test_the_general_lay_vocabulary_links_patient_words_to_the_corpus_words():
+    vocabulary = Vocabulary({"chemotherapy", "received"}, {}, {})
+    assert ("chemo", ("chemotherapy",)) in vocabulary.expand("after chemo").synonyms
+
+
+# ---------------------------------------------------------------- facts
+
+SENTENCE = ("The trial enrolled 298 patients across two disease cohorts—99 with pancreatic NET (pNET) and 199 with "
+            "extra-pancreatic NET (epNET)—randomizing them 2:1.")
+
+
+def _fact(sentence: str, question: str) -> str | None:
+    asked = understand(question)
+    from netqa.text import content_words, stem
+    query = {stem(w): 1.0 for w in content_words(asked.normalised)}
+    return extract_fact(sentence, asked, query, lambda term: 1.0)
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("How many patients had pNET?", "99"),
+    ("How many patients were enrolled?", "298"),
+    ("How many disease cohorts were there?", "two"),
+])
+def test_the_figure_is_the_one_bound_to_the_question(question, figure):
+    assert _fact(SENTENCE, question) == figure
+
+
+def test_a_number_counting_something_else_is_not_the_answer():
+    assert _fact(SENTENCE, "How many hospitals took part?") is None
+
+
+def test_a_number_inside_a_compound_counts_nothing():
+    assert _fact("The five-year survival is high for pancreatic cases.", "How many pancreatic cases?") is None
+
+
+def test_when_can_be_a_span_of_days_and_hours(pharmacy):
+    reply = pharmacy.ask("When is the pharmacy open?")
+    assert reply.short_answer == "Monday to Friday, 9 am to 5 pm"
+
+
+def test_when_can_be_a_condition(pharmacy):
+    reply = pharmacy.ask("When does a prescription expire?")
+    assert reply.kind == ReplyKind.ANSWER and "if it is not collected" in reply.short_answer
+
+
+# ---------------------------------------------------------------- answer or abstain
+
+@pytest.mark.parametrize("question", [
+    "What is the five-year survival for pancreatic NET in England?",
+    "How many patients died during the CABINET trial?",
+    "When will the STELLAR-311 results be available?",
+    "What percentage of patients had grade 1-2 bleeding?",
+    "In which city was the 2024 ESMO Congress held?",
+])
+def test_a_constraint_the_text_lacks_sinks_the_answer(bot, question):
+    assert bot.ask(question).kind == ReplyKind.NO_ANSWER
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("What could the upcoming everolimus comparison study help refine?", "treatment sequencing"),
+    ("how many pts were enrolled in CABINET", "298"),
+    ("were patients randomised in CABINET", "randomized"),
+    ("howmany patients had pNET", "99"),
+])
+def test_a_generic_or_misspelt_word_does_not_sink_the_answer(bot, question, figure):
+    reply = bot.ask(question)
+    assert reply.kind == ReplyKind.ANSWER and figure in reply.answer
+
+
+# ---------------------------------------------------------------- follow-ups
+
+def _turn(question: str, people: tuple[str, ...] = ()) -> tuple[Turn, ...]:
+    return (Turn(question, people, True),)
+
+
+def test_a_follow_up_replaces_the_slot_it_fills():
+    resolved = resolve("what about thrombotic events?", _turn("How often did hemorrhagic events occur?"), {})
+    assert resolved.text == "How often did thrombotic events occur?"
+
+
+def test_a_bare_when_asks_about_the_last_topic():
+    resolved = resolve("when?", _turn("What do the NCCN guidelines list cabozantinib as?"), {})
+    assert resolved.text.startswith("when") and "nccn" in resolved.text and "cabozantinib" in resolved.text
+
+
+def test_a_new_name_replaces_the_old_one():
+    assert resolve("and Cindy Lovelace?", _turn("Who is Jennifer Chan?"), {}).text == "Who is Cindy Lovelace?"
+
+
+def test_her_becomes_the_person_named_before():
+    resolved = resolve("what's her job title?", _turn("Who is the study chair?", ("Jennifer Chan",)), {})
+    assert resolved.text == "what's Jennifer Chan's job title?"
+
+
+def test_a_question_that_stands_on_its_own_drops_the_old_context():
+    assert resolve("Who sponsored the CABINET trial?", _turn("What is the survival?"), {}).context == ""
+
+
+def test_a_follow_up_without_a_slot_asks_about_its_subject_in_the_old_topic():
+    resolved = resolve("what about side effects?", _turn("What did the FDA approve?"), {})
+    assert resolved.text == "side effects?" and "fda" in resolved.context
+
+
+# ---------------------------------------------------------------- yes or no
+
+@pytest.mark.parametrize("question, first_word", [
+    ("Were the final results published in The Lancet?", "No."),
+    ("Did any unexpected safety signals come up in the trial?", "No."),
+    ("Is cabozantinib approved for kidney cancer?", "Yes."),
+    ("Does every patient with advanced NET eventually progress?", "Yes."),
+])
+def test_yes_or_no_only_when_the_quote_says_so_plainly(bot, question, first_word):
+    assert bot.ask(question).answer.split()[0] == first_word
+
+
+def test_a_hedged_quote_gets_no_yes(bot):
+    reply = bot.ask("Could the STELLAR-311 study refine treatment sequencing?")
+    assert reply.answer.split()[0] not in ("Yes.", "No.")
+
+
+# ---------------------------------------------------------------- naming what is quoted (starters: test_starters.py)
+
+def test_replies_say_the_article_only_when_the_metadata_says_so(pharmacy, bot):
+    assert bot.ask("How many patients were in the CABINET trial?").answer.count("The article says") == 1
+    reply = pharmacy.ask("When is the pharmacy open?")
+    assert "article" not in reply.answer and '"Pharmacy hours" says' in reply.answer
+
+
+def test_no_answer_names_the_corpus(pharmacy):
+    assert pharmacy.ask("What is the price of aspirin?").answer.startswith('"Pharmacy hours" does not say')
+
+
+def test_english_word_lists_live_in_one_place():
+    assert "the" in en.word_list("stopwords.txt") and "January" in en.ordered_words("months.txt")
