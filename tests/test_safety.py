@@ -61,7 +61,8 @@ def test_words_that_only_look_like_a_red_flag_do_not_make_one(text):
 
 
 @pytest.mark.parametrize("text", ["a small nosebleed this morning", "my headache is back", "my stomach hurts a bit",
-                                  "my blood pressure is 150/95", "my blood pressure was 185/110 this morning, no symptoms"])
+                                  "my blood pressure is 150/95",
+                                  "my blood pressure was 185/110 this morning, no symptoms"])
 def test_a_finding_that_needs_severity_does_not_hold_without_it(text):
     assert kind(text) is not EMERGENCY
 
@@ -112,7 +113,8 @@ def test_negation_words_that_describe_the_emergency_do_not_deny_it(text):
 
 @pytest.mark.parametrize("text", ["Does the article mention suicide as a side effect?",
                                   "how common was bleeding in the trial?", "can cabozantinib cause a stroke?",
-                                  "what are the signs of a perforation?", "what should I do if I ever have chest pain?"])
+                                  "what are the signs of a perforation?",
+                                  "what should I do if I ever have chest pain?"])
 def test_a_question_about_a_red_flag_is_not_an_emergency(text):
     assert kind(text) is not EMERGENCY
 
@@ -151,14 +153,16 @@ def test_denied_asked_about_or_past_self_harm_is_not_a_crisis(text):
 
 
 @pytest.mark.parametrize("text", ["What dose should I be taking?", "Would you take it if you were me?",
-                                  "should my husband ask his oncologist to switch?", "is it safe for me to get pregnant",
+                                  "should my husband ask his oncologist to switch?",
+                                  "is it safe for me to get pregnant",
                                   "would it work for my mum?", "can I stop my everolimus?", "i want to skip a dose",
-                                  "am I a candidate for this?"])
+                                  "am I a candidate for this?", "is it worth trying?"])
 def test_a_personal_decision_is_medical_advice(text):
     assert kind(text) is ADVICE
 
 
-@pytest.mark.parametrize("text", ["Can anyone with NET get it, or only pancreatic?", "Can it be used after chemotherapy?",
+@pytest.mark.parametrize("text", ["Can anyone with NET get it, or only pancreatic?",
+                                  "Can it be used after chemotherapy?",
                                   "Should patients get genetic testing?", "Is it approved for lung NET?",
                                   "Can I see the study results?"])
 def test_a_general_can_or_should_question_is_a_question(text):

@@ -220,18 +220,18 @@ def english() -> Lexicon:
         add(words, f"chat:{mood}")
     add(chat["filler"], "chat:filler")
 
-    words = {stems[0]: frozenset(labels) for stems, labels in phrases.items() if len(stems) == 1}
+    known = {stems[0]: frozenset(labels) for stems, labels in phrases.items() if len(stems) == 1}
     by_two: dict[tuple[str, str], list[tuple[tuple[str, ...], frozenset[str]]]] = defaultdict(list)
     for stems, labels in phrases.items():
         if len(stems) > 1:
             by_two[stems[0], stems[1]].append((stems, frozenset(labels)))
             for other in stems:  # every stem of a phrase counts as known to the spelling repair
-                words.setdefault(other, frozenset())
+                known.setdefault(other, frozenset())
     spellings: dict[str, list[str]] = defaultdict(list)
     for word in sorted(w for w in surface if len(w) >= FUZZY_MIN_LENGTH - 2):
         spellings[word[0]].append(word)
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
-    return Lexicon(words, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
+    return Lexicon(known, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
                    {letter: tuple(words) for letter, words in spellings.items()})
@@ -392,6 +392,10 @@ class Instance:
 _NEAR_ACROSS = 4  # a form's parts may stand in two sentences when this close ("I've taken them. 40 of them.")
 
 
+def _nearest(marks: list[Mark], anchor: Mark) -> Mark:
+    return min(marks, key=lambda m: abs(m.start - anchor.start))
+
+
 def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
     """Every form whose parts all stand in one sentence (or two, very close), at most WINDOW words apart (the
     closest such set), with its needs in that sentence or the next and its context anywhere."""
@@ -410,7 +414,7 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                 continue
             best = None
             for anchor in (m for m in choices[0] if m.start in span):
-                chosen = [anchor] + [min(c, key=lambda m, a=anchor: abs(m.start - a.start)) for c in choices[1:]]
+                chosen = [anchor] + [_nearest(c, anchor) for c in choices[1:]]
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
                 gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
                 across = any(m.start not in span for m in chosen)
@@ -641,6 +645,8 @@ def _decision_in(message: Message, clause: range) -> str:
             after = decisions + marks("advice:obligation_decision")
             if to < clause.stop and message.stems[to] == "to" and any(0 <= d.start - to <= 3 for d in after):
                 return "evaluation_to"
+            if any(d.start == to for d in decisions):
+                return "evaluation_to"  # "is it worth trying?", "is it safe taking it with food?"
         if personal and marks("advice:eligibility"):
             return "eligibility"
     if marks("advice:opinion"):
