@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+import services
 from live_server import Server
 
 pytest_plugins = ["_browser"]  # the browser tests' fixtures: Chromium, a real server, axe-core
@@ -35,3 +36,44 @@ def servers(tmp_path):
     yield start
     for server in started:
         server.stop()
+
+
+# ---------------------------------------------------------------- real PostgreSQL and Redis servers
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL cluster for the test session (skipped where PostgreSQL is not installed: tests/run.sh
+    installs it)."""
+    bin_dir = services.postgres_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (tests/run.sh installs Debian's postgresql)")
+    server = services.Postgres(bin_dir)
+    yield server
+    server.remove()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """One redis-server for the test session (skipped where it is not installed: tests/run.sh installs it)."""
+    program = services.redis_bin()
+    if program is None:
+        pytest.skip("redis-server is not installed (tests/run.sh installs Debian's redis-server)")
+    server = services.Redis(program)
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def postgres_url(postgres) -> str:
+    """A new, empty database on the session's PostgreSQL server."""
+    return postgres.new_database()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The session's Redis server, emptied for this test."""
+    if redis_server.process is None:
+        redis_server.start()  # a test that stopped it to simulate an outage and failed before starting it again
+    redis_server.flush()
+    return redis_server.url()

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Installs what the whole test suite needs (Debian's chromium for the browser tests, a virtual
+# Installs what the whole test suite needs (Debian's chromium, postgresql and redis-server, a virtual
 # environment with netqa and its test extras), runs it, then the gold-set gate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian's chromium for the browser tests, npm to fetch axe-core for their accessibility audit.
+# Debian packages the tests drive for real: chromium (browser tests), npm (axe-core for their accessibility
+# audit), PostgreSQL and redis-server (the shared stores of several replicas). Installed only when missing.
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing="$missing postgresql"
+command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 if [ -n "$missing" ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq

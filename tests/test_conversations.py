@@ -1,7 +1,7 @@
 """Every Conversations backend keeps the same promises: issued ids only, expiry, the cap, reply ids, rate counts.
 
-A new backend joins by adding itself to `BACKENDS`; the SQLite one is also checked across two connections, as two
-server workers on one file see it.
+A new backend joins by adding itself to `BACKENDS`; each is also checked across two connections, as two server
+workers (or two servers on PostgreSQL and Redis) see it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import pytest
 from netqa.records import Turn
 from netqa.store import MemorySessions, SQLiteSessions, new_session_id
 from netqa.store.base import MAX_TURNS, TRANSCRIPT_TURNS
+from netqa.store.postgres_sessions import PostgresSessions
+from netqa.store.redis_sessions import RedisSessions
 
-BACKENDS = ["memory", "sqlite"]
+BACKENDS = ["memory", "sqlite", "postgresql", "redis"]
 
 
 class Clock:
@@ -42,8 +44,13 @@ def open_store(request, tmp_path, clock):
             if opened:
                 return opened[0]  # one process: the same object
             store = MemorySessions(ttl_seconds, max_sessions, clock=clock)
-        else:
+        elif request.param == "sqlite":
             store = SQLiteSessions.open(tmp_path / "netqa.db", ttl_seconds, max_sessions, clock=clock)
+        elif request.param == "postgresql":
+            store = PostgresSessions.open(request.getfixturevalue("postgres_url"), ttl_seconds, max_sessions,
+                                          clock=clock)
+        else:
+            store = RedisSessions.open(request.getfixturevalue("redis_url"), ttl_seconds, max_sessions, clock=clock)
         opened.append(store)
         return store
 

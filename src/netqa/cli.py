@@ -104,9 +104,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=_port, default=8000, help="port to listen on, 1-65535 (default: %(default)s)")
     serve.add_argument("--workers", type=int, default=1, help="server processes (default: %(default)s)")
-    serve.add_argument("--db", type=Path, metavar="FILE",
-                       help="SQLite file for question logs, feedback and the conversations the workers share "
-                            "(default: $NETQA_DB, else netqa.db here)")
+    serve.add_argument("--db", metavar="FILE|URL",
+                       help="question logs and feedback: a SQLite file, or a postgresql://user@host/db URL shared by "
+                            "several servers (default: $NETQA_DB, else netqa.db here; put a password in $NETQA_DB or "
+                            "~/.pgpass, not on the command line)")
+    serve.add_argument("--sessions", metavar="database|URL",
+                       help="conversations, reply ids and rate-limit counts: 'database' (beside --db) or a "
+                            "redis://host:6379/0 URL shared by several servers (default: $NETQA_SESSIONS, else "
+                            "database)")
     return parser
 
 
@@ -251,7 +256,7 @@ def index_summary(built) -> str:
 
 def _serve(args) -> int:
     from netqa import serving
-    from netqa.config import Settings
+    from netqa.config import Settings, is_url
 
     if args.workers < 1:
         raise ValueError(f"--workers must be 1 or more, not {args.workers}")
@@ -263,7 +268,9 @@ def _serve(args) -> int:
     if args.corpus:
         os.environ["NETQA_CORPUS"] = str(args.corpus.resolve())
     if args.db:
-        os.environ["NETQA_DB"] = str(args.db.resolve())
+        os.environ["NETQA_DB"] = args.db if is_url(args.db) else str(Path(args.db).resolve())
+    if args.sessions:
+        os.environ["NETQA_SESSIONS"] = args.sessions
     serving.run(args.host, args.port, args.workers, settings)
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -15,6 +16,24 @@ def bundled_path(folder: str) -> Path:
     """
     installed = Path(__file__).resolve().parent / f"_{folder}"
     return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / folder
+
+
+def is_url(location: str) -> bool:
+    """A service's address (postgresql://, redis://, ...) rather than a file path."""
+    return re.match(r"[a-z][a-z0-9+.-]*://", location) is not None
+
+
+def masked_url(url: str) -> str:
+    """A connection URL fit for a log: its password (in the address or a `password=` parameter) replaced by ***."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return url
+    address, slash, tail = rest.partition("/")
+    credentials, at, host = address.rpartition("@")
+    if at and ":" in credentials:
+        address = f"{credentials.split(':', 1)[0]}:***@{host}"
+    tail = re.sub(r"(?i)(\bpassword=)[^&]*", r"\1***", tail)
+    return f"{scheme}://{address}{slash}{tail}"
 
 
 def _setting(default, env: str | None, help: str, *, shown: str | None = None):
@@ -36,8 +55,8 @@ class Settings:
                            "folder of documents the web server answers from; empty = the built-in article",
                            shown="built-in")
     db: str = _setting("netqa.db", "NETQA_DB",
-                       "SQLite file of question logs, feedback and conversations for the web server "
-                       "(relative to the working folder)")
+                       "question logs, feedback and conversations: a SQLite file (relative to the working folder) "
+                       "or a postgresql:// URL shared by several servers")
     admin_token: str = _setting("", "NETQA_ADMIN_TOKEN",
                                 "bearer token for /api/admin/feedback and /api/admin/unanswered; empty turns them off")
     rate_limit_per_minute: int = _setting(
@@ -65,6 +84,11 @@ class Settings:
                                          "an idle kept-alive connection is closed after this many seconds")
     max_connections: int = _setting(1000, "NETQA_MAX_CONNECTIONS",
                                     "open connections per server worker at most (503 and closed beyond)")
+    sessions: str = _setting("database", "NETQA_SESSIONS",
+                             "where conversations, reply ids and rate-limit counts live: database (beside NETQA_DB, "
+                             "shared by the workers of one machine, or by several with PostgreSQL) or a redis:// URL")
+    redis_prefix: str = _setting("netqa:", "NETQA_REDIS_PREFIX",
+                                 "the start of every Redis key netqa writes (services sharing one Redis differ here)")
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

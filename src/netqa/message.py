@@ -133,6 +133,11 @@ def sentences_of(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+def _has_content(sentence: str) -> bool:
+    plain = en.word_list("stopwords.txt") | en.word_list("generic_words.txt")
+    return any(w not in plain for w in words(sentence))
+
+
 def _is_question(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") or bool(_QUESTION_START.match(sentence))
 
@@ -146,6 +151,8 @@ def questions_in(text: str) -> tuple[str, ...]:
     sentences = sentences_of(text)
     unframed = [_unframed(s) for s in sentences]
     asked = [s for s in unframed if _is_question(s)]
+    # "Can you tell me?" after the sentence that says what: a question with no words of its own asks nothing
+    asked = [s for s in asked if _has_content(s)] or asked
     if len(sentences) == 1:
         asked = [unframed[0]]
     if not asked:

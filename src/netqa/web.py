@@ -104,6 +104,8 @@ class ReplyOut(BaseModel):
     question_type: str | None
     resolved_question: str | None
     suggestions: list[str]
+    context_lost: bool = Field(description="true when the session_id sent is not known (the conversation timed out, "
+                                           "or its store is away): the question was answered without the earlier ones")
     calls: list[str] = Field(description="numbers an emergency reply says to call, the first one first")
 
 
@@ -183,6 +185,8 @@ class Web:
             reply = reply_dict(await run_in_threadpool(self.bot.ask, question, session_id))
         else:
             reply = reply_dict(self.bot.ask(question, session_id))
+        # The conversation sent is not known (expired, or the conversation store is away): answered on its own.
+        reply["context_lost"] = session_id is not None and reply["session_id"] != session_id
         if self.settings.log_questions:
             log.info("asked %r -> %s %.2f in %.1f ms", reply["question"], reply["kind"], reply["confidence"],
                      (time.perf_counter() - started) * 1000)
@@ -521,12 +525,17 @@ def _open_log(path: str) -> tuple[QuestionLog | None, str | None]:
 
 
 def _open_sessions(settings: Settings, database_usable: bool) -> Conversations:
-    """The conversations in a database beside the log (shared by the workers), else in this process only."""
-    if database_usable:
+    """The conversations where NETQA_SESSIONS says: the database beside the log (shared by the workers), or a
+    Redis server (shared by several machines); in this process only when that cannot be used."""
+    in_database = settings.sessions == "database"
+    if database_usable or not in_database:
         try:
-            return open_sessions(conversations_beside(settings.db), settings.session_ttl_seconds,
-                                 settings.max_sessions)
-        except StoreUnavailable as exc:
+            location = conversations_beside(settings.db) if in_database else settings.sessions
+            sessions = open_sessions(location, settings.session_ttl_seconds, settings.max_sessions,
+                                     settings.redis_prefix)
+            log.info("conversations go to %s", sessions.where)
+            return sessions
+        except (StoreUnavailable, ValueError) as exc:
             log.error("conversations are kept by each worker alone: %s", exc)
     return MemorySessions(settings.session_ttl_seconds, settings.max_sessions)
 
@@ -664,7 +673,7 @@ def _install_pages(app: FastAPI, web: Web) -> None:
                                                      f"{exc.retry_after} seconds and try again.", question=question)
         earlier = web.sessions.transcript(session_id) if session_id else []
         turn = web.view(reply)
-        if session_id and reply["session_id"] != session_id:
+        if reply["context_lost"]:
             earlier, turn["restarted"] = [], True  # the engine had forgotten the conversation: say so on the page
         web.sessions.save_transcript(reply["session_id"], earlier + [turn])
         return _with_session(back_to_chat("latest"), reply["session_id"], request)

@@ -78,6 +78,8 @@ class Conversations(Protocol):
     allowed): a conversation store never stops an answer. Safe to call from many threads.
     """
 
+    where: str  # "memory", the file or the URL it keeps them in, for messages (never a password)
+
     def history(self, session_id: str) -> tuple[Turn, ...] | None:
         """The session's recent turns, oldest first; None when there is no such live session (never issued,
         expired, evicted, or not an id of ours): the caller then starts a new one with new_session_id()."""

@@ -189,7 +189,7 @@ class SQLiteLog:
 
     def _queued(self, reply_id: str) -> bool:
         with self._wake:
-            return any(row[0] == reply_id for row in self._pending)
+            return any(storable(row[0]) == reply_id for row in self._pending)  # reply_id is storable already
 
     def _logged(self, reply_id: str) -> bool:
         """Whether the reply is in the file: a read, which takes no lock another worker waits for."""
