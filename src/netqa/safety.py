@@ -481,7 +481,7 @@ _NEAR_ACROSS = 4  # a form's parts may stand in two sentences when this close ("
 
 
 def _nearest(marks: list[Mark], anchor: Mark) -> Mark:
-    return min(marks, key=lambda m: abs(m.start - anchor.start))
+    return min(marks, key=lambda m: (abs(m.start - anchor.start), m.start - m.end))  # of two, the longer
 
 
 def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
