@@ -1,0 +1,74 @@
+"""netqa.safety's general mechanisms, each on small inline examples: a change of state is not an ending, decimals
+are one number, phrases hold in every person and with hedges inside, asking how to know a sign is a question,
+and the self-harm compositions built from the 988 / Samaritans warning signs."""
+
+from __future__ import annotations
+
+import pytest
+
+from netqa.safety import RouteKind, _in_every_person, route
+
+EMERGENCY, CHITCHAT, QUESTION = RouteKind.EMERGENCY, RouteKind.CHITCHAT, RouteKind.QUESTION
+
+
+@pytest.mark.parametrize("text", ["his left arm has gone numb", "she has gone very pale after vomiting coffee grounds",
+                                  "my eyesight has gone blurry and my BP is 215/128"])
+def test_a_cue_that_goes_on_to_a_sign_says_what_someone_became(text):
+    assert route(text).kind is EMERGENCY
+
+
+def test_an_ending_cue_on_its_own_still_ends_the_finding():
+    assert route("he was vomiting blood but it has stopped").kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["her sugar is 1.9 and she is confused", "my temp is 39.2 and I had chemo last week"])
+def test_a_decimal_reading_is_one_number_and_can_be_a_sign(text):
+    assert route(text).kind is EMERGENCY
+
+
+def test_an_ordinary_decimal_reading_is_not_a_sign():
+    assert route("my sugar was 5.6 this morning and I feel fine").kind is QUESTION
+
+
+def test_a_phrase_is_known_in_every_person():
+    assert {"take her own life", "take his own life", "take their own life"} <= _in_every_person("take my own life")
+    assert _in_every_person("i am a burden to") >= {"he is a burden to", "they are a burden to"}
+    assert _in_every_person("no pronoun here") == {"no pronoun here"}
+
+
+def test_hedges_may_stand_inside_a_phrase():
+    assert route("i just really want to die").crisis
+
+
+@pytest.mark.parametrize("text", ["how do I recognise a blood clot in the leg", "symptoms of sepsis?",
+                                  "what are the warning signs of a stroke?"])
+def test_asking_how_to_know_a_sign_is_a_question(text):
+    assert route(text).kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["how many of my tablets would it take to not wake up",
+                                  "would 50 of my blood pressure tablets be enough",
+                                  "I feel like a burden to my family",
+                                  "nobody would notice if I was gone",
+                                  "the voices are telling me to hurt myself",
+                                  "I have a blade in my hand",
+                                  "thinking about swerving into oncoming traffic"])
+def test_indirect_self_harm_is_a_crisis(text):
+    routed = route(text)
+    assert routed.kind is EMERGENCY and routed.crisis
+
+
+@pytest.mark.parametrize("text", ["how many tablets are in a box?",
+                                  "I could kill for a cup of tea, what dose was used?",
+                                  "I feel like a burden asking so many questions, sorry",
+                                  "my nan burnt her hand on the kettle, can she take it with a burn?"])
+def test_figures_of_speech_and_plain_questions_are_not_self_harm(text):
+    assert route(text).kind is not EMERGENCY
+
+
+@pytest.mark.parametrize("text, mood", [("sorry I'm rubbish at typing", "apology"), ("thx luv", "thanks"),
+                                        ("are you a robot or a real person?", "identity"),
+                                        ("grr forget it", "frustration")])
+def test_small_talk_in_everyday_spellings(text, mood):
+    routed = route(text)
+    assert routed.kind is CHITCHAT and routed.mood == mood
