@@ -72,3 +72,10 @@ def test_figures_of_speech_and_plain_questions_are_not_self_harm(text):
 def test_small_talk_in_everyday_spellings(text, mood):
     routed = route(text)
     assert routed.kind is CHITCHAT and routed.mood == mood
+
+
+@pytest.mark.parametrize("text", ["he's not answering his phone, should I worry about his dose?",
+                                  "I've got my tablets ready for tomorrow morning, how should I store them?",
+                                  "I'm done with all of this paperwork, who do I call about costs?"])
+def test_everyday_sentences_near_a_warning_sign_are_not_one(text):
+    assert route(text).kind is not EMERGENCY
