@@ -156,7 +156,7 @@ def child_bm25s(target: str, items: list[dict]) -> dict:
 
     def retrieve(query):
         docs, scores = retriever.retrieve([query], k=k, show_progress=False)
-        return [int(d) for d, s in zip(docs[0], scores[0]) if s > 0]
+        return [int(d) for d, s in zip(docs[0], scores[0], strict=False) if s > 0]
 
     queries, analyse_ms = timed(lambda item: tokens(item["question"]), items)
     ranked, search_ms = timed(retrieve, queries)
@@ -221,7 +221,7 @@ def quality(items: list[dict], ranked: list[list[int]], passages: list[dict]) ->
     from netqa.evaluate import same_text
 
     top1 = top5 = 0
-    for item, found in zip(items, ranked):
+    for item, found in zip(items, ranked, strict=False):
         if item.get("document"):
             units = list(dict.fromkeys(passages[i]["document"] for i in found))
             hits = [u == item["document"] for u in units]
@@ -274,11 +274,12 @@ def bench_target(target: str, limit: int | None, rounds: int) -> dict:
         raw, rounds = runs[system][0], runs[system]
         count = len(raw["ranked"])
         asked = items[:count]
-        scored = [(i, r) for i, r in zip(asked, raw["ranked"]) if i.get("document") or i.get("evidence")]
+        scored = [(i, r) for i, r in zip(asked, raw["ranked"], strict=False) if i.get("document") or i.get("evidence")]
         entry = {
             # "search": the index alone, on questions analysed beforehand; "retrieval": analysis + search.
             "search": latency_of_rounds([r["search_ms"] for r in rounds]),
-            "retrieval": latency_of_rounds([[a + b for a, b in zip(r["analyse_ms"], r["search_ms"])] for r in rounds]),
+            "retrieval": latency_of_rounds([[a + b for a, b in zip(r["analyse_ms"], r["search_ms"], strict=False)]
+                                            for r in rounds]),
             "quality": quality([i for i, _ in scored], [r for _, r in scored], passages),
             "build_s": built["build_s"] if system == "netqa" else raw["build_s"],
             "load_s": raw["load_s"], "peak_mb": raw["peak_mb"],
@@ -286,8 +287,9 @@ def bench_target(target: str, limit: int | None, rounds: int) -> dict:
         if system == "netqa":
             entry.update(reply=latency_of_rounds([r["reply_ms"] for r in rounds]), parse_s=built["parse_s"],
                          save_s=built["save_s"], build_peak_mb=built["peak_mb"], load_peak_mb=raw["load_peak_mb"],
-                         reply_quality=quality(*zip(*[(i, c) for i, c in zip(once, raw["cited"])
-                                                      if i.get("document") or i.get("evidence")]), passages))
+                         reply_quality=quality(*zip(*[(i, c) for i, c in zip(once, raw["cited"], strict=False)
+                                                      if i.get("document") or i.get("evidence")], strict=False),
+                                               passages))
         if count < len(items):
             entry["note"] = f"{count} of {len(items)} questions (capped: slow per question at this size)"
         result["systems"][system] = entry
@@ -314,7 +316,8 @@ def table(results: list[dict]) -> str:
                          f"{e['build_s']:.2f}", "-" if e["load_s"] is None else f"{e['load_s']:.2f}",
                          f"{e['peak_mb']:.0f}"])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+    lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w)
+                       for i, (cell, w) in enumerate(zip(row, widths, strict=False)))
              for row in rows]
     lines.insert(1, "-" * len(lines[0]))
     notes = sorted({f"* {r['target']} {s}: {e['note']}" for r in results for s, e in r["systems"].items()
@@ -329,7 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--targets", nargs="+", default=list(TARGETS), choices=TARGETS)
     parser.add_argument("--limit", type=int, help="at most this many questions per corpus (default: all)")
-    parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"runs of netqa and bm25s in turn (default {ROUNDS})")
+    parser.add_argument("--rounds", type=int, default=ROUNDS,
+                        help=f"runs of netqa and bm25s in turn (default {ROUNDS})")
     parser.add_argument("--out", type=Path, default=RESULTS / "compare.json")
     parser.add_argument("--child", choices=("build",) + SYSTEMS, help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)

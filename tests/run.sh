@@ -38,6 +38,10 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
 
+# Lint and types first: they take seconds (configured in pyproject.toml).
+.venv/bin/ruff check src tests benchmarks scripts
+.venv/bin/mypy
+
 status=0
 .venv/bin/python -m pytest "$@" || status=$?
 if [ "$status" -eq 5 ]; then status=0; fi  # "no tests collected" (e.g. a -k filter) is not a failure

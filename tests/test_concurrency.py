@@ -102,7 +102,7 @@ def test_interleaved_conversations_each_follow_their_own_thread():
     bot = netqa.load()
     got: dict[str, list] = {"survival": [], "chair": []}
     sessions: dict[str, str | None] = {"survival": None, "chair": None}
-    for survival, chair in zip(SURVIVAL, CHAIR):
+    for survival, chair in zip(SURVIVAL, CHAIR, strict=False):
         for name, question in (("survival", survival), ("chair", chair)):
             reply = bot.ask(question, session_id=sessions[name])
             sessions[name] = reply.session_id

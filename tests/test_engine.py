@@ -192,13 +192,15 @@ def test_reply_ids_sort_in_the_order_the_replies_were_given(bot):
     assert ids == sorted(ids) and all(len(id_) == 32 and int(id_, 16) for id_ in ids)
 
 
-@pytest.mark.parametrize("question", ["is it ok to skip a dose?", "my oncologist suggested cabozantinib, is that a good idea?",
+@pytest.mark.parametrize("question", ["is it ok to skip a dose?",
+                                      "my oncologist suggested cabozantinib, is that a good idea?",
                                       "what should I do if I miss a dose?", "should my husband start this drug?"])
 def test_other_ways_of_asking_for_a_personal_decision_are_referred(bot, question):
     assert bot.ask(question).kind == "medical_advice"
 
 
-@pytest.mark.parametrize("question", ["my bp is 200/120 and i have a bad headache what do i do", "I think I'm having a heart attack",
+@pytest.mark.parametrize("question", ["my bp is 200/120 and i have a bad headache what do i do",
+                                      "I think I'm having a heart attack",
                                       "im bleeding a lot and it wont stop", "I don't want to live anymore"])
 def test_other_descriptions_of_an_emergency_get_the_number_first(bot, question):
     reply = bot.ask(question)

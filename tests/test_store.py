@@ -18,9 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netqa.store import sqlite_file
+from netqa.store import LATE_REPLY_SECONDS, SQLiteLog, StoreUnavailable, sqlite_file, storable
 from netqa.store import sqlite_log as store_module
-from netqa.store import LATE_REPLY_SECONDS, SQLiteLog, StoreUnavailable, storable
 
 NOBODY = 65534
 

@@ -6,6 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 
 def bundled_path(folder: str) -> Path:
@@ -97,8 +98,9 @@ class Settings:
         for f in fields(cls):
             raw = os.environ.get(f.metadata["env"]) if f.metadata["env"] else None
             if raw is not None:
+                convert: Any = type(f.default)
                 try:
-                    values[f.name] = type(f.default)(raw)
+                    values[f.name] = convert(raw)
                 except ValueError as exc:
                     raise ValueError(f"{f.metadata['env']}={raw!r} is not a valid {type(f.default).__name__}") from exc
         unknown = set(overrides) - {f.name for f in fields(cls)}

@@ -259,7 +259,7 @@ def calibration(outcomes: list[Outcome], bands=(0.0, 0.3, 0.5, 0.7, 0.85, 1.01))
     """Accuracy of answerable questions by confidence band: does a higher confidence mean more right?"""
     rows = []
     judged = [o for o in outcomes if o.gold.answerable and o.gold.kind is None]
-    for low, high in zip(bands, bands[1:]):
+    for low, high in zip(bands, bands[1:], strict=False):
         inside = [o for o in judged if low <= o.reply["confidence"] < high]
         right = [o for o in inside if any(same_text(a, o.reply["answer"]) for a in o.gold.answers)
                  and (not o.gold.evidence or o.reply["citations"]

@@ -137,8 +137,10 @@ def _answers_to_questions(hits: list[Hit], sentences: list[SentenceHit], followi
         best = max((s.score for s in sentences if s.passage.id == hit.passage.id), default=0.0)
         out_sentences += [SentenceHit(answer, i, best * (1.0 if i == 0 else 0.5)) for i in range(len(answer.sentences))]
     out_sentences += [s for s in sentences if s.passage.id not in asking]
-    seen: set[str] = set()
-    hits_once = [h for h in out_hits if not (h.passage.id in seen or seen.add(h.passage.id))]
+    first: dict[str, Hit] = {}
+    for h in out_hits:
+        first.setdefault(h.passage.id, h)
+    hits_once = list(first.values())
     return hits_once, sorted(out_sentences, key=lambda s: -s.score)
 
 

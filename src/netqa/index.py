@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, repeat
@@ -130,7 +131,7 @@ class _Space:
         L2-normalised."""
         return self.weigh([(self.columns(terms), weight) for terms, weight in weighted_terms])
 
-    def columns(self, terms: list[str]) -> np.ndarray:
+    def columns(self, terms: Sequence[str]) -> np.ndarray:
         """Each term's column; -1 for a term the corpus lacks."""
         # map() looks the terms up in C.
         return np.fromiter(map(self.vocabulary.get, terms, repeat(-1)), np.int64)
@@ -187,7 +188,7 @@ class _Space:
                     and bool(np.all(np.diff(common.indptr) >= 0))
                     and (not len(common.indices) or 0 <= common.indices.min() and common.indices.max() < cols)):
                 raise ValueError(f"the {name} common-column arrays do not fit together")
-        vocabulary = dict(zip(terms, range(len(terms))))
+        vocabulary = dict(zip(terms, range(len(terms)), strict=False))
         if len(vocabulary) != len(terms):
             raise ValueError(f"the {name} vocabulary repeats a term")
         return cls(vocabulary, idf, indptr, indices, data, rows, by_column, common)
@@ -333,7 +334,7 @@ class PassageIndex:
             space.add_scores(cols, weights, scores)
         if bonus is not None and self.passage_document_ is not None:
             scores += bonus[self.passage_document_]
-        if held:
+        if held and bound is not None:
             return self._search_with_common(scores, bound, held, k)
         return self._hits(scores, k)
 
@@ -376,7 +377,7 @@ class PassageIndex:
         """The k best of `scores`, scored passages `rows` (default: every passage, in order)."""
         best = kernels.top_rows(scores, k)
         top = best if rows is None else rows[best]
-        return [Hit(self.passages_[i], s) for i, s in zip(top.tolist(), scores[best].tolist())]
+        return [Hit(self.passages_[i], s) for i, s in zip(top.tolist(), scores[best].tolist(), strict=False)]
 
     def _search_with_common(self, scores: np.ndarray, bound: np.ndarray, held: list, k: int) -> list[Hit]:
         best = kernels.top_rows(scores, k)
@@ -454,7 +455,7 @@ def build(directory: Path, progress: bool = False, state: _CorpusState | None = 
     from netqa.terms import find_abbreviations
 
     bar = _progress_bar if progress else None
-    read = read_corpus(directory, progress=bar and (lambda files: bar(files, "documents")),
+    read = read_corpus(directory, progress=(lambda files: bar(files, "documents")) if bar else None,
                        raw=state.raw if state is not None else None)
     documents = read.documents
     passages = tuple(p for doc in documents for p in doc.passages)
@@ -522,7 +523,7 @@ class _CorpusState:
     def read(cls, directory: Path) -> _CorpusState:
         files = corpus_files(directory)
         raw = {}
-        for path, rel in zip(files, _relative_names(files, directory)):
+        for path, rel in zip(files, _relative_names(files, directory), strict=False):
             with open(path, "rb", buffering=0) as handle:  # unbuffered: one read call, no copy
                 raw[rel] = handle.read()
         extras = {name: hashlib.sha256((directory / name).read_bytes()).hexdigest()
@@ -546,7 +547,7 @@ def _builder() -> str:
 
     digest = hashlib.sha256(f"{FORMAT_VERSION} {__version__}".encode())
     for module in _BUILDER_MODULES:
-        digest.update(Path(importlib.import_module(module).__file__).read_bytes())
+        digest.update(Path(str(importlib.import_module(module).__file__)).read_bytes())
     digest.update(converter_versions().encode())  # a new trafilatura or pypdf may extract other text
     for package, name in _BUILDER_DATA:
         digest.update(resources.files(package).joinpath(name).read_bytes())
@@ -617,7 +618,7 @@ def save_index(built: CorpusIndex, location: Path, state: _CorpusState | None = 
         "abbreviations": built.abbreviations,
     }
     files = {
-        _ARRAYS: _write_atomically(location / _ARRAYS, lambda f: np.savez(f, **arrays)),
+        _ARRAYS: _write_atomically(location / _ARRAYS, lambda f: np.savez(f, **arrays)),  # type: ignore[arg-type]
         _TABLES: _write_atomically(location / _TABLES, lambda f: f.write(
             json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))),
     }
@@ -752,7 +753,7 @@ def _documents(directory: Path, tables: dict, arrays: dict, raw: dict[str, bytes
     p_start, p_end, s_start, s_end = p_start.tolist(), p_end.tolist(), s_start.tolist(), s_end.tolist()
     s_first = np.concatenate([[0], np.cumsum(per_passage)]).tolist()
     documents, p = [], 0
-    for record, text, count in zip(records, texts, per_document.tolist()):
+    for record, text, count in zip(records, texts, per_document.tolist(), strict=False):
         title, doc_id, path = str(record["title"]), str(record["id"]), str(record["path"])
         passages = []
         for i in range(p, p + count):
@@ -761,7 +762,7 @@ def _documents(directory: Path, tables: dict, arrays: dict, raw: dict[str, bytes
                 sentences = (Sentence(shown[i], p_start[i], p_end[i]),)
             else:
                 sentences = tuple([Sentence(reflow(text[a:b]), a, b) for a, b in zip(
-                    s_start[s_first[i]:s_first[i + 1]], s_end[s_first[i]:s_first[i + 1]])])
+                    s_start[s_first[i]:s_first[i + 1]], s_end[s_first[i]:s_first[i + 1]], strict=False)])
             passages.append(Passage(str(ids[i]), doc_id, title, str(sections[i]),
                                     " ".join(s.text for s in sentences), p_start[i], p_end[i], sentences, path,
                                     pages[i] or None, kinds.get(i, "text")))
