@@ -79,3 +79,11 @@ def test_small_talk_in_everyday_spellings(text, mood):
                                   "I'm done with all of this paperwork, who do I call about costs?"])
 def test_everyday_sentences_near_a_warning_sign_are_not_one(text):
     assert route(text).kind is not EMERGENCY
+
+
+def test_wanting_to_know_is_asking_not_deciding():
+    assert route("no chest pain, nothing like that, I just want to know the dose used in the study").kind is QUESTION
+
+
+def test_up_as_a_verb_is_a_dose_decision():
+    assert route("should we up his BP tablets ourselves?").kind is RouteKind.MEDICAL_ADVICE

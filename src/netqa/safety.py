@@ -765,8 +765,11 @@ def _decision_in(message: Message, clause: range) -> str:
     # asks, or nothing else in the message does: "..., how many patients were in the trial?" is a question.
     if message.sentence[clause.start] in message.asks or not message.asks:
         for person in personal:
+            asking = {m.start for m in marks("questions:not_hypothetical")}  # "I want to know the dose used"
             for intent in marks("advice:intent") + marks("advice:concern"):
-                if 0 <= intent.start - person.end <= 3 and any(0 <= d.start - intent.end <= 3 for d in decisions):
+                if 0 <= intent.start - person.end <= 3 and any(
+                        0 <= d.start - intent.end <= 3 and not asking.intersection(range(intent.end, d.start))
+                        for d in decisions):
                     return "intent"
     return ""
 
