@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from netqa.lang import en
 from netqa.text import stem
@@ -41,7 +42,7 @@ NEGATION_REACH = 4  # a negation cue denies a finding that starts at most this m
 ATTACHED = 3  # a person this close before a finding is the one it happens to ("is my dad coughing up blood?")
 ADVICE_REACH = 3  # the person asked about stands this close to the modal ("should my husband ...")
 FUZZY_MIN_LENGTH = 4  # shorter words are too often another real word one letter away
-FUZZY_CUTOFF = 85  # rapidfuzz ratio (0-100) for a misspelling to count as a vocabulary word
+LONG_WORD = 7  # a misspelt word this long may stand two edits from the vocabulary word; shorter ones one
 SKIPPABLE = 2  # words of clauses.txt [inside_phrase] that may stand inside a known phrase
 KNOWN_WORD_ZIPF = 3.0  # an English word this frequent (wordfreq's Zipf scale) is never "repaired"
 
@@ -287,18 +288,27 @@ def english() -> Lexicon:
 
 @lru_cache(maxsize=65536)
 def _repair(lexicon: Lexicon, word: str, own: str) -> str:
-    candidates = [w for w in lexicon.spellings.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
-    best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-    if best is None or _is_english(word):
+    """The vocabulary word a misspelling stands for: the fewest edits away (a letter left out, added, changed,
+    or two neighbours swapped: optimal string alignment), one edit for words up to LONG_WORD letters and two
+    beyond; of equally near words the one English uses most. A word English itself knows is never repaired."""
+    reach = 1 if len(word) < LONG_WORD else 2
+    candidates = [w for w in lexicon.spellings.get(word[0], ()) if abs(len(w) - len(word)) <= reach]
+    near = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=reach, limit=None)
+    if not near or _is_english(word):
         return own
-    return stem(best[0])
+    fewest = min(edits for _, edits, _ in near)
+    return stem(max((w for w, edits, _ in near if edits == fewest), key=_frequency))
+
+
+def _frequency(word: str) -> float:
+    import wordfreq  # its tables load (~0.15 s) only when a near miss first needs them
+
+    return wordfreq.zipf_frequency(word, "en")
 
 
 @lru_cache(maxsize=65536)
 def _is_english(word: str) -> bool:
-    import wordfreq  # its tables load (~0.15 s) only when a near miss first needs the check
-
-    return wordfreq.zipf_frequency(word, "en") >= KNOWN_WORD_ZIPF
+    return _frequency(word) >= KNOWN_WORD_ZIPF
 
 
 # ---------------------------------------------------------------- a message as marked words
