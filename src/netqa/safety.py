@@ -34,7 +34,7 @@ from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
 from netqa.lang import en
 from netqa.text import stem
@@ -335,14 +335,16 @@ def _unknown(lexicon: Lexicon, word: str, own: str) -> str:
 def _repair(lexicon: Lexicon, word: str, own: str) -> str:
     """The vocabulary word a misspelling stands for: the fewest edits away (a letter left out, added, changed,
     or two neighbours swapped: optimal string alignment), one edit for words up to LONG_WORD letters and two
-    beyond; of equally near words the one English uses most. A word English itself knows is never repaired."""
+    beyond; of equally near words the one reached by letters left out or added rather than changed (the commoner
+    slip: "ofen" is "often", not "open"), then the one English uses most. A word English knows is never repaired."""
     reach = 1 if len(word) < LONG_WORD else 2
     candidates = [w for w in lexicon.spellings.get(word[0], ()) if abs(len(w) - len(word)) <= reach]
     near = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=reach, limit=None)
     if not near or _is_english(word):
         return own
     fewest = min(edits for _, edits, _ in near)
-    return stem(max((w for w, edits, _ in near if edits == fewest), key=_frequency))
+    nearest = [w for w, edits, _ in near if edits == fewest]
+    return stem(min(nearest, key=lambda w: (Indel.distance(word, w), -_frequency(w))))
 
 
 def _frequency(word: str) -> float:
