@@ -125,3 +125,22 @@ def test_hopeless_at_something_is_the_other_sense_of_the_word():
 
 def test_a_will_is_not_the_will_to_live():
     assert route("my dad won't wake up").reason == "unconscious"
+
+
+@pytest.mark.parametrize("text", ["my dad is grey, sweaty and confused", "I'm really dizzy and short of breath",
+                                  "she's burning up, shivering and very drowsy"])
+def test_two_kinds_of_weaker_red_flag_signs_now_are_an_emergency(text):
+    assert route(text).kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["I feel dizzy after my dose, is that normal?",
+                                  "I feel a bit dizzy and sweaty after my dose, is that normal?",
+                                  "does it cause dizziness and blurred vision?",
+                                  "I felt dizzy and sweaty last week but I am fine now"])
+def test_one_weaker_sign_a_mild_one_a_question_or_a_past_one_is_not(text):
+    assert route(text).kind is not EMERGENCY
+
+
+def test_an_overdose_told_with_a_word_of_despair_puts_the_crisis_line_first():
+    assert route("I took too many of my pills, there's no point anymore").crisis
+    assert not route("I took too many of my pills by mistake").crisis

@@ -156,6 +156,8 @@ class Lexicon:
     findings: tuple[Finding, ...]
     self_harm: tuple[Form, ...]
     warning_signs: dict[str, tuple[Form, ...]]  # kinds of weaker signs (despair, means laid out): two kinds = a crisis
+    flag_signs: dict[str, tuple[Form, ...]]  # kinds of weaker red-flag signs (dizzy, clammy): two kinds = an emergency
+    meant: tuple[frozenset[str], frozenset[str]]  # red flags that are self-harm when told with one of these labels
     chitchat_order: tuple[str, ...]
     reading: tuple[int, int]  # a blood pressure at or above either number is a hypertensive crisis
     many: int  # a count of pills at or above this is an overdose
@@ -272,6 +274,12 @@ def english() -> Lexicon:
                       for form in entry["forms"])
         findings.append(Finding(entry["id"], entry["source"], forms))
 
+    for kind, words in flags["warning_signs"].items():
+        add(words, f"flag:signs:{kind}")
+    add(flags["mild"], "flag:mild")
+    flag_signs: dict[str, tuple[Form, ...]] = {kind: (Form((f"flag:signs:{kind}",), unless=("flag:mild",)),)
+                                               for kind in flags["warning_signs"]}
+
     harm = en.json_table("self_harm.json")
     for part, words in harm["words"].items():
         add(words, f"harm:{part}", flags["parts"])
@@ -301,7 +309,8 @@ def english() -> Lexicon:
         spellings[word[0]].append(word)
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
     return Lexicon(known, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
-                   warning_signs,
+                   warning_signs, flag_signs,
+                   (frozenset(harm["meant"]["findings"]), frozenset(f"harm:{p}" for p in harm["meant"]["parts"])),
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
                    flags["low_sugar"], flags["fever"],
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
@@ -724,17 +733,20 @@ def _reported(message: Message, found: Instance, health: bool = True) -> bool:
                 or _asked_about(message, found) or _about_others(message, found))
 
 
-WARNING_SIGNS = 2  # kinds of weaker warning signs in one message that together are a crisis
+WARNING_SIGNS = 2  # kinds of weaker warning signs in one message that together are a crisis or an emergency
+
+
+def _warning_signs(message: Message, kinds: dict[str, tuple[Form, ...]], health: bool) -> bool:
+    """Weaker warning signs of at least WARNING_SIGNS kinds reported in the message (despair and pills laid out;
+    dizzy and clammy), each of which alone may be about something milder."""
+    return sum(any(_reported(message, found, health) for found in _instances(message, forms))
+               for forms in kinds.values()) >= WARNING_SIGNS
 
 
 def _self_harm(message: Message, lexicon: Lexicon, health: bool) -> bool:
-    """A self-harm form reported; or weaker warning signs of WARNING_SIGNS kinds (despair and pills laid out,
-    withdrawal and the unbearable), each of which alone may be about something else."""
-    if any(_reported(message, found, health) for found in _instances(message, lexicon.self_harm)):
-        return True
-    kinds = sum(any(_reported(message, found, health) for found in _instances(message, forms))
-                for forms in lexicon.warning_signs.values())
-    return kinds >= WARNING_SIGNS
+    """A self-harm form reported, or weaker warning signs of two kinds."""
+    return any(_reported(message, found, health) for found in _instances(message, lexicon.self_harm)) or \
+        _warning_signs(message, lexicon.warning_signs, health)
 
 
 def _red_flag(message: Message, lexicon: Lexicon, health: bool) -> str:
@@ -870,7 +882,13 @@ def route(text: str, health: bool = True) -> Route:
     if _self_harm(message, lexicon, health):
         return Route(RouteKind.EMERGENCY, crisis=True, reason="self_harm")
     if flag := _red_flag(message, lexicon, health):
+        findings, intent = lexicon.meant
+        if flag in findings and any(not message.quoted[m.start] for label in intent
+                                    for m in message.marks.get(label, ())):
+            return Route(RouteKind.EMERGENCY, crisis=True, reason=f"self_harm:{flag}")  # "took them all, no point"
         return Route(RouteKind.EMERGENCY, reason=flag)
+    if _warning_signs(message, lexicon.flag_signs, health):
+        return Route(RouteKind.EMERGENCY, reason="warning_signs")
     if health and (form := _decision(message)):
         return Route(RouteKind.MEDICAL_ADVICE, reason=form)
     if mood := _chitchat(message, lexicon):
