@@ -8,7 +8,7 @@ from functools import lru_cache
 from netqa import lexical
 from netqa.documents import Passage
 from netqa.documents.names import names_text
-from netqa.facts import extract_fact, needs_fact, verdict, wanted_shapes
+from netqa.facts import NUMERIC_SHAPES, extract_fact, needs_fact, verdict, wanted_shapes
 from netqa.message import Question, types_by_name
 from netqa.records import Evidence, Hit, SentenceHit
 from netqa.terms import Expansion, generic_words
@@ -158,9 +158,12 @@ def _words_of(text: str) -> frozenset[str]:
 
 
 def _type_words(question: Question) -> frozenset[str]:
-    """The words by which the question's type was recognised: "share" in "what share of patients ..."."""
-    pattern = types_by_name()[question.type].pattern
-    found = pattern.search(question.normalised.lower().replace("’", "'")) if pattern else None
+    """The words by which the question's type was recognised, when it asks for a measure: "share" in "what
+    share of patients ...". (A kind of name is still to be found: "which university" is not any institute.)"""
+    row = types_by_name()[question.type]
+    if not row.shapes or not set(row.shapes) <= set(NUMERIC_SHAPES):
+        return frozenset()
+    found = row.pattern.search(question.normalised.lower().replace("’", "'")) if row.pattern else None
     return frozenset(re.findall(r"[\w-]+", found.group())) if found else frozenset()
 
 
