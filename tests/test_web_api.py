@@ -21,7 +21,7 @@ import netqa
 from netqa import web
 from netqa.store import MemorySessions
 from netqa.store import base as web_store
-from netqa.store import sqlite_log as store_module
+from netqa.store import question_log as store_module
 from netqa.web import create_app, reply_dict
 
 KINDS = {"answer", "no_answer", "medical_advice", "emergency", "chitchat"}
