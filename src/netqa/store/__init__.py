@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from netqa.config import Settings
 from netqa.store.base import (
     LOW_CONFIDENCE,
     Conversations,
@@ -27,7 +28,8 @@ LOG_SCHEMES = ("postgresql", "postgres")
 SESSION_SCHEMES = ("redis", "rediss", "unix", *LOG_SCHEMES)
 
 
-def open_log(location: str | Path, retention_days: int | None = None, pool_size: int = 8) -> QuestionLog:
+def open_log(location: str | Path, retention_days: int | None = None,
+             pool_size: int = Settings.pool_size) -> QuestionLog:
     """The question log at `location`: a SQLite file path, or a postgresql:// URL (shared by several machines;
     `pool_size` connections at most)."""
     scheme = _scheme(location, LOG_SCHEMES, "the database (NETQA_DB)")
@@ -39,7 +41,7 @@ def open_log(location: str | Path, retention_days: int | None = None, pool_size:
 
 
 def open_sessions(location: str | Path, ttl_seconds: float, max_sessions: int,
-                  prefix: str = "netqa:", pool_size: int = 8) -> Conversations:
+                  prefix: str = "netqa:", pool_size: int = Settings.pool_size) -> Conversations:
     """The conversations at `location`: "memory" (this process only), a SQLite file path (shared by the workers
     of one machine), or a redis:// or postgresql:// URL (shared by several machines, over `pool_size`
     connections at most; `prefix` starts every Redis key)."""

@@ -9,17 +9,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from netqa.config import masked_url
+from netqa.config import Settings, masked_url
 from netqa.store.base import StoreUnavailable, utc_now
 from netqa.store.outage import Outage
 from netqa.store.postgres_db import CONNECT_SECONDS, POSTGRES, open_pool, prepare, storable
 from netqa.store.question_log import QueuedLog
 
-__all__ = ["DEFAULT_POOL_SIZE", "PostgresLog", "storable"]
+__all__ = ["PostgresLog", "storable"]
 
 log = logging.getLogger("netqa.store")
 
-DEFAULT_POOL_SIZE = 8  # connections per server process at most (Settings.pool_size): feedback, admin reads, writer
 
 
 class PostgresLog(QueuedLog):
@@ -42,7 +41,7 @@ class PostgresLog(QueuedLog):
 
     @classmethod
     def open(cls, url: str, retention_days: int | None = None, clock: Callable[[], datetime] = utc_now,
-             pool_size: int = DEFAULT_POOL_SIZE) -> PostgresLog:
+             pool_size: int = Settings.pool_size) -> PostgresLog:
         """Open the log at a postgresql:// URL, creating or upgrading its tables.
 
         A database that is not ours, or of a newer schema, is refused (StoreUnavailable); an unreachable server

@@ -12,13 +12,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from netqa.config import masked_url
+from netqa.config import Settings, masked_url
 from netqa.store.base import StoreUnavailable
 from netqa.store.outage import Outage
 from netqa.store.postgres_db import POSTGRES, open_pool, prepare
 from netqa.store.table_sessions import SWEEP_EVERY_SECONDS, Result, TableSessions
 
-DEFAULT_POOL_SIZE = 8  # connections per server process at most (Settings.pool_size)
 WAIT_SECONDS = 0.5  # a conversation call waits this long for a connection: the answer to a question waits on it
 
 
@@ -41,7 +40,7 @@ class PostgresSessions(TableSessions):
 
     @classmethod
     def open(cls, url: str, ttl_seconds: float, max_sessions: int, clock: Callable[[], float] = time.time,
-             pool_size: int = DEFAULT_POOL_SIZE) -> PostgresSessions:
+             pool_size: int = Settings.pool_size) -> PostgresSessions:
         cls.check_limits(ttl_seconds, max_sessions)
         sessions = cls(open_pool(url, pool_size, "netqa-sessions", WAIT_SECONDS), masked_url(url), ttl_seconds,
                        max_sessions, clock)

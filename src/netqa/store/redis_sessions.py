@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from netqa.config import masked_url
+from netqa.config import Settings, masked_url
 from netqa.records import Turn
 from netqa.store.base import (
     MAX_TURNS,
@@ -37,7 +37,6 @@ from netqa.store.base import (
 from netqa.store.outage import Outage
 
 SOCKET_SECONDS = 0.5  # a Redis call waits this long at most: the answer to a question waits on it
-DEFAULT_POOL_SIZE = 8  # connections per server process at most (Settings.pool_size)
 
 _REMEMBER = """
 local prefix, id, turn, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
@@ -103,7 +102,7 @@ class RedisSessions:
 
     @classmethod
     def open(cls, url: str, ttl_seconds: float, max_sessions: int, prefix: str = "netqa:",
-             clock: Callable[[], float] = time.time, pool_size: int = DEFAULT_POOL_SIZE) -> RedisSessions:
+             clock: Callable[[], float] = time.time, pool_size: int = Settings.pool_size) -> RedisSessions:
         """Conversations at a redis:// (or rediss://, unix://) URL, over `pool_size` connections at most (a call
         waits SOCKET_SECONDS for one); an unreachable server is logged, not fatal."""
         import redis
