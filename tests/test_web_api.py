@@ -103,6 +103,15 @@ def test_ask_returns_the_reply_contract(client):
     assert reply["citations"][0]["passage_id"] in reply["answer"]
 
 
+def test_a_reply_carries_its_lead_words_and_safety_net_beside_the_whole_answer(client):
+    answered = ask(client, SURVIVAL).json()
+    assert answered["lead"] and all(words in answered["answer"] for words in answered["lead"])
+    assert answered["quote"] not in " ".join(answered["lead"]) and answered["safety_net"] == ""
+    unanswered = ask(client, "What is the price of cabozantinib in Canada?").json()
+    assert unanswered["kind"] == "no_answer"
+    assert unanswered["safety_net"] and unanswered["answer"].endswith(unanswered["safety_net"])
+
+
 def test_follow_up_in_the_same_session(client):
     first = ask(client, SURVIVAL).json()
     follow_up = ask(client, "what about lung?", session_id=first["session_id"]).json()

@@ -108,6 +108,9 @@ class ReplyOut(BaseModel):
     context_lost: bool = Field(description="true when the session_id sent is not known (the conversation timed out, "
                                            "or its store is away): the question was answered without the earlier ones")
     calls: list[str] = Field(description="numbers an emergency reply says to call, the first one first")
+    lead: list[str] = Field(description="the reply's own words in paragraphs: answer without the quote, source line "
+                                        "and suggestions (shown from their own fields)")
+    safety_net: str = Field(description='the line a no_answer on a health corpus ends with ("" if none)')
 
 
 class FeedbackId(BaseModel):
@@ -261,6 +264,7 @@ def reply_dict(reply: Reply) -> dict:
     data["citations"] = [{name: getattr(c, name) for name in _CITATION_FIELDS} for c in reply.citations]
     data["suggestions"] = list(reply.suggestions)
     data["calls"] = list(reply.calls)
+    data["lead"] = list(reply.lead)
     return data
 
 
