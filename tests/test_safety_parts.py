@@ -207,3 +207,26 @@ def test_a_negation_before_a_verb_of_opinion_belongs_to_the_modal_after_it():
     assert Message("I don't think I can go on", english()).stems[-4:] == ["can", "not", "go", "on"]
     assert route("I don't think I can go on").crisis
     assert route("I don't think it is serious, what is the usual dose?").kind is QUESTION
+
+
+def test_each_part_of_a_sign_takes_words_of_its_own():
+    # "not understand" is the stroke sign's "speech gone wrong"; "understand" inside it is not a second part
+    assert route("I don't understand any of this").kind is not EMERGENCY
+    assert route("my dad suddenly can't understand what I say and his words are slurred").kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["thank you, that was very kind of you",
+                                  "thanks, you've been brilliant, have a lovely evening",
+                                  "hi, what can you help me with?"])
+def test_small_talk_may_hold_function_words(text):
+    assert route(text).kind is CHITCHAT
+
+
+def test_a_question_word_opening_a_clause_is_not_small_talk():
+    assert route("when does it start?").kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["I have high blood pressure already, so should I avoid this drug?",
+                                  "my consultant wants me to start next month but I'm not sure, what do you reckon?"])
+def test_avoiding_or_holding_off_is_a_decision_and_reckon_asks_an_opinion(text):
+    assert route(text).kind is RouteKind.MEDICAL_ADVICE

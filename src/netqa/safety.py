@@ -167,6 +167,7 @@ class Lexicon:
     flag_signs: dict[str, tuple[Form, ...]]  # kinds of weaker red-flag signs (dizzy, clammy): two kinds = an emergency
     meant: tuple[frozenset[str], frozenset[str]]  # red flags that are self-harm when told with one of these labels
     raising: tuple[frozenset[str], frozenset[str]]  # verbs a negation is raised over, and the modals it belongs to
+    function_words: frozenset[str]  # stems of stopwords.txt: small talk may hold them ("that was very kind of you")
     chitchat_order: tuple[str, ...]
     reading: tuple[int, int]  # a blood pressure at or above either number is a hypertensive crisis
     many: int  # a count of pills at or above this is an overdose
@@ -337,6 +338,7 @@ def english() -> Lexicon:
                    warning_signs, flag_signs,
                    (frozenset(harm["meant"]["findings"]), frozenset(f"harm:{p}" for p in harm["meant"]["parts"])),
                    (frozenset(map(stem, negation["raising"])), frozenset(map(stem, negation["raised_to"]))),
+                   frozenset(stem(w) for w in en.word_list("stopwords.txt") if w.isalpha()),
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
                    flags["low_sugar"], flags["fever"],
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
@@ -611,7 +613,14 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                 continue
             best = None
             for anchor in (m for m in choices[0] if m.start in span):
-                chosen = [anchor] + [_nearest(c, anchor) for c in choices[1:]]
+                chosen = [anchor]
+                for candidates in choices[1:]:  # each part takes words of its own ("not understand" is one part)
+                    free = [m for m in candidates if not any(m.start < c.end and c.start < m.end for c in chosen)]
+                    if not free:
+                        break
+                    chosen.append(_nearest(free, anchor))
+                if len(chosen) < len(choices):
+                    continue
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
                 gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
                 across = any(m.start not in span for m in chosen)
@@ -928,6 +937,9 @@ def _chitchat(message: Message, lexicon: Lexicon) -> str:
             covered.update(range(mark.start, mark.end))
             if mood != "filler":
                 moods.append(mood)
+    openers = {m.start for m in message.marks.get("questions:opener", ())  # "when does it start?" asks
+               if m.start == message.clause_span(m.start).start}
+    covered.update(at for at, word in enumerate(message.stems) if word in lexicon.function_words and at not in openers)
     if len(covered) < len(message) or not moods:
         return "hello" if _greets_and_tells(message) else ""
     if message.within("questions:opener", range(1)) and set(moods) <= {"ack", "thanks"}:
