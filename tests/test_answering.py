@@ -67,6 +67,8 @@ def test_chat_abbreviations_are_spelled_out_but_initials_are_kept():
     ("How many patients were enrolled?", "count"), ("How often did bleeding happen?", "frequency"),
     ("How long is the warranty valid?", "duration"), ("When does the licence terminate?", "date"),
     ("Who publishes new versions?", "person"), ("Did the doctors know who got the real medicine?", "yesno"),
+    ("What does it mean when recv returns 0 bytes?", "definition"),  # "when" opens a clause, it asks no date
+    ("So when will the results be out?", "date"),
 ])
 def test_question_types_come_from_the_one_table(question, kind):
     assert understand(question).type == kind
@@ -139,6 +141,11 @@ def _fact(sentence: str, question: str) -> str | None:
 ])
 def test_the_figure_is_the_one_bound_to_the_question(question, figure):
     assert _fact(SENTENCE, question) == figure
+
+
+def test_how_much_more_or_less_is_answered_by_a_share():
+    assert _fact("With typical files, xz creates about 30 % smaller files than gzip.",
+                 "How much smaller are xz files than gzip files?") == "30 %"
 
 
 def test_a_number_counting_something_else_is_not_the_answer():
