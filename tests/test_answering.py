@@ -207,6 +207,7 @@ def faq(tmp_path_factory):
 def test_an_faq_answer_is_judged_with_the_question_it_answers(faq):
     reply, evidence = faq.explain("Will the maintainers sign our legal papers?")
     assert reply.kind == ReplyKind.ANSWER and reply.quote == "No. Go away." and evidence.answers_faq
+    assert reply.answer.startswith("No.\n")  # the text's own answer to that question says no plainly
 
 
 @pytest.mark.parametrize("question", [
