@@ -218,3 +218,110 @@ def test_a_saved_index_gives_back_the_same_passages_for_every_format(tmp_path):
     assert {p.kind for p in loaded.passages} == {"text", "code", "row"}
     bot = netqa.load(tmp_path, index_dir=tmp_path / "saved")
     assert bot.top_passages("what time does the shop open", 1)[0].text == "The shop opens at nine every day."
+
+
+def test_centred_headings_are_headings_even_over_several_lines():
+    text = ("Licence\n\n                            Preamble\n\n  The licences for most software are designed to"
+            " take away\nyour freedom to share and change it.\n\n"
+            "                  GNU GENERAL PUBLIC LICENSE\n   TERMS AND CONDITIONS FOR COPYING AND MODIFICATION\n\n"
+            "  0. This License applies to any program which contains a notice.\n\n"
+            "                     END OF TERMS AND CONDITIONS\n\n"
+            "            How to Apply These Terms to Your New Programs\n\n"
+            "  If you develop a new program, and you want it to be of use, say so.\n")
+    assert passages(text) == [
+        ("Preamble", "The licences for most software are designed to take away your freedom to share and change it."),
+        ("GNU GENERAL PUBLIC LICENSE TERMS AND CONDITIONS FOR COPYING AND MODIFICATION",
+         "0. This License applies to any program which contains a notice."),
+        ("How to Apply These Terms to Your New Programs",
+         "If you develop a new program, and you want it to be of use, say so.")]
+
+
+def test_a_heading_ending_in_a_colon_heads_only_the_indented_list_below_it():
+    text = ("Licence\n\nThe intent of this document is to state the conditions of copying.\n\nDefinitions:\n\n"
+            '\t"Package" refers to the collection of files distributed.\n\n'
+            '\t"You" is you, if you are thinking about copying it.\n\n'
+            "1. You may make and give away verbatim copies of the source form.\n")
+    assert passages(text) == [
+        ("Licence", "The intent of this document is to state the conditions of copying."),
+        ("Definitions", '"Package" refers to the collection of files distributed.'),
+        ("Definitions", '"You" is you, if you are thinking about copying it.'),
+        ("Licence", "1. You may make and give away verbatim copies of the source form.")]
+
+
+def test_a_numbered_question_of_several_lines_is_the_section_of_its_answer():
+    text = ("Questions about it\n\n24. The license says that altered versions must be marked. So\n"
+            "    what exactly do I need to do to meet that requirement?\n\n"
+            "    You need to change the version number in the header file.\n\n"
+            "25. Will it work on a big-endian or little-endian architecture, and can I\n"
+            "    exchange compressed data between them?\n\n    Yes and yes.\n")
+    assert passages(text) == [
+        ("24. The license says that altered versions must be marked. So what exactly do I need to do to meet that "
+         "requirement?", "You need to change the version number in the header file."),
+        ("25. Will it work on a big-endian or little-endian architecture, and can I exchange compressed data "
+         "between them?", "Yes and yes.")]
+
+
+def test_an_example_under_its_introduction_is_kept_verbatim_and_is_never_a_heading():
+    text = ("Install\n\n    By default a shared library is built. So:\n\n        make distclean\n        ./configure\n"
+            "        # <edit the config file>\n        make\n\n    After the above, then:\n\n    make install\n\n"
+            "    However, many systems come with a shared library already installed.\n")
+    document = parse_document(Path("doc.txt"), text.encode(), "doc")
+    assert [(p.section, p.kind, p.text) for p in document.passages] == [
+        ("Install", "text", "By default a shared library is built. So:"),
+        ("Install", "code", "make distclean\n./configure\n# <edit the config file>\nmake"),
+        ("Install", "text", "After the above, then:"),
+        ("Install", "code", "make install"),
+        ("Install", "text", "However, many systems come with a shared library already installed.")]
+
+
+def test_a_table_of_contents_is_neither_headings_nor_passages():
+    text = ("XZ Utils\n========\n\n    0. Overview\n    1. Documentation\n       1.1. Overall documentation\n"
+            "    2. Version numbering\n\n\n0. Overview\n-----------\n\n    XZ Utils provide a general-purpose"
+            " data-compression library.\n\n2. Version numbering\n--------------------\n\n"
+            "    The version number format of XZ Utils is X.Y.Z.\n")
+    assert passages(text) == [("0. Overview", "XZ Utils provide a general-purpose data-compression library."),
+                              ("2. Version numbering", "The version number format of XZ Utils is X.Y.Z.")]
+
+
+def test_items_of_one_list_are_titled_alike():
+    text = ("Licence\n\n4. MODIFICATIONS\n\nYou must do these things in the Modified Version:\n\n"
+            "A. Use in the Title Page a title distinct from that of the Document.\n"
+            "B. List on the Title Page one or more persons responsible for authorship.\n"
+            "C. State on the Title page the name of the publisher.\n"
+            "O. Preserve any Warranty Disclaimers.\n\nYou may add a section Entitled \"Endorsements\".\n")
+    found = passages(text)
+    assert {section for section, _ in found} == {"4. MODIFICATIONS"}
+    assert ("4. MODIFICATIONS", "O. Preserve any Warranty Disclaimers.") in found
+
+
+def test_a_defined_term_on_a_line_of_its_own_makes_one_passage_with_its_definition():
+    text = ('Licence\n\n1. Definitions\n--------------\n\n1.1. "Contributor"\n    means each individual or legal'
+            ' entity that creates Covered Software.\n\n1.8. "License"\n    means this document.\n')
+    assert passages(text) == [
+        ("1. Definitions", '1.1. "Contributor" means each individual or legal entity that creates Covered Software.'),
+        ("1. Definitions", '1.8. "License" means this document.')]
+
+
+def test_a_section_number_that_wraps_to_the_start_of_a_line_continues_its_sentence():
+    text = ("Licence\n\n5.2. If You initiate litigation against any entity, then the rights granted\n"
+            "to You by any and all Contributors for the Covered Software under Section\n"
+            "2.1 of this License shall terminate.\n\n  However, linking a work with the Library creates"
+            " an executable.\nSection 6 states terms for distribution of such executables.\n\n"
+            "  When a work uses material from a header file, the object code may be a derivative work.\n")
+    assert [t for _, t in passages(text)] == [
+        "5.2. If You initiate litigation against any entity, then the rights granted to You by any and all "
+        "Contributors for the Covered Software under Section 2.1 of this License shall terminate.",
+        "However, linking a work with the Library creates an executable. Section 6 states terms for distribution "
+        "of such executables.",
+        "When a work uses material from a header file, the object code may be a derivative work."]
+    assert {s for s, _ in passages(text)} == {"Licence"}
+
+
+def test_a_clause_title_ends_at_its_own_period_and_may_hold_abbreviations():
+    text = ("Licence\n\n   9. Accepting Warranty or Additional Liability. While redistributing\n"
+            "      the Work, You may choose to offer a fee for support.\n\n"
+            "10. U.S. GOVERNMENT END USERS.\n\nThe Covered Code is a commercial item.\n")
+    assert passages(text) == [
+        ("9. Accepting Warranty or Additional Liability",
+         "While redistributing the Work, You may choose to offer a fee for support."),
+        ("10. U.S. GOVERNMENT END USERS", "The Covered Code is a commercial item.")]

@@ -7,6 +7,7 @@ repeats: hard-wrapped lines and indentation joined into prose ("non-\\n   exclus
 from __future__ import annotations
 
 import re
+import textwrap
 
 from netqa.documents.model import Block, BlockKind, Converted, Passage, Sentence
 from netqa.documents.text import MARKER, is_title_case, words_of
@@ -86,7 +87,8 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str) -> tup
         blocks = blocks[1:]
     for block in blocks:
         if block.kind is BlockKind.HEADING:
-            section = block.label or section
+            if block.label is not None:
+                section = block.label or title  # "": back to the document's own section
             continue
         for group in _sentence_groups(text, block):
             start, end = group[0].start, group[-1].end
@@ -99,6 +101,16 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str) -> tup
 def _sentence_groups(text: str, block: Block) -> list[tuple[Sentence, ...]]:
     if block.kind is BlockKind.TEXT:
         return _grouped(sentences(text, block.start, block.end))
-    # Code is kept whole and verbatim; a table row is shown with its column headers.
-    shown = block.label if block.label is not None else text[block.start:block.end]
+    # Code is kept whole and verbatim (less the indentation all its lines share); a table row is shown with its
+    # column headers.
+    shown = block.label if block.label is not None else _verbatim(text, block.start, block.end)
     return [(Sentence(shown, block.start, block.end),)] if shown.strip() else []
+
+
+def _verbatim(text: str, start: int, end: int) -> str:
+    """text[start:end] as written, less the indentation its lines share (that of the first line included)."""
+    raw = text[start:end]
+    if "\n" not in raw:
+        return raw
+    line_start = text.rfind("\n", 0, start) + 1
+    return textwrap.dedent(text[line_start:start].replace(text[line_start:start].lstrip(), "") + raw).strip("\n")
