@@ -325,3 +325,27 @@ def test_a_clause_title_ends_at_its_own_period_and_may_hold_abbreviations():
         ("9. Accepting Warranty or Additional Liability",
          "While redistributing the Work, You may choose to offer a fee for support."),
         ("10. U.S. GOVERNMENT END USERS", "The Covered Code is a commercial item.")]
+
+
+def test_html_tables_inside_description_lists_are_rows_with_their_column_headers():
+    page = ("<html><head><title>json</title></head><body><main><h1>json</h1><dl><dt>class JSONDecoder</dt><dd>"
+            "<p>Performs the following translations in decoding by default:</p>"
+            "<table><thead><tr><th><p>JSON</p></th><th><p>Python</p></th></tr></thead><tbody>"
+            "<tr><td><p>object</p></td><td><p>dict</p></td></tr><tr><td><p>array</p></td><td><p>list</p></td></tr>"
+            "</tbody></table><p>It also understands NaN and Infinity as their float values.</p></dd></dl>"
+            "</main></body></html>")
+    document = parse_document(Path("json.html"), page.encode(), "json")
+    assert [(p.kind, p.text) for p in document.passages if p.kind == "row"] == [
+        ("row", "JSON: object; Python: dict"), ("row", "JSON: array; Python: list")]
+
+
+def test_html_labels_join_the_paragraph_they_name_and_short_terms_their_value():
+    page = ("<html><head><title>Sorting HOW TO</title></head><body><main><h1>Sorting HOW TO</h1>"
+            "<dl class='field-list'><dt>Author:</dt><dd><p>Andrew Dalke</p></dd></dl>"
+            "<p>Python lists have a built-in list.sort() method that modifies the list in-place.</p>"
+            "<div class='admonition note'><p class='admonition-title'>Note</p>"
+            "<p>The sort is stable when two items have the same key.</p></div></main></body></html>")
+    document = parse_document(Path("sorting.html"), page.encode(), "sorting")
+    assert [p.text for p in document.passages] == [
+        "Author: Andrew Dalke", "Python lists have a built-in list.sort() method that modifies the list in-place.",
+        "Note: The sort is stable when two items have the same key."]

@@ -57,7 +57,7 @@ def _docx(data: bytes) -> Converted:
 CONVERTERS = (
     Converter("text", (".txt", ".text"), "3", "charset-normalizer", _plain),
     Converter("markdown", (".md", ".markdown"), "3", "markdown-it-py", _markdown),
-    Converter("html", (".html", ".htm"), "2", "trafilatura", _html),
+    Converter("html", (".html", ".htm"), "3", "trafilatura", _html),
     Converter("pdf", (".pdf",), "2", "pypdf", _pdf),
     Converter("docx", (".docx",), "2", "python-docx", _docx),
 )
