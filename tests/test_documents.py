@@ -349,3 +349,39 @@ def test_html_labels_join_the_paragraph_they_name_and_short_terms_their_value():
     assert [p.text for p in document.passages] == [
         "Author: Andrew Dalke", "Python lists have a built-in list.sort() method that modifies the list in-place.",
         "Note: The sort is stable when two items have the same key."]
+
+
+def test_markdown_inline_markup_is_stripped_from_passages_while_offsets_index_the_file(tmp_path):
+    from netqa.index import build, load_index, save_index
+
+    text = ("# The `xz` tool\n\nUse **`-9`** for the *best* ratio, see [the manual](man.html).\n"
+            "A snake_case_name stays, as does 2*3*4.\n\n| Flag | Meaning |\n|---|---|\n| `-k` | **keep** input |\n")
+    document = parse_document(Path("xz.md"), text.encode(), "xz")
+    assert [(p.section, p.text) for p in document.passages] == [
+        ("The xz tool", "Use -9 for the best ratio, see the manual. A snake_case_name stays, as does 2*3*4."),
+        ("The xz tool", "Flag: -k; Meaning: keep input")]
+    first = document.passages[0]
+    assert text[first.start:first.end] == ("Use **`-9`** for the *best* ratio, see [the manual](man.html).\n"
+                                           "A snake_case_name stays, as does 2*3*4.")
+    (tmp_path / "xz.md").write_text(text, encoding="utf-8")
+    built = build(tmp_path)
+    save_index(built, tmp_path / "saved")
+    loaded = load_index(tmp_path, tmp_path / "saved")
+    assert loaded is not None and [p.sentences for p in loaded.passages] == [p.sentences for p in built.passages]
+
+
+def test_a_pdf_paragraph_cut_by_a_page_break_is_one_passage_cited_on_its_first_page():
+    from netqa.documents.passages import passages_of
+    from netqa.documents.pdf import from_pages
+
+    pages = ["Manual\n\nThe block size affects both the compression ratio achieved and the amount of\nmemory needed "
+             "for compression and decompression, which the flag selects from the\n",
+             "range 100k to 900k in steps.\n"
+             "A second paragraph begins here on the second page of the manual, and it\n"
+             "goes on to the end of a line as wide as the widest lines of this page.\n"]
+    found = [(p.page, p.text) for p in passages_of(from_pages(pages), "m", "Manual", "m.pdf")]
+    assert found == [
+        (1, "The block size affects both the compression ratio achieved and the amount of memory needed for "
+            "compression and decompression, which the flag selects from the range 100k to 900k in steps."),
+        (2, "A second paragraph begins here on the second page of the manual, and it goes on to the end of a line "
+            "as wide as the widest lines of this page.")]

@@ -389,15 +389,15 @@ def _is_code(chunk: _Chunk, before: _Chunk | None, following: _Chunk | None) -> 
     """Lines that are not prose under an introduction ("So:" over "make distclean / ./configure"), or indented
     deeper than the text on both sides ("    example.o(.text+0x154): undefined reference"): commands, output,
     code. Kept verbatim as one passage, never a heading."""
-    first = chunk.lines[0].text
-    if chunk.clause or chunk.heading is not None or _BULLET.match(first) or MARKER.match(first) or before is None \
-            or _SENTENCE_END_PROSE.search(_chunk_text(chunk)):
+    if before is None or chunk.clause or chunk.heading is not None:
         return False
     indent = chunk.lines[0].indent
-    if _introduces(before) and indent >= before.lines[-1].indent:
-        return True
-    return following is not None and not (before.clause or following.clause) \
-        and indent > before.lines[-1].indent and indent > following.lines[0].indent
+    introduced = _introduces(before) and indent >= before.lines[-1].indent
+    if not introduced and (following is None or before.clause or following.clause
+                           or indent <= before.lines[-1].indent or indent <= following.lines[0].indent):
+        return False
+    first = chunk.lines[0].text
+    return not (_BULLET.match(first) or MARKER.match(first) or _SENTENCE_END_PROSE.search(_chunk_text(chunk)))
 
 
 def _title(chunk: _Chunk) -> str | None:
