@@ -385,3 +385,74 @@ def test_a_pdf_paragraph_cut_by_a_page_break_is_one_passage_cited_on_its_first_p
             "compression and decompression, which the flag selects from the range 100k to 900k in steps."),
         (2, "A second paragraph begins here on the second page of the manual, and it goes on to the end of a line "
             "as wide as the widest lines of this page.")]
+
+
+def test_a_word_document_has_its_headings_by_style_and_its_table_rows_with_headers(tmp_path):
+    import docx
+
+    word = docx.Document()
+    word.add_heading("Visiting the ward", level=0)
+    word.add_heading("Hours", level=1)
+    word.add_paragraph("Visitors are welcome between two and eight in the evening, every day of the week.")
+    table = word.add_table(rows=2, cols=2)
+    for cell, text in zip(table.rows[0].cells + table.rows[1].cells, ["Day", "Hours", "Sunday", "10 to 4"],
+                          strict=True):
+        cell.text = text
+    word.save(tmp_path / "visiting.docx")
+    (document,) = read_corpus(tmp_path).documents
+    assert document.format == "docx" and document.title == "Visiting the ward"
+    assert [(p.section, p.kind, p.text) for p in document.passages] == [
+        ("Hours", "text", "Visitors are welcome between two and eight in the evening, every day of the week."),
+        ("Hours", "row", "Day: Sunday; Hours: 10 to 4")]
+
+
+def test_netqa_index_ends_with_a_summary_of_documents_passages_and_skipped_files(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "hours.txt").write_text("The office opens at nine in the morning on weekdays.\n", encoding="utf-8")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a PDF")
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = subprocess.run([sys.executable, "-m", "netqa.cli", "index", "--corpus", str(tmp_path), "--out",
+                             str(tmp_path / "built")], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.splitlines()[-4:]
+    assert summary[0] == "Documents: 1 (1 text); passages: 1" and summary[1] == "Skipped: 2 file(s)"
+    assert summary[2].startswith("  broken.pdf: the PDF cannot be read") and summary[3].startswith("  photo.png: ")
+    assert [line.split(":")[0] for line in result.stderr.splitlines()] == ["netqa"] * 2
+
+
+def test_a_saved_index_is_rebuilt_when_a_converter_changes(tmp_path, monkeypatch):
+    import dataclasses
+
+    from netqa import index
+    from netqa.documents import converters
+
+    (tmp_path / "hours.txt").write_text("The office opens at nine in the morning on weekdays.\n", encoding="utf-8")
+    save_at = tmp_path / "saved"
+    index.save_index(index.build(tmp_path), save_at)
+    assert index.load_index(tmp_path, save_at) is not None
+    newer = tuple(dataclasses.replace(c, version=c.version + ".1") if c.name == "text" else c
+                  for c in converters.CONVERTERS)
+    monkeypatch.setattr(converters, "CONVERTERS", newer)
+    index._builder.cache_clear()
+    try:
+        assert index.load_index(tmp_path, save_at) is None  # stale: built by another converter
+    finally:
+        monkeypatch.undo()
+        index._builder.cache_clear()
+
+
+def test_replies_name_the_document_they_quote_and_no_answer_names_the_corpus(tmp_path):
+    import netqa
+
+    (tmp_path / "hours.md").write_text("# Opening Hours\n\nThe office opens at nine in the morning on weekdays.\n",
+                                       encoding="utf-8")
+    (tmp_path / "parking.md").write_text("# Parking\n\nThe car park behind the building has forty spaces.\n",
+                                         encoding="utf-8")
+    bot = netqa.load(tmp_path, index_dir=tmp_path / "saved")
+    reply = bot.ask("How many spaces does the car park have?")
+    assert reply.kind == "answer" and '"Parking" says' in reply.answer and "article" not in reply.answer
+    assert (reply.citations[0].doc_id, reply.citations[0].path) == ("parking", "parking.md")
+    missing = bot.ask("Who painted the ceiling of the chapel?")
+    assert missing.kind == "no_answer" and "these 2 documents" in missing.answer.lower()
