@@ -248,17 +248,18 @@ def test_a_heading_ending_in_a_colon_heads_only_the_indented_list_below_it():
         ("Licence", "1. You may make and give away verbatim copies of the source form.")]
 
 
-def test_a_numbered_question_of_several_lines_is_the_section_of_its_answer():
+def test_a_numbered_question_of_several_lines_is_a_passage_and_the_section_of_its_answer():
     text = ("Questions about it\n\n24. The license says that altered versions must be marked. So\n"
             "    what exactly do I need to do to meet that requirement?\n\n"
             "    You need to change the version number in the header file.\n\n"
             "25. Will it work on a big-endian or little-endian architecture, and can I\n"
             "    exchange compressed data between them?\n\n    Yes and yes.\n")
-    assert passages(text) == [
-        ("24. The license says that altered versions must be marked. So what exactly do I need to do to meet that "
-         "requirement?", "You need to change the version number in the header file."),
-        ("25. Will it work on a big-endian or little-endian architecture, and can I exchange compressed data "
-         "between them?", "Yes and yes.")]
+    first = ("24. The license says that altered versions must be marked. So what exactly do I need to do to meet "
+             "that requirement?")
+    second = "25. Will it work on a big-endian or little-endian architecture, and can I exchange compressed data " \
+             "between them?"
+    assert passages(text) == [(first, first), (first, "You need to change the version number in the header file."),
+                              (second, second), (second, "Yes and yes.")]
 
 
 def test_an_example_under_its_introduction_is_kept_verbatim_and_is_never_a_heading():

@@ -493,6 +493,9 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
             blocks.append(Block(BlockKind.TEXT, chunk.body_start, chunk.end))
         else:
             blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.end, heading))
+            if heading.endswith("?"):
+                # A question heads its answer and is a passage too: asked as written, it leads to the answer.
+                blocks.append(Block(BlockKind.TEXT, chunk.start, chunk.end))
     return blocks
 
 
