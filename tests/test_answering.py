@@ -149,7 +149,8 @@ def test_the_figure_is_the_one_bound_to_the_question(question, figure):
     ("What is the five-year survival for pancreatic tumors?", "23%"),
 ])
 def test_what_a_sentence_is_about_does_not_pick_its_figure(question, figure):
-    sentence = "The five-year survival varies by tumor location: only 23% for pancreatic cases compared to 55% for lung tumors."
+    sentence = ("The five-year survival varies by tumor location: only 23% for pancreatic cases compared to 55% for "
+                "lung tumors.")
     assert _fact(sentence, question) == figure
 
 
