@@ -129,7 +129,7 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
     if not spans:
         return None
     tokens = []
-    parts: set[tuple[int, str]] = set()  # (position, stem) of a compound's parts: "pancreatic" in "extra-pancreatic" is not pancreatic
+    parts: set[tuple[int, str]] = set()  # (position, stem) of a compound's parts ("extra-pancreatic")
     for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", undotted(sentence)):
         tokens.append((m.start(), m.end(), stem(m.group().lower())))
         if "-" in m.group():  # "extra-pancreatic" is also "extra" and "pancreatic", though less so
