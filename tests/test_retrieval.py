@@ -1,0 +1,55 @@
+"""Finding the passage: what a question is searched with (its story, its context) and how passages are ranked,
+on small inline corpora."""
+
+from __future__ import annotations
+
+import pytest
+
+import netqa
+from netqa.evaluate import GoldQuestion, run
+from netqa.message import questions_in, story_of
+
+
+@pytest.fixture(scope="module")
+def manual(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("manual")
+    (folder / "manual.txt").write_text(
+        "Squeeze manual\n\n"
+        "Best compression\n\n"
+        "Use the -9 option for the best compression.\n\n"
+        "Small machines\n\n"
+        "On a machine with little memory, use the -s option: it halves the memory squeeze needs.\n\n"
+        "Speed\n\n"
+        "Squeeze reads its input once, so it works on pipes.\n", encoding="utf-8")
+    return netqa.load(folder)
+
+
+def test_the_rest_of_a_long_message_is_its_story():
+    message = "My old laptop has hardly any memory. Which option should I use?"
+    questions = questions_in(message)
+    assert questions == ("Which option should I use?",)
+    assert story_of(message, questions) == "My old laptop has hardly any memory."
+
+
+def test_a_long_message_is_searched_with_its_story(manual):
+    assert "-9 option" in manual.top_passages("Which option should I use for the best compression?", 1)[0].text
+    story = "My old laptop has hardly any memory."
+    assert "-9 option" in manual.top_passages("Which option should I use?", 1)[0].text
+    assert "little memory" in manual.top_passages("Which option should I use?", 1, story=story)[0].text
+    reply = manual.ask(f"{story} Which option should I use?")
+    assert "little memory" in reply.citations[0].text
+
+
+def test_the_story_weighs_less_than_the_question(manual):
+    # The question's own words still decide when the story is about something else.
+    top = manual.top_passages("Does it work on pipes?", 1, story="My laptop has hardly any memory.")[0]
+    assert "pipes" in top.text
+
+
+def test_the_funnel_searches_a_follow_up_as_the_reply_did(manual):
+    # "does it use the option?" carries the last turn's topic (small machines) as context; the funnel must too.
+    gold = GoldQuestion(id="f", question="which option should I use for it?", category="followup",
+                        answerable=True, answers=("-s",), evidence="use the -s option",
+                        history=("what about a machine with little memory?",))
+    outcome, = run(manual, [gold])
+    assert outcome.retrieved_1 is True
