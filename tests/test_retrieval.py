@@ -8,6 +8,7 @@ import pytest
 import netqa
 from netqa.evaluate import GoldQuestion, run
 from netqa.message import questions_in, story_of
+from netqa.terms import Vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +54,21 @@ def test_the_funnel_searches_a_follow_up_as_the_reply_did(manual):
                         history=("what about a machine with little memory?",))
     outcome, = run(manual, [gold])
     assert outcome.retrieved_1 is True
+
+
+def test_a_word_the_corpus_lacks_is_searched_by_the_words_wordnet_defines_it_with():
+    vocabulary = Vocabulary({"machine", "compress", "exchange", "copies"}, {}, {})
+    assert dict(vocabulary.expand("what computer do I need?").defined)["computer"] == ("machine",)
+    assert "compress" in dict(vocabulary.expand("can I squash it?").defined)["squash"]
+    assert "exchange" in vocabulary.expand("may I sell copies?").defined_added
+    # A word the corpus uses is searched as it is, never widened.
+    assert vocabulary.expand("how many copies?").defined == ()
+
+
+def test_defining_words_find_the_passage_the_question_words_miss(tmp_path):
+    (tmp_path / "terms.txt").write_text(
+        "Terms\n\n"
+        "Copies\n\nYou may accept compensation in exchange for copies.\n\n"
+        "Printing\n\nPrinted copies must carry the notice on the cover.\n", encoding="utf-8")
+    bot = netqa.load(tmp_path)
+    assert "exchange" in bot.top_passages("can I sell copies?", 1)[0].text

@@ -29,6 +29,7 @@ CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question'
 STORY_WEIGHT = 0.5  # and the other sentences of a long message less still
 EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
 RELATED_WEIGHT = 0.6  # corpus words WordNet relates to a question word the corpus lacks
+DEFINED_WEIGHT = 0.35  # corpus words WordNet defines such a word with ("squash" -> "compress"): looser still
 LONG_FORM_WEIGHT = 0.3  # "Food and Drug Administration" for "FDA" in a corpus that uses both
 ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
 # The same questions come again and again; normalising one (NFKC and friends) costs more than the cached reply.
@@ -206,7 +207,8 @@ class Bot:
         groups = [(expansion.search_text, 1.0), (" ".join(expansion.added), EXPANSION_WEIGHT),
                   (" ".join(expansion.related_added), RELATED_WEIGHT), (resolution.context, CONTEXT_WEIGHT),
                   (story, STORY_WEIGHT),
-                  (" ".join(w for _, forms in expansion.long_forms for w in forms), LONG_FORM_WEIGHT)]
+                  (" ".join(w for _, forms in expansion.long_forms for w in forms), LONG_FORM_WEIGHT),
+                  (" ".join(expansion.defined_added), DEFINED_WEIGHT)]
         word_query = [(word_terms(text), weight) for text, weight in groups]
         char_query = [(char_words(text), weight) for text, weight in groups]
         if story:
