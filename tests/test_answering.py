@@ -177,10 +177,39 @@ def test_a_constraint_the_text_lacks_sinks_the_answer(bot, question):
     ("how many pts were enrolled in CABINET", "298"),
     ("were patients randomised in CABINET", "randomized"),
     ("howmany patients had pNET", "99"),
+    ("What share of the trial population was affected by thrombotic events?", "1-2%"),  # "share" names the answer
 ])
 def test_a_generic_or_misspelt_word_does_not_sink_the_answer(bot, question, figure):
     reply = bot.ask(question)
     assert reply.kind == ReplyKind.ANSWER and figure in reply.answer
+
+
+@pytest.fixture(scope="module")
+def faq(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("faq")
+    (folder / "faq.txt").write_text(
+        "Project FAQ\n\n"
+        "Will the maintainers sign our company's legal papers?\n\n"
+        "No. Go away.\n\n"
+        "The study\n\n"
+        "The Free Software Foundation (FSF) ran a multicenter study of the library in 2020. "
+        "Temporary files are removed when the process ends.\n", encoding="utf-8")
+    return netqa.load(folder)
+
+
+def test_an_faq_answer_is_judged_with_the_question_it_answers(faq):
+    reply, evidence = faq.explain("Will the maintainers sign our legal papers?")
+    assert reply.kind == ReplyKind.ANSWER and reply.quote == "No. Go away." and evidence.answers_faq
+
+
+@pytest.mark.parametrize("question", [
+    "Was the study run at many centers?",  # the head of "multicenter"
+    "Are temp files removed at the end?",  # clipped from "temporary"
+    "Did the FSF run a study of the library?",  # the abbreviation of a name the text spells out
+])
+def test_a_constraint_inside_a_longer_word_or_spelled_out_is_found(faq, question):
+    _, evidence = faq.explain(question)
+    assert evidence is not None and not evidence.missing_constraint
 
 
 # ---------------------------------------------------------------- follow-ups

@@ -7,13 +7,16 @@ from functools import lru_cache
 
 from netqa import lexical
 from netqa.documents import Passage
-from netqa.facts import extract_fact, needs_fact, verdict, wanted_shapes
-from netqa.message import Question
+from netqa.documents.names import names_text
+from netqa.facts import NUMERIC_SHAPES, extract_fact, needs_fact, verdict, wanted_shapes
+from netqa.message import Question, types_by_name
 from netqa.records import Evidence, Hit, SentenceHit
 from netqa.terms import Expansion, generic_words
 from netqa.text import content_words, normalise, stem
 
 QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to the best is quoted with it
+PART_OF_WORD = 4  # a question word this long may stand in a passage word as its head ("center" in "multicenter")
+CLIPPED_BY = 4  # ... or be its clipped form, this many letters shorter at least ("temp" for "temporary")
 
 
 def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
@@ -25,8 +28,9 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     """
     if not hits or not sentences:
         return None
+    asked_by: dict[str, Passage] = {}
     if following is not None:
-        hits, sentences = _answers_to_questions(hits, sentences, following)
+        hits, sentences, asked_by = _answers_to_questions(hits, sentences, following)
     passage_score = {h.passage.id: h.score for h in hits}
     best_passage = hits[0].score
     query = _query_stems(expansion, context)
@@ -34,16 +38,23 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     prefers_fact = wants_fact or question.type == "place"
 
     corrected = dict(expansion.corrections)
-    required = [corrected.get(w, w) for w in question.constraints + question.modifiers]
+    # "what share of ...": a word naming the kind of answer, which the corpus never uses, is met by a fact of
+    # that kind ("what does BCJ stand for" is recognised by its words too, but "BCJ" is in the corpus)
+    asking = _type_words(question) & set(expansion.lacking)
+    required = [w for w in (corrected.get(w, w) for w in question.constraints + question.modifiers)
+                if w not in asking]
     if wanted_shapes(question):
         # "how many patients died?": the verb a fact is asked about, when the corpus never uses it
-        required += [w for w in expansion.english if "v" in lexical.parts_of_speech(w)]
-    # A passage's words include its document's title: "with cabozantinib" is what the whole article is about.
+        required += [w for w in expansion.english if "v" in lexical.parts_of_speech(w) and w not in asking]
+    # A passage's words include its document's names ("with cabozantinib" is what the whole article is about;
+    # "under LGPLv3"), and an FAQ answer's the question it answers.
     passages = {h.passage.id: h.passage for h in hits}
-    stems_of = {pid: _passage_stems(p) | _stems_of("", p.document) for pid, p in passages.items()}
-    missing_in = {pid: [w for w in required if not (_has_label(w, passages[pid].text) if " " in w
-                                                     else _found(w, stems, expansion))
-                        and not _slot_filled(w, question, passages[pid].text)]
+    text_of = {pid: f"{asked_by[pid].text} {p.text}" if pid in asked_by else p.text for pid, p in passages.items()}
+    stems_of = {pid: _passage_stems(p) | _name_stems(p.document, p.path)
+                | (_passage_stems(asked_by[pid]) if pid in asked_by else frozenset()) for pid, p in passages.items()}
+    missing_in = {pid: [w for w in required if not (_has_label(w, text_of[pid]) if " " in w
+                                                     else _found(w, stems, expansion, text=text_of[pid]))
+                        and not _slot_filled(w, question, text_of[pid])]
                   for pid, stems in stems_of.items()}
 
     def candidate(s: SentenceHit) -> tuple[float, str | None]:
@@ -62,8 +73,10 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     stems = stems_of[passage.id]
     runner_up = next((h.score for h in hits if h.passage.id != passage.id), 0.0)
     # A word the corpus lacks counts as missing unless a word WordNet relates to it is in this passage.
-    unknown = [w for w in expansion.unknown if not _found(w, stems, expansion)]
+    unknown = [w for w in expansion.unknown if not _found(w, stems, expansion, text=text_of[passage.id])]
     quote = _quote(best, sentences)
+    quote_stems = _stems_of("", quote) | (_passage_stems(asked_by[passage.id]) if passage.id in asked_by
+                                          else frozenset())
     if quote != best.passage.sentences[best.sentence_index].text:
         # the neighbour quoted with it may hold the fact ("We are not the authors. The real author is ... Joel")
         short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
@@ -73,10 +86,14 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         coverage=_coverage(expansion, passage, idf, stems), unknown=len(unknown),
         # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
         # (WordNet's relations are too loose to stand in for the very thing asked about: "brand" is not "mark")
-        focus_unknown=any(w in expansion.lacking and not _found(w, stems, expansion, False) for w in question.focus),
+        focus_unknown=any(w in expansion.lacking and w not in asking and not _found(w, stems, expansion, False)
+                          for w in question.focus),
         fact_found=not wants_fact or short is not None,
         missing_constraint=bool(missing_in[passage.id]),
-        quote_coverage=_coverage(expansion, passage, idf, _stems_of("", quote)),
+        quote_coverage=_coverage(expansion, passage, idf, quote_stems),
+        informative=_coverage(expansion, passage, idf, stems, _rarity),
+        quote_informative=_coverage(expansion, passage, idf, quote_stems, _rarity),
+        answers_faq=passage.id in asked_by,
         open_question=not wanted_shapes(question),
         verdict=verdict(question, quote, query, any(
             w not in stems and _slot_filled(w, question, passage.text) for w in required),
@@ -105,35 +122,69 @@ def _passage_stems(passage: Passage) -> frozenset[str]:
     return _stems_of(passage.section, passage.text)
 
 
+@lru_cache(maxsize=4096)
+def _name_stems(title: str, path: str) -> frozenset[str]:
+    """The stems of what a document is called: its title, file name and short names ("LGPLv3")."""
+    return _stems_of("", names_text(title, path))
+
+
 @lru_cache(maxsize=65_536)  # str hashes are cached, so the key costs nothing on the next question
 def _stems_of(section: str, text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in content_words(normalise(f"{section} {text}")))
 
 
-def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool = True) -> bool:
-    """Whether the passage has the word, a document word it stands for, or a word WordNet relates to it."""
+def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool = True, text: str = "") -> bool:
+    """Whether the passage has the word, a document word it stands for (a lay word's, an abbreviation's long
+    form), a word WordNet relates to it, or (in `text`) a word holding it whole ("center" in "multicenter",
+    "temp" in "temporary")."""
     if stem(word) in stems or word in generic_words():
         return True
-    for phrase, document_words in expansion.synonyms + (expansion.related if related else ()):
+    for phrase, document_words in expansion.synonyms + expansion.long_forms + (expansion.related if related else ()):
         if word in phrase.split() and any(stem(w) in stems for dw in document_words for w in content_words(dw)):
             return True
-    return False
+    return bool(text) and len(word) >= PART_OF_WORD and word.isalpha() and _part_of_a_word(word, text)
+
+
+def _part_of_a_word(word: str, text: str) -> bool:
+    """A word the text holds as the head of a longer word ("multicenter") or in full of which it is clipped."""
+    head = stem(word)  # "centers" is the head of "multicenter" too
+    return any(len(w) - len(head) >= 3 and w.endswith(head) or len(w) - len(word) >= CLIPPED_BY and w.startswith(word)
+               for w in _words_of(text))
+
+
+@lru_cache(maxsize=4096)
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > PART_OF_WORD)
+
+
+def _type_words(question: Question) -> frozenset[str]:
+    """The words by which the question's type was recognised, when it asks for a measure: "share" in "what
+    share of patients ...". (A kind of name is still to be found: "which university" is not any institute.)"""
+    row = types_by_name()[question.type]
+    if not row.shapes or not set(row.shapes) <= set(NUMERIC_SHAPES):
+        return frozenset()
+    found = row.pattern.search(question.normalised.lower().replace("’", "'")) if row.pattern else None
+    return frozenset(re.findall(r"[\w-]+", found.group())) if found else frozenset()
 
 
 def _answers_to_questions(hits: list[Hit], sentences: list[SentenceHit], following):
-    """Hits and sentences where a passage that only asks a question gives way to the passage answering it."""
+    """Hits and sentences where a passage that only asks a question gives way to the passage answering it, and
+    which passage asks what each such answer answers."""
     asking = {h.passage.id for h in hits  # a short passage ending in a question mark asks, it does not answer
               if h.passage.sentences and h.passage.sentences[-1].text.rstrip().endswith("?")
               and len(h.passage.sentences) <= 3}
     if not asking:
-        return hits, sentences
-    out_hits, out_sentences = [], []
+        return hits, sentences, {}
+    out_hits: list[Hit] = []
+    out_sentences: list[SentenceHit] = []
+    asked_by: dict[str, Passage] = {}
     for hit in hits:
         answer = following(hit.passage) if hit.passage.id in asking else None
         if answer is None:
             out_hits.append(hit)
             continue
         out_hits.append(Hit(answer, hit.score))
+        asked_by.setdefault(answer.id, hit.passage)
         best = max((s.score for s in sentences if s.passage.id == hit.passage.id), default=0.0)
         out_sentences += [SentenceHit(answer, i, best * (1.0 if i == 0 else 0.5)) for i in range(len(answer.sentences))]
     out_sentences += [s for s in sentences if s.passage.id not in asking]
@@ -141,7 +192,7 @@ def _answers_to_questions(hits: list[Hit], sentences: list[SentenceHit], followi
     for h in out_hits:
         first.setdefault(h.passage.id, h)
     hits_once = list(first.values())
-    return hits_once, sorted(out_sentences, key=lambda s: -s.score)
+    return hits_once, sorted(out_sentences, key=lambda s: -s.score), asked_by
 
 
 def _quote(best: SentenceHit, sentences: list[SentenceHit]) -> str:
@@ -169,8 +220,23 @@ def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:
     return stems
 
 
-def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str] | None = None) -> float:
-    """Share of what the question mentions that the passage mentions too, each word weighted by idf.
+def _rarity(word: str) -> float:
+    """How much a word says about what is asked, from its frequency in general English (wordfreq's Zipf scale):
+    1 for a word rarer than Zipf 4 ("liver", "translation"), down to 0.2 for the commonest ("people", "get")."""
+    return min(1.0, max(0.2, (7.0 - _zipf(word)) / 3.0))
+
+
+@lru_cache(maxsize=16_384)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency  # its tables load only when a reply first needs them
+
+    return zipf_frequency(word, "en")
+
+
+def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str] | None = None,
+              rarity=None) -> float:
+    """Share of what the question mentions that the passage mentions too, each word weighted by idf
+    (and, with `rarity`, by how rare it is in general English as well).
 
     A lay word counts as found when one of its document words is there; a word the corpus never
     uses weighs as much as the rarest corpus word and is never found.
@@ -182,7 +248,7 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
     for phrase, document_words in dict((p.lower(), d) for p, d in expansion.synonyms + expansion.related).items():
         synonym_words.update(content_words(phrase))
         stems = {stem(w) for dw in document_words for w in content_words(dw.lower())}
-        weight = max((idf(s) for s in stems), default=0.0) or 1.0
+        weight = (max((idf(s) for s in stems), default=0.0) or 1.0) * (rarity(phrase) if rarity else 1.0)
         total += weight
         own = {stem(w) for w in content_words(phrase)}
         found += weight if stems & in_passage or own and own <= in_passage else 0.0
@@ -192,7 +258,7 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
     for word in dict.fromkeys(content_words(expansion.text)):
         if word in synonym_words or word in generic_words() or word in absent or word in expansion.incidental:
             continue
-        weight = idf(stem(word)) or rarest
+        weight = (idf(stem(word)) or rarest) * (rarity(word) if rarity else 1.0)
         total += weight
         found += weight if stem(word) in in_passage else 0.0
     return found / total if total else 0.5

@@ -71,7 +71,7 @@ _NAMED_KIND = re.compile(r"\b(?:which|what) (\w+)", re.IGNORECASE)
 _ORG = re.compile(rf"\b{_ORG_WORD}\b")
 _ORG_WORDS = {w.lower() for w in en.ordered_words("organisation_words.txt")}
 _OPEN_TYPES = ("definition", "other")
-_NUMERIC_SHAPES = ("percent", "count", "duration", "amount", "money", "ratio", "frequency")
+NUMERIC_SHAPES = ("percent", "count", "duration", "amount", "money", "ratio", "frequency")
 _ONE_THING = re.compile(r"^\W*(?:so |and |ok )?what(?:'s| is| was)\b", re.IGNORECASE)  # not "what are the side effects"
 _LABEL_BEFORE = re.compile(rf"(?:[A-Za-z]-|\b(?:{_alternatives('label_words.txt')}) )$", re.IGNORECASE)
 FACT_REACH = 12  # words between a figure and the nearest question word, at most
@@ -154,7 +154,7 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
 
     owner = {position: owner_of(position) for position, _, _ in tokens}
 
-    numeric = shape in _NUMERIC_SHAPES  # names are introduced by the words before them ("conducted through")
+    numeric = shape in NUMERIC_SHAPES  # names are introduced by the words before them ("conducted through")
     others_here = any(token in query and token not in counted for _, _, token in tokens)
 
     def closeness(span: tuple[int, int]) -> tuple[float, int]:
