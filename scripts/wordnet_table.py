@@ -32,6 +32,7 @@ SENSES = 2  # senses of each part of speech whose relations are kept (the most f
 MAX_RELATED = 16
 MAX_DEFINING = 12
 PER_SENSE = 6  # definition words of one sense (and half as many broader words): a long definition drifts
+DEFINING_MAX_ZIPF = 5.4  # a definition's everyday words ("form", "case", "line") say nothing of the word defined
 DEFINING_ZIPF = 3.0  # only words this common get defining words: the ones patients use for what a text says
 OUT = Path(__file__).resolve().parent.parent / "src" / "netqa" / "lang" / "en"
 
@@ -120,7 +121,9 @@ def defining(lemma: str, senses, synsets, glosses, stopwords: frozenset[str]) ->
             continue
         broader = [w for symbol, target, pos, _, _ in synsets[key][1] if symbol in ("@", "@i")
                    and (pos, target) in synsets for w in synsets[(pos, target)][0]]
-        content = [w for w in re.findall(r"[a-z]+(?:-[a-z]+)*", glosses.get(key, "")) if w not in stopwords]
+        content = [w for w in map(lambda w: _lemma(w, senses), re.findall(r"[a-z]+(?:-[a-z]+)*", glosses.get(key, "")))
+                   if w and w not in stopwords and {k[0] for k in senses[w]} - {"r"}
+                   and zipf_frequency(w, "en") <= DEFINING_MAX_ZIPF]
         out.extend(broader[:PER_SENSE // 2] + content[:PER_SENSE])
     seen = []
     for word in out:
@@ -128,6 +131,17 @@ def defining(lemma: str, senses, synsets, glosses, stopwords: frozenset[str]) ->
         if len(word) > 2 and word != lemma.replace("_", " ") and word not in seen and not word[:1].isdigit():
             seen.append(word)
     return seen[:MAX_DEFINING]
+
+
+def _lemma(word: str, senses) -> str | None:
+    """The WordNet lemma a definition's word is a form of ("received" -> "receive"), or None."""
+    if word in senses:
+        return word
+    return next((base for old, new in _SUFFIXES if word.endswith(old) and (base := word[: -len(old)] + new) in senses),
+                None)
+
+
+_SUFFIXES = (("ies", "y"), ("es", "e"), ("es", ""), ("s", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", ""))
 
 
 def _is_proper(lemma: str, senses, synsets) -> bool:

@@ -7,7 +7,9 @@ import pytest
 
 import netqa
 from netqa.evaluate import GoldQuestion, run
+from netqa.followup import resolve
 from netqa.message import questions_in, story_of
+from netqa.records import Turn
 from netqa.terms import Vocabulary
 
 
@@ -72,3 +74,25 @@ def test_defining_words_find_the_passage_the_question_words_miss(tmp_path):
         "Printing\n\nPrinted copies must carry the notice on the cover.\n", encoding="utf-8")
     bot = netqa.load(tmp_path)
     assert "exchange" in bot.top_passages("can I sell copies?", 1)[0].text
+
+
+# ---------------------------------------------------------------- follow-ups: what a turn carries from the last
+
+
+def _after(question: str) -> tuple[Turn, ...]:
+    return (Turn(question, (), True),)
+
+
+def test_a_follow_up_without_a_pronoun_still_carries_the_last_topic_as_context():
+    resolved = resolve("did the grade matter?", _after("What was the main result of CABINET?"), {})
+    assert resolved.text == "did the grade matter?" and "cabinet" in resolved.context.split()
+
+
+def test_a_follow_up_naming_its_own_subject_carries_nothing():
+    assert resolve("Who sponsored the STELLAR trial?", _after("What was the main result of CABINET?"), {}).context == ""
+    # ...unless it points back as well: "it" is still the trial
+    assert "cabinet" in resolve("How does it compare with PRRT?", _after("What is CABINET?"), {}).context
+
+
+def test_two_questions_of_one_message_are_two_questions():
+    assert resolve("who sponsored the trial?", _after("What is the survival?"), {}, same_message=True).context == ""

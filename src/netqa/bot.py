@@ -104,8 +104,8 @@ class Bot:
         # What a long message tells around its question ("my old computer has little memory") helps find
         # the passage, a little: the question's own words still decide.
         story = story_of(repaired, questions)
-        for one in questions:
-            resolution = resolve(one, history, self.vocabulary.abbreviations)
+        for i, one in enumerate(questions):
+            resolution = resolve(one, history, self.vocabulary.abbreviations, same_message=i > 0)
             found = self._answer(resolution.text, resolution.context, story, routed.kind is RouteKind.MEDICAL_ADVICE)
             turn = Turn(resolution.text, found.people, found.kind == ReplyKind.ANSWER, resolution.context,
                         found.question_type, story)

@@ -183,7 +183,8 @@ class Vocabulary:
                    # a compound ("single-center") is judged by its parts, which are listed too
                    and not ("-" in w and any(self.knows(part) for part in w.split("-")))]
         related = tuple((w, found) for w in missing if (found := self._related(w)))
-        defined = tuple((w, found) for w in missing if (found := self._defining(w, dict(related).get(w, ()))))
+        # Definitions are looser than synonyms: only for a word WordNet relates no corpus word to.
+        defined = tuple((w, found) for w in missing if w not in dict(related) and (found := self._defining(w)))
         # "the upcoming study", "actually": a describing word the corpus lacks does not make the question
         # unanswerable; one the question turns on ("when will the results be available?") does.
         tokens = lowered.split()
@@ -244,10 +245,9 @@ class Vocabulary:
         found = [r for r in lexical.related(word) if self._knows_phrase(r) and r not in generic_words()]
         return tuple(found[:RELATED_PER_WORD])
 
-    def _defining(self, word: str, related: tuple[str, ...]) -> tuple[str, ...]:
-        """Corpus words WordNet defines a word the corpus lacks with ("squash" -> "compress"), beyond `related`."""
-        found = [d for d in lexical.defining(word) if d not in related and self._knows_phrase(d)
-                 and d not in generic_words()]
+    def _defining(self, word: str) -> tuple[str, ...]:
+        """Corpus words WordNet defines a word the corpus lacks with ("squash" -> "compress")."""
+        found = [d for d in lexical.defining(word) if self._knows_phrase(d) and d not in generic_words()]
         return tuple(found[:DEFINING_PER_WORD])
 
     def _knows_any(self, compound: str) -> bool:
