@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -236,3 +238,31 @@ def test_a_server_started_while_postgresql_and_redis_are_away_answers_then_recov
     assert len(outage_lines(server, "conversation store")) == 1
     assert 1 <= len(outage_lines(server, "the database")) <= 2  # the log's pool and, at most, a second line
     assert services.PG_PASSWORD not in output and services.REDIS_PASSWORD not in output
+
+
+def test_a_redis_that_hangs_holds_up_only_the_requests_that_wait_for_it(fresh_pair, redis_server):
+    """Redis calls are made in worker threads: while one question waits for a Redis that stopped answering, the
+    event loop serves every other request at once."""
+    (server,) = fresh_pair(1)
+    session = ask(server, "Who is the study chair?")["session_id"]
+    assert redis_server.process is not None
+    waited: list[float] = []
+
+    def follow_up() -> None:
+        started = time.monotonic()
+        ask(server, "where does she work?", session)
+        waited.append(time.monotonic() - started)
+
+    redis_server.process.send_signal(signal.SIGSTOP)  # a hung Redis: connections open, no answer
+    try:
+        asking = threading.Thread(target=follow_up)
+        asking.start()
+        time.sleep(0.1)  # the follow-up is now waiting for Redis (up to its socket timeout)
+        started = time.monotonic()
+        assert httpx.get(f"{server.url}/api/health", timeout=10).status_code == 200
+        health = time.monotonic() - started
+        asking.join()
+    finally:
+        redis_server.process.send_signal(signal.SIGCONT)
+    assert waited and waited[0] >= 0.3  # the follow-up did wait for Redis ...
+    assert health < 0.25  # ... and the health check did not wait behind it

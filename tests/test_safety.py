@@ -48,6 +48,13 @@ def test_misspelt_red_flags_are_found_by_fuzzy_matching(text):
     assert kind(text) is EMERGENCY
 
 
+@pytest.mark.parametrize("typed, meant", [("jmup", "jump"), ("bloow", "blood"), ("giong", "go"), ("mynelf", "myself"),
+                                          ("bleading", "bleed"), ("siezure", "seizur")])
+def test_a_misspelling_is_repaired_to_the_vocabulary_word_fewest_edits_away(typed, meant):
+    # one edit (a letter left out, added, changed, or two neighbours swapped) for short words, two for long ones
+    assert english().stems_of(typed) == meant
+
+
 def test_a_word_english_knows_is_never_repaired_into_a_red_flag():
     stems = Message("the breeding programme", english()).stems
     assert stems[1] == "breed"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from netqa.safety import RouteKind, _in_every_person, route
+from netqa.safety import RouteKind, _in_every_person, english, route
 
 EMERGENCY, CHITCHAT, QUESTION = RouteKind.EMERGENCY, RouteKind.CHITCHAT, RouteKind.QUESTION
 
@@ -87,3 +87,60 @@ def test_wanting_to_know_is_asking_not_deciding():
 
 def test_up_as_a_verb_is_a_dose_decision():
     assert route("should we up his BP tablets ourselves?").kind is RouteKind.MEDICAL_ADVICE
+
+
+@pytest.mark.parametrize("form, base", [("deeper", "deep"), ("paler", "pale"), ("bigger", "big"), ("dizzier", "dizzi"),
+                                        ("swelled", "swell")])
+def test_a_form_the_word_lists_never_wrote_is_known_by_its_base_word(form, base):
+    # irregular forms from WordNet's exception lists (inflections.txt), regular endings stripped (-er, -est, -ier)
+    assert english().stems_of(form) == base
+
+
+def test_one_kind_of_weaker_warning_sign_alone_is_not_a_crisis():
+    assert route("I feel worthless at work lately, what does the article say about fatigue?").kind is QUESTION
+    assert route("I've got my pills laid out for the week, can I take them with food?").kind is not EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["I feel worthless and I've got my pills lined up in front of me",
+                                  "she has stopped eating and says she feels trapped"])
+def test_two_kinds_of_weaker_warning_signs_together_are_a_crisis(text):
+    routed = route(text)
+    assert routed.kind is EMERGENCY and routed.crisis
+
+
+@pytest.mark.parametrize("text", ["my brother told me he doesn't see the point in living",
+                                  "there's no reason for me to carry on", "i have no will to live",
+                                  "i'm done with this life", "my patient told me she has been planning her death",
+                                  "my grandad keeps asking us to help him die",
+                                  "everyone would be relieved if I was gone"])
+def test_hopelessness_and_plans_are_composed_from_their_parts(text):
+    routed = route(text)
+    assert routed.kind is EMERGENCY and routed.crisis
+
+
+def test_hopeless_at_something_is_the_other_sense_of_the_word():
+    assert route("I feel hopeless at statistics, what does hazard ratio mean?").kind is QUESTION
+    assert route("I feel hopeless and I want to die").crisis
+
+
+def test_a_will_is_not_the_will_to_live():
+    assert route("my dad won't wake up").reason == "unconscious"
+
+
+@pytest.mark.parametrize("text", ["my dad is grey, sweaty and confused", "I'm really dizzy and short of breath",
+                                  "she's burning up, shivering and very drowsy"])
+def test_two_kinds_of_weaker_red_flag_signs_now_are_an_emergency(text):
+    assert route(text).kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["I feel dizzy after my dose, is that normal?",
+                                  "I feel a bit dizzy and sweaty after my dose, is that normal?",
+                                  "does it cause dizziness and blurred vision?",
+                                  "I felt dizzy and sweaty last week but I am fine now"])
+def test_one_weaker_sign_a_mild_one_a_question_or_a_past_one_is_not(text):
+    assert route(text).kind is not EMERGENCY
+
+
+def test_an_overdose_told_with_a_word_of_despair_puts_the_crisis_line_first():
+    assert route("I took too many of my pills, there's no point anymore").crisis
+    assert not route("I took too many of my pills by mistake").crisis

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netqa.store import LATE_REPLY_SECONDS, SQLiteLog, StoreUnavailable, sqlite_file, storable
-from netqa.store import sqlite_log as store_module
+from netqa.store import question_log as store_module
 
 NOBODY = 65534
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import services
 from netqa.store import LATE_REPLY_SECONDS, SQLiteLog, StoreUnavailable, open_log, postgres_log, sqlite_file
 from netqa.store import base as store_base
-from netqa.store import sqlite_log as store_module
+from netqa.store import question_log as store_module
 
 
 def reply(n: int, kind: str = "answer", question: str | None = None, confidence: float = 0.75) -> dict:
@@ -193,7 +193,6 @@ def test_one_reply_reaches_the_database_within_100_ms(store, backend):
 
 def test_closing_writes_every_queued_reply(backend, monkeypatch):
     monkeypatch.setattr(store_module, "BATCH_SECONDS", 60.0)  # no batch falls due: only close() can write them
-    monkeypatch.setattr(postgres_log, "BATCH_SECONDS", 60.0)
     with backend.open() as store:
         for n in range(300):
             store.record_reply(reply(n))
@@ -205,7 +204,6 @@ def test_closing_writes_every_queued_reply(backend, monkeypatch):
 
 def test_feedback_right_after_its_reply_is_accepted_without_waiting_for_the_batch(backend, monkeypatch):
     monkeypatch.setattr(store_module, "BATCH_SECONDS", 60.0)
-    monkeypatch.setattr(postgres_log, "BATCH_SECONDS", 60.0)
     with backend.open() as store:
         store.record_reply(reply(1))
         started = time.monotonic()
@@ -216,16 +214,14 @@ def test_feedback_right_after_its_reply_is_accepted_without_waiting_for_the_batc
 
 def test_the_exports_include_replies_still_queued(backend, monkeypatch):
     monkeypatch.setattr(store_module, "BATCH_SECONDS", 60.0)
-    monkeypatch.setattr(postgres_log, "BATCH_SECONDS", 60.0)
     with backend.open() as store:
         store.record_reply(reply(1, kind="no_answer"))
         assert [g["question"] for g in store.unanswered()] == ["question 1?"]
 
 
 def test_a_full_queue_drops_the_oldest_replies_and_counts_them(backend, monkeypatch):
-    for module in (store_module, postgres_log):
-        monkeypatch.setattr(module, "BATCH_SECONDS", 60.0)
-        monkeypatch.setattr(module, "MAX_PENDING_ROWS", 5)
+    monkeypatch.setattr(store_module, "BATCH_SECONDS", 60.0)
+    monkeypatch.setattr(store_module, "MAX_PENDING_ROWS", 5)
     with backend.open() as store:
         for n in range(8):
             store.record_reply(reply(n))
@@ -299,10 +295,8 @@ def test_another_programs_database_is_refused_and_left_unchanged(backend):
         else "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
 
 
-def test_two_servers_opening_a_new_database_at_once_create_it_once(backend):
-    if backend.name == "sqlite":
-        pytest.xfail("four SQLite opens at once on a new file: 'database is locked' from PRAGMA journal_mode "
-                     "(reported to the workers issue)")
+@pytest.mark.parametrize("attempt", range(5))  # a race: one lucky run proves little
+def test_two_servers_opening_a_new_database_at_once_create_it_once(backend, attempt):
     opened: list = []
     errors: list[BaseException] = []
 

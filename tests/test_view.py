@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from netqa.reply import written
 from netqa.view import announcement, marked, opening, reply_view, retention_words
 
 SECTIONS = {"Trial": "doc-p01", "Safety": "doc-p05"}
@@ -16,6 +17,7 @@ def reply(**fields) -> dict:
             "quote": "The trial enrolled 298 patients.", "suggestions": [],
             "answer": 'The number is 298.\n\nThe article says: "The trial enrolled 298 patients."\n'
                       'Source: "Doc", section "Trial" [doc-p01]',
+            "lead": ["The number is 298."], "safety_net": "",
             "citations": [citation("doc-p01", "Trial"), citation("doc-p05", "Safety", " ".join(["word"] * 20))]}
     return base | fields
 
@@ -41,7 +43,7 @@ def test_a_pdf_passage_names_its_page():
 
 def test_suggestions_become_links_to_their_section_and_leave_the_text():
     view = reply_view(reply(kind="no_answer", short_answer=None, quote=None, citations=[],
-                            suggestions=["Safety", "Nowhere"],
+                            suggestions=["Safety", "Nowhere"], lead=["The article does not say."],
                             answer="The article does not say.\n\nIt does talk about: Safety; Nowhere."),
                       several_documents=False, sections=SECTIONS)
     assert view["message"] == [[{"text": "The article does not say."}]]
@@ -50,7 +52,8 @@ def test_suggestions_become_links_to_their_section_and_leave_the_text():
 
 def test_an_emergency_gets_its_number_to_call_and_an_urgent_short_announcement():
     view = reply_view(reply(kind="emergency", short_answer=None, quote=None, citations=[],
-                            answer="Call 112 now.\n\nDo not drive yourself."),
+                            answer="Call 112 now.\n\nDo not drive yourself.",
+                            lead=["Call 112 now.", "Do not drive yourself."]),
                       several_documents=False, sections=SECTIONS, emergency_number="112")
     assert view["calls"] == ["112"]
     assert view["announce"] == "Emergency: Call 112 now."
@@ -77,3 +80,30 @@ def test_opening_drops_the_passage_own_quotation_marks():
 def test_retention_in_words():
     assert retention_words(30) == "for 30 days"
     assert retention_words(0) == "until the service's staff delete them"
+
+
+def test_the_message_is_the_records_lead_and_safety_net_never_the_text_read_again():
+    view = reply_view(reply(kind="no_answer", short_answer=None, quote=None, citations=[], answer="Anything at all.",
+                            lead=["The article does not say."], safety_net="In an emergency, call 911."),
+                      several_documents=False, sections=SECTIONS)
+    assert view["message"] == [[{"text": "The article does not say."}], [{"text": "In an emergency, call 911."}]]
+
+
+def test_an_answer_without_lead_words_shows_its_quote_and_announces_it():
+    view = reply_view(reply(lead=[], short_answer=None), several_documents=False, sections=SECTIONS)
+    assert view["message"] == []
+    assert view["quote"] == [{"text": "The trial enrolled 298 patients."}]
+    assert view["announce"] == "From the article: The trial enrolled 298 patients."
+
+
+def test_the_templates_set_the_lead_and_the_safety_net_beside_the_whole_text():
+    text = written("no_answer", "", document="the article", nearby=["Safety"], health=True, emergency_number="911")
+    assert text.lead == ("The article does not say. I only answer from what it says, and I could not find this "
+                         "there.",)
+    assert text.safety_net == "If you feel unwell, contact your care team. In an emergency, call 911."
+    assert text.whole == f"{text.lead[0]}\n\nIt does talk about: Safety.\n\n{text.safety_net}"
+
+
+def test_a_template_without_a_lead_is_all_lead():
+    text = written("emergency", "", crisis=False, emergency_number="112", crisis_line="988")
+    assert "\n\n".join(text.lead) == text.whole and text.safety_net == ""

@@ -21,7 +21,7 @@ import netqa
 from netqa import web
 from netqa.store import MemorySessions
 from netqa.store import base as web_store
-from netqa.store import sqlite_log as store_module
+from netqa.store import question_log as store_module
 from netqa.web import create_app, reply_dict
 
 KINDS = {"answer", "no_answer", "medical_advice", "emergency", "chitchat"}
@@ -101,6 +101,15 @@ def test_ask_returns_the_reply_contract(client):
     assert set(reply) >= {"id", "question", "answer", "kind", "confidence", "citations", "session_id"}
     assert reply["kind"] == "answer" and "23%" in reply["answer"]
     assert reply["citations"][0]["passage_id"] in reply["answer"]
+
+
+def test_a_reply_carries_its_lead_words_and_safety_net_beside_the_whole_answer(client):
+    answered = ask(client, SURVIVAL).json()
+    assert answered["lead"] and all(words in answered["answer"] for words in answered["lead"])
+    assert answered["quote"] not in " ".join(answered["lead"]) and answered["safety_net"] == ""
+    unanswered = ask(client, "What is the price of cabozantinib in Canada?").json()
+    assert unanswered["kind"] == "no_answer"
+    assert unanswered["safety_net"] and unanswered["answer"].endswith(unanswered["safety_net"])
 
 
 def test_follow_up_in_the_same_session(client):

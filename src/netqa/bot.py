@@ -18,7 +18,7 @@ from netqa.followup import Resolution, resolve
 from netqa.index import PassageIndex, open_index
 from netqa.message import questions_in, story_of, understand
 from netqa.records import Evidence, Reply, ReplyKind, Turn
-from netqa.reply import Found, Names, combine, compose, new_reply_id, render
+from netqa.reply import Found, Names, combine, compose, new_reply_id, written
 from netqa.safety import Route, RouteKind, about_health, route
 from netqa.store.base import Conversations, new_session_id
 from netqa.store.memory import MemorySessions
@@ -117,7 +117,7 @@ class Bot:
         return Reply(reply_id, question, found.answer, found.kind, found.confidence, found.citations,
                      session_id, short_answer=found.short_answer, quote=found.quote,
                      question_type=found.question_type, resolved_question=" ".join(resolved),
-                     suggestions=found.suggestions), found.evidence
+                     suggestions=found.suggestions, lead=found.lead, safety_net=found.safety_net), found.evidence
 
     def _routed(self, reply_id: str, question: str, text: str, routed: Route, session_id: str) -> Reply:
         """The reply to an emergency (the number to call first) or to small talk: no search."""
@@ -125,10 +125,12 @@ class Bot:
             numbers = dict(emergency_number=self.settings.emergency_number, crisis_line=self.settings.crisis_line)
             calls = (self.settings.crisis_line, self.settings.emergency_number) if routed.crisis else \
                 (self.settings.emergency_number,)
-            return Reply(reply_id, question, render("emergency", "", crisis=routed.crisis, **numbers),
-                         ReplyKind.EMERGENCY, 1.0, (), session_id, resolved_question=text, calls=calls)
-        answer = render("chitchat", "", mood=routed.mood, document=self.names.corpus, health=self.health)
-        return Reply(reply_id, question, answer, ReplyKind.CHITCHAT, 1.0, (), session_id, resolved_question=text)
+            words = written("emergency", "", crisis=routed.crisis, **numbers)
+            return Reply(reply_id, question, words.whole, ReplyKind.EMERGENCY, 1.0, (), session_id,
+                         resolved_question=text, calls=calls, lead=words.lead)
+        words = written("chitchat", "", mood=routed.mood, document=self.names.corpus, health=self.health)
+        return Reply(reply_id, question, words.whole, ReplyKind.CHITCHAT, 1.0, (), session_id, resolved_question=text,
+                     lead=words.lead)
 
     def _find_answer(self, text: str, context: str, story: str, advice: bool) -> Found:
         """Everything a reply says, from the (resolved) question alone: the same input, the same reply,

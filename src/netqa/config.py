@@ -90,6 +90,9 @@ class Settings:
                              "shared by the workers of one machine, or by several with PostgreSQL) or a redis:// URL")
     redis_prefix: str = _setting("netqa:", "NETQA_REDIS_PREFIX",
                                  "the start of every Redis key netqa writes (services sharing one Redis differ here)")
+    pool_size: int = _setting(8, "NETQA_POOL_SIZE",
+                              "connections each server worker opens at most to PostgreSQL (for the question log, and "
+                              "as many for conversations kept there) and to Redis")
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

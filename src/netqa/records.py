@@ -91,6 +91,10 @@ class Reply:
     resolved_question: str = ""
     suggestions: tuple[str, ...] = field(default=())
     calls: tuple[str, ...] = field(default=())  # numbers an emergency reply says to call, the first one first
+    # The reply's own words in paragraphs, as its template wrote them: `answer` without the quote, source line and
+    # suggestions (a page shows those from their fields); and the safety-net line a health no_answer ends with.
+    lead: tuple[str, ...] = field(default=())
+    safety_net: str = ""
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -98,6 +102,7 @@ class Reply:
         data["citations"] = [asdict(c) for c in self.citations]
         data["suggestions"] = list(self.suggestions)
         data["calls"] = list(self.calls)
+        data["lead"] = list(self.lead)
         return data
 
 

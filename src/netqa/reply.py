@@ -42,6 +42,8 @@ class Found:
     suggestions: tuple[str, ...]
     people: tuple[str, ...]
     evidence: Evidence | None
+    lead: tuple[str, ...] = ()  # the reply's own words (see Text)
+    safety_net: str = ""
 
 
 def compose(question_type: str, evidence: Evidence | None, score: float, hits: list[Hit], answered: bool,
@@ -67,9 +69,10 @@ def compose(question_type: str, evidence: Evidence | None, score: float, hits: l
     context = dict(short=short, quote=quote, verdict=verdict, citation=citations[0] if citations else None,
                    source=names.source(citations[0]) if citations else "", suggestions=suggestions,
                    document=names.corpus, nearby=list(nearby), health=health, emergency_number=emergency_number)
-    return Found(answer=render(kind, question_type, **context), kind=kind, confidence=score, citations=citations,
+    text = written(kind, question_type, **context)
+    return Found(answer=text.whole, kind=kind, confidence=score, citations=citations,
                  short_answer=short, quote=quote, question_type=question_type, suggestions=suggestions,
-                 people=people_in(quote or ""), evidence=evidence)
+                 people=people_in(quote or ""), evidence=evidence, lead=text.lead, safety_net=text.safety_net)
 
 
 def combine(parts: list[Found]) -> Found:
@@ -84,7 +87,8 @@ def combine(parts: list[Found]) -> Found:
                  confidence=max(p.confidence for p in parts), citations=citations,
                  short_answer="; ".join(shorts) or None, quote=lead.quote, question_type=lead.question_type,
                  suggestions=(), people=tuple(dict.fromkeys(x for p in parts for x in p.people)),
-                 evidence=lead.evidence)
+                 evidence=lead.evidence, lead=tuple(dict.fromkeys(words for p in parts for words in p.lead)),
+                 safety_net=next((p.safety_net for p in parts if p.safety_net), ""))
 
 
 def _suggestions(evidence: Evidence, hits: list[Hit]) -> tuple[str, ...]:
@@ -112,10 +116,36 @@ def template_for(kind: str, question_type: str) -> str:
     return row.template if row else "answer_other.j2"
 
 
-def render(kind: str, question_type: str, **context) -> str:
+@dataclass(frozen=True)
+class Text:
+    """A reply's text, and the parts of it a page shows its own way, as the template wrote them (never found again
+    in the text): `lead`, the reply's own words in paragraphs (without the quote, source line and suggestions;
+    the whole text for a template that marks no lead), and `safety_net`, the line a health no_answer ends with."""
+
+    whole: str
+    lead: tuple[str, ...]
+    safety_net: str
+
+
+def written(kind: str, question_type: str, **context) -> Text:
+    """The reply's text from its template, with the parts the template sets (`{% set lead %}`,
+    `{% set safety_net %}`), in one rendering."""
     context.setdefault("source", "The article")
     context.setdefault("verdict", None)
-    text = _templates().get_template(template_for(kind, question_type)).render(**context)
+    module = _templates().get_template(template_for(kind, question_type)).make_module(context)
+    whole = _tidy(str(module))
+    lead = _tidy(str(getattr(module, "lead", whole)))
+    return Text(whole, tuple(_PARAGRAPH.split(lead)) if lead else (), _tidy(str(getattr(module, "safety_net", ""))))
+
+
+def render(kind: str, question_type: str, **context) -> str:
+    return written(kind, question_type, **context).whole
+
+
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 

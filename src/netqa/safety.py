@@ -2,8 +2,9 @@
 
 Why compositional: a list of whole phrases ("vomiting blood", "should I take") only knows the wordings someone
 thought of, and fires on a word alone ("does the article mention suicide?"). Here a route is built from parts
-kept as data in lang/en/, each matched by word stem and, for misspellings, by fuzzy matching against that
-vocabulary:
+kept as data in lang/en/, each matched by word stem; a form the lists never wrote by its base word (WordNet's
+irregular forms and regular endings, inflections.txt: "bled", "paler"), and a misspelling by the vocabulary word
+fewest edits away (a word English itself knows is never "repaired"):
 
 - a red-flag FINDING (red_flags.json: the parts of each sign in published "call the emergency number" guidance,
   with the source it comes from) stands in a sentence, with the SEVERITY or ONSET words it needs (severity.txt);
@@ -11,7 +12,8 @@ vocabulary:
   ("last year", "has healed"; time.txt), not supposed ("what if", questions.txt), not a QUESTION ABOUT it
   ("how common was bleeding?"), and not about people in general (the SUBJECT, person.txt);
 - self-harm is its own composition (self_harm.json: a wish or plan joined to an act against oneself, a goodbye,
-  pills taken on purpose), about anyone, and sends the crisis line first;
+  pills taken on purpose, no point x living), about anyone, and sends the crisis line first; weaker warning signs
+  (despair, withdrawal, means laid out) count only when two kinds of them stand in one message;
 - a personal MEDICAL DECISION is a decision verb x a personal subject x a modal or evaluation (advice.txt): only
   on a corpus about health;
 - CHITCHAT is a message made up only of greetings, thanks, goodbyes, questions about the assistant, insults or
@@ -31,7 +33,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Indel
 
 from netqa.lang import en
 from netqa.text import stem
@@ -41,7 +44,7 @@ NEGATION_REACH = 4  # a negation cue denies a finding that starts at most this m
 ATTACHED = 3  # a person this close before a finding is the one it happens to ("is my dad coughing up blood?")
 ADVICE_REACH = 3  # the person asked about stands this close to the modal ("should my husband ...")
 FUZZY_MIN_LENGTH = 4  # shorter words are too often another real word one letter away
-FUZZY_CUTOFF = 85  # rapidfuzz ratio (0-100) for a misspelling to count as a vocabulary word
+LONG_WORD = 7  # a misspelt word this long may stand two edits from the vocabulary word; shorter ones one
 SKIPPABLE = 2  # words of clauses.txt [inside_phrase] that may stand inside a known phrase
 KNOWN_WORD_ZIPF = 3.0  # an English word this frequent (wordfreq's Zipf scale) is never "repaired"
 
@@ -152,6 +155,9 @@ class Lexicon:
     phrases: dict[tuple[str, str], tuple[tuple[tuple[str, ...], frozenset[str]], ...]]  # by their first two stems
     findings: tuple[Finding, ...]
     self_harm: tuple[Form, ...]
+    warning_signs: dict[str, tuple[Form, ...]]  # kinds of weaker signs (despair, means laid out): two kinds = a crisis
+    flag_signs: dict[str, tuple[Form, ...]]  # kinds of weaker red-flag signs (dizzy, clammy): two kinds = an emergency
+    meant: tuple[frozenset[str], frozenset[str]]  # red flags that are self-harm when told with one of these labels
     chitchat_order: tuple[str, ...]
     reading: tuple[int, int]  # a blood pressure at or above either number is a hypertensive crisis
     many: int  # a count of pills at or above this is an overdose
@@ -160,16 +166,31 @@ class Lexicon:
     before_medicine: frozenset[str]  # stems that stand between "took" or a count and a medicine's name
     spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
     skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
+    irregular: dict[str, str]  # "bled" -> "bleed": inflections.txt, from WordNet's exception lists
+    endings: tuple[tuple[str, str], ...]  # ("ier", "y"), ("er", ""): regular endings stripped to find a base word
 
     def __hash__(self) -> int:  # one lexicon a process: cached functions key on it
         return id(self)
 
     def stems_of(self, word: str) -> str:
-        """The stem a word stands for; a misspelt word ("bleading") the stem of the vocabulary word it is near."""
+        """The stem a word stands for: its own; else that of its base word when the vocabulary knows it ("bled",
+        "deeper", "paler"); else, for a misspelt word ("bleading"), that of the vocabulary word it is near."""
         own = stem(word)
-        if own in self.words or len(word) < FUZZY_MIN_LENGTH or not word.isalpha():
+        if own in self.words or not word.isalpha():
             return own
-        return _repair(self, word, own)
+        return _unknown(self, word, own)
+
+    def base_of(self, word: str) -> str:
+        """The stem of a word's base word when the vocabulary knows that base (of two, the commoner), or ""."""
+        bases = [self.irregular.get(word, "")]
+        for ending, replacement in self.endings:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                base = word[: -len(ending)]
+                bases.append(base + replacement)
+                if not replacement and base[-1] == base[-2] and base[-1] not in "aeiouls":
+                    bases.append(base[:-1])  # "bigger" -> "big", "hotter" -> "hot"
+        known = [b for b in bases if b and stem(b) in self.words]
+        return stem(max(known, key=_frequency)) if known else ""  # "paler": "pale", not "pal"
 
 
 def _phrase_stems(phrase: str) -> tuple[str, ...]:
@@ -253,6 +274,12 @@ def english() -> Lexicon:
                       for form in entry["forms"])
         findings.append(Finding(entry["id"], entry["source"], forms))
 
+    for kind, words in flags["warning_signs"].items():
+        add(words, f"flag:signs:{kind}")
+    add(flags["mild"], "flag:mild")
+    flag_signs: dict[str, tuple[Form, ...]] = {kind: (Form((f"flag:signs:{kind}",), unless=("flag:mild",)),)
+                                               for kind in flags["warning_signs"]}
+
     harm = en.json_table("self_harm.json")
     for part, words in harm["words"].items():
         add(words, f"harm:{part}", flags["parts"])
@@ -261,6 +288,10 @@ def english() -> Lexicon:
                            asked=tuple(form) in asked, window=harm["windows"].get(" ".join(form), WINDOW),
                            unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())), sudden=False)
                       for form in harm["forms"])
+    warning_signs = {kind: tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
+                                      window=harm["weak_windows"].get(" ".join(form), WINDOW), sudden=False)
+                                 for form in forms)
+                     for kind, forms in harm["weak_forms"].items()}
     chat = en.json_table("chitchat.json")
     for mood, words in chat["moods"].items():
         add(words, f"chat:{mood}")
@@ -278,27 +309,62 @@ def english() -> Lexicon:
         spellings[word[0]].append(word)
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
     return Lexicon(known, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
+                   warning_signs, flag_signs,
+                   (frozenset(harm["meant"]["findings"]), frozenset(f"harm:{p}" for p in harm["meant"]["parts"])),
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
                    flags["low_sugar"], flags["fever"],
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
                    {letter: tuple(words) for letter, words in spellings.items()},
-                   frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]))
+                   frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
+                   *_inflections())
+
+
+def _inflections() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """inflections.txt: its [irregular] forms ("bled = bleed") and its [endings] ("ier = y"), in order."""
+    sections: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    current = ""
+    for raw in _read("inflections.txt").splitlines():
+        line = raw.split("#", 1)[0].strip().lower()
+        if line.startswith("["):
+            current = line.strip("[]")
+        elif "=" in line:
+            form, base = (part.strip() for part in line.split("=", 1))
+            sections[current].append((form, base))
+    return dict(sections["irregular"]), tuple(sections["endings"])
 
 
 @lru_cache(maxsize=65536)
+def _unknown(lexicon: Lexicon, word: str, own: str) -> str:
+    """A word whose stem the vocabulary lacks: its base word's stem, a repaired spelling, or its own stem."""
+    if base := lexicon.base_of(word):
+        return base
+    return own if len(word) < FUZZY_MIN_LENGTH else _repair(lexicon, word, own)
+
+
 def _repair(lexicon: Lexicon, word: str, own: str) -> str:
-    candidates = [w for w in lexicon.spellings.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
-    best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-    if best is None or _is_english(word):
+    """The vocabulary word a misspelling stands for: the fewest edits away (a letter left out, added, changed,
+    or two neighbours swapped: optimal string alignment), one edit for words up to LONG_WORD letters and two
+    beyond; of equally near words the one reached by letters left out or added rather than changed (the commoner
+    slip: "ofen" is "often", not "open"), then the one English uses most. A word English knows is never repaired."""
+    reach = 1 if len(word) < LONG_WORD else 2
+    candidates = [w for w in lexicon.spellings.get(word[0], ()) if abs(len(w) - len(word)) <= reach]
+    near = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=reach, limit=None)
+    if not near or _is_english(word):
         return own
-    return stem(best[0])
+    fewest = min(edits for _, edits, _ in near)
+    nearest = [w for w, edits, _ in near if edits == fewest]
+    return stem(min(nearest, key=lambda w: (Indel.distance(word, w), -_frequency(w))))
+
+
+def _frequency(word: str) -> float:
+    import wordfreq  # its tables load (~0.15 s) only when a near miss first needs them
+
+    return wordfreq.zipf_frequency(word, "en")
 
 
 @lru_cache(maxsize=65536)
 def _is_english(word: str) -> bool:
-    import wordfreq  # its tables load (~0.15 s) only when a near miss first needs the check
-
-    return wordfreq.zipf_frequency(word, "en") >= KNOWN_WORD_ZIPF
+    return _frequency(word) >= KNOWN_WORD_ZIPF
 
 
 # ---------------------------------------------------------------- a message as marked words
@@ -667,8 +733,20 @@ def _reported(message: Message, found: Instance, health: bool = True) -> bool:
                 or _asked_about(message, found) or _about_others(message, found))
 
 
+WARNING_SIGNS = 2  # kinds of weaker warning signs in one message that together are a crisis or an emergency
+
+
+def _warning_signs(message: Message, kinds: dict[str, tuple[Form, ...]], health: bool) -> bool:
+    """Weaker warning signs of at least WARNING_SIGNS kinds reported in the message (despair and pills laid out;
+    dizzy and clammy), each of which alone may be about something milder."""
+    return sum(any(_reported(message, found, health) for found in _instances(message, forms))
+               for forms in kinds.values()) >= WARNING_SIGNS
+
+
 def _self_harm(message: Message, lexicon: Lexicon, health: bool) -> bool:
-    return any(_reported(message, found, health) for found in _instances(message, lexicon.self_harm))
+    """A self-harm form reported, or weaker warning signs of two kinds."""
+    return any(_reported(message, found, health) for found in _instances(message, lexicon.self_harm)) or \
+        _warning_signs(message, lexicon.warning_signs, health)
 
 
 def _red_flag(message: Message, lexicon: Lexicon, health: bool) -> str:
@@ -804,7 +882,13 @@ def route(text: str, health: bool = True) -> Route:
     if _self_harm(message, lexicon, health):
         return Route(RouteKind.EMERGENCY, crisis=True, reason="self_harm")
     if flag := _red_flag(message, lexicon, health):
+        findings, intent = lexicon.meant
+        if flag in findings and any(not message.quoted[m.start] for label in intent
+                                    for m in message.marks.get(label, ())):
+            return Route(RouteKind.EMERGENCY, crisis=True, reason=f"self_harm:{flag}")  # "took them all, no point"
         return Route(RouteKind.EMERGENCY, reason=flag)
+    if _warning_signs(message, lexicon.flag_signs, health):
+        return Route(RouteKind.EMERGENCY, reason="warning_signs")
     if health and (form := _decision(message)):
         return Route(RouteKind.MEDICAL_ADVICE, reason=form)
     if mood := _chitchat(message, lexicon):

@@ -1,7 +1,8 @@
 """What the chat page shows of a reply, built from the reply record's fields, never from its rendered look.
 
-A turn leads with the reply's own words (the templates' plain sentence: "The number is 298."), then the
-quote with the short answer marked, then one source line (section, and document when there are several).
+A turn leads with the reply's own words (its `lead`, as the templates wrote it: "The number is 298."), then the
+quote with the short answer marked, then one source line (section, and document when there are several), and a
+health no_answer's safety-net line last.
 Only the passage the answer rests on is shown as its source; other cited passages sit behind a "related"
 disclosure, and the reply's suggestions (sections of the text) become links that open them.
 """
@@ -9,7 +10,6 @@ disclosure, and the reply's suggestions (sections of the text) become links that
 from __future__ import annotations
 
 import json
-import re
 from itertools import groupby
 from typing import Any
 
@@ -17,25 +17,21 @@ KIND_LABELS = {"answer": "From the article", "no_answer": "Not in the article",
                "medical_advice": "Ask your care team", "emergency": "Emergency", "chitchat": "Assistant"}
 OPENING_WORDS = 8
 ANNOUNCE_CHARS = 160  # a screen reader hears this much of a new reply; the rest is read on demand
-_PARAGRAPHS = re.compile(r"\n\s*\n")
 
 
 def reply_view(reply: dict[str, Any], several_documents: bool, sections: dict[str, str],
                emergency_number: str = "911") -> dict[str, Any]:
     """The page's turn for a reply dict (Reply.to_dict()): small, so a kept transcript stays small.
 
-    The reply's text is split into paragraphs, and those holding what the record gives as fields (the quote,
-    a citation's passage id, a suggestion) are left out: the page shows those fields its own way. `sections`
-    maps a section's name to its first passage, where a suggestion's link opens the text.
+    Built from the record's fields alone: its lead paragraphs and safety-net line are the message; the quote,
+    citations and suggestions are shown their own way. `sections` maps a section's name to its first passage,
+    where a suggestion's link opens the text.
     """
     kind = str(reply["kind"])
     citations = reply["citations"]
     quote = reply.get("quote") or ""
     suggestions = list(reply.get("suggestions") or [])
-    held = [quote] if quote else []
-    held += [f"[{c['passage_id']}]" for c in citations] + [f'"{s}"' for s in suggestions] + suggestions
-    words = [p.strip() for p in _PARAGRAPHS.split(reply["answer"].strip()) if p.strip()]
-    message = [p for p in words if not any(part and part in p for part in held)] or words[:1]
+    message = [*reply.get("lead", ()), *([reply["safety_net"]] if reply.get("safety_net") else [])]
     short = (reply.get("short_answer") or "").strip()
     rests_on = citations[:1] if quote else []
     related = citations[1:] if quote else citations
@@ -49,7 +45,7 @@ def reply_view(reply: dict[str, Any], several_documents: bool, sections: dict[st
         "related": [{**_source(c, several_documents), "opening": opening(c["text"])} for c in related],
         "suggestions": [{"section": s, "passage_id": sections[s]} for s in suggestions if s in sections],
         "calls": calls,
-        "announce": announcement(kind, message, short),
+        "announce": announcement(kind, message or [quote], short),
     }
 
 

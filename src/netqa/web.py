@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
@@ -107,6 +108,9 @@ class ReplyOut(BaseModel):
     context_lost: bool = Field(description="true when the session_id sent is not known (the conversation timed out, "
                                            "or its store is away): the question was answered without the earlier ones")
     calls: list[str] = Field(description="numbers an emergency reply says to call, the first one first")
+    lead: list[str] = Field(description="the reply's own words in paragraphs: answer without the quote, source line "
+                                        "and suggestions (shown from their own fields)")
+    safety_net: str = Field(description='the line a no_answer on a health corpus ends with ("" if none)')
 
 
 class FeedbackId(BaseModel):
@@ -123,6 +127,7 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 Body = TypeVar("Body", bound=BaseModel)
+Result = TypeVar("Result")
 
 
 async def json_body(request: Request, model: type[Body]) -> Body:
@@ -170,9 +175,18 @@ class Web:
     sessions: Conversations  # shared with the bot: conversations, reply ids, page transcripts, rate-limit counts
     templates: Environment
 
-    def check_rate(self, request: Request) -> None:
+    async def conversation(self, call: Callable[..., Result], *args: Any) -> Result:
+        """A call of the conversation store: in a worker thread when it crosses the network (Redis, PostgreSQL),
+        so the event loop never waits on it; inline for a local file, which answers in microseconds."""
+        if self.sessions.remote:
+            return await run_in_threadpool(call, *args)
+        return call(*args)
+
+    async def check_rate(self, request: Request) -> None:
         """Count the request against NETQA_RATE_LIMIT for its client, or raise RateLimited."""
-        wait = self.sessions.hit(_client(request), self.settings.rate_limit_per_minute)
+        if self.settings.rate_limit_per_minute <= 0:
+            return
+        wait = await self.conversation(self.sessions.hit, _client(request), self.settings.rate_limit_per_minute)
         if wait:
             raise RateLimited(wait)
 
@@ -181,7 +195,8 @@ class Web:
         an answer)."""
         started = time.perf_counter()
         question, session_id = clean_text(question), session_id or None
-        if len(question) > INLINE_QUESTION_CHARS:
+        # The engine reads and writes the conversation: over the network, that is off the event loop too.
+        if len(question) > INLINE_QUESTION_CHARS or self.sessions.remote:
             reply = reply_dict(await run_in_threadpool(self.bot.ask, question, session_id))
         else:
             reply = reply_dict(self.bot.ask(question, session_id))
@@ -201,11 +216,16 @@ class Web:
         if self.log is None:
             raise StoreUnavailable(self.log_error or "the feedback database is not open")
         comment = clean_text(comment).strip() if comment else None
-        # A reply this service gave may not be logged yet by the worker that gave it: worth waiting for. Any
-        # other id costs one read, so a flood of made-up ids cannot hold up real feedback. (Looked up in a worker
-        # thread like real feedback: on the event loop, a flood of them would take the loop from every request.)
-        wait = LATE_REPLY_SECONDS if self.sessions.session_of(reply_id) is not None else 0.0
-        return await run_in_threadpool(self.log.add_feedback, reply_id, helpful, comment or None, wait)
+        log_store = self.log
+
+        def store() -> int:
+            # A reply this service gave may not be logged yet by the worker that gave it: worth waiting for. Any
+            # other id costs one read, so a flood of made-up ids cannot hold up real feedback. (Looked up in this
+            # worker thread like the feedback: on the event loop, a flood of them would take it from every request.)
+            wait = LATE_REPLY_SECONDS if self.sessions.session_of(reply_id) is not None else 0.0
+            return log_store.add_feedback(reply_id, helpful, comment or None, wait)
+
+        return await run_in_threadpool(store)
 
     @property
     def emergency_number(self) -> str:
@@ -244,6 +264,7 @@ def reply_dict(reply: Reply) -> dict:
     data["citations"] = [{name: getattr(c, name) for name in _CITATION_FIELDS} for c in reply.citations]
     data["suggestions"] = list(reply.suggestions)
     data["calls"] = list(reply.calls)
+    data["lead"] = list(reply.lead)
     return data
 
 
@@ -473,7 +494,7 @@ def create_app(bot: Bot | None = None, settings: Settings | None = None) -> Fast
     """The web app over a loaded bot (or one loaded from settings.corpus); settings default to the bot's."""
     settings = settings or (bot.settings if bot is not None else Settings.from_env())
     bot = bot or netqa.load(settings.corpus or None, **dataclasses.asdict(settings))
-    log_store, log_error = _open_log(settings.db)
+    log_store, log_error = _open_log(settings)
     sessions = _open_sessions(settings, log_store is not None)
     bot.sessions = sessions  # the workers of a server share conversations through the store
     templates = Environment(loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=True, auto_reload=False,
@@ -514,9 +535,9 @@ def app_from_env() -> FastAPI:
     return app
 
 
-def _open_log(path: str) -> tuple[QuestionLog | None, str | None]:
+def _open_log(settings: Settings) -> tuple[QuestionLog | None, str | None]:
     try:
-        store = open_log(path)
+        store = open_log(settings.db, pool_size=settings.pool_size)
     except StoreUnavailable as exc:
         log.error("feedback is off, the chat still answers: %s", exc)
         return None, str(exc)
@@ -532,7 +553,7 @@ def _open_sessions(settings: Settings, database_usable: bool) -> Conversations:
         try:
             location = conversations_beside(settings.db) if in_database else settings.sessions
             sessions = open_sessions(location, settings.session_ttl_seconds, settings.max_sessions,
-                                     settings.redis_prefix)
+                                     settings.redis_prefix, settings.pool_size)
             log.info("conversations go to %s", sessions.where)
             return sessions
         except (StoreUnavailable, ValueError) as exc:
@@ -568,7 +589,7 @@ def _install_api(app: FastAPI, web: Web) -> None:
                   "application/json": {"schema": AskBody.model_json_schema()}}}})
     async def ask(request: Request) -> Response:
         """Answer a question from the article. Pass the reply's session_id back for follow-up questions."""
-        web.check_rate(request)
+        await web.check_rate(request)
         body = await json_body(request, AskBody)
         # pydantic-core's serializer: 4 µs for a reply, where JSONResponse's json.dumps takes 18.
         return Response(to_json(await web.ask(body.question, body.session_id)), media_type="application/json")
@@ -579,7 +600,7 @@ def _install_api(app: FastAPI, web: Web) -> None:
                   "application/json": {"schema": FeedbackBody.model_json_schema()}}}})
     async def feedback(request: Request) -> FeedbackId:
         """Store whether a reply helped, with an optional comment."""
-        web.check_rate(request)
+        await web.check_rate(request)
         body = await json_body(request, FeedbackBody)
         try:
             return FeedbackId(id=await web.add_feedback(body.reply_id, body.helpful, body.comment))
@@ -632,13 +653,13 @@ def _admin_store(web: Web, request: Request) -> QuestionLog:
 def _install_pages(app: FastAPI, web: Web) -> None:
     starters = starter_questions(web.bot)
 
-    def chat_page(session_id: str, status: int = 200, **context) -> HTMLResponse:
+    async def chat_page(session_id: str, status: int = 200, **context) -> HTMLResponse:
         """The chat page with the conversation of `session_id`, which is always the browser's own (its cookie).
 
         A cookie whose conversation the server no longer holds (idle too long, or a restart) gets a notice and is
         cleared, so the reader knows follow-up questions start afresh.
         """
-        turns = web.sessions.transcript(session_id) if session_id else []
+        turns = await web.conversation(web.sessions.transcript, session_id) if session_id else []
         forgotten = bool(session_id) and not turns
         response = web.page("index.html", status, turns=turns, starters=starters,
                             forgotten=forgotten, ttl_minutes=round(web.settings.session_ttl_seconds / 60), **context)
@@ -652,7 +673,7 @@ def _install_pages(app: FastAPI, web: Web) -> None:
 
     @app.get("/", include_in_schema=False)
     async def index(request: Request) -> HTMLResponse:
-        return chat_page(_own_session(request))
+        return await chat_page(_own_session(request))
 
     @app.post("/", include_in_schema=False, response_model=None)
     async def ask_form(request: Request) -> Response:
@@ -661,21 +682,21 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         session_id = _own_session(request)
         fields = await _form(request, {"question"})
         if isinstance(fields, str):
-            return chat_page(session_id, 400, error=fields)
+            return await chat_page(session_id, 400, error=fields)
         question = fields.get("question", "")
         try:
-            web.check_rate(request)
+            await web.check_rate(request)
             reply = await web.ask(question, session_id or None)
         except QuestionError as exc:
-            return chat_page(session_id, 422, error=sentence(str(exc)), question=question)
+            return await chat_page(session_id, 422, error=sentence(str(exc)), question=question)
         except RateLimited as exc:
-            return chat_page(session_id, 429, error=f"Too many questions from your address. Please wait "
+            return await chat_page(session_id, 429, error=f"Too many questions from your address. Please wait "
                                                      f"{exc.retry_after} seconds and try again.", question=question)
-        earlier = web.sessions.transcript(session_id) if session_id else []
+        earlier = await web.conversation(web.sessions.transcript, session_id) if session_id else []
         turn = web.view(reply)
         if reply["context_lost"]:
             earlier, turn["restarted"] = [], True  # the engine had forgotten the conversation: say so on the page
-        web.sessions.save_transcript(reply["session_id"], earlier + [turn])
+        await web.conversation(web.sessions.save_transcript, reply["session_id"], earlier + [turn])
         return _with_session(back_to_chat("latest"), reply["session_id"], request)
 
     @app.post("/new", include_in_schema=False, response_model=None)
@@ -683,7 +704,7 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         """Start again: the page forgets this browser's conversation."""
         session_id = _own_session(request)
         if session_id:
-            web.sessions.save_transcript(session_id, [])
+            await web.conversation(web.sessions.save_transcript, session_id, [])
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
@@ -695,31 +716,31 @@ def _install_pages(app: FastAPI, web: Web) -> None:
         session_id = _own_session(request)
         fields = await _form(request, {"reply_id", "helpful", "comment"})
         if isinstance(fields, str):
-            return chat_page(session_id, 400, error=fields)
+            return await chat_page(session_id, 400, error=fields)
         reply_id, helpful = fields.get("reply_id", ""), fields.get("helpful", "")
         if not reply_id or len(reply_id) > MAX_ID_CHARS:
-            return chat_page(session_id, 422, error="The feedback does not say which answer it is about. "
+            return await chat_page(session_id, 422, error="The feedback does not say which answer it is about. "
                                                     "Please use the Yes or No buttons under an answer.")
         if helpful == "no-why":  # the first step of a "No": the page asks what went wrong before anything is saved
-            return chat_page(session_id, asking=reply_id)
+            return await chat_page(session_id, asking=reply_id)
         if helpful not in ("yes", "no"):
-            return chat_page(session_id, 422, error="Was the answer helpful? Please choose Yes or No.")
+            return await chat_page(session_id, 422, error="Was the answer helpful? Please choose Yes or No.")
         try:
-            web.check_rate(request)
+            await web.check_rate(request)
             await web.add_feedback(reply_id, helpful == "yes", fields.get("comment", "")[:MAX_COMMENT_CHARS])
         except KeyError:
-            return chat_page(session_id, 404, error="That answer is no longer known here, so the feedback "
+            return await chat_page(session_id, 404, error="That answer is no longer known here, so the feedback "
                                                     "was not saved. Please ask the question again.")
         except StoreUnavailable:
-            return chat_page(session_id, 503, error="Your feedback could not be saved just now. "
+            return await chat_page(session_id, 503, error="Your feedback could not be saved just now. "
                                                     "The chat still answers questions.")
         except RateLimited as exc:
-            return chat_page(session_id, 429, error=f"Too many requests from your address. Please wait "
+            return await chat_page(session_id, 429, error=f"Too many requests from your address. Please wait "
                                                      f"{exc.retry_after} seconds and try again.")
         if session_id:
-            turns = web.sessions.transcript(session_id)
-            web.sessions.save_transcript(session_id, [turn | {"rated": True} if turn.get("id") == reply_id else turn
-                                                      for turn in turns])
+            turns = await web.conversation(web.sessions.transcript, session_id)
+            await web.conversation(web.sessions.save_transcript, session_id,
+                                   [turn | {"rated": True} if turn.get("id") == reply_id else turn for turn in turns])
         return back_to_chat(f"reply-{reply_id}")
 
     @app.get("/source", include_in_schema=False)

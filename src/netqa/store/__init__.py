@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from netqa.config import Settings
 from netqa.store.base import (
     LOW_CONFIDENCE,
     Conversations,
@@ -19,28 +20,31 @@ from netqa.store.base import (
     storable,
 )
 from netqa.store.memory import MemorySessions
-from netqa.store.sqlite_log import LATE_REPLY_SECONDS, SQLiteLog
+from netqa.store.question_log import LATE_REPLY_SECONDS
+from netqa.store.sqlite_log import SQLiteLog
 from netqa.store.sqlite_sessions import SQLiteSessions
 
 LOG_SCHEMES = ("postgresql", "postgres")
 SESSION_SCHEMES = ("redis", "rediss", "unix", *LOG_SCHEMES)
 
 
-def open_log(location: str | Path, retention_days: int | None = None) -> QuestionLog:
-    """The question log at `location`: a SQLite file path, or a postgresql:// URL (shared by several machines)."""
+def open_log(location: str | Path, retention_days: int | None = None,
+             pool_size: int = Settings.pool_size) -> QuestionLog:
+    """The question log at `location`: a SQLite file path, or a postgresql:// URL (shared by several machines;
+    `pool_size` connections at most)."""
     scheme = _scheme(location, LOG_SCHEMES, "the database (NETQA_DB)")
     if scheme is None:
         return SQLiteLog.open(location, retention_days)
     from netqa.store.postgres_log import PostgresLog  # psycopg is imported only where it is used
 
-    return PostgresLog.open(str(location), retention_days)
+    return PostgresLog.open(str(location), retention_days, pool_size=pool_size)
 
 
 def open_sessions(location: str | Path, ttl_seconds: float, max_sessions: int,
-                  prefix: str = "netqa:") -> Conversations:
+                  prefix: str = "netqa:", pool_size: int = Settings.pool_size) -> Conversations:
     """The conversations at `location`: "memory" (this process only), a SQLite file path (shared by the workers
-    of one machine), or a redis:// or postgresql:// URL (shared by several
-    machines; `prefix` starts every Redis key)."""
+    of one machine), or a redis:// or postgresql:// URL (shared by several machines, over `pool_size`
+    connections at most; `prefix` starts every Redis key)."""
     if str(location) == "memory":
         return MemorySessions(ttl_seconds, max_sessions)
     scheme = _scheme(location, SESSION_SCHEMES, "the conversation store (NETQA_SESSIONS)")
@@ -49,10 +53,10 @@ def open_sessions(location: str | Path, ttl_seconds: float, max_sessions: int,
     if scheme in LOG_SCHEMES:
         from netqa.store.postgres_sessions import PostgresSessions
 
-        return PostgresSessions.open(str(location), ttl_seconds, max_sessions)
+        return PostgresSessions.open(str(location), ttl_seconds, max_sessions, pool_size=pool_size)
     from netqa.store.redis_sessions import RedisSessions  # redis-py is imported only where it is used
 
-    return RedisSessions.open(str(location), ttl_seconds, max_sessions, prefix)
+    return RedisSessions.open(str(location), ttl_seconds, max_sessions, prefix, pool_size=pool_size)
 
 
 def _scheme(location: str | Path, schemes: tuple[str, ...], what: str) -> str | None:

@@ -79,6 +79,9 @@ class Conversations(Protocol):
     """
 
     where: str  # "memory", the file or the URL it keeps them in, for messages (never a password)
+    # True when a call crosses the network (Redis, PostgreSQL) and may wait for it: the web layer then never makes
+    # it on the event loop. False for this process's memory and a local file (microseconds).
+    remote: bool
 
     def history(self, session_id: str) -> tuple[Turn, ...] | None:
         """The session's recent turns, oldest first; None when there is no such live session (never issued,

@@ -30,6 +30,8 @@ class MemorySessions:
     One lock guards everything: the web server calls in from many threads.
     """
 
+    remote = False
+
     def __init__(self, ttl_seconds: float = 1800.0, max_sessions: int = 10_000,
                  clock: Callable[[], float] = time.monotonic):
         self.where = "memory"

@@ -4,10 +4,12 @@ unreachable server is reported (once per outage, the URL's password masked)."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from netqa.config import masked_url
-from netqa.store.base import StoreUnavailable
+from netqa.store.base import StoreUnavailable, timestamp
+from netqa.store.sql import Dialect, missing_tables, upgrade
 from netqa.store.sqlite_file import SCHEMA_VERSION
 
 CONNECT_SECONDS = 3.0  # a request waits this long for a connection before its feedback is refused with a 503
@@ -65,6 +67,21 @@ _TABLES = {"netqa_schema", "replies", "feedback", "sessions", "session_replies",
 # its step here, beside the SQLite file's.
 _MIGRATIONS: dict[int, tuple[str, ...]] = {}
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """Text PostgreSQL can hold: NUL (never allowed in its text) and lone surrogates become U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+# Times in the log are timestamptz (psycopg passes datetimes both ways); `seq` keeps the order rows were written;
+# replicas write the same rows at once, so a session's row is locked when read for a write, and one client's
+# rate-limit count is taken under an advisory lock.
+POSTGRES = Dialect("postgresql", "%s", stamp=lambda moment: moment, shown_stamp=timestamp, storable=storable,
+                   clean_first=True, written_order="seq", session_count="SELECT COUNT(*) FROM sessions",
+                   for_update=" FOR UPDATE", lock_client="SELECT pg_advisory_xact_lock(hashtext(?))")
+
 log = logging.getLogger("netqa.store")
 # The pool would log every failed reconnection attempt; the stores say once that the server went and once that it
 # came back.
@@ -100,15 +117,6 @@ def prepare(db: Any, where: str) -> None:
         raise StoreUnavailable(f"{where} is a PostgreSQL database but not a netqa feedback store (its tables: "
                                f"{', '.join(sorted(tables))}); give netqa a database or schema of its own")
     row = db.execute("SELECT version FROM netqa_schema").fetchone()
-    version = row[0] if row else 0
-    while version in _MIGRATIONS:
-        for statement in _MIGRATIONS[version]:
-            db.execute(statement)
-        version += 1
-    if version != SCHEMA_VERSION:
-        raise StoreUnavailable(f"the database {where} has schema version {version}, "
-                               f"this netqa reads version {SCHEMA_VERSION}")
-    missing = _TABLES - tables
-    if missing:
-        raise StoreUnavailable(f"the database {where} lacks the table(s) {', '.join(sorted(missing))}")
+    upgrade(db, row[0] if row else 0, _MIGRATIONS, where, SCHEMA_VERSION)
+    missing_tables(_TABLES, tables, where)
     db.execute("UPDATE netqa_schema SET version = %s", (SCHEMA_VERSION,))

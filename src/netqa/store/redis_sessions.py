@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from netqa.config import masked_url
+from netqa.config import Settings, masked_url
 from netqa.records import Turn
 from netqa.store.base import (
     MAX_TURNS,
@@ -85,6 +85,8 @@ class RedisSessions:
     """base.Conversations in Redis. A failing Redis is logged once per outage (its URL's password masked) and
     the sessions then behave as if they knew nothing: no history, no known reply, requests allowed."""
 
+    remote = True
+
     def __init__(self, client: Any, where: str, prefix: str, ttl_seconds: float, max_sessions: int,
                  clock: Callable[[], float] = time.time):
         self.where = where
@@ -100,15 +102,20 @@ class RedisSessions:
 
     @classmethod
     def open(cls, url: str, ttl_seconds: float, max_sessions: int, prefix: str = "netqa:",
-             clock: Callable[[], float] = time.time) -> RedisSessions:
-        """Conversations at a redis:// (or rediss://, unix://) URL; an unreachable server is logged, not fatal."""
+             clock: Callable[[], float] = time.time, pool_size: int = Settings.pool_size) -> RedisSessions:
+        """Conversations at a redis:// (or rediss://, unix://) URL, over `pool_size` connections at most (a call
+        waits SOCKET_SECONDS for one); an unreachable server is logged, not fatal."""
         import redis
 
         if ttl_seconds <= 0 or max_sessions < 1:
             raise ValueError(f"sessions need a positive idle time and cap, not {ttl_seconds} s and {max_sessions}")
+        if pool_size < 1:
+            raise ValueError(f"the Redis pool needs at least one connection, not {pool_size}")
         try:
-            client = redis.Redis.from_url(url, socket_timeout=SOCKET_SECONDS, socket_connect_timeout=SOCKET_SECONDS,
-                                          health_check_interval=30)
+            pool = redis.BlockingConnectionPool.from_url(
+                url, max_connections=pool_size, timeout=SOCKET_SECONDS, socket_timeout=SOCKET_SECONDS,
+                socket_connect_timeout=SOCKET_SECONDS, health_check_interval=30)
+            client = redis.Redis(connection_pool=pool)
         except ValueError as exc:  # redis-py names the bad part of the URL, never the password
             raise ValueError(f"NETQA_SESSIONS={masked_url(url)} is not a Redis URL: {exc}") from None
         sessions = cls(client, masked_url(url), prefix, ttl_seconds, max_sessions, clock)

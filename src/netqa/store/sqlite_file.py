@@ -5,13 +5,17 @@ One file holds the question log, the feedback and the conversations; each store 
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from netqa.store.base import StoreUnavailable
+from netqa.store.base import StoreUnavailable, storable, timestamp
+from netqa.store.sql import Dialect, missing_tables, upgrade
 
 # 'nqa1' in the file header marks a database as ours, so a stranger's SQLite file is refused, not altered.
 APPLICATION_ID = 0x6E716131
@@ -20,6 +24,11 @@ BUSY_TIMEOUT_SECONDS = 10.0  # several server workers share one file; a writer w
 PRIVATE = 0o600  # the file holds health questions: readable by the server's user only
 
 log = logging.getLogger("netqa.store")
+
+# Times in the log are text in one fixed format (base.timestamp), which sorts and compares as the times do; the
+# file's own rowid keeps the order rows were written; the session count is kept by triggers (see below).
+SQLITE = Dialect("sqlite", "?", stamp=timestamp, shown_stamp=str, storable=storable, clean_first=False,
+                 written_order="rowid", session_count="SELECT n FROM session_count")
 
 
 def _statements(script: str) -> list[str]:
@@ -106,17 +115,18 @@ def connect(path: Path, synchronous: str) -> sqlite3.Connection:
         raise StoreUnavailable(f"cannot open the database {path}: the folder {path.parent} does not exist")
     if path.is_dir():
         raise StoreUnavailable(f"cannot open the database {path}: it is a folder, not a file")
-    _create_private(path)
-    try:
-        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
-                                     check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise StoreUnavailable(f"cannot open the database {path}: {exc}") from exc
-    try:
-        _prepare(connection, path, synchronous)
-    except BaseException:
-        connection.close()
-        raise
+    with _opening(path.parent):
+        _create_private(path)
+        try:
+            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                                         check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot open the database {path}: {exc}") from exc
+        try:
+            _prepare(connection, path, synchronous)
+        except BaseException:
+            connection.close()
+            raise
     _make_private(path)
     return connection
 
@@ -141,6 +151,27 @@ def check_identity(path: Path, opened: tuple[int, int] | None) -> None:
 def rollback(db: sqlite3.Connection) -> None:
     if db.in_transaction:
         db.execute("ROLLBACK")
+
+
+@contextmanager
+def _opening(folder: Path) -> Iterator[None]:
+    """One open at a time in the folder, across threads and processes (the workers of a server start together):
+    the first creates the tables and turns on WAL, the others then find a prepared file. Switching a new file to
+    WAL needs it to itself, which SQLite does not wait for, and a file half made looks like a stranger's.
+
+    The folder is locked (flock), not the database file: closing a descriptor of the database would drop the
+    locks SQLite holds on it for the other connections of this process.
+    """
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:  # an unreadable folder: SQLite says why when it opens the file
+        yield
+        return
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 def _create_private(path: Path) -> None:
@@ -226,17 +257,8 @@ def _create_schema(db: sqlite3.Connection) -> None:
 
 def _upgrade_schema(db: sqlite3.Connection, path: Path) -> None:
     """Bring a store of an older schema version up to this one (in the caller's transaction), then check it."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    while version in _MIGRATIONS:
-        for statement in _MIGRATIONS[version]:
-            db.execute(statement)
-        version += 1
-    if version != SCHEMA_VERSION:
-        raise StoreUnavailable(f"the database {path} has schema version {version}, "
-                               f"this netqa reads version {SCHEMA_VERSION}")
-    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    missing = _TABLES - tables
-    if missing:
-        raise StoreUnavailable(f"the database {path} lacks the table(s) {', '.join(sorted(missing))}")
+    upgrade(db, db.execute("PRAGMA user_version").fetchone()[0], _MIGRATIONS, str(path), SCHEMA_VERSION)
+    missing_tables(_TABLES, {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")},
+                   str(path))
     # Rewriting the version is a real write: a read-only file fails here, at start, not at the first feedback.
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
