@@ -67,6 +67,8 @@ def test_chat_abbreviations_are_spelled_out_but_initials_are_kept():
     ("How many patients were enrolled?", "count"), ("How often did bleeding happen?", "frequency"),
     ("How long is the warranty valid?", "duration"), ("When does the licence terminate?", "date"),
     ("Who publishes new versions?", "person"), ("Did the doctors know who got the real medicine?", "yesno"),
+    ("What does it mean when recv returns 0 bytes?", "definition"),  # "when" opens a clause, it asks no date
+    ("So when will the results be out?", "date"),
 ])
 def test_question_types_come_from_the_one_table(question, kind):
     assert understand(question).type == kind
@@ -141,6 +143,11 @@ def test_the_figure_is_the_one_bound_to_the_question(question, figure):
     assert _fact(SENTENCE, question) == figure
 
 
+def test_how_much_more_or_less_is_answered_by_a_share():
+    assert _fact("With typical files, xz creates about 30 % smaller files than gzip.",
+                 "How much smaller are xz files than gzip files?") == "30 %"
+
+
 def test_a_number_counting_something_else_is_not_the_answer():
     assert _fact(SENTENCE, "How many hospitals took part?") is None
 
@@ -200,6 +207,7 @@ def faq(tmp_path_factory):
 def test_an_faq_answer_is_judged_with_the_question_it_answers(faq):
     reply, evidence = faq.explain("Will the maintainers sign our legal papers?")
     assert reply.kind == ReplyKind.ANSWER and reply.quote == "No. Go away." and evidence.answers_faq
+    assert reply.answer.startswith("No.\n")  # the text's own answer to that question says no plainly
 
 
 @pytest.mark.parametrize("question", [

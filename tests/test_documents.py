@@ -218,3 +218,242 @@ def test_a_saved_index_gives_back_the_same_passages_for_every_format(tmp_path):
     assert {p.kind for p in loaded.passages} == {"text", "code", "row"}
     bot = netqa.load(tmp_path, index_dir=tmp_path / "saved")
     assert bot.top_passages("what time does the shop open", 1)[0].text == "The shop opens at nine every day."
+
+
+def test_centred_headings_are_headings_even_over_several_lines():
+    text = ("Licence\n\n                            Preamble\n\n  The licences for most software are designed to"
+            " take away\nyour freedom to share and change it.\n\n"
+            "                  GNU GENERAL PUBLIC LICENSE\n   TERMS AND CONDITIONS FOR COPYING AND MODIFICATION\n\n"
+            "  0. This License applies to any program which contains a notice.\n\n"
+            "                     END OF TERMS AND CONDITIONS\n\n"
+            "            How to Apply These Terms to Your New Programs\n\n"
+            "  If you develop a new program, and you want it to be of use, say so.\n")
+    assert passages(text) == [
+        ("Preamble", "The licences for most software are designed to take away your freedom to share and change it."),
+        ("GNU GENERAL PUBLIC LICENSE TERMS AND CONDITIONS FOR COPYING AND MODIFICATION",
+         "0. This License applies to any program which contains a notice."),
+        ("How to Apply These Terms to Your New Programs",
+         "If you develop a new program, and you want it to be of use, say so.")]
+
+
+def test_a_heading_ending_in_a_colon_heads_only_the_indented_list_below_it():
+    text = ("Licence\n\nThe intent of this document is to state the conditions of copying.\n\nDefinitions:\n\n"
+            '\t"Package" refers to the collection of files distributed.\n\n'
+            '\t"You" is you, if you are thinking about copying it.\n\n'
+            "1. You may make and give away verbatim copies of the source form.\n")
+    assert passages(text) == [
+        ("Licence", "The intent of this document is to state the conditions of copying."),
+        ("Definitions", '"Package" refers to the collection of files distributed.'),
+        ("Definitions", '"You" is you, if you are thinking about copying it.'),
+        ("Licence", "1. You may make and give away verbatim copies of the source form.")]
+
+
+def test_a_numbered_question_of_several_lines_is_a_passage_and_the_section_of_its_answer():
+    text = ("Questions about it\n\n24. The license says that altered versions must be marked. So\n"
+            "    what exactly do I need to do to meet that requirement?\n\n"
+            "    You need to change the version number in the header file.\n\n"
+            "25. Will it work on a big-endian or little-endian architecture, and can I\n"
+            "    exchange compressed data between them?\n\n    Yes and yes.\n")
+    first = ("24. The license says that altered versions must be marked. So what exactly do I need to do to meet "
+             "that requirement?")
+    second = "25. Will it work on a big-endian or little-endian architecture, and can I exchange compressed data " \
+             "between them?"
+    assert passages(text) == [(first, first), (first, "You need to change the version number in the header file."),
+                              (second, second), (second, "Yes and yes.")]
+
+
+def test_an_example_under_its_introduction_is_kept_verbatim_and_is_never_a_heading():
+    text = ("Install\n\n    By default a shared library is built. So:\n\n        make distclean\n        ./configure\n"
+            "        # <edit the config file>\n        make\n\n    After the above, then:\n\n    make install\n\n"
+            "    However, many systems come with a shared library already installed.\n")
+    document = parse_document(Path("doc.txt"), text.encode(), "doc")
+    assert [(p.section, p.kind, p.text) for p in document.passages] == [
+        ("Install", "text", "By default a shared library is built. So:"),
+        ("Install", "code", "make distclean\n./configure\n# <edit the config file>\nmake"),
+        ("Install", "text", "After the above, then:"),
+        ("Install", "code", "make install"),
+        ("Install", "text", "However, many systems come with a shared library already installed.")]
+
+
+def test_a_table_of_contents_is_neither_headings_nor_passages():
+    text = ("XZ Utils\n========\n\n    0. Overview\n    1. Documentation\n       1.1. Overall documentation\n"
+            "    2. Version numbering\n\n\n0. Overview\n-----------\n\n    XZ Utils provide a general-purpose"
+            " data-compression library.\n\n2. Version numbering\n--------------------\n\n"
+            "    The version number format of XZ Utils is X.Y.Z.\n")
+    assert passages(text) == [("0. Overview", "XZ Utils provide a general-purpose data-compression library."),
+                              ("2. Version numbering", "The version number format of XZ Utils is X.Y.Z.")]
+
+
+def test_items_of_one_list_are_titled_alike():
+    text = ("Licence\n\n4. MODIFICATIONS\n\nYou must do these things in the Modified Version:\n\n"
+            "A. Use in the Title Page a title distinct from that of the Document.\n"
+            "B. List on the Title Page one or more persons responsible for authorship.\n"
+            "C. State on the Title page the name of the publisher.\n"
+            "O. Preserve any Warranty Disclaimers.\n\nYou may add a section Entitled \"Endorsements\".\n")
+    found = passages(text)
+    assert {section for section, _ in found} == {"4. MODIFICATIONS"}
+    assert ("4. MODIFICATIONS", "O. Preserve any Warranty Disclaimers.") in found
+
+
+def test_a_defined_term_on_a_line_of_its_own_makes_one_passage_with_its_definition():
+    text = ('Licence\n\n1. Definitions\n--------------\n\n1.1. "Contributor"\n    means each individual or legal'
+            ' entity that creates Covered Software.\n\n1.8. "License"\n    means this document.\n')
+    assert passages(text) == [
+        ("1. Definitions", '1.1. "Contributor" means each individual or legal entity that creates Covered Software.'),
+        ("1. Definitions", '1.8. "License" means this document.')]
+
+
+def test_a_section_number_that_wraps_to_the_start_of_a_line_continues_its_sentence():
+    text = ("Licence\n\n5.2. If You initiate litigation against any entity, then the rights granted\n"
+            "to You by any and all Contributors for the Covered Software under Section\n"
+            "2.1 of this License shall terminate.\n\n  However, linking a work with the Library creates"
+            " an executable.\nSection 6 states terms for distribution of such executables.\n\n"
+            "  When a work uses material from a header file, the object code may be a derivative work.\n")
+    assert [t for _, t in passages(text)] == [
+        "5.2. If You initiate litigation against any entity, then the rights granted to You by any and all "
+        "Contributors for the Covered Software under Section 2.1 of this License shall terminate.",
+        "However, linking a work with the Library creates an executable. Section 6 states terms for distribution "
+        "of such executables.",
+        "When a work uses material from a header file, the object code may be a derivative work."]
+    assert {s for s, _ in passages(text)} == {"Licence"}
+
+
+def test_a_clause_title_ends_at_its_own_period_and_may_hold_abbreviations():
+    text = ("Licence\n\n   9. Accepting Warranty or Additional Liability. While redistributing\n"
+            "      the Work, You may choose to offer a fee for support.\n\n"
+            "10. U.S. GOVERNMENT END USERS.\n\nThe Covered Code is a commercial item.\n")
+    assert passages(text) == [
+        ("9. Accepting Warranty or Additional Liability",
+         "While redistributing the Work, You may choose to offer a fee for support."),
+        ("10. U.S. GOVERNMENT END USERS", "The Covered Code is a commercial item.")]
+
+
+def test_html_tables_inside_description_lists_are_rows_with_their_column_headers():
+    page = ("<html><head><title>json</title></head><body><main><h1>json</h1><dl><dt>class JSONDecoder</dt><dd>"
+            "<p>Performs the following translations in decoding by default:</p>"
+            "<table><thead><tr><th><p>JSON</p></th><th><p>Python</p></th></tr></thead><tbody>"
+            "<tr><td><p>object</p></td><td><p>dict</p></td></tr><tr><td><p>array</p></td><td><p>list</p></td></tr>"
+            "</tbody></table><p>It also understands NaN and Infinity as their float values.</p></dd></dl>"
+            "</main></body></html>")
+    document = parse_document(Path("json.html"), page.encode(), "json")
+    assert [(p.kind, p.text) for p in document.passages if p.kind == "row"] == [
+        ("row", "JSON: object; Python: dict"), ("row", "JSON: array; Python: list")]
+
+
+def test_html_labels_join_the_paragraph_they_name_and_short_terms_their_value():
+    page = ("<html><head><title>Sorting HOW TO</title></head><body><main><h1>Sorting HOW TO</h1>"
+            "<dl class='field-list'><dt>Author:</dt><dd><p>Andrew Dalke</p></dd></dl>"
+            "<p>Python lists have a built-in list.sort() method that modifies the list in-place.</p>"
+            "<div class='admonition note'><p class='admonition-title'>Note</p>"
+            "<p>The sort is stable when two items have the same key.</p></div></main></body></html>")
+    document = parse_document(Path("sorting.html"), page.encode(), "sorting")
+    assert [p.text for p in document.passages] == [
+        "Author: Andrew Dalke", "Python lists have a built-in list.sort() method that modifies the list in-place.",
+        "Note: The sort is stable when two items have the same key."]
+
+
+def test_markdown_inline_markup_is_stripped_from_passages_while_offsets_index_the_file(tmp_path):
+    from netqa.index import build, load_index, save_index
+
+    text = ("# The `xz` tool\n\nUse **`-9`** for the *best* ratio, see [the manual](man.html).\n"
+            "A snake_case_name stays, as does 2*3*4.\n\n| Flag | Meaning |\n|---|---|\n| `-k` | **keep** input |\n")
+    document = parse_document(Path("xz.md"), text.encode(), "xz")
+    assert [(p.section, p.text) for p in document.passages] == [
+        ("The xz tool", "Use -9 for the best ratio, see the manual. A snake_case_name stays, as does 2*3*4."),
+        ("The xz tool", "Flag: -k; Meaning: keep input")]
+    first = document.passages[0]
+    assert text[first.start:first.end] == ("Use **`-9`** for the *best* ratio, see [the manual](man.html).\n"
+                                           "A snake_case_name stays, as does 2*3*4.")
+    (tmp_path / "xz.md").write_text(text, encoding="utf-8")
+    built = build(tmp_path)
+    save_index(built, tmp_path / "saved")
+    loaded = load_index(tmp_path, tmp_path / "saved")
+    assert loaded is not None and [p.sentences for p in loaded.passages] == [p.sentences for p in built.passages]
+
+
+def test_a_pdf_paragraph_cut_by_a_page_break_is_one_passage_cited_on_its_first_page():
+    from netqa.documents.passages import passages_of
+    from netqa.documents.pdf import from_pages
+
+    pages = ["Manual\n\nThe block size affects both the compression ratio achieved and the amount of\nmemory needed "
+             "for compression and decompression, which the flag selects from the\n",
+             "range 100k to 900k in steps.\n"
+             "A second paragraph begins here on the second page of the manual, and it\n"
+             "goes on to the end of a line as wide as the widest lines of this page.\n"]
+    found = [(p.page, p.text) for p in passages_of(from_pages(pages), "m", "Manual", "m.pdf")]
+    assert found == [
+        (1, "The block size affects both the compression ratio achieved and the amount of memory needed for "
+            "compression and decompression, which the flag selects from the range 100k to 900k in steps."),
+        (2, "A second paragraph begins here on the second page of the manual, and it goes on to the end of a line "
+            "as wide as the widest lines of this page.")]
+
+
+def test_a_word_document_has_its_headings_by_style_and_its_table_rows_with_headers(tmp_path):
+    import docx
+
+    word = docx.Document()
+    word.add_heading("Visiting the ward", level=0)
+    word.add_heading("Hours", level=1)
+    word.add_paragraph("Visitors are welcome between two and eight in the evening, every day of the week.")
+    table = word.add_table(rows=2, cols=2)
+    for cell, text in zip(table.rows[0].cells + table.rows[1].cells, ["Day", "Hours", "Sunday", "10 to 4"],
+                          strict=True):
+        cell.text = text
+    word.save(tmp_path / "visiting.docx")
+    (document,) = read_corpus(tmp_path).documents
+    assert document.format == "docx" and document.title == "Visiting the ward"
+    assert [(p.section, p.kind, p.text) for p in document.passages] == [
+        ("Hours", "text", "Visitors are welcome between two and eight in the evening, every day of the week."),
+        ("Hours", "row", "Day: Sunday; Hours: 10 to 4")]
+
+
+def test_netqa_index_ends_with_a_summary_of_documents_passages_and_skipped_files(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "hours.txt").write_text("The office opens at nine in the morning on weekdays.\n", encoding="utf-8")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a PDF")
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = subprocess.run([sys.executable, "-m", "netqa.cli", "index", "--corpus", str(tmp_path), "--out",
+                             str(tmp_path / "built")], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.splitlines()[-4:]
+    assert summary[0] == "Documents: 1 (1 text); passages: 1" and summary[1] == "Skipped: 2 file(s)"
+    assert summary[2].startswith("  broken.pdf: the PDF cannot be read") and summary[3].startswith("  photo.png: ")
+    assert [line.split(":")[0] for line in result.stderr.splitlines()] == ["netqa"] * 2
+
+
+def test_a_saved_index_is_rebuilt_when_a_converter_changes(tmp_path, monkeypatch):
+    import dataclasses
+
+    from netqa import index
+    from netqa.documents import converters
+
+    (tmp_path / "hours.txt").write_text("The office opens at nine in the morning on weekdays.\n", encoding="utf-8")
+    save_at = tmp_path / "saved"
+    index.save_index(index.build(tmp_path), save_at)
+    assert index.load_index(tmp_path, save_at) is not None
+    newer = tuple(dataclasses.replace(c, version=c.version + ".1") if c.name == "text" else c
+                  for c in converters.CONVERTERS)
+    monkeypatch.setattr(converters, "CONVERTERS", newer)
+    index._builder.cache_clear()
+    try:
+        assert index.load_index(tmp_path, save_at) is None  # stale: built by another converter
+    finally:
+        monkeypatch.undo()
+        index._builder.cache_clear()
+
+
+def test_replies_name_the_document_they_quote_and_no_answer_names_the_corpus(tmp_path):
+    import netqa
+
+    (tmp_path / "hours.md").write_text("# Opening Hours\n\nThe office opens at nine in the morning on weekdays.\n",
+                                       encoding="utf-8")
+    (tmp_path / "parking.md").write_text("# Parking\n\nThe car park behind the building has forty spaces.\n",
+                                         encoding="utf-8")
+    bot = netqa.load(tmp_path, index_dir=tmp_path / "saved")
+    reply = bot.ask("How many spaces does the car park have?")
+    assert reply.kind == "answer" and '"Parking" says' in reply.answer and "article" not in reply.answer
+    assert (reply.citations[0].doc_id, reply.citations[0].path) == ("parking", "parking.md")
+    missing = bot.ask("Who painted the ceiling of the chapel?")
+    assert missing.kind == "no_answer" and "these 2 documents" in missing.answer.lower()

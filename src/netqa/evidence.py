@@ -75,8 +75,10 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     # A word the corpus lacks counts as missing unless a word WordNet relates to it is in this passage.
     unknown = [w for w in expansion.unknown if not _found(w, stems, expansion, text=text_of[passage.id])]
     quote = _quote(best, sentences)
-    quote_stems = _stems_of("", quote) | (_passage_stems(asked_by[passage.id]) if passage.id in asked_by
-                                          else frozenset())
+    # The quote answers the question in its heading ("40. Does zlib support Deflate64?") or the one before it
+    under_question = passage.section.rstrip().endswith("?")
+    quote_stems = _stems_of(passage.section if under_question else "", quote) | (
+        _passage_stems(asked_by[passage.id]) if passage.id in asked_by else frozenset())
     if quote != best.passage.sentences[best.sentence_index].text:
         # the neighbour quoted with it may hold the fact ("We are not the authors. The real author is ... Joel")
         short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
@@ -91,13 +93,11 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         fact_found=not wants_fact or short is not None,
         missing_constraint=bool(missing_in[passage.id]),
         quote_coverage=_coverage(expansion, passage, idf, quote_stems),
-        informative=_coverage(expansion, passage, idf, stems, _rarity),
-        quote_informative=_coverage(expansion, passage, idf, quote_stems, _rarity),
         answers_faq=passage.id in asked_by,
         open_question=not wanted_shapes(question),
         verdict=verdict(question, quote, query, any(
             w not in stems and _slot_filled(w, question, passage.text) for w in required),
-            expansion.synonyms + expansion.related),
+            expansion.synonyms + expansion.related, under_question or passage.id in asked_by),
     )
 
 
@@ -220,23 +220,8 @@ def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:
     return stems
 
 
-def _rarity(word: str) -> float:
-    """How much a word says about what is asked, from its frequency in general English (wordfreq's Zipf scale):
-    1 for a word rarer than Zipf 4 ("liver", "translation"), down to 0.2 for the commonest ("people", "get")."""
-    return min(1.0, max(0.2, (7.0 - _zipf(word)) / 3.0))
-
-
-@lru_cache(maxsize=16_384)
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency  # its tables load only when a reply first needs them
-
-    return zipf_frequency(word, "en")
-
-
-def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str] | None = None,
-              rarity=None) -> float:
-    """Share of what the question mentions that the passage mentions too, each word weighted by idf
-    (and, with `rarity`, by how rare it is in general English as well).
+def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str] | None = None) -> float:
+    """Share of what the question mentions that the passage mentions too, each word weighted by idf.
 
     A lay word counts as found when one of its document words is there; a word the corpus never
     uses weighs as much as the rarest corpus word and is never found.
@@ -248,7 +233,7 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
     for phrase, document_words in dict((p.lower(), d) for p, d in expansion.synonyms + expansion.related).items():
         synonym_words.update(content_words(phrase))
         stems = {stem(w) for dw in document_words for w in content_words(dw.lower())}
-        weight = (max((idf(s) for s in stems), default=0.0) or 1.0) * (rarity(phrase) if rarity else 1.0)
+        weight = max((idf(s) for s in stems), default=0.0) or 1.0
         total += weight
         own = {stem(w) for w in content_words(phrase)}
         found += weight if stems & in_passage or own and own <= in_passage else 0.0
@@ -258,7 +243,7 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
     for word in dict.fromkeys(content_words(expansion.text)):
         if word in synonym_words or word in generic_words() or word in absent or word in expansion.incidental:
             continue
-        weight = (idf(stem(word)) or rarest) * (rarity(word) if rarity else 1.0)
+        weight = idf(stem(word)) or rarest
         total += weight
         found += weight if stem(word) in in_passage else 0.0
     return found / total if total else 0.5

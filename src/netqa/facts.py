@@ -283,12 +283,13 @@ def people_in(text: str) -> tuple[str, ...]:
 
 
 def verdict(question: Question, quote: str, query: dict[str, float], slot_changed: bool,
-            synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> str | None:
+            synonyms: tuple[tuple[str, tuple[str, ...]], ...] = (), answers_question: bool = False) -> str | None:
     """"Yes" or "No" for a yes/no question, only when the quoted sentence says so plainly; else None.
 
     No: the text fills the question's slot with something else ("published in the Lancet?" - in the New
     England Journal), or a negation stands right before the question's own words. Yes: every word of the
-    question is in the quote and nothing in it negates or hedges.
+    question is in the quote and nothing in it negates or hedges. And when the quote answers a question of
+    the text's own (`answers_question`: an FAQ), the Yes or No it opens with.
     """
     if question.type != "yesno":
         return None
@@ -299,6 +300,9 @@ def verdict(question: Question, quote: str, query: dict[str, float], slot_change
         return None  # "isn't it ...?": a plain yes or no would be read two ways
     if slot_changed:
         return "No"
+    opening = re.match(r"(Yes|No)\b[.,!]", quote)
+    if answers_question and opening:
+        return opening.group(1)
     tokens = [w.lower() for w in re.findall(r"[\w']+", quote)]
     for i, token in enumerate(tokens):
         if token in negations and any(stem(t) in query for t in tokens[i + 1:i + 4]):

@@ -32,7 +32,7 @@ from netqa.documents import (
     read_corpus,
 )
 from netqa.documents.converters import versions as converter_versions
-from netqa.documents.passages import reflow
+from netqa.documents.passages import shown_by
 from netqa.text import char_terms, content_words, normalise, stem, word_grams, word_terms
 
 log = logging.getLogger("netqa")
@@ -633,8 +633,9 @@ def _shown_otherwise(documents: tuple[Document, ...]) -> dict[str, str]:
     blocks kept verbatim, table rows shown with their headers): each is a single sentence of that same text."""
     shown, i = {}, 0
     for doc in documents:
+        reads = shown_by(doc.format)
         for p in doc.passages:
-            if p.text != reflow(doc.text[p.start:p.end]):
+            if p.text != " ".join(reads(doc.text[s.start:s.end]) for s in p.sentences):
                 shown[str(i)] = p.text
             i += 1
     return shown
@@ -755,13 +756,14 @@ def _documents(directory: Path, tables: dict, arrays: dict, raw: dict[str, bytes
     documents, p = [], 0
     for record, text, count in zip(records, texts, per_document.tolist(), strict=False):
         title, doc_id, path = str(record["title"]), str(record["id"]), str(record["path"])
+        reads = shown_by(str(record["format"]))
         passages = []
         for i in range(p, p + count):
             sentences: tuple[Sentence, ...]
             if i in shown:
                 sentences = (Sentence(shown[i], p_start[i], p_end[i]),)
             else:
-                sentences = tuple([Sentence(reflow(text[a:b]), a, b) for a, b in zip(
+                sentences = tuple([Sentence(reads(text[a:b]), a, b) for a, b in zip(
                     s_start[s_first[i]:s_first[i + 1]], s_end[s_first[i]:s_first[i + 1]], strict=False)])
             passages.append(Passage(str(ids[i]), doc_id, title, str(sections[i]),
                                     " ".join(s.text for s in sentences), p_start[i], p_end[i], sentences, path,

@@ -60,8 +60,6 @@ class Evidence:
     quote_coverage: float = 0.0  # the same share as `coverage`, in the quoted sentence(s) alone
     open_question: bool = False  # any sentence may answer (why, what is, yes/no): no fact of a shape to find
     verdict: str | None = None  # "Yes" or "No" when the quote plainly says so (yes/no questions only)
-    informative: float = 0.0  # `coverage` with each word weighted by its rarity in general English as well
-    quote_informative: float = 0.0  # the same, in the quoted sentence(s) alone
     answers_faq: bool = False  # the passage answers the question the passage before it asks (an FAQ)
 
     def features(self) -> dict[str, float]:
@@ -71,9 +69,7 @@ class Evidence:
                 "unknown": float(min(self.unknown, 2)), "fact": float(self.fact_found),
                 "quote_coverage": self.quote_coverage, "open": float(self.open_question),
                 "relative_margin": (self.passage_score - self.runner_up_score) / self.passage_score
-                if self.passage_score else 0.0,
-                "informative": self.informative, "quote_informative": self.quote_informative,
-                "faq": float(self.answers_faq), "plain": float(self.verdict is not None)}
+                if self.passage_score else 0.0}
 
 
 @dataclass(frozen=True)

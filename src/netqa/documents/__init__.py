@@ -170,7 +170,7 @@ def parse_document(path: Path, data: bytes | str, doc_id: str, relative_path: st
     title = metadata.get("title") or converted.title or path.stem
     return Document(
         id=doc_id, title=title, source=metadata.get("source", path.name), path=path, text=converted.text,
-        passages=passages_of(converted, doc_id, title, relative_path),
+        passages=passages_of(converted, doc_id, title, relative_path, converter.name),
         sha256=hashlib.sha256(data).hexdigest(), relative_path=relative_path, format=converter.name,
         encoding=converted.encoding, names=names_text(title, relative_path))
 

@@ -55,11 +55,11 @@ def _docx(data: bytes) -> Converted:
 
 # Imported lazily (above): trafilatura and pypdf take a while to import, and most corpora need neither.
 CONVERTERS = (
-    Converter("text", (".txt", ".text"), "2", "charset-normalizer", _plain),
-    Converter("markdown", (".md", ".markdown"), "2", "markdown-it-py", _markdown),
-    Converter("html", (".html", ".htm"), "1", "trafilatura", _html),
-    Converter("pdf", (".pdf",), "1", "pypdf", _pdf),
-    Converter("docx", (".docx",), "1", "python-docx", _docx),
+    Converter("text", (".txt", ".text"), "3", "charset-normalizer", _plain),
+    Converter("markdown", (".md", ".markdown"), "3", "markdown-it-py", _markdown),
+    Converter("html", (".html", ".htm"), "3", "trafilatura", _html),
+    Converter("pdf", (".pdf",), "2", "pypdf", _pdf),
+    Converter("docx", (".docx",), "2", "python-docx", _docx),
 )
 _BY_SUFFIX = {suffix: converter for converter in CONVERTERS for suffix in converter.suffixes}
 SUFFIXES = tuple(_BY_SUFFIX)

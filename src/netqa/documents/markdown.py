@@ -19,6 +19,22 @@ from netqa.documents.text import blocks_of
 _NEEDS_PARSER = re.compile(r"^(?:```|~~~|    \S|\t|\||>|<[a-zA-Z!]|---|===|[ \t]*[-*+][ \t]|[ \t]*\d+[.)][ \t])",
                            re.MULTILINE)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_MARKUP = re.compile(r"[*_`\[<\\~]")  # no inline markup without one of these
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_HELD = re.compile("\ue000(\\d+)\ue001")
+# Inline markup -> its words, in this order: images and links keep their text, autolinks their address, emphasis
+# and strike-through their words, inline HTML tags go, a backslash escape gives the character itself.
+_INLINE = (
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])"), r"\1"),
+    (re.compile(r"<((?:[a-z][a-z0-9+.-]*:|www\.)[^>\s]+)>", re.IGNORECASE), r"\1"),
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<![\w*\\])\*(?=[^\s*])(.+?)(?<=[^\s*\\])\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<![\w\\])_(?=[^\s_])(.+?)(?<=[^\s_])_(?!\w)"), r"\1"),
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),
+    (re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>"), ""),
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])"), r"\1"),
+)
 
 
 def convert(data: bytes) -> Converted:
@@ -26,6 +42,27 @@ def convert(data: bytes) -> Converted:
     if not _NEEDS_PARSER.search(text):
         return from_text(text, encoding)
     return _parsed(text, encoding)
+
+
+def inline_text(text: str) -> str:
+    """Markdown's inline markup as the words a reader sees: "see the **`-9`** option in [the manual](x.html)" ->
+    "see the -9 option in the manual". Code spans are kept as written, less their backticks."""
+    if not _MARKUP.search(text):
+        return text
+    spans: list[str] = []
+
+    def hold(match: re.Match) -> str:  # code spans wait aside, so no markup rule reads inside them
+        spans.append(match.group(2).strip() or match.group(2))
+        return f"\ue000{len(spans) - 1}\ue001"
+
+    plain = _plain_inline(_CODE_SPAN.sub(hold, text))
+    return _HELD.sub(lambda m: spans[int(m.group(1))], plain) if spans else plain
+
+
+def _plain_inline(text: str) -> str:
+    for pattern, replacement in _INLINE:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def _front_matter(text: str) -> tuple[dict, int]:
@@ -60,7 +97,7 @@ def _parsed(text: str, encoding: str) -> Converted:
     for i, token in enumerate(tokens):
         lines = (token.map[0] + shift, token.map[1] + shift) if token.map else None
         if token.type == "heading_open" and lines:
-            label = tokens[i + 1].content.strip()
+            label = inline_text(tokens[i + 1].content.strip())
             blocks.append(Block(BlockKind.HEADING, _strip(text, offset(lines[0]), offset(lines[1]))[0],
                                 _strip(text, offset(lines[0]), offset(lines[1]))[1], label))
         elif token.type in ("fence", "code_block") and lines:
@@ -79,7 +116,7 @@ def _parsed(text: str, encoding: str) -> Converted:
             row = []
             row_lines = lines
         elif token.type == "inline" and tokens[i - 1].type in ("th_open", "td_open"):
-            (headers if in_head else row).append(token.content.strip())
+            (headers if in_head else row).append(inline_text(token.content.strip()))
         elif token.type == "tr_close" and not in_head and row and row_lines:
             start, end = _strip(text, offset(row_lines[0]), offset(row_lines[1]))
             label = row_text(headers, row)

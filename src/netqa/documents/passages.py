@@ -7,6 +7,8 @@ repeats: hard-wrapped lines and indentation joined into prose ("non-\\n   exclus
 from __future__ import annotations
 
 import re
+import textwrap
+from collections.abc import Callable
 
 from netqa.documents.model import Block, BlockKind, Converted, Passage, Sentence
 from netqa.documents.text import MARKER, is_title_case, words_of
@@ -30,9 +32,20 @@ def reflow(raw: str) -> str:
     return " ".join(raw.split())
 
 
-def sentences(text: str, start: int, end: int) -> list[Sentence]:
-    """The sentences of text[start:end], reflowed. Neither a clause number ("5.", "1.1.", "Section 3.") nor a
-    short title-case fragment ("Submission of Contributions.") is a sentence of its own: it joins the next."""
+def shown_by(format_name: str) -> Callable[[str], str]:
+    """How a stretch of a document of this format reads: reflowed, and for Markdown without its inline markup
+    (offsets still index the file; only what passages show and quote changes)."""
+    if format_name == "markdown":
+        from netqa.documents.markdown import inline_text
+
+        return lambda raw: inline_text(reflow(raw))
+    return reflow
+
+
+def sentences(text: str, start: int, end: int, shown: Callable[[str], str] = reflow) -> list[Sentence]:
+    """The sentences of text[start:end], as `shown` makes them read. Neither a clause number ("5.", "1.1.",
+    "Section 3.") nor a short title-case fragment ("Submission of Contributions.") is a sentence of its own: it
+    joins the next."""
     if bullet := _LEAD_BULLET.match(text, start, end):
         start = bullet.end()
     out, at = [], start
@@ -45,10 +58,10 @@ def sentences(text: str, start: int, end: int) -> list[Sentence]:
         if _not_a_sentence(candidate):
             continue
         stop = match.start() + len(match.group().rstrip())
-        out.append(Sentence(reflow(text[at:stop]), at, stop))
+        out.append(Sentence(shown(text[at:stop]), at, stop))
         at = match.end()
     if at < end:
-        out.append(Sentence(reflow(text[at:end]), at, end))
+        out.append(Sentence(shown(text[at:end]), at, end))
     return out
 
 
@@ -76,9 +89,11 @@ def _grouped(found: list[Sentence]) -> list[tuple[Sentence, ...]]:
     return [tuple(group) for group in groups if group]
 
 
-def passages_of(converted: Converted, doc_id: str, title: str, path: str) -> tuple[Passage, ...]:
+def passages_of(converted: Converted, doc_id: str, title: str, path: str,
+                format_name: str = "text") -> tuple[Passage, ...]:
     """The passages of a converted document (ids doc_id-p01, -p02 ...), each under the last heading before it."""
     text = converted.text
+    shown = shown_by(format_name)
     out: list[Passage] = []
     section = title
     blocks = list(converted.blocks)
@@ -86,9 +101,10 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str) -> tup
         blocks = blocks[1:]
     for block in blocks:
         if block.kind is BlockKind.HEADING:
-            section = block.label or section
+            if block.label is not None:
+                section = block.label or title  # "": back to the document's own section
             continue
-        for group in _sentence_groups(text, block):
+        for group in _sentence_groups(text, block, shown):
             start, end = group[0].start, group[-1].end
             out.append(Passage(f"{doc_id}-p{len(out) + 1:02d}", doc_id, title, section,
                                " ".join(s.text for s in group), start, end, group, path, block.page,
@@ -96,9 +112,19 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str) -> tup
     return tuple(out)
 
 
-def _sentence_groups(text: str, block: Block) -> list[tuple[Sentence, ...]]:
+def _sentence_groups(text: str, block: Block, shown: Callable[[str], str]) -> list[tuple[Sentence, ...]]:
     if block.kind is BlockKind.TEXT:
-        return _grouped(sentences(text, block.start, block.end))
-    # Code is kept whole and verbatim; a table row is shown with its column headers.
-    shown = block.label if block.label is not None else text[block.start:block.end]
-    return [(Sentence(shown, block.start, block.end),)] if shown.strip() else []
+        return _grouped(sentences(text, block.start, block.end, shown))
+    # Code is kept whole and verbatim (less the indentation all its lines share); a table row is shown with its
+    # column headers.
+    whole = block.label if block.label is not None else _verbatim(text, block.start, block.end)
+    return [(Sentence(whole, block.start, block.end),)] if whole.strip() else []
+
+
+def _verbatim(text: str, start: int, end: int) -> str:
+    """text[start:end] as written, less the indentation its lines share (that of the first line included)."""
+    raw = text[start:end]
+    if "\n" not in raw:
+        return raw
+    line_start = text.rfind("\n", 0, start) + 1
+    return textwrap.dedent(text[line_start:start].replace(text[line_start:start].lstrip(), "") + raw).strip("\n")

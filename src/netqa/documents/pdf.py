@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from netqa.documents.model import Block, ConversionError, Converted
+from netqa.documents.model import Block, BlockKind, ConversionError, Converted
 from netqa.documents.text import blocks_of
 
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?|[ivxlc]{1,6}", re.IGNORECASE)
@@ -44,6 +44,11 @@ def convert(data: bytes) -> Converted:
         quiet.level = level
     if sum(len(p.strip()) for p in pages) < MIN_TEXT_CHARS:
         raise ConversionError("the PDF has no text layer (a scan?)")
+    return from_pages(pages, title.strip() if title else None)
+
+
+def from_pages(pages: list[str], title: str | None = None) -> Converted:
+    """The text layer's pages (as extracted) as one converted document whose blocks know their page."""
     # NFKC: the ligatures of typeset text ("ﬁle") read as letters; paragraphs get the blank lines a PDF lacks.
     pages = [_paragraphs(page) for page in _without_running_lines([unicodedata.normalize("NFKC", p) for p in pages])]
     text, at = "", 0
@@ -53,13 +58,23 @@ def convert(data: bytes) -> Converted:
             text += "\n\n"
         at = len(text)
         text += page
-        blocks.extend(Block(b.kind, b.start, b.end, b.label, number)
-                      for b in blocks_of(text, at, len(text), first=number == 1, cut_page_junk=False))
-    if title and not title.strip():
-        title = None
+        found = [Block(b.kind, b.start, b.end, b.label, number)
+                 for b in blocks_of(text, at, len(text), first=number == 1, cut_page_junk=False)]
+        if found and blocks and _runs_on(text, blocks[-1], found[0]):
+            # A paragraph cut by the page break is one passage, cited on the page it starts on.
+            blocks[-1] = Block(BlockKind.TEXT, blocks[-1].start, found.pop(0).end, None, blocks[-1].page)
+        blocks.extend(found)
     if not title and blocks and blocks[0].label:
         title = blocks[0].label
     return Converted(text, tuple(blocks), title, None)
+
+
+def _runs_on(text: str, last: Block, first: Block) -> bool:
+    """Whether the first block of a page continues the last of the page before: prose that stopped without a
+    sentence's end, going on in prose."""
+    return last.kind is BlockKind.TEXT and first.kind is BlockKind.TEXT \
+        and not _ENDS_SENTENCE.search(text[last.start:last.end].rstrip()) \
+        and not _BULLET.match(text, first.start) and not _NUMBERED.match(text, first.start)
 
 
 def _paragraphs(page: str) -> str:

@@ -29,6 +29,7 @@ _LONGEST_HEADING = 200  # characters: a line longer than this is never a heading
 _QUOTES = "\"“‘'`"
 MAX_TITLE_WORDS = 10  # a clause title ("Grant of Copyright License") is short
 MAX_TITLE_LINES = 4
+_FULL_LINE = 0.85  # a hard-wrapped line this share of the paragraph's widest line or wider was filled, not ended
 
 _RULE = re.compile(r"[ \t]*([-=*_~#+.•^])(?:[ \t]?\1){2,}[ \t]*")
 _FRAMED = re.compile(r"\*(.*)\*")  # a line of a box drawn with asterisks, its text inside
@@ -36,14 +37,18 @@ _BOX = re.compile(r"[ \t]*([*#|])[ \t]+(\S.*?)[ \t]+\1[ \t]*")
 _URL = re.compile(r"[ \t]*<?(?:[a-z][a-z0-9+.-]*://|www\.)\S+?>?[.,;]?[ \t]*", re.IGNORECASE)
 _HAS_URL = re.compile(r"[a-z][a-z0-9+.-]*://|www\.|\S@\S+\.\w", re.IGNORECASE)
 _NUMBER = r"\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}[.)]"
+# "Section 3." or "Section 3 Grants" opens a clause; "Section 6 states ..." starting a wrapped line refers to one.
 MARKER = re.compile(
-    rf"(?:\([ \t]*(?:\d{{1,3}}|[A-Za-z]|[ivxIVX]{{1,5}})[ \t]*\)|{_NUMBER}|[A-Za-z][.)]"
-    r"|(?:Section|SECTION|Article|ARTICLE|Clause|CLAUSE)[ \t]+\d{1,3}(?:\.\d{1,3})*[.:]?)[ \t]+(?=\S)")
+    rf"(?:\([ \t]*(?:\d{{1,3}}|[A-Za-z]|[ivxIVX]{{1,5}})[ \t]*\)|{_NUMBER}|[A-Za-z][.)])[ \t]+(?=\S)"
+    r"|(?:Section|SECTION|Article|ARTICLE|Clause|CLAUSE)[ \t]+\d{1,3}(?:\.\d{1,3})*"
+    r"(?:[.:][ \t]+(?=\S)|[ \t]+(?=[A-Z\"“(]))")
 _ATX = re.compile(r"#{1,6}(?:[ \t]|$)")  # a Markdown heading line stands alone, in .txt files too
 _BULLET = re.compile(r"[-*+•·▪◦‣][ \t]+(?=\S)")
 _SENTENCE_END = re.compile(r"[.:;!?][\"'”’)\]]*$")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
-_TITLE_END = re.compile(r"\.[ \t]+(?=[\"“(]?[A-Z0-9])")
+_TITLE_END = re.compile(r"(?<!\b[A-Za-z])\.[ \t]+(?=[\"“(]?[A-Z0-9])")  # not the "S. " of "U.S. GOVERNMENT"
+_SENTENCE_END_PROSE = re.compile(r"[.!?][\"'”’)\]]*(?:\s|$)")  # a sentence's end: prose, not a command
+_CODE_CHARS = re.compile(r"[(){}\[\]=<>$|\\/;_@]")
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +78,7 @@ class _Chunk:
     heading: str | None = None  # decided by structure (underline, box, clause title, title)
     clause: bool = False
     body_start: int | None = None  # where a titled clause's body starts
+    code: bool = False  # lines kept verbatim (an example under "then:")
 
     @property
     def start(self) -> int:
@@ -131,7 +137,10 @@ def _chunks(lines: list[_Line | None]) -> list[_Chunk]:
 
     def flush() -> None:
         if paragraph:
-            chunks.extend(_split_paragraph(paragraph))
+            lines = list(paragraph)
+            code = _Chunk(lines, code=True)
+            # An example under its introduction is one verbatim block, whatever its lines look like.
+            chunks.extend([code] if _is_code(code, chunks[-1] if chunks else None, None) else _split_paragraph(lines))
             paragraph.clear()
 
     i = 0
@@ -216,21 +225,30 @@ def _boxed(lines: list[_Line | None], i: int, char: str) -> tuple[list[_Line], i
     return None
 
 
-def _opens_block(line: _Line, before: _Line, lead: _Line) -> bool:
+def _opens_block(line: _Line, before: _Line, lead: _Line, width: int) -> bool:
     """Whether `line` starts a new clause, definition or list item inside a paragraph (`before` is the line
-    above it, `lead` the first line of the current block)."""
+    above it, `lead` the first line of the current block, `width` the paragraph's widest line)."""
     text = line.text
     if _ATX.match(text) or _ATX.match(before.text):
         return True
     if _BULLET.match(text):
         return line.indent <= lead.indent or bool(_SENTENCE_END.search(before.text))
-    if _is_clause_title_line(before):
-        return True  # "3.4. Intellectual Property Matters" heads the lines below it
+    if _is_clause_title_line(before) and not text[0].islower():
+        return True  # "3.4. Intellectual Property Matters" heads the lines below it; a lower-case line continues it
     if not (MARKER.match(text) or text[0] in _QUOTES and _definition().match(text)):
         return False
     # A wrapped line may start with "2." or "(c)"; a new clause follows the end of a sentence, or lines up
-    # with a list of clauses.
-    return bool(_SENTENCE_END.search(before.text)) or line.indent == lead.indent and bool(MARKER.match(lead.text))
+    # with a list of clauses whose line above stops short ("under Section\n2.1 of this License" fills its line).
+    if _SENTENCE_END.search(before.text):
+        return True
+    marker = MARKER.match(text)
+    opening = marker is not None and not text[marker.end():][:1].islower()  # "2. Version numbering", not "2.1 of"
+    return line.indent <= lead.indent and bool(MARKER.match(lead.text)) \
+        and (opening or _width(before) < _FULL_LINE * width)
+
+
+def _width(line: _Line) -> int:
+    return line.indent + line.end - line.start
 
 
 def _is_clause_title_line(line: _Line) -> bool:
@@ -238,13 +256,15 @@ def _is_clause_title_line(line: _Line) -> bool:
     marker = MARKER.match(line.text)
     if not marker or line.text[-1] in ".,;:!?" or not line.text[:marker.end()].strip()[:1].isdigit():
         return False
-    return _is_title(line.text[marker.end():], alone=False)
+    rest = line.text[marker.end():]
+    return rest[0] not in _QUOTES and _is_title(rest, alone=False)  # '1.1. "Contributor"' is a defined term
 
 
 def _split_paragraph(paragraph: list[_Line]) -> list[_Chunk]:
     chunks = [_Chunk([paragraph[0]])]
+    width = max(_width(line) for line in paragraph)
     for before, line in zip(paragraph, paragraph[1:], strict=False):
-        if _opens_block(line, before, chunks[-1].lines[0]):
+        if _opens_block(line, before, chunks[-1].lines[0], width):
             chunks.append(_Chunk([line]))
         else:
             chunks[-1].lines.append(line)
@@ -257,8 +277,8 @@ def _read_clause(chunk: _Chunk) -> None:
     """Mark a numbered clause, and split off its title: "2. Grant of Copyright License. Subject to ..."."""
     first = chunk.lines[0]
     marker = MARKER.match(first.text)
-    if not marker or first.text[marker.end()] in _QUOTES and _definition().match(first.text, marker.end()):
-        return
+    if not marker or first.text[marker.end()] in _QUOTES and _definition().match(_chunk_text(chunk), marker.end()):
+        return  # '1.1. "Contributor"\n    means ...': a definition, whose term may stand on a line of its own
     chunk.clause = True
     rest = first.text[marker.end():]
     number = first.text[:marker.end()].strip()
@@ -283,6 +303,8 @@ def _is_title(text: str, alone: bool, strict: bool = False) -> bool:
     words = words_of(text)
     if not words or len(words) > MAX_TITLE_WORDS or _HAS_URL.search(text) or _definition().match(text):
         return False
+    if _TITLE_END.search(text) or words[-1].lower() in stopwords():
+        return False  # a title holds no sentence's end, and never ends on "of this" as a wrapped line does
     titled = is_title_case(words, 1.0 if strict else 0.75)
     if alone:
         return not re.search(r"[,;:]$", text) and (titled or not text.endswith(".") and not strict)
@@ -301,31 +323,81 @@ def _chunk_text(chunk: _Chunk) -> str:
     return " ".join(line.text for line in chunk.lines)
 
 
-def _heading_line(chunk: _Chunk, following: _Chunk | None) -> str | None:
-    """A short line standing alone above prose or a clause: a heading ("The Clinical Challenge", "Definitions:")."""
+def _heading_line(chunk: _Chunk, before: _Chunk | None, following: _Chunk | None) -> str | None:
+    """A short line standing alone above prose or a clause: a heading ("The Clinical Challenge", "Definitions:",
+    a FAQ's "Why use zlib?"). Not a line after an introduction ("then:" over "make install"), not one starting in
+    lower case; a line indented deeper than the text after it is a heading only when centred ("Preamble")."""
     line = chunk.one_line
+    if line is None and not chunk.clause and following is not None:
+        return _centred_lines(chunk, following)
     if line is None or chunk.clause or len(line) > _LONGEST_HEADING or _BULLET.match(line) or _HAS_URL.search(line):
         return None
     if line.startswith("#"):
         return line.lstrip("#").strip() or None
     words = words_of(line)
-    if not words or len(words) > MAX_HEADING_WORDS or re.search(r"[,;]$", line):
+    if not words or len(words) > MAX_HEADING_WORDS or re.search(r"[,;]$", line) or line[0].islower():
         return None
-    if re.search(r"[.:!?]$", line) and not (line[-1] == ":" and len(words) <= 4 and is_title_case(words, 1.0)):
+    if re.search(r"[.:!]$", line) and not (line[-1] == ":" and len(words) <= 4 and is_title_case(words, 1.0)):
         return None
-    if following is None or chunk.lines[0].indent > following.lines[0].indent:
-        return None  # a line indented deeper than the text after it is a code line or a quote, not its heading
+    if following is None or _introduces(before) and not is_title_case(words, 1.0):
+        return None
+    if chunk.lines[0].indent > following.lines[0].indent:
+        # A line indented deeper than the text after it is a code line or a quote, unless it is centred.
+        return line if _centred(line, words) else None
     return line if following.clause or following.heading or _is_prose(_chunk_text(following)) else None
+
+
+def _centred(line: str, words: list[str]) -> bool:
+    """A heading set in the middle of the line ("Preamble", "NO WARRANTY"): title case, no code characters."""
+    return is_title_case(words, 1.0) and not _CODE_CHARS.search(line)
+
+
+def _centred_lines(chunk: _Chunk, following: _Chunk) -> str | None:
+    """A heading of a few centred lines ("GNU LESSER GENERAL PUBLIC LICENSE / TERMS AND CONDITIONS FOR ...")."""
+    lines = chunk.lines
+    if len(lines) > MAX_TITLE_LINES or not any(line.indent > following.lines[0].indent for line in lines):
+        return None
+    for line in lines:
+        words = words_of(line.text)
+        if not words or len(words) > MAX_HEADING_WORDS or line.text[-1] in ".,;:!?" or not _centred(line.text, words):
+            return None
+    return " ".join(line.text for line in lines) if following.clause or _is_prose(_chunk_text(following)) else None
+
+
+def _introduces(chunk: _Chunk | None) -> bool:
+    """Whether a chunk ends by announcing what follows: "..., then:", "an error such as:"."""
+    return chunk is not None and chunk.lines[-1].text.endswith(":")
 
 
 def _hanging_clause(chunk: _Chunk, following: _Chunk | None) -> str | None:
     """A numbered line alone above a more indented paragraph heads it, even as a sentence: " 4. compress()
-    returns Z_BUF_ERROR." over "    Make sure that ..." (a FAQ's question over its answer)."""
+    returns Z_BUF_ERROR." over "    Make sure that ..."; so does a numbered question of a few lines over its
+    answer ("24. The license says ... So\n    what exactly do I need to do?"): a FAQ's question over its answer."""
+    if not chunk.clause or chunk.heading or following is None or following.clause or following.heading:
+        return None
+    text = _chunk_text(chunk)
+    if text.endswith("?") and len(chunk.lines) <= MAX_TITLE_LINES and len(words_of(text)) <= 3 * MAX_HEADING_WORDS:
+        return " ".join(text.split())
     line = chunk.one_line
-    if line is None or not chunk.clause or following is None or following.clause or following.heading \
-            or following.lines[0].indent <= chunk.lines[0].indent or len(words_of(line)) > MAX_HEADING_WORDS:
+    if line is None or following.lines[0].indent <= chunk.lines[0].indent or len(words_of(line)) > MAX_HEADING_WORDS \
+            or not _is_prose(_chunk_text(following)):
         return None
     return line.rstrip(".:")
+
+
+def _is_code(chunk: _Chunk, before: _Chunk | None, following: _Chunk | None) -> bool:
+    """Lines that are not prose under an introduction ("So:" over "make distclean / ./configure"), or indented
+    deeper than the text on both sides ("    example.o(.text+0x154): undefined reference"): commands, output,
+    code. Kept verbatim as one passage, never a heading."""
+    if before is None or chunk.clause or chunk.heading is not None:
+        return False
+    indent = chunk.lines[0].indent
+    introduced = _introduces(before) and indent >= before.lines[-1].indent
+    if not introduced and (following is None or before.clause or following.clause
+                           or indent <= before.lines[-1].indent or indent <= following.lines[0].indent):
+        return False
+    first = chunk.lines[0].text
+    return not (_BULLET.match(first) or MARKER.match(first) or _SENTENCE_END_PROSE.search(_chunk_text(chunk)))
 
 
 def _title(chunk: _Chunk) -> str | None:
@@ -339,25 +411,91 @@ def _title(chunk: _Chunk) -> str | None:
     return text if all(len(words_of(line.text)) <= MAX_TITLE_WORDS for line in lines) else None
 
 
+def _marker_style(chunk: _Chunk) -> str:
+    """How a clause is numbered, without its number: "1.", "1.1.", "(a)", "A.", "a)"."""
+    marker = MARKER.match(chunk.lines[0].text)
+    number = chunk.lines[0].text[:marker.end()].strip() if marker else ""
+    return re.sub(r"[a-z]", "a", re.sub(r"[A-Z]", "A", re.sub(r"\d+", "1", number)))
+
+
+def _untitle_lists(chunks: list[_Chunk]) -> None:
+    """Items of one list are titled alike: in a run of clauses numbered the same way, when fewer than half have
+    a title, none has ("O. Preserve any Warranty Disclaimers." is the 15th instruction of a list, not a heading)."""
+    run: list[_Chunk] = []
+
+    def settle() -> None:
+        titled = [c for c in run if c.heading is not None]
+        if titled and 2 * len(titled) < len(run):
+            for c in titled:
+                c.heading, c.body_start = None, None
+        run.clear()
+
+    for chunk in chunks:
+        if chunk.clause:
+            if run and _marker_style(run[0]) != _marker_style(chunk):
+                settle()
+            run.append(chunk)
+        elif chunk.heading is not None:
+            settle()
+    settle()
+
+
+def _is_contents(chunks: list[_Chunk], i: int) -> bool:
+    """A table of contents: three or more numbered titles in a row with no text under any of them."""
+    def bare(j: int) -> bool:
+        return 0 <= j < len(chunks) and chunks[j].clause and chunks[j].heading is not None \
+            and chunks[j].body_start is None
+    if not bare(i):
+        return False
+    lo = hi = i
+    while bare(lo - 1):
+        lo -= 1
+    while bare(hi + 1):
+        hi += 1
+    return hi - lo >= 2
+
+
 def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
+    _untitle_lists(chunks)
     blocks: list[Block] = []
+    scope: tuple[int, str] | None = None  # (indent, section to go back to) under a heading such as "Definitions:"
+    last_heading = ""
     for i, chunk in enumerate(chunks):
+        before = chunks[i - 1] if i else None
         following = chunks[i + 1] if i + 1 < len(chunks) else None
         if all(_URL.fullmatch(line.text) for line in chunk.lines):
             # A URL alone belongs to the text before it ("... at <https://www.gnu.org/licenses/>").
             if blocks and blocks[-1].kind is BlockKind.TEXT:
                 blocks[-1] = Block(BlockKind.TEXT, blocks[-1].start, chunk.end)
             continue
-        heading = chunk.heading or (_title(chunk) if first and i == 0 else None) or _heading_line(chunk, following) \
-            or _hanging_clause(chunk, following)
-        if heading is None:
-            blocks.append(Block(BlockKind.TEXT, chunk.start, chunk.end))
+        if _is_contents(chunks, i):
             continue
+        if scope is not None and chunk.lines[0].indent <= scope[0]:
+            # Back at the heading's own indent: the indented list it introduced has ended.
+            blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, scope[1]))
+            last_heading, scope = scope[1], None
+        if chunk.code:
+            blocks.append(Block(BlockKind.CODE, chunk.start, chunk.end))
+            continue
+        heading = chunk.heading or (_title(chunk) if first and i == 0 else None) \
+            or _heading_line(chunk, before, following) or _hanging_clause(chunk, following)
+        if heading is None:
+            code = _is_code(chunk, before, following)
+            blocks.append(Block(BlockKind.CODE if code else BlockKind.TEXT, chunk.start, chunk.end))
+            continue
+        if heading.endswith(":") and following is not None and not chunk.clause:
+            heading = heading.rstrip(":").strip()
+            if following.lines[0].indent > chunk.lines[0].indent:
+                scope = (chunk.lines[0].indent, last_heading)
+        last_heading = heading
         if chunk.body_start is not None:
             blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.body_start, heading))
             blocks.append(Block(BlockKind.TEXT, chunk.body_start, chunk.end))
         else:
             blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.end, heading))
+            if heading.endswith("?"):
+                # A question heads its answer and is a passage too: asked as written, it leads to the answer.
+                blocks.append(Block(BlockKind.TEXT, chunk.start, chunk.end))
     return blocks
 
 
