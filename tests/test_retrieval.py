@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import netqa
+from netqa.documents.names import names_text
 from netqa.evaluate import GoldQuestion, run
 from netqa.followup import resolve
 from netqa.message import questions_in, story_of
@@ -96,3 +97,37 @@ def test_a_follow_up_naming_its_own_subject_carries_nothing():
 
 def test_two_questions_of_one_message_are_two_questions():
     assert resolve("who sponsored the trial?", _after("What is the survival?"), {}, same_message=True).context == ""
+
+
+# ---------------------------------------------------------------- documents named in the question
+
+
+@pytest.fixture(scope="module")
+def licences(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("licences")
+    clauses = ("You may use and copy the work under this License.", "You may change the work and share your changes.",
+               "The License gives no warranty of any kind.", "The License ends if you break its terms.")
+    for name, title in (("alpha.txt", "ALPHA PUBLIC LICENSE Version 2"), ("beta.txt", "BETA DOCUMENTATION LICENSE")):
+        (folder / name).write_text(title + "\n\n" + "\n\n".join(clauses) + "\n", encoding="utf-8")
+    (folder / "gamma1g-copyright.txt").write_text(
+        "Files: *\n\n"
+        "The gamma library was written by Ann Smith; its terms are permissive.\n\n"
+        "Keep this notice in programs you sell.\n\n"
+        "The authors give no warranty.\n\n"
+        "The Debian package has the same license.\n", encoding="utf-8")
+    return netqa.load(folder)
+
+
+def test_a_package_file_is_also_named_by_the_letters_before_its_number():
+    assert "zlib" in names_text("zlib1g-copyright", "zlib1g-copyright.txt").split()
+
+
+def test_a_word_every_document_uses_names_none_of_them(licences):
+    # "license" stands in two titles, but every document uses it: "gamma" is the name asked about.
+    top = licences.top_passages("What license does gamma use?", 1)[0]
+    assert top.path == "gamma1g-copyright.txt"
+
+
+def test_a_question_naming_a_document_by_its_initialism_finds_it(licences):
+    assert licences.top_passages("Under the BDL, may I change the work?", 1)[0].path == "beta.txt"
+    assert licences.top_passages("Does APLv2 give a warranty?", 1)[0].path == "alpha.txt"

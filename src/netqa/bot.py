@@ -26,7 +26,7 @@ from netqa.terms import Expansion, Vocabulary, read_lexicon
 from netqa.text import char_words, normalise, stem, word_terms
 
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
-STORY_WEIGHT = 0.5  # and the other sentences of a long message less still
+STORY_WEIGHT = 0.4  # and the other sentences of a long message less still
 EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
 RELATED_WEIGHT = 0.6  # corpus words WordNet relates to a question word the corpus lacks
 DEFINED_WEIGHT = 0.35  # corpus words WordNet defines such a word with ("squash" -> "compress"): looser still
