@@ -250,3 +250,52 @@ def test_how_many_people_live_with_a_disease_is_a_question():
 def test_self_harm_supposed_is_still_a_warning_sign_an_illness_supposed_is_not():
     assert route("what if I just took all of my pills at once and ended it").crisis
     assert route("what if I get a nosebleed while on it?").kind is not EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["I take all my medicines in the morning, can I take cabozantinib too?",
+                                  "my dad takes all his pills at breakfast", "I take 6 tablets a day"])
+def test_a_routine_way_of_taking_tablets_is_not_an_overdose(text):
+    assert route(text).kind is not EMERGENCY
+
+
+def test_all_of_ones_tablets_at_once_is_still_one():
+    assert route("I took all my pills at once an hour ago").crisis
+
+
+@pytest.mark.parametrize("text", ["y do i even bother living", "whats the point in me being alive", "he want die"])
+def test_rhetorical_questions_and_plain_wants_compose_too(text):
+    assert route(text).crisis
+
+
+def test_a_finding_said_of_an_animal_is_not_an_emergency_for_a_person():
+    assert route("my dog is vomiting blood").kind is not EMERGENCY
+    assert route("my husband is vomiting blood and the dog is barking").kind is EMERGENCY
+
+
+def test_living_in_fear_is_a_way_of_living_not_a_wish_to_die():
+    assert route("I don't want to live in fear of side effects, which ones are most common?").kind is QUESTION
+
+
+def test_hopelessness_alone_is_a_weaker_sign():
+    assert route("My wife feels hopeless about her diagnosis, does the article mention quality of life?").kind \
+        is QUESTION
+    assert route("I feel hopeless and I've stopped eating").crisis
+
+
+@pytest.mark.parametrize("text", ["My chest pain was checked in A&E last night and it was nothing. Is it a risk?",
+                                  "My grandad fainted at a wedding in June, he is fine now. Is fainting common?"])
+def test_a_sign_checked_and_found_to_be_nothing_or_a_person_well_again_is_over(text):
+    assert route(text).kind is QUESTION
+
+
+def test_saying_one_is_fine_before_but_is_no_ending():
+    text = "my son got knocked off his bike by a car, he says he's fine but his tummy is swelling and he's gone grey"
+    assert route(text).kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["my husband is sweating buckets, grey, and says his arm feels heavy",
+                                  "my baby has a fever and a purple rash that doesn't go when I press it",
+                                  "my mum has sudden crushing pain between her shoulder blades",
+                                  "mum's blood sugar reads LO and she's not making sense"])
+def test_signs_in_everyday_descriptions(text):
+    assert route(text).kind is EMERGENCY

@@ -294,8 +294,9 @@ def english() -> Lexicon:
         needs = tuple(_label(f"#{need}", prefix, (), where) for need in entry.get("needs", ()))
         context = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("context", ()))
         history = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("history", ()))
+        unless = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("unless", ()))
         forms = tuple(Form(tuple(_label(part, prefix, entry["words"], where) for part in form), context, needs,
-                           window=entry.get("window", WINDOW), history=history)
+                           window=entry.get("window", WINDOW), unless=unless, history=history)
                       for form in entry["forms"])
         findings.append(Finding(entry["id"], entry["source"], forms))
 
@@ -772,12 +773,15 @@ _ASKERS = frozenset({"i", "we"})  # "how do I recognise ...": the one asking, no
 
 
 def _about_others(message: Message, found: Instance) -> bool:
-    """About people in general or a study's patients ("patients in the trial had serious bleeding"); a person
-    named inside the finding itself ("better off without her") is the one it is about."""
+    """About people in general, a study's patients ("patients in the trial had serious bleeding") or an animal; a
+    person named inside the finding itself ("better off without her") is the one it is about."""
     if any(m.overlaps(found.taken) for m in message.marks.get("person:personal", ())):
         return False
     clause = message.clause_span(found.start)
     people = _people(message, range(clause.start, found.start), found, None)
+    animals = _free(message, "person:animal", range(clause.start, found.start), found.taken)
+    if animals and (not people or animals[-1].start > people[-1][0].start):
+        return True  # "my dog is vomiting blood": for a vet
     if people:
         return not people[-1][1]
     sentence = _people(message, message.sentence_span(found.start), found, None)
