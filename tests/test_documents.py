@@ -457,3 +457,12 @@ def test_replies_name_the_document_they_quote_and_no_answer_names_the_corpus(tmp
     assert (reply.citations[0].doc_id, reply.citations[0].path) == ("parking", "parking.md")
     missing = bot.ask("Who painted the ceiling of the chapel?")
     assert missing.kind == "no_answer" and "these 2 documents" in missing.answer.lower()
+
+
+def test_a_file_without_a_suffix_is_read_as_text_and_a_binary_one_skipped(tmp_path):
+    (tmp_path / "README").write_text("Valgrind\n========\n\nValgrind is an instrumentation framework for "
+                                     "building dynamic analysis tools.\n", encoding="utf-8")
+    (tmp_path / "program").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00" * 20)
+    read = read_corpus(tmp_path)
+    assert [(d.id, d.format, d.title) for d in read.documents] == [("readme", "text", "Valgrind")]
+    assert [(s.path, s.reason) for s in read.skipped] == [("program", "not a text file (it holds NUL bytes)")]
