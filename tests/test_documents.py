@@ -466,3 +466,19 @@ def test_a_file_without_a_suffix_is_read_as_text_and_a_binary_one_skipped(tmp_pa
     read = read_corpus(tmp_path)
     assert [(d.id, d.format, d.title) for d in read.documents] == [("readme", "text", "Valgrind")]
     assert [(s.path, s.reason) for s in read.skipped] == [("program", "not a text file (it holds NUL bytes)")]
+
+
+def test_a_field_heads_the_prose_indented_under_it_and_a_lone_dot_separates_its_paragraphs():
+    text = ("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: Zstd\n\n"
+            "Files: *\nCopyright: Yann Collet\n           Meta Platforms, Inc. and affiliates\n"
+            "License: BSD-3-clause\n\n"
+            "License: zlib\n This software is provided 'as-is', without any express or implied\n warranty.\n .\n"
+            " Permission is granted to anyone to use this software for any purpose.\n\n"
+            "Files: debian/*\nCopyright: 2015-2016 Kevin Murray\nLicense: Expat\n")
+    document = parse_document(Path("copyright"), text.encode(), "copyright")
+    assert document.title == "copyright"  # a field holding a URL is no title
+    assert [(p.section, p.text) for p in document.passages][2:] == [
+        ("License: zlib", "This software is provided 'as-is', without any express or implied warranty."),
+        ("License: zlib", "Permission is granted to anyone to use this software for any purpose."),
+        ("copyright", "Files: debian/* Copyright: 2015-2016 Kevin Murray License: Expat")]
+    assert document.passages[1].text.startswith("Files: * Copyright: Yann Collet Meta Platforms")
