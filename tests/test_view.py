@@ -107,3 +107,11 @@ def test_the_templates_set_the_lead_and_the_safety_net_beside_the_whole_text():
 def test_a_template_without_a_lead_is_all_lead():
     text = written("emergency", "", crisis=False, emergency_number="112", crisis_line="988")
     assert "\n\n".join(text.lead) == text.whole and text.safety_net == ""
+
+
+def test_a_message_of_two_questions_keeps_what_the_unanswered_one_offers():
+    import netqa
+
+    reply = netqa.load().ask("Who is the study chair? What is the price of the drug in Canada?").to_dict()
+    assert reply["lead"][0].startswith("The text names") and reply["lead"][1].endswith("could not find this there.")
+    assert reply["suggestions"] and all(f"{section}" in reply["answer"] for section in reply["suggestions"])

@@ -86,7 +86,8 @@ def combine(parts: list[Found]) -> Found:
     return Found(answer="\n\n".join(dict.fromkeys(p.answer for p in parts)), kind=lead.kind,
                  confidence=max(p.confidence for p in parts), citations=citations,
                  short_answer="; ".join(shorts) or None, quote=lead.quote, question_type=lead.question_type,
-                 suggestions=(), people=tuple(dict.fromkeys(x for p in parts for x in p.people)),
+                 suggestions=tuple(dict.fromkeys(s for p in parts for s in p.suggestions)),  # as the text names them
+                 people=tuple(dict.fromkeys(x for p in parts for x in p.people)),
                  evidence=lead.evidence, lead=tuple(dict.fromkeys(words for p in parts for words in p.lead)),
                  safety_net=next((p.safety_net for p in parts if p.safety_net), ""))
 
