@@ -476,7 +476,10 @@ def test_a_field_heads_the_prose_indented_under_it_and_a_lone_dot_separates_its_
             " Permission is granted to anyone to use this software for any purpose.\n\n"
             "Files: debian/*\nCopyright: 2015-2016 Kevin Murray\nLicense: Expat\n")
     document = parse_document(Path("copyright"), text.encode(), "copyright")
-    assert document.title == "copyright"  # a field holding a URL is no title
+    assert document.title == "copyright"  # a field holding a URL is no title; a title may still hold a URL:
+    assert parse_document(Path("m.txt"), b"The Manual\nJulian Seward, https://sourceware.org/bzip2/\n\n"
+                          b"The manual says how to compress files well.\n", "m").title \
+        == "The Manual Julian Seward, https://sourceware.org/bzip2/"
     assert [(p.section, p.text) for p in document.passages][2:] == [
         ("License: zlib", "This software is provided 'as-is', without any express or implied warranty."),
         ("License: zlib", "Permission is granted to anyone to use this software for any purpose."),

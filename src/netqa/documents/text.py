@@ -49,6 +49,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 _TITLE_END = re.compile(r"(?<!\b[A-Za-z])\.[ \t]+(?=[\"“(]?[A-Z0-9])")  # not the "S. " of "U.S. GOVERNMENT"
 _SENTENCE_END_PROSE = re.compile(r"[.!?][\"'”’)\]]*(?:\s|$)")  # a sentence's end: prose, not a command
 _FIELD = re.compile(r"[A-Z][\w-]*(?: [\w-]+)?:[ \t]+\S.{0,40}")  # "License: BSD-3-clause", a field with a short value
+_URL_FIELD = re.compile(r"[A-Z][\w-]*:[ \t]+<?[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _CODE_CHARS = re.compile(r"[(){}\[\]=<>$|\\/;_@]")
 
 
@@ -425,8 +426,9 @@ def _title(chunk: _Chunk) -> str | None:
     """The document's opening lines as its title, when they are a few short lines without a sentence's end."""
     lines = [line for line in chunk.lines if not _URL.fullmatch(line.text)]
     text = " ".join(line.text.lstrip("#").strip() for line in lines)
-    if chunk.clause or not lines or len(lines) > MAX_TITLE_LINES or text.endswith(".") or _HAS_URL.search(text):
-        return None  # a URL beside other words ("Format: https://...") is a field, not a title
+    if chunk.clause or not lines or len(lines) > MAX_TITLE_LINES or text.endswith(".") \
+            or any(_URL_FIELD.match(line.text) for line in lines):
+        return None  # "Format: https://..." is a field, not a title
     if len(lines) == 1:
         return text if len(words_of(text)) <= 40 else None
     return text if all(len(words_of(line.text)) <= MAX_TITLE_WORDS for line in lines) else None
