@@ -3,12 +3,14 @@ words WordNet relates them to, so netqa needs no WordNet at run time.
 
     python scripts/wordnet_table.py [--wordnet /usr/share/wordnet] [--min-zipf 2.0]
 
-Each line: `word<TAB>parts of speech<TAB>related word|related word|...` (parts of speech as letters: n, v, a, r;
-p when WordNet writes it only as a name). Related are, for the word's first senses (WordNet lists
-senses by frequency): the other words of each synset (synonyms), the words derivationally related to this
-word ("compare" -> "comparison"), pertainyms ("hemorrhagic" -> "hemorrhage") and, for the first sense,
-adjectives similar in meaning. Broader words (hypernyms) are left out: "price" is not "value". Proper names
-(capitalised lemmas: "England") are left out: a place or a name is a constraint to find, not to widen.
+Each line: `word<TAB>parts of speech<TAB>related word|related word|...<TAB>defining word|...` (parts of speech
+as letters: n, v, a, r; p when WordNet writes it only as a name). Related are, for the word's first senses
+(WordNet lists senses by frequency): the other words of each synset (synonyms), the words derivationally related
+to this word ("compare" -> "comparison"), pertainyms ("hemorrhagic" -> "hemorrhage") and, for the first sense,
+adjectives similar in meaning. Broader words (hypernyms) are left out there: "price" is not "value". Defining
+words are looser, for a word a text never uses: of the first sense of each part of speech, the broader words and
+the content words of the definition ("sell" -> exchange, deliver, money; "computer" -> machine, calculations).
+Proper names (capitalised lemmas: "England") are left out: a place or a name is a constraint to find, not to widen.
 The licence (lang/en/LICENSE-wordnet.txt) is copied from the Debian package.
 """
 
@@ -16,15 +18,22 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import re
 import shutil
 from collections import defaultdict
 from pathlib import Path
 
 from wordfreq import zipf_frequency
 
+from netqa.lang import en
+
 POS = {"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}
 SENSES = 2  # senses of each part of speech whose relations are kept (the most frequent first)
 MAX_RELATED = 16
+MAX_DEFINING = 12
+PER_SENSE = 6  # definition words of one sense (and half as many broader words): a long definition drifts
+DEFINING_MAX_ZIPF = 5.4  # a definition's everyday words ("form", "case", "line") say nothing of the word defined
+DEFINING_ZIPF = 3.0  # only words this common get defining words: the ones patients use for what a text says
 OUT = Path(__file__).resolve().parent.parent / "src" / "netqa" / "lang" / "en"
 
 
@@ -48,6 +57,19 @@ def read_synsets(wordnet: Path) -> dict[tuple[str, str], tuple[list[str], list[t
                 at += 4
             synsets[("a" if ss_type == "s" else ss_type, offset)] = (lemmas, pointers)
     return synsets
+
+
+def read_glosses(wordnet: Path) -> dict[tuple[str, str], str]:
+    """(pos, offset) -> the synset's definition, without its examples (the quoted sentences after it)."""
+    glosses = {}
+    for pos in ("noun", "verb", "adj", "adv"):
+        for line in (wordnet / f"data.{pos}").read_text(encoding="latin-1").splitlines():
+            if line.startswith("  "):
+                continue
+            head, _, gloss = line.partition(" | ")
+            fields = head.split()
+            glosses[("a" if fields[2] == "s" else fields[2], fields[0])] = gloss.split('"')[0].strip(" ;")
+    return glosses
 
 
 def read_senses(wordnet: Path) -> dict[str, list[tuple[str, str]]]:
@@ -90,6 +112,38 @@ def related(lemma: str, senses, synsets) -> list[str]:
     return seen[:MAX_RELATED]
 
 
+def defining(lemma: str, senses, synsets, glosses, stopwords: frozenset[str]) -> list[str]:
+    """The broader words and the definition's content words of the first sense of each part of speech."""
+    out: list[str] = []
+    for letter in "nvar":
+        key = next((k for k in senses.get(lemma, ()) if k[0] == letter), None)
+        if key is None or key not in synsets:
+            continue
+        broader = [w for symbol, target, pos, _, _ in synsets[key][1] if symbol in ("@", "@i")
+                   and (pos, target) in synsets for w in synsets[(pos, target)][0]]
+        content = [w for w in map(lambda w: _lemma(w, senses), re.findall(r"[a-z]+(?:-[a-z]+)*", glosses.get(key, "")))
+                   if w and w not in stopwords and {k[0] for k in senses[w]} - {"r"}
+                   and zipf_frequency(w, "en") <= DEFINING_MAX_ZIPF]
+        out.extend(broader[:PER_SENSE // 2] + content[:PER_SENSE])
+    seen = []
+    for word in out:
+        word = word.replace("_", " ").lower()
+        if len(word) > 2 and word != lemma.replace("_", " ") and word not in seen and not word[:1].isdigit():
+            seen.append(word)
+    return seen[:MAX_DEFINING]
+
+
+def _lemma(word: str, senses) -> str | None:
+    """The WordNet lemma a definition's word is a form of ("received" -> "receive"), or None."""
+    if word in senses:
+        return word
+    return next((base for old, new in _SUFFIXES if word.endswith(old) and (base := word[: -len(old)] + new) in senses),
+                None)
+
+
+_SUFFIXES = (("ies", "y"), ("es", "e"), ("es", ""), ("s", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", ""))
+
+
 def _is_proper(lemma: str, senses, synsets) -> bool:
     """Whether every sense of the word writes it with a capital (England, Monday)."""
     written = [w for key in senses.get(lemma, ()) if key in synsets for w in synsets[key][0] if w.lower() == lemma]
@@ -101,7 +155,8 @@ def main() -> None:
     parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
     parser.add_argument("--min-zipf", type=float, default=2.5, help="leave out words rarer than this in English")
     args = parser.parse_args()
-    synsets, senses = read_synsets(args.wordnet), read_senses(args.wordnet)
+    synsets, senses, glosses = read_synsets(args.wordnet), read_senses(args.wordnet), read_glosses(args.wordnet)
+    stopwords = en.word_list("stopwords.txt") | en.word_list("generic_words.txt")
     rows = []
     for lemma in sorted(senses):
         phrase = lemma.replace("_", " ")
@@ -113,7 +168,10 @@ def main() -> None:
         parts = "".join(sorted({letter for letter, _ in senses[lemma]}))
         if _is_proper(lemma, senses, synsets):
             parts += "p"  # a name: "england", "monday"
-        rows.append(f"{phrase}\t{parts}\t{'|'.join(words)}")
+        defined = [w for w in defining(lemma, senses, synsets, glosses, stopwords)
+                   if w not in words and (zipf_frequency(w, "en") >= 2.0 or " " in w)
+                   ] if zipf_frequency(phrase, "en") >= DEFINING_ZIPF else []
+        rows.append(f"{phrase}\t{parts}\t{'|'.join(words)}\t{'|'.join(defined)}".rstrip("\t"))
     # Irregular forms (WordNet's *.exc files): "children" -> "child", "worse" -> "bad"; a line `form<TAB>=base`.
     kept = {row.split("\t", 1)[0] for row in rows}
     for pos in ("noun", "verb", "adj"):

@@ -138,9 +138,20 @@ def _fact(sentence: str, question: str) -> str | None:
     ("How many patients had pNET?", "99"),
     ("How many patients were enrolled?", "298"),
     ("How many disease cohorts were there?", "two"),
+    ("How many of the trial participants had pancreatic NET?", "99"),  # "of the trial": the whole, not which
 ])
 def test_the_figure_is_the_one_bound_to_the_question(question, figure):
     assert _fact(SENTENCE, question) == figure
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("What is the five-year survival when the tumor started in the lung?", "55%"),
+    ("What is the five-year survival for pancreatic tumors?", "23%"),
+])
+def test_what_a_sentence_is_about_does_not_pick_its_figure(question, figure):
+    sentence = ("The five-year survival varies by tumor location: only 23% for pancreatic cases compared to 55% for "
+                "lung tumors.")
+    assert _fact(sentence, question) == figure
 
 
 def test_how_much_more_or_less_is_answered_by_a_share():

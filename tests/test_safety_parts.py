@@ -144,3 +144,89 @@ def test_one_weaker_sign_a_mild_one_a_question_or_a_past_one_is_not(text):
 def test_an_overdose_told_with_a_word_of_despair_puts_the_crisis_line_first():
     assert route("I took too many of my pills, there's no point anymore").crisis
     assert not route("I took too many of my pills by mistake").crisis
+
+
+@pytest.mark.parametrize("text", ["my daughter's neck is stiff and she has a fever", "his lips have gone blue",
+                                  "her temperature is very high and she is shivering"])
+def test_an_adjective_noun_sign_is_known_said_of_the_noun(text):
+    # "stiff neck" -> "neck is stiff": adjectives and nouns told apart by WordNet's parts of speech
+    assert route(text).kind is EMERGENCY
+
+
+def test_a_phrase_that_is_not_adjective_noun_is_not_turned_round():
+    from netqa.safety import _as_predicate
+
+    assert "neck is stiff" in _as_predicate("stiff neck", ["is"])
+    assert _as_predicate("chest pain", ["is"]) == set() and _as_predicate("pool of blood", ["is"]) == set()
+
+
+@pytest.mark.parametrize("text", ["I'm not scared of dying anymore, I'm looking forward to it",
+                                  "I've stopped caring whether I wake up or not",
+                                  "i took a lot of pills and drank wine, i want it all to stop",
+                                  "my mum said she'd rather not wake up tomorrow",
+                                  "can you die from taking 20 paracetamol",
+                                  "I'm going to stop taking my meds so I die faster"])
+def test_more_self_harm_wordings_composed_from_parts(text):
+    routed = route(text)
+    assert routed.kind is EMERGENCY and routed.crisis
+
+
+@pytest.mark.parametrize("text", ["my son is 16 with a NET, could he be given it",
+                                  "I have kidney problems, can I still have it?",
+                                  "can I have the covid vaccine while I'm on it"])
+def test_a_modal_question_about_the_writer_or_a_relative_is_a_decision(text):
+    assert route(text).kind is RouteKind.MEDICAL_ADVICE
+
+
+@pytest.mark.parametrize("text", ["Can patients take cabozantinib with food?",
+                                  "can I read the whole article somewhere?",
+                                  "do I need a gene test before I can get it?", "Can you tell me who sponsored it?"])
+def test_a_modal_question_about_the_text_or_people_in_general_is_a_question(text):
+    assert route(text).kind is QUESTION
+
+
+def test_a_greeting_then_only_telling_is_small_talk():
+    assert route("good evening, I am 87 years young and my grandson set this up for me").kind is CHITCHAT
+    assert route("hello, I want to know the dose used in the trial").kind is QUESTION
+    assert route("hi, my husband started cabozantinib last week").kind is not CHITCHAT
+
+
+def test_a_bone_named_by_wordnets_body_parts_can_be_broken():
+    assert route("my son fell off the climbing frame and his arm is bent the wrong way").kind is EMERGENCY
+    assert route("my son fell off the climbing frame and his wrist is at a funny angle").kind is EMERGENCY
+
+
+def test_a_time_word_beside_a_part_told_as_past_dates_that_part_only():
+    assert route("mum has a temperature of 39 and she had chemo 5 days ago").kind is EMERGENCY
+    assert route("mum had a temperature of 39 last year after chemo").kind is QUESTION
+
+
+def test_a_negation_before_a_verb_of_opinion_belongs_to_the_modal_after_it():
+    from netqa.safety import Message
+
+    assert Message("I don't think I can go on", english()).stems[-4:] == ["can", "not", "go", "on"]
+    assert route("I don't think I can go on").crisis
+    assert route("I don't think it is serious, what is the usual dose?").kind is QUESTION
+
+
+def test_each_part_of_a_sign_takes_words_of_its_own():
+    # "not understand" is the stroke sign's "speech gone wrong"; "understand" inside it is not a second part
+    assert route("I don't understand any of this").kind is not EMERGENCY
+    assert route("my dad suddenly can't understand what I say and his words are slurred").kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["thank you, that was very kind of you",
+                                  "thanks, you've been brilliant, have a lovely evening",
+                                  "hi, what can you help me with?"])
+def test_small_talk_may_hold_function_words(text):
+    assert route(text).kind is CHITCHAT
+
+
+def test_a_question_word_opening_a_clause_is_not_small_talk():
+    assert route("when does it start?").kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["I have high blood pressure already, so should I avoid this drug?",
+                                  "my consultant wants me to start next month but I'm not sure, what do you reckon?"])
+def test_avoiding_or_holding_off_is_a_decision_and_reckon_asks_an_opinion(text):
+    assert route(text).kind is RouteKind.MEDICAL_ADVICE

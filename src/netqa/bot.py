@@ -16,7 +16,7 @@ from netqa.documents import LEXICON_FILE, METADATA_FILE, Document, Passage, defa
 from netqa.evidence import choose_evidence
 from netqa.followup import Resolution, resolve
 from netqa.index import PassageIndex, open_index
-from netqa.message import questions_in, understand
+from netqa.message import questions_in, story_of, understand
 from netqa.records import Evidence, Reply, ReplyKind, Turn
 from netqa.reply import Found, Names, combine, compose, new_reply_id, written
 from netqa.safety import Route, RouteKind, about_health, route
@@ -26,8 +26,10 @@ from netqa.terms import Expansion, Vocabulary, read_lexicon
 from netqa.text import char_words, normalise, stem, word_terms
 
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
+STORY_WEIGHT = 0.4  # and the other sentences of a long message less still
 EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay word itself is not searched)
 RELATED_WEIGHT = 0.6  # corpus words WordNet relates to a question word the corpus lacks
+DEFINED_WEIGHT = 0.35  # corpus words WordNet defines such a word with ("squash" -> "compress"): looser still
 LONG_FORM_WEIGHT = 0.3  # "Food and Drug Administration" for "FDA" in a corpus that uses both
 ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
 # The same questions come again and again; normalising one (NFKC and friends) costs more than the cached reply.
@@ -97,11 +99,16 @@ class Bot:
             return self._routed(reply_id, question, text, routed, session_id), None
         asked = understand(text)
         parts, resolved = [], []
-        for one in questions_in(self.vocabulary.repair(asked.normalised)):
-            resolution = resolve(one, history, self.vocabulary.abbreviations)
-            found = self._answer(resolution.text, resolution.context, routed.kind is RouteKind.MEDICAL_ADVICE)
+        repaired = self.vocabulary.repair(asked.normalised)
+        questions = questions_in(repaired)
+        # What a long message tells around its question ("my old computer has little memory") helps find
+        # the passage, a little: the question's own words still decide.
+        story = story_of(repaired, questions)
+        for i, one in enumerate(questions):
+            resolution = resolve(one, history, self.vocabulary.abbreviations, same_message=i > 0)
+            found = self._answer(resolution.text, resolution.context, story, routed.kind is RouteKind.MEDICAL_ADVICE)
             turn = Turn(resolution.text, found.people, found.kind == ReplyKind.ANSWER, resolution.context,
-                        found.question_type)
+                        found.question_type, story)
             self.sessions.remember(session_id, reply_id, turn)
             history = history + (turn,)
             parts.append(found)
@@ -125,13 +132,13 @@ class Bot:
         return Reply(reply_id, question, words.whole, ReplyKind.CHITCHAT, 1.0, (), session_id, resolved_question=text,
                      lead=words.lead)
 
-    def _find_answer(self, text: str, context: str, advice: bool) -> Found:
+    def _find_answer(self, text: str, context: str, story: str, advice: bool) -> Found:
         """Everything a reply says, from the (resolved) question alone: the same input, the same reply,
         which is why it is cached (see __init__)."""
         expansion = self.vocabulary.expand(text)
         resolved = understand(expansion.text)  # typos fixed: "how many pateints" counts patients
         expansion = self._without_usual_names(expansion, resolved.type)
-        word_query, char_query = self._queries(expansion, Resolution(text, context))
+        word_query, char_query = self._queries(expansion, Resolution(text, context), story)
         hits = self.index.search(word_query, char_query, self.settings.top_k)
         sentences = self.index.rank_sentences(word_query, hits)
         evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context, self._following)
@@ -140,11 +147,12 @@ class Bot:
         return compose(resolved.type, evidence, score, hits, answered, advice, self.names,
                        health=self.health, emergency_number=self.settings.emergency_number)
 
-    def top_passages(self, question: str, k: int = 3) -> tuple[Passage, ...]:
-        """The k passages the search ranks first for a (resolved) question, best first: evaluation's funnel
-        measures whether the gold passage is among them."""
+    def top_passages(self, question: str, k: int = 3, context: str = "", story: str = "") -> tuple[Passage, ...]:
+        """The k passages the search ranks first for a (resolved) question, searched with the context and story
+        its turn carried (see Turn), best first: evaluation's funnel measures whether the gold passage is among
+        them."""
         expansion = self._without_usual_names(self.vocabulary.expand(question), understand(question).type)
-        word_query, char_query = self._queries(expansion, Resolution(question, ""))
+        word_query, char_query = self._queries(expansion, Resolution(question, context), story)
         return tuple(h.passage for h in self.index.search(word_query, char_query, k))
 
     def _validate(self, question: object) -> str:
@@ -194,12 +202,21 @@ class Bot:
         return self._idf.get(term, 0.0)
 
     @staticmethod
-    def _queries(expansion: Expansion, resolution: Resolution):
+    def _queries(expansion: Expansion, resolution: Resolution, story: str = ""):
+        """Groups of word terms and of words, each with its weight. A story longer than the question has each term
+        weigh STORY_WEIGHT * sqrt(question terms / story terms), so its norm stays within STORY_WEIGHT times the
+        question's: however much is told, it stays a hint."""
         groups = [(expansion.search_text, 1.0), (" ".join(expansion.added), EXPANSION_WEIGHT),
                   (" ".join(expansion.related_added), RELATED_WEIGHT), (resolution.context, CONTEXT_WEIGHT),
-                  (" ".join(w for _, forms in expansion.long_forms for w in forms), LONG_FORM_WEIGHT)]
+                  (story, STORY_WEIGHT),
+                  (" ".join(w for _, forms in expansion.long_forms for w in forms), LONG_FORM_WEIGHT),
+                  (" ".join(expansion.defined_added), DEFINED_WEIGHT)]
         word_query = [(word_terms(text), weight) for text, weight in groups]
         char_query = [(char_words(text), weight) for text, weight in groups]
+        if story:
+            share = min(1.0, len(word_query[0][0]) / max(1, len(word_query[4][0]))) ** 0.5
+            word_query[4] = (word_query[4][0], STORY_WEIGHT * share)
+            char_query[4] = (char_query[4][0], STORY_WEIGHT * share)
         return word_query, char_query
 
 

@@ -74,6 +74,7 @@ _OPEN_TYPES = ("definition", "other")
 NUMERIC_SHAPES = ("percent", "count", "duration", "amount", "money", "ratio", "frequency")
 _ONE_THING = re.compile(r"^\W*(?:so |and |ok )?what(?:'s| is| was)\b", re.IGNORECASE)  # not "what are the side effects"
 _LABEL_BEFORE = re.compile(rf"(?:[A-Za-z]-|\b(?:{_alternatives('label_words.txt')}) )$", re.IGNORECASE)
+_PARTITIVE = re.compile(r"\bhow many of\b", re.IGNORECASE)
 FACT_REACH = 12  # words between a figure and the nearest question word, at most
 MODIFIER_WEIGHT = 3.0  # "pNET" in "how many pNET patients": the word that says which figure is meant
 # Clause boundaries: a figure belongs to the clause it stands in ("5% ..., while thrombotic ... 1-2%").
@@ -128,13 +129,17 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
     if not spans:
         return None
     tokens = []
+    parts: set[tuple[int, str]] = set()  # (position, stem) of a compound's parts ("extra-pancreatic")
     for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", undotted(sentence)):
         tokens.append((m.start(), m.end(), stem(m.group().lower())))
-        if "-" in m.group():  # "extra-pancreatic" is also "extra" and "pancreatic"
-            tokens.extend((m.start(), m.end(), stem(part.lower())) for part in m.group().split("-") if part)
+        if "-" in m.group():  # "extra-pancreatic" is also "extra" and "pancreatic", though less so
+            split = [(m.start(), m.end(), stem(part.lower())) for part in m.group().split("-") if part]
+            tokens.extend(split)
+            parts.update((a, token) for a, _, token in split)
     counted = _stems_with_synonyms((question.counted,) if question.counted else (), synonyms)
-    # The words that say which figure is meant: "pNET" in "how many pNET patients"
-    modifiers = _stems_with_synonyms(question.modifiers, synonyms)
+    # The words that say which figure is meant: "pNET" in "how many pNET patients" (not "trial" in "how many
+    # of the trial participants ...": the whole they are taken from)
+    modifiers = set() if _PARTITIVE.search(question.normalised) else _stems_with_synonyms(question.modifiers, synonyms)
     clauses = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
 
     def clause_of(position: int) -> int:
@@ -153,6 +158,9 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
         return max(before) if before else min(after) if after else spans[0]
 
     owner = {position: owner_of(position) for position, _, _ in tokens}
+    # Before every figure, when they stand in different clauses, is what the sentence is about: "The five-year
+    # survival ...: 23% for pancreatic cases compared to 55% for lung-derived" - it tells the figures apart little.
+    subject_end = min(a for a, _ in spans) if len(figure_clauses) > 1 else -1
 
     numeric = shape in NUMERIC_SHAPES  # names are introduced by the words before them ("conducted through")
     others_here = any(token in query and token not in counted for _, _, token in tokens)
@@ -168,8 +176,10 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
                 weight = (0.5 if token in counted else 1.0) * max(idf(token), 1.0) * query[token]
                 if token in modifiers:
                     weight *= MODIFIER_WEIGHT
-                if len(figure_clauses) > 1 and figure_clauses <= clauses_with[token]:
+                if len(figure_clauses) > 1 and figure_clauses <= clauses_with[token] or position < subject_end:
                     weight *= 0.25
+                if (position, token) in parts:
+                    weight *= 0.5
                 # A word describes the figure it follows ("99 with pNET and 199 with epNET"), or, before
                 # any figure, the first one after it.
                 if numeric and owner[position] != span:

@@ -2,8 +2,9 @@
 
 The new turn fills one slot of the last question and keeps the rest: a new group or measure replaces the
 old one ("what about thrombotic events?" after "How often did hemorrhagic events occur?"), a bare
-"when?" or "how many?" asks its kind of question about the last topic, a pronoun brings the last topic in
-as context, and a question that stands on its own drops the old context.
+"when?" or "how many?" asks its kind of question about the last topic, and any other question keeps its own
+words and carries the last topic as context only, weighed below them (see bot.py); a question that names its own
+subject drops the old context.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ _QUESTION_START = re.compile(r"^(?:what|who|when|where|why|how|which|is|are|was|
 _ASKS = re.compile(r"\b(?:what|who|when|where|why|how|which)\b", re.IGNORECASE)  # "and then how do I install it?"
 _CONTINUES = re.compile(r"^(?:and|but|also|so|then|plus)\b", re.IGNORECASE)  # "and what did the other group get?"
 _TRAILING_PHRASE = re.compile(r"\b(for|in|with|among|of|on|about|from)\s+(?P<phrase>[^?]+?)\s*[?.!]*$", re.IGNORECASE)
+# A name or an initialism past the first word: "CABINET", "Cindy Lovelace", "GPLv3" (a question that names
+# its own subject).
+_NAMED = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w-]*|\b[A-Z][a-z]*[A-Z0-9][\w-]*")
 _NAME_RUN = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)+")
 # Words that ask, not tell: a turn made only of these ("when?", "how often does that happen?") has no topic.
 _ASKING = frozenset("what who when where why how which whose many much long often soon year years date time "
@@ -48,8 +52,11 @@ def _topic(turn: Turn) -> list[str]:
                               if w not in generic and w not in _ASKING))
 
 
-def resolve(question: str, history: tuple[Turn, ...], abbreviations: dict[str, str]) -> Resolution:
-    """Rewrite an elliptical or pronoun follow-up using the last turn; leave other questions alone."""
+def resolve(question: str, history: tuple[Turn, ...], abbreviations: dict[str, str],
+            same_message: bool = False) -> Resolution:
+    """Rewrite an elliptical, bare or pronoun follow-up using the last turn; give any other question the last
+    topic as context, unless it names its own subject or the last turn was asked in the same message (two
+    questions asked together are two questions)."""
     if not history:
         return Resolution(question, "")
     last = history[-1]
@@ -72,10 +79,14 @@ def resolve(question: str, history: tuple[Turn, ...], abbreviations: dict[str, s
         if text == question:
             text = _PERSON_PRONOUN.sub(name, question, count=1)
         return Resolution(text, "")
-    if _THING_PRONOUN.search(question) or _CONTINUES.match(question):
-        mine = set(content_words(question))
-        return Resolution(question, " ".join(w for w in _topic(last) if w not in mine))
-    return Resolution(question, "")
+    mine = set(content_words(question))
+    points_back = _THING_PRONOUN.search(question) or _CONTINUES.match(question)
+    if not points_back and (same_message or any(name.lower() not in _topic(last)
+                                                for name in _NAMED.findall(question.strip()) if name != "I")):
+        return Resolution(question, "")  # it names its own subject ("Who sponsored the CABINET trial?")
+    # Any other question still carries the last topic as context, which its own words outweigh: "did the grade
+    # matter?" after the trial's results is about the trial; "who sponsored the trial?" still finds the sponsor.
+    return Resolution(question, " ".join(w for w in _topic(last) if w not in mine))
 
 
 def _substitute(previous: str, subject: str, abbreviations: dict[str, str]) -> str | None:

@@ -206,16 +206,29 @@ NAMES_MIN_PASSAGES = 4
 CODE_WEIGHT = 0.6  # a code block's passage scores this share of what its words alone would give it
 
 
-def _fit_names(texts: list[str]) -> _Space:
-    """Documents' names as a by-column space whose entries are 1 (the name holds the term) and smoothed idf:
-    a query's weights then say how much of it a name covers."""
+def _fit_names(texts: list[str], words: _Space, passage_document: np.ndarray) -> _Space:
+    """Documents' names as a by-column space whose entries are 1 (the name holds the term), each term weighing
+    idf_t = ln(N / df_t), df_t = the documents whose name or text holds it: a query's weights then say how much of
+    it a name covers, and a word every document uses ("license" in a folder of licences) names none of them."""
+    from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
 
     vectorizer = CountVectorizer(analyzer=word_terms, binary=True, dtype=np.float32)
     matrix = vectorizer.fit_transform(texts).tocsc()
     matrix.sort_indices()
-    df = np.diff(matrix.indptr)
-    idf = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
+    # documents x name terms, nonzero where the document's name or its text holds the term
+    terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+    name_cols = [col for col, t in enumerate(terms) if t in words.vocabulary]
+    text = sparse.csc_matrix((words.data, words.indices, words.indptr), shape=(words.rows, len(words.idf)))
+    text = text[:, [words.vocabulary[terms[col]] for col in name_cols]]
+    passages = len(passage_document)
+    of_document = sparse.csr_matrix((np.ones(passages), (passage_document, np.arange(passages))),
+                                    shape=(len(texts), passages))
+    to_names = sparse.csr_matrix((np.ones(len(name_cols)), (np.arange(len(name_cols)), name_cols)),
+                                 shape=(len(name_cols), len(terms)))
+    used = (matrix + of_document @ (text != 0) @ to_names).tocsc()
+    used.eliminate_zeros()
+    idf = np.log(len(texts) / np.maximum(np.diff(used.indptr), 1)).astype(np.float32)
     return _Space(dict(vectorizer.vocabulary_), idf, matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32),
                   matrix.data.astype(np.float32), matrix.shape[0], True)
 
@@ -280,7 +293,8 @@ class PassageIndex:
         named = None
         if names is not None and len(names) > 1 and len(passages) >= NAMES_MIN_PASSAGES * len(names):
             order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(p.doc_id for p in passages))}
-            named = (_fit_names(names), np.array([order[p.doc_id] for p in passages], dtype=np.int64))
+            document_of = np.array([order[p.doc_id] for p in passages], dtype=np.int64)
+            named = (_fit_names(names, words, document_of), document_of)
         return self._set(passages, words, chars, sentences, named)
 
     def _set(self, passages, words: _Space, chars: _Space, sentences: _Space,
@@ -345,7 +359,8 @@ class PassageIndex:
         towards the passages that happen to repeat its name. None when it names none.
 
         The bonus of document d is NAME_WEIGHT * (n_d - min_d n_d), where n_d = sum of the question's name weights
-        q_t over the terms t of d's name: a word every name shares ("license") favours no document.
+        q_t over the terms t of d's name: a word every name shares favours no document, and one every document
+        uses ("license" among licences) weighs nothing (see _fit_names).
         """
         terms, weight = word_query[0]  # the question's own words, not expansions or context
         cols, weights = names.vector([(terms, weight)])

@@ -2,7 +2,8 @@
 
 The table is derived by scripts/wordnet_table.py from Debian's wordnet-base (WordNet's licence beside it
 in lang/en/LICENSE-wordnet.txt): for a common English word, its parts of speech and the words WordNet
-relates to it (synonyms, derived forms, pertainyms, similar adjectives, one step more general).
+relates to it (synonyms, derived forms, pertainyms, similar adjectives), and, looser, the words defining it (the
+broader words and the definition's content words: "sell" -> exchange, money).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ def _table() -> dict[str, str]:
     return {row[0]: row[1] for row in rows if len(row) == 2}
 
 
-def _entry(word: str) -> tuple[str, tuple[str, ...]] | None:
-    """(parts of speech, related words) of the word or of its base form."""
+def _entry(word: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    """(parts of speech, related words, defining words) of the word or of its base form."""
     table = _table()
     for form in (word, *base_forms(word)):
         rest = table.get(form)
@@ -37,8 +38,9 @@ def _entry(word: str) -> tuple[str, tuple[str, ...]] | None:
             rest = table.get(rest[1:])
             if rest is None:
                 continue
-        parts, _, related = rest.partition("\t")
-        return parts, tuple(r for r in related.split("|") if r)
+        parts, _, rest = rest.partition("\t")
+        related, _, defining = rest.partition("\t")
+        return parts, tuple(r for r in related.split("|") if r), tuple(d for d in defining.split("|") if d)
     return None
 
 
@@ -52,6 +54,13 @@ def related(word: str) -> tuple[str, ...]:
     """Words WordNet relates to this one, most frequent sense first: "bleed" -> "hemorrhage", "bleeding", ..."""
     entry = _entry(word)
     return entry[1] if entry else ()
+
+
+@lru_cache(maxsize=20_000)
+def defining(word: str) -> tuple[str, ...]:
+    """Words WordNet defines this one with, broader ones first: "computer" -> "machine", "calculations", ..."""
+    entry = _entry(word)
+    return entry[2] if entry else ()
 
 
 @lru_cache(maxsize=20_000)

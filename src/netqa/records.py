@@ -111,3 +111,4 @@ class Turn:
     answered: bool
     context: str = ""  # earlier words this turn was searched with: "who ran it?" still means the trial
     question_type: str = "other"
+    story: str = ""  # the rest of a long message the question came in, searched with it (more weakly)

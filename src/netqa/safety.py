@@ -8,16 +8,22 @@ fewest edits away (a word English itself knows is never "repaired"):
 
 - a red-flag FINDING (red_flags.json: the parts of each sign in published "call the emergency number" guidance,
   with the source it comes from) stands in a sentence, with the SEVERITY or ONSET words it needs (severity.txt);
-- it is a report, not something else: not denied by a NEGATION cue in its clause (negation.txt), not OVER
-  ("last year", "has healed"; time.txt), not supposed ("what if", questions.txt), not a QUESTION ABOUT it
-  ("how common was bleeding?"), and not about people in general (the SUBJECT, person.txt);
+  an adjective + noun part is also known said of the noun ("stiff neck": "his neck is stiff"; WordNet's parts of
+  speech), body parts come from WordNet (body_parts.txt), and weaker signs (dizzy, clammy, breathless) count when
+  two kinds of them are reported together;
+- it is a report, not something else: not denied by a NEGATION cue in its clause (negation.txt; "I don't think I
+  can go on" is "I think I can not go on"), not OVER ("last year", "has healed"; time.txt), not supposed ("what
+  if", questions.txt), not a QUESTION ABOUT it ("how common was bleeding?"), and not about people in general
+  (the SUBJECT, person.txt);
 - self-harm is its own composition (self_harm.json: a wish or plan joined to an act against oneself, a goodbye,
   pills taken on purpose, no point x living), about anyone, and sends the crisis line first; weaker warning signs
-  (despair, withdrawal, means laid out) count only when two kinds of them stand in one message;
-- a personal MEDICAL DECISION is a decision verb x a personal subject x a modal or evaluation (advice.txt): only
-  on a corpus about health;
+  (despair, withdrawal, means laid out) count only when two kinds of them stand in one message; an overdose or
+  injury told with a word of intent or despair is self-harm too;
+- a personal MEDICAL DECISION is a decision verb x a personal subject x a modal or evaluation (advice.txt), or a
+  question whose modal has the writer or a relative as its subject ("could he be given it?"): only on a corpus
+  about health;
 - CHITCHAT is a message made up only of greetings, thanks, goodbyes, questions about the assistant, insults or
-  frustration (chitchat.json).
+  frustration (chitchat.json), or a greeting followed only by telling, with no question and no health word.
 
 New wordings then combine parts already known ("my nan's lips are swelling up" = a person x swelling x lips),
 and each part is tested on its own.
@@ -36,6 +42,7 @@ from typing import NamedTuple
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
+from netqa import lexical
 from netqa.lang import en
 from netqa.text import stem
 
@@ -118,6 +125,7 @@ class Form:
     window: int = WINDOW  # the most words apart its parts may stand
     unless: tuple[str, ...] = ()  # labels that, anywhere in its sentence, keep the form from holding
     sudden: bool = True  # a sign of a sudden illness: what comes and goes, or has for weeks, is not one
+    history: tuple[str, ...] = ()  # parts told as past by nature ("had chemo 5 days ago" before a fever now)
 
     @cached_property
     def labels(self) -> frozenset[str]:
@@ -158,6 +166,8 @@ class Lexicon:
     warning_signs: dict[str, tuple[Form, ...]]  # kinds of weaker signs (despair, means laid out): two kinds = a crisis
     flag_signs: dict[str, tuple[Form, ...]]  # kinds of weaker red-flag signs (dizzy, clammy): two kinds = an emergency
     meant: tuple[frozenset[str], frozenset[str]]  # red flags that are self-harm when told with one of these labels
+    raising: tuple[frozenset[str], frozenset[str]]  # verbs a negation is raised over, and the modals it belongs to
+    function_words: frozenset[str]  # stems of stopwords.txt: small talk may hold them ("that was very kind of you")
     chitchat_order: tuple[str, ...]
     reading: tuple[int, int]  # a blood pressure at or above either number is a hypertensive crisis
     many: int  # a count of pills at or above this is an overdose
@@ -236,6 +246,15 @@ def _in_every_person(phrase: str) -> set[str]:
     return variants
 
 
+def _as_predicate(phrase: str, copulas: Iterable[str]) -> set[str]:
+    """An adjective + noun phrase said of the noun: "stiff neck" -> "neck is stiff", "neck has gone stiff", ...
+    (parts of speech from WordNet); any other phrase gives nothing."""
+    words = phrase.split()
+    if len(words) != 2 or "a" not in lexical.parts_of_speech(words[0]) or "n" not in lexical.parts_of_speech(words[1]):
+        return set()
+    return {f"{words[1]} {copula} {words[0]}" for copula in copulas}
+
+
 @lru_cache(maxsize=1)
 def english() -> Lexicon:
     """The lexicon built from lang/en/ (read once a process)."""
@@ -250,10 +269,14 @@ def english() -> Lexicon:
                 add(shared[phrase[1:]], label, shared)
                 continue
             surface.update(w for w in phrase.lower().split() if w.isalpha())
-            variants = _in_every_person(phrase) if label.startswith(("harm:", "flag:")) else (phrase,)
+            variants = _in_every_person(phrase) if label.startswith(("harm:", "flag:")) else {phrase}
+            if label.startswith("flag:"):
+                variants |= _as_predicate(phrase, copulas)
             for variant in variants:
                 phrases[_phrase_stems(variant)].add(label)
 
+    copulas = read_sections("clauses.txt")["copula"]
+    negation = read_sections("negation.txt")
     for name in ("severity.txt", "negation.txt", "time.txt", "person.txt", "questions.txt", "clauses.txt",
                  "advice.txt"):
         for section, words in read_sections(name).items():
@@ -262,6 +285,7 @@ def english() -> Lexicon:
         add([f"{owner} {relative}" for owner in ("my", "our", "his", "her", "their")], "person:personal")
 
     flags = en.json_table("red_flags.json")
+    flags["parts"] = {**flags["parts"], "body": read_sections("body_parts.txt")["body"]}  # WordNet's body parts
     findings = []
     for entry in flags["findings"]:
         prefix, where = f"flag:{entry['id']}", f"red_flags.json ({entry['id']})"
@@ -269,8 +293,9 @@ def english() -> Lexicon:
             add(words, f"{prefix}:{part}", flags["parts"])
         needs = tuple(_label(f"#{need}", prefix, (), where) for need in entry.get("needs", ()))
         context = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("context", ()))
+        history = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("history", ()))
         forms = tuple(Form(tuple(_label(part, prefix, entry["words"], where) for part in form), context, needs,
-                           window=entry.get("window", WINDOW))
+                           window=entry.get("window", WINDOW), history=history)
                       for form in entry["forms"])
         findings.append(Finding(entry["id"], entry["source"], forms))
 
@@ -292,6 +317,7 @@ def english() -> Lexicon:
                                       window=harm["weak_windows"].get(" ".join(form), WINDOW), sudden=False)
                                  for form in forms)
                      for kind, forms in harm["weak_forms"].items()}
+    add(read_sections("health_words.txt")["health"], "topic:health")
     chat = en.json_table("chitchat.json")
     for mood, words in chat["moods"].items():
         add(words, f"chat:{mood}")
@@ -311,6 +337,8 @@ def english() -> Lexicon:
     return Lexicon(known, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
                    warning_signs, flag_signs,
                    (frozenset(harm["meant"]["findings"]), frozenset(f"harm:{p}" for p in harm["meant"]["parts"])),
+                   (frozenset(map(stem, negation["raising"])), frozenset(map(stem, negation["raised_to"]))),
+                   frozenset(stem(w) for w in en.word_list("stopwords.txt") if w.isalpha()),
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
                    flags["low_sugar"], flags["fever"],
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
@@ -447,6 +475,7 @@ class Message:
                 self.sentence.append(sentence)
                 self.clause.append(clause)
                 self.quoted.append(in_quote)
+        self._lower_negation(lexicon)
         stems = self.stems
         for at, first in enumerate(stems):
             for label in lexicon.words.get(first, ()):
@@ -491,6 +520,21 @@ class Message:
         while at < len(stems):
             self._sentences.append(self.sentence_span(at))
             at = self._sentences[-1].stop
+
+    def _lower_negation(self, lexicon: Lexicon) -> None:
+        """ "not" before a verb of opinion moves behind the modal of the clause it introduces, in the same clause:
+        "i do not think i can go on" -> "i do think i can not go on"."""
+        raising, modals = lexicon.raising
+        at = 0
+        while at < len(self.stems) - 2:
+            if self.stems[at] == "not" and self.stems[at + 1] in raising:
+                modal = next((to for to in range(at + 2, min(at + 6, len(self.stems)))
+                              if self.stems[to] in modals and self.clause[to] == self.clause[at]), None)
+                if modal is not None:
+                    columns: tuple[list, ...] = (self.stems, self.sentence, self.clause, self.quoted)
+                    for column in columns:
+                        column.insert(modal, column.pop(at))
+            at += 1
 
     def __len__(self) -> int:
         return len(self.stems)
@@ -541,6 +585,7 @@ class Instance:
     asked: bool = False
     also: range = range(0)  # the next sentence, when the severity it needs stands there ("Today it won't stop.")
     sudden: bool = True
+    history: frozenset[int] = frozenset()  # the words of its parts told as past by nature
 
 
 _NEAR_ACROSS = 4  # a form's parts may stand in two sentences when this close ("I've taken them. 40 of them.")
@@ -568,7 +613,14 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                 continue
             best = None
             for anchor in (m for m in choices[0] if m.start in span):
-                chosen = [anchor] + [_nearest(c, anchor) for c in choices[1:]]
+                chosen = [anchor]
+                for candidates in choices[1:]:  # each part takes words of its own ("not understand" is one part)
+                    free = [m for m in candidates if not any(m.start < c.end and c.start < m.end for c in chosen)]
+                    if not free:
+                        break
+                    chosen.append(_nearest(free, anchor))
+                if len(chosen) < len(choices):
+                    continue
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
                 gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
                 across = any(m.start not in span for m in chosen)
@@ -580,8 +632,9 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                 for label in form.needs + ("severity:severity",):  # "won't stop" is severity, not a negation
                     taken.update(at for m in message.within(label, reach) for at in range(m.start, m.end))
                 needs_next = any(not message.within(need, span) for need in form.needs)
+                history = frozenset(at for m in best[2] if m.label in form.history for at in range(m.start, m.end))
                 found.append(Instance(best[0], best[1], frozenset(taken), form.asked,
-                                      range(span.stop, reach.stop) if needs_next else range(0), form.sudden))
+                                      range(span.stop, reach.stop) if needs_next else range(0), form.sudden, history))
     return found
 
 
@@ -612,7 +665,7 @@ def _over(message: Message, found: Instance) -> bool:
     """Said to be in the past or to come and go, and not now: "last year", "in 2019", "has healed", "used to",
     "on and off", "for months"."""
     sentence = message.sentence_span(found.start)
-    over = _free(message, "time:over", sentence, found.taken)
+    over = [m for m in _free(message, "time:over", sentence, found.taken) if not _dates(m, found)]
     if found.sudden:  # self-harm thoughts that have gone on for weeks are no less urgent
         over += _free(message, "time:habitual", sentence, found.taken)
     if not over:
@@ -624,6 +677,18 @@ def _over(message: Message, found: Instance) -> bool:
                    for m in _free(message, label, span, found.taken))
 
     return not (now(message.clause_span(found.start)) or now(found.also))
+
+
+def _dates(cue: Mark, found: Instance) -> bool:
+    """A time cue nearer a part told as past by nature than the finding's other words: it dates that part only."""
+    if not found.history:
+        return False
+    others = found.taken - found.history
+
+    def distance(words: frozenset[int]) -> int:
+        return min((abs(at - cue.start) for at in words), default=len(found.taken) + 99)
+
+    return distance(found.history) < distance(others)
 
 
 def _supposed(message: Message, found: Instance) -> bool:
@@ -729,8 +794,9 @@ def _reported(message: Message, found: Instance, health: bool = True) -> bool:
     if not health and not message.within("person:personal", message.sentence_span(found.start)):
         return False
     # a sign even when asked ("how many would it take to not wake up?") is one also when supposed ("what if")
+    # nor is it about people in general: "can you die from 20 paracetamol?" asks for oneself
     return not (_denied(message, found) or _over(message, found) or (not found.asked and _supposed(message, found))
-                or _asked_about(message, found) or _about_others(message, found))
+                or _asked_about(message, found) or (not found.asked and _about_others(message, found)))
 
 
 WARNING_SIGNS = 2  # kinds of weaker warning signs in one message that together are a crisis or an emergency
@@ -800,6 +866,9 @@ def _proposed(message: Message, clause: range) -> bool:
                for p in message.within("advice:proposal", clause))
 
 
+_AUXILIARIES = frozenset({"do", "doe", "did"})  # stems: "do I need a test first?" asks what the text says
+
+
 def _decision_in(message: Message, clause: range) -> str:
     def marks(label: str) -> list[Mark]:
         return message.within(label, clause)
@@ -818,6 +887,11 @@ def _decision_in(message: Message, clause: range) -> str:
             last = max(modal.end, person.end)
             if near and any(0 <= d.start - last <= 6 for d in chosen):
                 return "modal"
+            if near and not obliged and message.within("advice:concurrent", message.sentence_span(person.start)):
+                return "concurrent"  # "can I have the flu jab while I'm on it?"
+            if person.start == modal.end and modal.start == clause.start and not obliged \
+                    and message.stems[modal.start] not in _AUXILIARIES and not message.within("questions:info", clause):
+                return "personal_modal"  # "could my son be given it?", "can I still have it?"
     evaluations = marks("advice:evaluation")
     if any(m.start == clause.start for m in marks("questions:opener")):
         addressed = {m.end for m in message.marks.get("person:generic", ()) if message.stems[m.start] == "you"}
@@ -863,11 +937,27 @@ def _chitchat(message: Message, lexicon: Lexicon) -> str:
             covered.update(range(mark.start, mark.end))
             if mood != "filler":
                 moods.append(mood)
+    openers = {m.start for m in message.marks.get("questions:opener", ())  # "when does it start?" asks
+               if m.start == message.clause_span(m.start).start}
+    covered.update(at for at, word in enumerate(message.stems) if word in lexicon.function_words and at not in openers)
     if len(covered) < len(message) or not moods:
-        return ""
-    if message.within("questions:opener", range(0, 1)) and set(moods) <= {"ack", "thanks"}:
+        return "hello" if _greets_and_tells(message) else ""
+    if message.within("questions:opener", range(1)) and set(moods) <= {"ack", "thanks"}:
         return ""  # "is it right?", "is that good?" ask about the text
     return moods[0]
+
+
+def _greets_and_tells(message: Message) -> bool:
+    """A greeting, then only telling: no question mark, no sentence opening as a question, no request ("I want
+    to know"), no word about health, a medicine or a sign ("good evening, I am 87 and my grandson set this up")."""
+    if not any(m.start == 0 for m in message.marks.get("chat:hello", ())) or message.asks:
+        return False
+    starts = {message.clause_span(at).start for at in range(len(message))}  # every sentence opens a clause too
+    if any(m.start in starts for m in message.marks.get("questions:opener", ())):
+        return False
+    return not any(message.has(label) for label in ("questions:not_hypothetical", "questions:info", "topic:health",
+                                                    "harm:medicine")) and not any(label.startswith("flag:")
+                                                                                  for label in message.present)
 
 
 # ---------------------------------------------------------------- the route

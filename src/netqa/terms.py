@@ -17,6 +17,7 @@ from netqa.text import content_words, normalise, stem, stopwords, words
 
 TYPO_MIN_SIMILARITY = 78  # rapidfuzz ratio: "pateints" -> "patients" scores 88
 RELATED_PER_WORD = 4  # corpus words WordNet relates to one question word, at most (most frequent sense first)
+DEFINING_PER_WORD = 4  # corpus words among those WordNet defines one question word with, at most
 REAL_WORD_ZIPF = 2.5  # a word this common in English (wordfreq's Zipf scale) is never "corrected": live != liver
 
 
@@ -39,6 +40,8 @@ class Expansion:
     english: tuple[str, ...] = ()  # other English words the corpus lacks ("tablet"): they weaken the match only
     lacking: tuple[str, ...] = ()  # every content word the corpus does not use, whatever stands in for it
     long_forms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # abbreviations the corpus also uses, spelled out
+    # (word the corpus lacks, corpus words WordNet defines it with): searched only, weaker still than `related`
+    defined: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def search_text(self) -> str:
@@ -55,6 +58,10 @@ class Expansion:
     @property
     def related_added(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(w for _, document_words in self.related for w in document_words))
+
+    @property
+    def defined_added(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(w for _, document_words in self.defined for w in document_words))
 
 
 def read_lexicon(path: Path) -> dict[str, tuple[str, ...]]:
@@ -176,6 +183,8 @@ class Vocabulary:
                    # a compound ("single-center") is judged by its parts, which are listed too
                    and not ("-" in w and any(self.knows(part) for part in w.split("-")))]
         related = tuple((w, found) for w in missing if (found := self._related(w)))
+        # Definitions are looser than synonyms: only for a word WordNet relates no corpus word to.
+        defined = tuple((w, found) for w in missing if w not in dict(related) and (found := self._defining(w)))
         # "the upcoming study", "actually": a describing word the corpus lacks does not make the question
         # unanswerable; one the question turns on ("when will the results be available?") does.
         tokens = lowered.split()
@@ -190,7 +199,7 @@ class Vocabulary:
         lacking = tuple(w for w in dict.fromkeys(content_words(text)) if not self.knows(w)
                         and w not in generic_words() and not w.isdigit())
         return Expansion(text, corrections, tuple(synonyms), unknown, lay_phrases + absent, related, incidental,
-                         others, lacking)
+                         others, lacking, defined=defined)
 
     def repair(self, text: str) -> str:
         """Word forms the corpus does not use put into ones it does: "randomised" -> "randomized" (British and
@@ -235,6 +244,11 @@ class Vocabulary:
         """Corpus words WordNet relates to a word the corpus lacks ("bleed" -> "hemorrhage")."""
         found = [r for r in lexical.related(word) if self._knows_phrase(r) and r not in generic_words()]
         return tuple(found[:RELATED_PER_WORD])
+
+    def _defining(self, word: str) -> tuple[str, ...]:
+        """Corpus words WordNet defines a word the corpus lacks with ("squash" -> "compress")."""
+        found = [d for d in lexical.defining(word) if self._knows_phrase(d) and d not in generic_words()]
+        return tuple(found[:DEFINING_PER_WORD])
 
     def _knows_any(self, compound: str) -> bool:
         return self.knows(compound) or any(self.knows(part) for part in compound.split("-") if len(part) > 2)

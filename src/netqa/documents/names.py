@@ -48,4 +48,6 @@ def names_text(title: str, relative_path: str) -> str:
     numbers = versions(title, stem)
     forms = [f"{name}{joint}{number}" for name in short for number in numbers for joint in ("", "v", "-")]
     path_words = re.sub(r"[/_.]+", " ", relative_path.rsplit(".", 1)[0])
-    return " ".join(dict.fromkeys([title, path_words, *short, *forms]))
+    # a package name with a number in it ("zlib1g", "libbz2") is also called by its letters before the number
+    stems = [m.group(1) for m in re.finditer(r"(?<![A-Za-z])([A-Za-z]{3,})\d\w*", path_words)]
+    return " ".join(dict.fromkeys([title, path_words, *stems, *short, *forms]))
