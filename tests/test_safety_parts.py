@@ -230,3 +230,23 @@ def test_a_question_word_opening_a_clause_is_not_small_talk():
                                   "my consultant wants me to start next month but I'm not sure, what do you reckon?"])
 def test_avoiding_or_holding_off_is_a_decision_and_reckon_asks_an_opinion(text):
     assert route(text).kind is RouteKind.MEDICAL_ADVICE
+
+
+def test_a_red_flag_told_with_a_word_of_suicide_puts_the_crisis_line_first():
+    assert route("my husband is unconscious, he has talked about suicide before").crisis
+    assert not route("my husband is unconscious on the kitchen floor").crisis
+
+
+@pytest.mark.parametrize("text", ["would it interfere with my warfarin", "will it affect my diabetes medication?",
+                                  "I have a bleeding ulcer, so is this a bad idea?"])
+def test_an_interaction_or_ones_own_condition_asked_about_is_a_decision(text):
+    assert route(text).kind is RouteKind.MEDICAL_ADVICE
+
+
+def test_how_many_people_live_with_a_disease_is_a_question():
+    assert route("how many people in the us live with advanced NET?").kind is QUESTION
+
+
+def test_self_harm_supposed_is_still_a_warning_sign_an_illness_supposed_is_not():
+    assert route("what if I just took all of my pills at once and ended it").crisis
+    assert route("what if I get a nosebleed while on it?").kind is not EMERGENCY

@@ -794,8 +794,10 @@ def _reported(message: Message, found: Instance, health: bool = True) -> bool:
     if not health and not message.within("person:personal", message.sentence_span(found.start)):
         return False
     # a sign even when asked ("how many would it take to not wake up?") is one also when supposed ("what if")
-    # nor is it about people in general: "can you die from 20 paracetamol?" asks for oneself
-    return not (_denied(message, found) or _over(message, found) or (not found.asked and _supposed(message, found))
+    # nor is it about people in general: "can you die from 20 paracetamol?" asks for oneself. Self-harm (not a
+    # sudden illness) supposed is still a warning sign (988 Lifeline): "what if I just took them all?"
+    supposed = found.sudden and not found.asked and _supposed(message, found)
+    return not (_denied(message, found) or _over(message, found) or supposed
                 or _asked_about(message, found) or (not found.asked and _about_others(message, found)))
 
 
