@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 
 import netqa
-from netqa.facts import extract_fact
+from netqa.facts import extract_fact, verdict
 from netqa.followup import resolve
 from netqa.lang import en
 from netqa.message import constraints_of, question_types, questions_in, spell_out, understand
@@ -159,6 +159,18 @@ def test_how_much_more_or_less_is_answered_by_a_share():
                  "How much smaller are xz files than gzip files?") == "30 %"
 
 
+@pytest.mark.parametrize("question, quote, said", [
+    ("Do patients with advanced NET eventually progress?",
+     "NET progression eventually develops in all patients with advanced disease.", "Yes"),
+    ("Is NET a common cancer?", "NET are rare cancers, most commonly found in the gut.", None),  # not "common"
+    ("Do I need genetic testing to get it?", "It eliminates the need for genetic testing.", "No"),
+])
+def test_yes_or_no_only_when_the_quote_says_it_plainly(question, quote, said):
+    from netqa.text import content_words, stem
+    query = {stem(w): 1.0 for w in content_words(question.lower())}
+    assert verdict(understand(question), quote, query, False) == said
+
+
 def test_a_number_counting_something_else_is_not_the_answer():
     assert _fact(SENTENCE, "How many hospitals took part?") is None
 
@@ -271,7 +283,7 @@ def test_a_follow_up_without_a_slot_asks_about_its_subject_in_the_old_topic():
     ("Were the final results published in The Lancet?", "No."),
     ("Did any unexpected safety signals come up in the trial?", "No."),
     ("Is cabozantinib approved for kidney cancer?", "Yes."),
-    ("Does every patient with advanced NET eventually progress?", "Yes."),
+    ("Do patients with advanced NET eventually progress?", "Yes."),
 ])
 def test_yes_or_no_only_when_the_quote_says_so_plainly(bot, question, first_word):
     assert bot.ask(question).answer.split()[0] == first_word

@@ -457,3 +457,31 @@ def test_replies_name_the_document_they_quote_and_no_answer_names_the_corpus(tmp
     assert (reply.citations[0].doc_id, reply.citations[0].path) == ("parking", "parking.md")
     missing = bot.ask("Who painted the ceiling of the chapel?")
     assert missing.kind == "no_answer" and "these 2 documents" in missing.answer.lower()
+
+
+def test_a_file_without_a_suffix_is_read_as_text_and_a_binary_one_skipped(tmp_path):
+    (tmp_path / "README").write_text("Valgrind\n========\n\nValgrind is an instrumentation framework for "
+                                     "building dynamic analysis tools.\n", encoding="utf-8")
+    (tmp_path / "program").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00" * 20)
+    read = read_corpus(tmp_path)
+    assert [(d.id, d.format, d.title) for d in read.documents] == [("readme", "text", "Valgrind")]
+    assert [(s.path, s.reason) for s in read.skipped] == [("program", "not a text file (it holds NUL bytes)")]
+
+
+def test_a_field_heads_the_prose_indented_under_it_and_a_lone_dot_separates_its_paragraphs():
+    text = ("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: Zstd\n\n"
+            "Files: *\nCopyright: Yann Collet\n           Meta Platforms, Inc. and affiliates\n"
+            "License: BSD-3-clause\n\n"
+            "License: zlib\n This software is provided 'as-is', without any express or implied\n warranty.\n .\n"
+            " Permission is granted to anyone to use this software for any purpose.\n\n"
+            "Files: debian/*\nCopyright: 2015-2016 Kevin Murray\nLicense: Expat\n")
+    document = parse_document(Path("copyright"), text.encode(), "copyright")
+    assert document.title == "copyright"  # a field holding a URL is no title; a title may still hold a URL:
+    assert parse_document(Path("m.txt"), b"The Manual\nJulian Seward, https://sourceware.org/bzip2/\n\n"
+                          b"The manual says how to compress files well.\n", "m").title \
+        == "The Manual Julian Seward, https://sourceware.org/bzip2/"
+    assert [(p.section, p.text) for p in document.passages][2:] == [
+        ("License: zlib", "This software is provided 'as-is', without any express or implied warranty."),
+        ("License: zlib", "Permission is granted to anyone to use this software for any purpose."),
+        ("copyright", "Files: debian/* Copyright: 2015-2016 Kevin Murray License: Expat")]
+    assert document.passages[1].text.startswith("Files: * Copyright: Yann Collet Meta Platforms")

@@ -235,3 +235,24 @@ def test_a_negative_retention_is_rejected(tmp_path):
 # ---------------------------------------------------------------- concurrency
 
 
+
+
+def test_a_deleted_file_is_said_once_and_the_replies_it_cannot_take_are_counted(tmp_path, caplog):
+    store = SQLiteLog.open(tmp_path / "netqa.db", retention_days=0)
+    store.record_reply(reply(1))
+    store.flush()
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"netqa.db{suffix}").unlink(missing_ok=True)
+    with caplog.at_level("ERROR", logger="netqa.store"):
+        for n in range(2, 12):
+            store.record_reply(reply(n))
+            time.sleep(0.06)  # a batch falls due between two replies
+        deadline = time.monotonic() + 5
+        while store.dropped < 10:
+            assert time.monotonic() < deadline, "the replies the file cannot take were not counted"
+            time.sleep(0.02)
+    assert len([r for r in caplog.records if r.levelname == "ERROR"]) <= 2  # not a line every batch
+    assert "was deleted or replaced" in caplog.text
+    with pytest.raises(StoreUnavailable, match="deleted or replaced"):
+        store.add_feedback("r1", True)
+    store.close()

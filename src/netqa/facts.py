@@ -319,7 +319,10 @@ def verdict(question: Question, quote: str, query: dict[str, float], slot_change
             return "No"
     if set(tokens) & (negations | hedges):
         return None
-    quoted = {stem(w) for w in content_words(quote)}
+    # "common" is not stated by "most commonly originating in ...": an adverb made from the word says
+    # something of another word
+    quoted = {stem(w) for w in content_words(quote)
+              if w in asked or not (w.endswith("ly") and stem(w[:-2]) == stem(w))}
 
     def stated(word: str) -> bool:
         return stem(word) in quoted or any(

@@ -644,13 +644,14 @@ def save_index(built: CorpusIndex, location: Path, state: _CorpusState | None = 
 
 
 def _shown_otherwise(documents: tuple[Document, ...]) -> dict[str, str]:
-    """Passage number -> text, for the passages whose text is not their stretch of the document reflowed (code
-    blocks kept verbatim, table rows shown with their headers): each is a single sentence of that same text."""
+    """Passage number -> text, for the passages whose text is not their stretch of the document as it reads
+    (code blocks kept verbatim, table rows shown with their headers): each is a single sentence of that same
+    text. A prose passage's sentences are always their stretches as they read, so loading rebuilds them."""
     shown, i = {}, 0
     for doc in documents:
         reads = shown_by(doc.format)
         for p in doc.passages:
-            if p.text != " ".join(reads(doc.text[s.start:s.end]) for s in p.sentences):
+            if p.kind != "text" and p.text != reads(doc.text[p.start:p.end]):
                 shown[str(i)] = p.text
             i += 1
     return shown

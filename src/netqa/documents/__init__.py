@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from netqa.config import bundled_path
-from netqa.documents.converters import SUFFIXES, convert
+from netqa.documents.converters import SUFFIXES, convert, readable
 from netqa.documents.model import (
     Block,
     BlockKind,
@@ -87,8 +87,8 @@ def find_files(corpus_dir: Path) -> CorpusFiles:
                     (found if suffix in SUFFIXES else unknown).append(parts + (entry.name,))
 
     walk(str(corpus_dir), ())
-    skipped = [Skipped("/".join(parts), f"unknown suffix {os.path.splitext(parts[-1])[1] or '(none)'} "
-                                        f"(netqa reads {', '.join(SUFFIXES)})") for parts in sorted(unknown)]
+    skipped = [Skipped("/".join(parts), f"unknown suffix {os.path.splitext(parts[-1])[1]} (netqa reads {readable()})")
+               for parts in sorted(unknown)]
     return CorpusFiles([corpus_dir.joinpath(*parts) for parts in sorted(found)], skipped)
 
 
@@ -96,7 +96,7 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     """The document files of a corpus folder, in a stable order; CorpusError when there is none."""
     files = find_files(corpus_dir)
     if not files.documents:
-        raise CorpusError(f"no documents in {corpus_dir} (netqa reads {', '.join(SUFFIXES)})"
+        raise CorpusError(f"no documents in {corpus_dir} (netqa reads {readable()})"
                           + (f"; skipped: {_reasons(files.skipped)}" if files.skipped else ""))
     return files.documents
 
@@ -182,7 +182,8 @@ def document_ids(relative_paths: list[str]) -> list[str]:
     taken: set[str] = set()
     ids = []
     for rel in relative_paths:
-        base = _slug(rel.rsplit(".", 1)[0])
+        folder, _, name = rel.rpartition("/")
+        base = _slug(f"{folder}/{os.path.splitext(name)[0]}" if folder else os.path.splitext(name)[0])
         doc_id, n = base, 1
         while doc_id in taken:
             n += 1

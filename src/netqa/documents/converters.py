@@ -55,7 +55,8 @@ def _docx(data: bytes) -> Converted:
 
 # Imported lazily (above): trafilatura and pypdf take a while to import, and most corpora need neither.
 CONVERTERS = (
-    Converter("text", (".txt", ".text"), "3", "charset-normalizer", _plain),
+    # A file without a suffix (README, LICENSE, COPYING, NEWS) is plain text; a binary one is skipped as such.
+    Converter("text", (".txt", ".text", ".rst", ""), "5", "charset-normalizer", _plain),
     Converter("markdown", (".md", ".markdown"), "3", "markdown-it-py", _markdown),
     Converter("html", (".html", ".htm"), "3", "trafilatura", _html),
     Converter("pdf", (".pdf",), "2", "pypdf", _pdf),
@@ -65,12 +66,17 @@ _BY_SUFFIX = {suffix: converter for converter in CONVERTERS for suffix in conver
 SUFFIXES = tuple(_BY_SUFFIX)
 
 
+def readable() -> str:
+    """What netqa reads, for messages: ".txt, .text, .rst, .md, ... and files without a suffix"."""
+    return ", ".join(s for s in SUFFIXES if s) + (" and files without a suffix" if "" in SUFFIXES else "")
+
+
 def converter_for(suffix: str) -> Converter:
     """The converter of a file suffix (".pdf"); ValueError naming the suffixes known when there is none."""
     try:
         return _BY_SUFFIX[suffix.lower()]
     except KeyError:
-        raise ValueError(f"unknown suffix {suffix or '(none)'}: netqa reads {', '.join(SUFFIXES)}") from None
+        raise ValueError(f"unknown suffix {suffix}: netqa reads {readable()}") from None
 
 
 def convert(suffix: str, data: bytes) -> tuple[Converter, Converted]:
@@ -93,4 +99,5 @@ def versions() -> str:
     return ";".join(f"{c.name}={c.version}/{installed(c.library)}" for c in CONVERTERS)
 
 
-__all__ = ["CONVERTERS", "SUFFIXES", "ConversionError", "Converter", "convert", "converter_for", "versions"]
+__all__ = ["CONVERTERS", "SUFFIXES", "ConversionError", "Converter", "convert", "converter_for", "readable",
+           "versions"]

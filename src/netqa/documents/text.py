@@ -48,6 +48,8 @@ _SENTENCE_END = re.compile(r"[.:;!?][\"'”’)\]]*$")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 _TITLE_END = re.compile(r"(?<!\b[A-Za-z])\.[ \t]+(?=[\"“(]?[A-Z0-9])")  # not the "S. " of "U.S. GOVERNMENT"
 _SENTENCE_END_PROSE = re.compile(r"[.!?][\"'”’)\]]*(?:\s|$)")  # a sentence's end: prose, not a command
+_FIELD = re.compile(r"[A-Z][\w-]*(?: [\w-]+)?:[ \t]+\S.{0,40}")  # "License: BSD-3-clause", a field with a short value
+_URL_FIELD = re.compile(r"[A-Z][\w-]*:[ \t]+<?[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _CODE_CHARS = re.compile(r"[(){}\[\]=<>$|\\/;_@]")
 
 
@@ -100,7 +102,7 @@ def lines_of(text: str, start: int = 0, end: int | None = None) -> list[_Line | 
     for raw in text[start:stop].splitlines(keepends=True):
         line_start, offset = offset, offset + len(raw)
         stripped = raw.strip()
-        if not stripped:
+        if not stripped or stripped == ".":  # a lone "." separates paragraphs inside a field (Debian's files)
             out.append(None)
             continue
         lead = len(raw) - len(raw.lstrip())
@@ -263,14 +265,34 @@ def _is_clause_title_line(line: _Line) -> bool:
 def _split_paragraph(paragraph: list[_Line]) -> list[_Chunk]:
     chunks = [_Chunk([paragraph[0]])]
     width = max(_width(line) for line in paragraph)
-    for before, line in zip(paragraph, paragraph[1:], strict=False):
-        if _opens_block(line, before, chunks[-1].lines[0], width):
+    fields = _field_headings(paragraph)
+    for i, (before, line) in enumerate(zip(paragraph, paragraph[1:], strict=False), 1):
+        if i in fields or i - 1 in fields or _opens_block(line, before, chunks[-1].lines[0], width):
             chunks.append(_Chunk([line]))
         else:
             chunks[-1].lines.append(line)
     for chunk in chunks:
-        _read_clause(chunk)
+        if chunk.lines[0] in fields.values() and len(chunk.lines) == 1:
+            chunk.heading = chunk.lines[0].text
+        else:
+            _read_clause(chunk)
     return chunks
+
+
+def _field_headings(paragraph: list[_Line]) -> dict[int, _Line]:
+    """Field lines that head the prose indented under them ("License: Expat" over " Permission is hereby
+    granted ..."), by their index in the paragraph; a field over a list of names ("Copyright: A / B") is none."""
+    found: dict[int, _Line] = {}
+    for i, line in enumerate(paragraph[:-1]):
+        if not _FIELD.fullmatch(line.text) or paragraph[i + 1].indent <= line.indent:
+            continue
+        j = i + 1
+        while j < len(paragraph) and paragraph[j].indent > line.indent:
+            j += 1
+        words = words_of(" ".join(x.text for x in paragraph[i + 1:j]))
+        if sum(w.lower() in stopwords() for w in words) >= 3:  # prose ("the", "of", "to"), not names or paths
+            found[i] = line
+    return found
 
 
 def _read_clause(chunk: _Chunk) -> None:
@@ -404,8 +426,9 @@ def _title(chunk: _Chunk) -> str | None:
     """The document's opening lines as its title, when they are a few short lines without a sentence's end."""
     lines = [line for line in chunk.lines if not _URL.fullmatch(line.text)]
     text = " ".join(line.text.lstrip("#").strip() for line in lines)
-    if chunk.clause or not lines or len(lines) > MAX_TITLE_LINES or text.endswith("."):
-        return None
+    if chunk.clause or not lines or len(lines) > MAX_TITLE_LINES or text.endswith(".") \
+            or any(_URL_FIELD.match(line.text) for line in lines):
+        return None  # "Format: https://..." is a field, not a title
     if len(lines) == 1:
         return text if len(words_of(text)) <= 40 else None
     return text if all(len(words_of(line.text)) <= MAX_TITLE_WORDS for line in lines) else None
@@ -487,6 +510,9 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
             heading = heading.rstrip(":").strip()
             if following.lines[0].indent > chunk.lines[0].indent:
                 scope = (chunk.lines[0].indent, last_heading)
+        elif _FIELD.fullmatch(heading) and following is not None and scope is None \
+                and following.lines[0].indent > chunk.lines[0].indent:
+            scope = (chunk.lines[0].indent, last_heading)  # "License: Expat" heads the text indented under it
         last_heading = heading
         if chunk.body_start is not None:
             blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.body_start, heading))

@@ -55,7 +55,7 @@ class SQLiteLog(QueuedLog):
         Writers begin IMMEDIATE so they queue for the file's write lock up front (another worker process
         may hold it) instead of failing halfway; readers begin DEFERRED and never block a writer. A write
         first and last checks that the path still names the file opened: after a commit to a deleted file,
-        StoreUnavailable, so nothing lost is acknowledged.
+        StoreUnavailable, so nothing lost is acknowledged (and every read after it, too).
 
         A durable commit (feedback) is synced to the disk before it returns (synchronous=FULL). A batch of
         question logs is not (NORMAL): it survives the process being killed, only a power cut may lose it, and
@@ -67,6 +67,8 @@ class SQLiteLog(QueuedLog):
                 raise StoreUnavailable(f"the database {self.path} is closed")
             if write:
                 self._check_file()
+            elif self._broken is not None:  # known gone: reading the old file would answer from rows now lost
+                raise StoreUnavailable(str(self._broken))
             try:
                 if write and durable != self._durable:
                     db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
@@ -89,6 +91,16 @@ class SQLiteLog(QueuedLog):
     def _unwritten(self, rows: tuple[tuple, ...]) -> None:
         with self._wake:
             self.dropped += len(rows)
+
+    def _after_failed_batch(self, exc: StoreUnavailable) -> None:
+        if self._broken is not None:
+            # The file is gone: what is queued can never be written. Counted, and not said again every batch (the
+            # log said once that the file was deleted or replaced).
+            with self._wake:
+                self.dropped += len(self._pending)
+                self._pending.clear()
+            return
+        super()._after_failed_batch(exc)
 
     def _missing_reply(self, error: BaseException | None) -> bool:
         return isinstance(error, sqlite3.IntegrityError)
