@@ -308,3 +308,14 @@ def test_no_answer_names_the_corpus(pharmacy):
 
 def test_english_word_lists_live_in_one_place():
     assert "the" in en.word_list("stopwords.txt") and "January" in en.ordered_words("months.txt")
+
+
+def test_a_phrase_before_the_question_does_not_make_the_reply_say_the_text_is_silent(tmp_path):
+    (tmp_path / "licence.txt").write_text(
+        "LESSER LICENCE\n\nA \"Combined Work\" is a work produced by combining or linking an Application with the "
+        "Library.\n\nThe Library may be copied and shared by anyone who keeps this notice.\n", encoding="utf-8")
+    reply = netqa.load(tmp_path).ask("In version three, what is a Combined Work?")
+    question = "In version three, what is a Combined Work?"
+    assert questions_in(question) == ("In version three?", "what is a Combined Work?")  # searched apart
+    assert reply.kind is ReplyKind.ANSWER and "combining or linking" in reply.answer
+    assert "not say" not in reply.answer

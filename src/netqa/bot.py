@@ -16,7 +16,7 @@ from netqa.documents import LEXICON_FILE, METADATA_FILE, Document, Passage, defa
 from netqa.evidence import choose_evidence
 from netqa.followup import Resolution, resolve
 from netqa.index import PassageIndex, open_index
-from netqa.message import questions_in, story_of, understand
+from netqa.message import asks_something, questions_in, story_of, understand
 from netqa.records import Evidence, Reply, ReplyKind, Turn
 from netqa.reply import Found, Names, combine, compose, new_reply_id, written
 from netqa.safety import Route, RouteKind, about_health, route
@@ -111,7 +111,10 @@ class Bot:
                         found.question_type, story)
             self.sessions.remember(session_id, reply_id, turn)
             history = history + (turn,)
-            parts.append(found)
+            # a phrase split off before the question ("In LGPLv3, what is ...?") is searched as before, but the
+            # reply does not say the text is silent on it
+            if found.kind != ReplyKind.NO_ANSWER or asks_something(one) or i == len(questions) - 1:
+                parts.append(found)
             resolved.append(resolution.text)
         found = combine(parts)
         return Reply(reply_id, question, found.answer, found.kind, found.confidence, found.citations,

@@ -142,6 +142,11 @@ def _is_question(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") or bool(_QUESTION_START.match(sentence))
 
 
+def asks_something(piece: str) -> bool:
+    """Whether a piece of a message opens as a question; "In LGPLv3," before "what is ...?" only frames it."""
+    return any(_QUESTION_START.match(part.strip()) for part in piece.split(","))
+
+
 def questions_in(text: str) -> tuple[str, ...]:
     """The question(s) a message asks, in order, at most MAX_QUESTIONS; the message itself when it has none.
 
