@@ -14,6 +14,7 @@ from netqa.lang import en
 from netqa.message import constraints_of, question_types, questions_in, spell_out, understand
 from netqa.records import ReplyKind, Turn
 from netqa.terms import Vocabulary
+from small_corpus import bot_on
 
 
 @pytest.fixture(scope="module")
@@ -23,14 +24,12 @@ def bot():
 
 @pytest.fixture(scope="module")
 def pharmacy(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("pharmacy")
-    (folder / "hours.txt").write_text(
+    return bot_on(tmp_path_factory.mktemp("pharmacy"), "hours.txt",
         "Pharmacy hours\n\n"
         "The pharmacy is open Monday to Friday, 9 am to 5 pm. It is closed on public holidays.\n\n"
         "Prescriptions\n\n"
         "A prescription expires if it is not collected within 30 days of being issued. "
-        "Repeat prescriptions are randomized across two collection points.\n", encoding="utf-8")
-    return netqa.load(folder)
+        "Repeat prescriptions are randomized across two collection points.\n")
 
 
 # ---------------------------------------------------------------- message -> question(s)
@@ -216,15 +215,13 @@ def test_a_generic_or_misspelt_word_does_not_sink_the_answer(bot, question, figu
 
 @pytest.fixture(scope="module")
 def faq(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("faq")
-    (folder / "faq.txt").write_text(
+    return bot_on(tmp_path_factory.mktemp("faq"), "faq.txt",
         "Project FAQ\n\n"
         "Will the maintainers sign our company's legal papers?\n\n"
         "No. Go away.\n\n"
         "The study\n\n"
         "The Free Software Foundation (FSF) ran a multicenter study of the library in 2020. "
-        "Temporary files are removed when the process ends.\n", encoding="utf-8")
-    return netqa.load(folder)
+        "Temporary files are removed when the process ends.\n")
 
 
 def test_an_faq_answer_is_judged_with_the_question_it_answers(faq):
@@ -311,11 +308,11 @@ def test_english_word_lists_live_in_one_place():
 
 
 def test_a_phrase_before_the_question_does_not_make_the_reply_say_the_text_is_silent(tmp_path):
-    (tmp_path / "licence.txt").write_text(
-        "LESSER LICENCE\n\nA \"Combined Work\" is a work produced by combining or linking an Application with the "
-        "Library.\n\nThe Library may be copied and shared by anyone who keeps this notice.\n", encoding="utf-8")
-    reply = netqa.load(tmp_path).ask("In version three, what is a Combined Work?")
+    licence = bot_on(tmp_path, "licence.txt",
+                     "LESSER LICENCE\n\nA \"Combined Work\" is a work produced by combining or linking an Application "
+                     "with the Library.\n\nThe Library may be copied and shared by anyone who keeps this notice.\n")
     question = "In version three, what is a Combined Work?"
+    reply = licence.ask(question)
     assert questions_in(question) == ("In version three?", "what is a Combined Work?")  # searched apart
     assert reply.kind is ReplyKind.ANSWER and "combining or linking" in reply.answer
     assert "not say" not in reply.answer

@@ -12,20 +12,19 @@ from netqa.followup import resolve
 from netqa.message import questions_in, story_of
 from netqa.records import Turn
 from netqa.terms import Vocabulary
+from small_corpus import bot_on
 
 
 @pytest.fixture(scope="module")
 def manual(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("manual")
-    (folder / "manual.txt").write_text(
+    return bot_on(tmp_path_factory.mktemp("manual"), "manual.txt",
         "Squeeze manual\n\n"
         "Best compression\n\n"
         "Use the -9 option for the best compression.\n\n"
         "Small machines\n\n"
         "On a machine with little memory, use the -s option: it halves the memory squeeze needs.\n\n"
         "Speed\n\n"
-        "Squeeze reads its input once, so it works on pipes.\n", encoding="utf-8")
-    return netqa.load(folder)
+        "Squeeze reads its input once, so it works on pipes.\n")
 
 
 def test_the_rest_of_a_long_message_is_its_story():

@@ -52,7 +52,13 @@ def test_asking_how_to_know_a_sign_is_a_question(text):
                                   "nobody would notice if I was gone",
                                   "the voices are telling me to hurt myself",
                                   "I have a blade in my hand",
-                                  "thinking about swerving into oncoming traffic"])
+                                  "thinking about swerving into oncoming traffic",
+                                  "I'm not scared of dying anymore, I'm looking forward to it",
+                                  "I've stopped caring whether I wake up or not",
+                                  "i took a lot of pills and drank wine, i want it all to stop",
+                                  "my mum said she'd rather not wake up tomorrow",
+                                  "can you die from taking 20 paracetamol",
+                                  "I'm going to stop taking my meds so I die faster"])
 def test_indirect_self_harm_is_a_crisis(text):
     routed = route(text)
     assert routed.kind is EMERGENCY and routed.crisis
@@ -158,17 +164,6 @@ def test_a_phrase_that_is_not_adjective_noun_is_not_turned_round():
 
     assert "neck is stiff" in _as_predicate("stiff neck", ["is"])
     assert _as_predicate("chest pain", ["is"]) == set() and _as_predicate("pool of blood", ["is"]) == set()
-
-
-@pytest.mark.parametrize("text", ["I'm not scared of dying anymore, I'm looking forward to it",
-                                  "I've stopped caring whether I wake up or not",
-                                  "i took a lot of pills and drank wine, i want it all to stop",
-                                  "my mum said she'd rather not wake up tomorrow",
-                                  "can you die from taking 20 paracetamol",
-                                  "I'm going to stop taking my meds so I die faster"])
-def test_more_self_harm_wordings_composed_from_parts(text):
-    routed = route(text)
-    assert routed.kind is EMERGENCY and routed.crisis
 
 
 @pytest.mark.parametrize("text", ["my son is 16 with a NET, could he be given it",
