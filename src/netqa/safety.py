@@ -176,6 +176,7 @@ class Lexicon:
     before_medicine: frozenset[str]  # stems that stand between "took" or a count and a medicine's name
     spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
     skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
+    transparent: frozenset[str]  # stems that carry only a clause's subject, modal or tense: not counted apart
     irregular: dict[str, str]  # "bled" -> "bleed": inflections.txt, from WordNet's exception lists
     endings: tuple[tuple[str, str], ...]  # ("ier", "y"), ("er", ""): regular endings stripped to find a base word
 
@@ -345,6 +346,7 @@ def english() -> Lexicon:
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
                    {letter: tuple(words) for letter, words in spellings.items()},
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
+                   frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
                    *_inflections())
 
 
@@ -421,6 +423,7 @@ class Mark(NamedTuple):  # a NamedTuple: messages make hundreds, and a frozen da
         return any(at in taken for at in range(self.start, self.end))
 
 
+_SPEECH_LEAD = 3  # a quote opens at most this many words after the verb of saying ("texted me:", "said to me")
 _WISHES = ("harm:desire", "harm:intent", "harm:wanting", "harm:plan")  # labels of a wish or plan
 
 
@@ -429,6 +432,7 @@ class Message:
 
     def __init__(self, text: str, lexicon: Lexicon):
         spelt = contractions()
+        self._lexicon = lexicon
         self.stems: list[str] = []
         self.words: list[str] = []  # each stem's word as written (contractions spelt out): for its tense
         self.sentence: list[int] = []
@@ -524,12 +528,42 @@ class Message:
             for at in range(len(self.clause)):
                 opened += at in breaks
                 self.clause[at] = self.clause[at] * 1000 + opened
+        self._unquote_speech()
         self.present = frozenset(label for label, found in self.marks.items() if found)
         self._sentences: list[range] = []
         at = 0
         while at < len(stems):
             self._sentences.append(self.sentence_span(at))
             at = self._sentences[-1].stop
+
+    def _unquote_speech(self) -> None:
+        """Words quoted after a person's verb of saying are that person's, told by the writer: "my brother texted
+        me "I'm going to end it tonight"" reports what he said. Quoted words with no person saying them are the
+        text's own ("the article says "serious bleeding"", "what does "fistula" mean?") and stay quoted."""
+        verbs = [m for label in ("harm:said", "person:addressing") for m in self.marks.get(label, ())]
+        if not verbs or not any(self.quoted):
+            return
+        at = 0
+        while at < len(self.quoted):
+            if not self.quoted[at]:
+                at += 1
+                continue
+            end = at
+            while end < len(self.quoted) and self.quoted[end]:
+                end += 1
+            said = [v for v in verbs if at - _SPEECH_LEAD <= v.end <= at and self.sentence[v.start] == self.sentence[at]]
+            if said and self._speaker_is_a_person(min(v.start for v in said)):
+                for inside in range(at, end):
+                    self.quoted[inside] = False
+            at = end
+
+    def _speaker_is_a_person(self, verb: int) -> bool:
+        """The nearest person named before a verb of saying, in its sentence, is someone (not the text, a study)."""
+        sentence = self.sentence[verb]
+        people = [(m.end, True) for m in self.marks.get("person:personal", ()) if m.end <= verb]
+        people += [(m.end, False) for m in self.marks.get("person:generic", ()) if m.end <= verb]
+        people = [(end, personal) for end, personal in people if self.sentence[end - 1] == sentence]
+        return bool(people) and max(people)[1]
 
     def _lower_negation(self, lexicon: Lexicon) -> None:
         """ "not" before a verb of opinion moves behind the modal of the clause it introduces, in the same clause:
@@ -548,6 +582,19 @@ class Message:
 
     def __len__(self) -> int:
         return len(self.stems)
+
+    @cached_property
+    def _transparent_before(self) -> list[int]:
+        counts = [0]
+        for word in self.stems:
+            counts.append(counts[-1] + (word in self._lexicon.transparent))
+        return counts
+
+    def transparent(self, start: int, stop: int) -> int:
+        """How many of the words from start to stop only carry a clause's subject, modal or tense (clauses.txt)."""
+        if stop <= start:
+            return 0
+        return self._transparent_before[stop] - self._transparent_before[start]
 
     @cached_property
     def _signs(self) -> frozenset[int]:
@@ -644,6 +691,8 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                     continue
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
                 gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
+                if not form.sudden:  # "i wish i could just fall asleep and never wake up": the subject and modal
+                    gap -= message.transparent(min(m.end for m in chosen), max(m.start for m in chosen))
                 across = any(m.start not in span for m in chosen)
                 if gap <= (min(_NEAR_ACROSS, form.window) if across else form.window) and (
                         best is None or end - start < best[1] - best[0]):
@@ -734,7 +783,11 @@ def _opens_question(message: Message, clause: range) -> Mark | None:
     fillers = {m.start: m.end for m in message.marks.get("questions:filler", ())}
     while at in fillers and at < clause.stop:
         at = fillers[at]
-    return next((m for m in message.marks.get("questions:opener", ()) if m.start == at), None)
+    opener = next((m for m in message.marks.get("questions:opener", ()) if m.start == at), None)
+    if opener is not None and sentence not in message.asks and opener.end < len(message) \
+            and message.stems[opener.end] == "not":
+        return None  # "can't breathe properly", "doesn't want to wake up": a statement with its subject left out
+    return opener
 
 
 def _people(message: Message, span: range, found: Instance, skip: Mark | None) -> list[tuple[Mark, bool]]:
