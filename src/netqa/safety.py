@@ -551,7 +551,8 @@ class Message:
             end = at
             while end < len(self.quoted) and self.quoted[end]:
                 end += 1
-            said = [v for v in verbs if at - _SPEECH_LEAD <= v.end <= at and self.sentence[v.start] == self.sentence[at]]
+            said = [v for v in verbs
+                    if at - _SPEECH_LEAD <= v.end <= at and self.sentence[v.start] == self.sentence[at]]
             if said and self._speaker_is_a_person(min(v.start for v in said)):
                 for inside in range(at, end):
                     self.quoted[inside] = False
