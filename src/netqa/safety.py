@@ -961,7 +961,28 @@ def _decision(message: Message) -> str:
             return "proposal"
         if any(_own_situation(message, c) for c in clauses):
             return "situation"
+        if any(_own_plan(message, c) for c in clauses):
+            return "plan"  # "I'm thinking about asking to go on it, good idea?"
+    if any(_bare_modal_question(message, c) for c in asking) and any(_own_plan(message, c) for c in clauses):
+        return "plan"  # "I'm scared to start it. Should I?"
     return ""
+
+
+def _own_plan(message: Message, clause: range) -> bool:
+    """The writer tells a plan or worry of their own (or a relative's) about a treatment: a person, then an
+    intent or concern word, then a decision verb ("I'm thinking about asking to go on it", "I'm scared to start")."""
+    people = message.within("person:personal", clause)
+    intents = message.within("advice:intent", clause) + message.within("advice:concern", clause)
+    knowing = {at for m in message.marks.get("questions:embedding", ()) for at in range(m.start, m.end)}
+    decisions = message.within("advice:decision", clause)
+    return any(0 <= i.start - p.end <= 3 and not i.overlaps(knowing)
+               and any(0 <= d.start - i.end <= 4 for d in decisions) for p in people for i in intents)
+
+
+def _bare_modal_question(message: Message, clause: range) -> bool:
+    """A question of a modal and a person only, which asks about the sentence before it: "Should I?", "Can he?"."""
+    modal = message.within("advice:modal", clause) or message.within("advice:obligation", clause)
+    return len(clause) <= 3 and bool(modal) and bool(message.within("person:personal", clause)) and clause.start > 0
 
 
 def _own_situation(message: Message, clause: range) -> bool:
@@ -1010,8 +1031,12 @@ def _decision_in(message: Message, clause: range) -> str:
                     and message.stems[modal.start] not in _AUXILIARIES and not message.within("questions:info", clause):
                 return "personal_modal"  # "could my son be given it?", "can I still have it?"
     evaluations = marks("advice:evaluation")
-    if any(m.start == clause.start for m in marks("questions:opener")):
+    openers = [m for m in marks("questions:opener") if m.start == clause.start]
+    if openers:
         addressed = {m.end for m in message.marks.get("person:generic", ()) if message.stems[m.start] == "you"}
+        subjects = [p for p in personal if p.start == openers[0].end]  # "is she too old?", "would he cope?"
+        if subjects and any(0 <= e.start - subjects[0].end <= 3 for e in evaluations):
+            return "evaluation"
         for evaluation in evaluations:
             if any(0 <= f.start - evaluation.end <= 6 for f in marks("advice:for_person")):
                 return "evaluation"
@@ -1023,6 +1048,9 @@ def _decision_in(message: Message, clause: range) -> str:
                 return "evaluation_to"
             if any(d.start == to for d in decisions):
                 return "evaluation_to"  # "is it worth trying?", "is it safe taking it with food?"
+            if to + 1 < clause.stop and message.stems[to] == "if" and any(p.start == to + 1 for p in personal) \
+                    and any(0 <= d.start - to - 2 <= 3 for d in decisions):
+                return "evaluation_if"  # "would it be ok if I took it at night?"
         if personal and marks("advice:eligibility"):
             return "eligibility"
     if marks("advice:opinion"):
