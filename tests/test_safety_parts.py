@@ -403,3 +403,8 @@ def test_weariness_is_a_crisis_unless_its_sentence_is_about_the_treatment():
 def test_an_overdose_told_with_distress_is_self_harm():
     assert route("my daughter took a whole packet of paracetamol after a row with her boyfriend").crisis
     assert not route("grandad has taken his cabozantinib three times today by mistake").crisis
+
+
+def test_since_a_time_of_the_past_dates_a_start_not_an_ending():
+    assert route("Since starting cabozantinib two weeks ago my dad has been vomiting blood.").kind is EMERGENCY
+    assert route("I had a stroke two years ago, can I take it?").kind is not EMERGENCY

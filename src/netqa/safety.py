@@ -750,11 +750,17 @@ def _denied(message: Message, found: Instance) -> bool:
 _REFERRING = frozenset({"it", "that", "this", "which", "they", "both", "all"})
 
 
+_SINCE_REACH = 4  # "since starting cabozantinib two weeks ago": the time dates a start when this close after it
+
+
 def _over(message: Message, found: Instance) -> bool:
     """Said to be in the past or to come and go, and not now: "last year", "in 2019", "has healed", "used to",
     "on and off", "for months"."""
     sentence = message.sentence_span(found.start)
-    over = [m for m in _free(message, "time:over", sentence, found.taken) if not _dates(m, found)]
+    starts = [m.end for m in message.within("time:since", sentence)]  # not "since my stroke two years ago"
+    over = [m for m in _free(message, "time:over", sentence, found.taken) if not _dates(m, found)
+            and not any(0 <= m.start - end <= _SINCE_REACH and found.start not in range(end, m.start)
+                        for end in starts)]
     if found.sudden:  # self-harm thoughts that have gone on for weeks are no less urgent
         over += _free(message, "time:habitual", sentence, found.taken)
     if not over:
