@@ -1115,7 +1115,9 @@ def _chitchat(message: Message, lexicon: Lexicon) -> str:
                 moods.append(mood)
     openers = {m.start for m in message.marks.get("questions:opener", ())  # "when does it start?" asks
                if m.start == message.clause_span(m.start).start}
-    covered.update(at for at, word in enumerate(message.stems) if word in lexicon.function_words and at not in openers)
+    asks_about_me = "identity" in moods  # "can I speak to a human?": its opener asks about the assistant
+    covered.update(at for at, word in enumerate(message.stems)
+                   if word in lexicon.function_words and (at not in openers or asks_about_me))
     if len(covered) < len(message) or not moods:
         return "hello" if _greets_and_tells(message) else ""
     if message.within("questions:opener", range(1)) and set(moods) <= {"ack", "thanks"}:
@@ -1155,9 +1157,11 @@ def route(text: str, health: bool = True) -> Route:
         return Route(RouteKind.EMERGENCY, reason=flag)
     if _warning_signs(message, lexicon.flag_signs, health):
         return Route(RouteKind.EMERGENCY, reason="warning_signs")
-    if health and (form := _decision(message)):
+    form = _decision(message) if health else ""
+    mood = _chitchat(message, lexicon)
+    if form and not (mood == "identity" and form == "personal_modal"):  # "can I speak to a human?" asks for one
         return Route(RouteKind.MEDICAL_ADVICE, reason=form)
-    if mood := _chitchat(message, lexicon):
+    if mood:
         return Route(RouteKind.CHITCHAT, reason="chitchat", mood=mood)
     return QUESTION
 
