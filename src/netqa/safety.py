@@ -126,6 +126,7 @@ class Form:
     unless: tuple[str, ...] = ()  # labels that, anywhere in its sentence, keep the form from holding
     sudden: bool = True  # a sign of a sudden illness: what comes and goes, or has for weeks, is not one
     history: tuple[str, ...] = ()  # parts told as past by nature ("had chemo 5 days ago" before a fever now)
+    lasting: bool = False  # its harm goes on for days after ("took 20 paracetamol two days ago"): not over so soon
 
     @cached_property
     def labels(self) -> frozenset[str]:
@@ -297,7 +298,8 @@ def english() -> Lexicon:
         history = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("history", ()))
         unless = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("unless", ()))
         forms = tuple(Form(tuple(_label(part, prefix, entry["words"], where) for part in form), context, needs,
-                           window=entry.get("window", WINDOW), unless=unless, history=history)
+                           window=entry.get("window", WINDOW), unless=unless, history=history,
+                           lasting=entry.get("lasting", False))
                       for form in entry["forms"])
         findings.append(Finding(entry["id"], entry["source"], forms))
 
@@ -655,6 +657,7 @@ class Instance:
     also: range = range(0)  # the next sentence, when the severity it needs stands there ("Today it won't stop.")
     sudden: bool = True
     history: frozenset[int] = frozenset()  # the words of its parts told as past by nature
+    lasting: bool = False
 
 
 _NEAR_ACROSS = 4  # a form's parts may stand in two sentences when this close ("I've taken them. 40 of them.")
@@ -694,12 +697,12 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                     any(message.within(label, span) for label in form.unless):
                 continue
             choices = [message.within(label, reach) for label in form.parts]
-            if any(not c for c in choices) or not any(m.start in span for m in choices[0]):
+            if any(not c for c in choices) or not any(m.start in span for c in choices for m in c):
                 continue
             best = None
-            for anchor in (m for m in choices[0] if m.start in span):
+            for anchor in choices[0]:  # the first part may stand in the next sentence ("overdose on it? I want to")
                 chosen = _choose(choices, anchor)
-                if not chosen:
+                if not chosen or not any(m.start in span for m in chosen):
                     continue
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
                 gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
@@ -716,7 +719,8 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                 needs_next = any(not message.within(need, span) for need in form.needs)
                 history = frozenset(at for m in best[2] if m.label in form.history for at in range(m.start, m.end))
                 found.append(Instance(best[0], best[1], frozenset(taken), form.asked,
-                                      range(span.stop, reach.stop) if needs_next else range(0), form.sudden, history))
+                                      range(span.stop, reach.stop) if needs_next else range(0), form.sudden, history,
+                                      form.lasting))
     return found
 
 
@@ -758,11 +762,15 @@ def _over(message: Message, found: Instance) -> bool:
     "on and off", "for months"."""
     sentence = message.sentence_span(found.start)
     starts = [m.end for m in message.within("time:since", sentence)]  # not "since my stroke two years ago"
+    long_ago = {at for m in message.within("time:long_ago", sentence) for at in range(m.start, m.end)}
     over = [m for m in _free(message, "time:over", sentence, found.taken) if not _dates(m, found)
-            and not any(0 <= m.start - end <= _SINCE_REACH and found.start not in range(end, m.start)
-                        for end in starts)]
-    if found.sudden:  # self-harm thoughts that have gone on for weeks are no less urgent
-        over += _free(message, "time:habitual", sentence, found.taken)
+            and not (not m.overlaps(long_ago) and any(0 <= m.start - end <= _SINCE_REACH
+                                                      and found.start not in range(end, m.start) for end in starts))]
+    if found.lasting:  # an overdose two days ago still harms: only a time longer ago than days ends it
+        recent = {at for m in message.within("time:recent", sentence) for at in range(m.start, m.end)}
+        over = [m for m in over if not m.overlaps(recent)]
+    if found.sudden and not _free(message, "time:change", sentence, frozenset()):  # "often, but this time ..."
+        over += _free(message, "time:habitual", sentence, found.taken)  # self-harm that goes on is no less urgent
     if not over:
         return False
     inside = {at for m in over for at in range(m.start, m.end)}  # "now" in "now and then" is not now
