@@ -972,8 +972,10 @@ def _self_harm(message: Message, lexicon: Lexicon, health: bool) -> bool:
 
 def _red_flag(message: Message, lexicon: Lexicon, health: bool) -> str:
     """The id of the first red flag reported in the message, or ""."""
+    named = {label.split(":", 2)[1] for label in message.present if label.startswith("flag:")}
     for finding in lexicon.findings:
-        if any(_reported(message, found, health) for found in _instances(message, finding.forms)):
+        if finding.id in named and any(_reported(message, found, health)
+                                       for found in _instances(message, finding.forms)):
             return finding.id
     return ""
 
