@@ -15,8 +15,13 @@ fewest edits away (a word English itself knows is never "repaired"):
   can go on" is "I think I can not go on"), not OVER ("last year", "has healed"; time.txt), not supposed ("what
   if", questions.txt), not a QUESTION ABOUT it ("how common was bleeding?"), and not about people in general
   (the SUBJECT, person.txt);
+- scope and time are read from the sentence, not a word: words quoted after a person's verb of saying are a
+  report, with no one saying them the text's own; "why did he collapse?" told in the past asks about an event
+  that is over; "I want to know if he will die" is no wish; a complaint that comes and goes is new again told as
+  a change ("this time"), and "since" a recent time dates a start, not an ending;
 - self-harm is its own composition (self_harm.json: a wish or plan joined to an act against oneself, a goodbye,
-  pills taken on purpose, no point x living), about anyone, and sends the crisis line first; weaker warning signs
+  pills taken on purpose, no point x living; one group of forms for each category of the published warning-sign
+  lists), about anyone, and sends the crisis line first; weaker warning signs
   (despair, withdrawal, means laid out) count only when two kinds of them stand in one message; an overdose or
   injury told with a word of intent or despair is self-harm too;
 - a personal MEDICAL DECISION is a decision verb x a personal subject x a modal or evaluation (advice.txt), or a
