@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
 from netqa import lexical
 from netqa.documents import Passage
 from netqa.documents.names import names_text
-from netqa.facts import NUMERIC_SHAPES, extract_fact, needs_fact, verdict, wanted_shapes
+from netqa.facts import NUMERIC_SHAPES, extract_fact, money_words, needs_fact, verdict, wanted_shapes
 from netqa.message import Question, types_by_name
 from netqa.records import Evidence, Hit, SentenceHit
 from netqa.terms import Expansion, generic_words
@@ -17,14 +18,17 @@ from netqa.text import content_words, normalise, stem
 QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to the best is quoted with it
 PART_OF_WORD = 4  # a question word this long may stand in a passage word as its head ("center" in "multicenter")
 CLIPPED_BY = 4  # ... or be its clipped form, this many letters shorter at least ("temp" for "temporary")
+BACKGROUND = 0.1  # a word in this share of the passages or more is too common to constrain a question ...
+BACKGROUND_MIN = 3  # ... when that is this many passages at least
 
 
 def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
-                    sentences: list[SentenceHit], idf, context: str = "", following=None) -> Evidence | None:
+                    sentences: list[SentenceHit], idf, context: str = "", following=None,
+                    corpus_size: int = 0) -> Evidence | None:
     """The sentence to quote: similar to the question and, when a figure is asked, holding one.
 
     A sentence that is itself a question (an FAQ's "34. Is there a Java version of zlib?") is answered by
-    the passage after it (`following(passage)`), which is quoted instead.
+    the passage after it (`following(passage)`), which is quoted instead. `corpus_size`: its number of passages.
     """
     if not hits or not sentences:
         return None
@@ -52,7 +56,10 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     text_of = {pid: f"{asked_by[pid].text} {p.text}" if pid in asked_by else p.text for pid, p in passages.items()}
     stems_of = {pid: _passage_stems(p) | _name_stems(p.document, p.path)
                 | (_passage_stems(asked_by[pid]) if pid in asked_by else frozenset()) for pid, p in passages.items()}
-    missing_in = {pid: [w for w in required if not (_has_label(w, text_of[pid]) if " " in w
+    # A word many of the corpus's passages use ("the study" of an article) tells none of them apart: only a
+    # specific constraint (a rare word, or one the corpus never uses) sinks a passage that lacks it.
+    required = [w for w in required if " " in w or not _background(idf(stem(w)), corpus_size)]
+    missing_in = {pid: [w for w in required if not (_has_label(w, text_of[pid], question.type == "yesno") if " " in w
                                                      else _found(w, stems, expansion, text=text_of[pid]))
                         and not _slot_filled(w, question, text_of[pid])]
                   for pid, stems in stems_of.items()}
@@ -82,8 +89,13 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     if quote != best.passage.sentences[best.sentence_index].text:
         # the neighbour quoted with it may hold the fact ("We are not the authors. The real author is ... Joel")
         short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
+    gaps = _gaps(expansion, stems, text_of[passage.id], idf, asking | set(expansion.incidental))
+    top = hits[0].passage.id == passage.id
+    best_of_top = top and best.score >= max(s.score for s in sentences if s.passage.id == passage.id)
     return Evidence(
         sentence=best, short_answer=short, quote=quote,
+        missing=tuple(missing_in[passage.id]), gap=gaps[0], gap_known=gaps[1], uncovered=gaps[2], top_passage=top,
+        best_of_top=best_of_top,
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
         coverage=_coverage(expansion, passage, idf, stems), unknown=len(unknown),
         # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
@@ -101,6 +113,24 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     )
 
 
+def _gaps(expansion: Expansion, stems: frozenset[str], text: str, idf,
+          ignored: set[str]) -> tuple[float, float, tuple[str, ...]]:
+    """The most specific question word the passage does not cover (with its section, its document's names, the FAQ
+    question it answers, a word standing for it, part of a word), as a share of the rarest word's idf: a word the
+    corpus never uses counts 1; and the same over the words the corpus uses elsewhere only."""
+    rarest = max((idf(s) for s in stems), default=1.0) or 1.0
+    gap = known = 0.0
+    uncovered = []
+    for word in dict.fromkeys(content_words(expansion.text)):
+        if word in ignored or word.isdigit() or _found(word, stems, expansion, text=text):
+            continue
+        uncovered.append(word)
+        weight = idf(stem(word))
+        gap = max(gap, min(1.0, weight / rarest) if weight else 1.0)
+        known = max(known, min(1.0, weight / rarest))
+    return gap, known, tuple(uncovered)
+
+
 def _slot_filled(word: str, question: Question, text: str) -> bool:
     """A yes/no question's constraint the text fills with something else: "published in the Lancet?" and
     "published in The New England Journal of Medicine"."""
@@ -111,9 +141,21 @@ def _slot_filled(word: str, question: Question, text: str) -> bool:
     return False
 
 
-def _has_label(label: str, text: str) -> bool:
-    """Whether "grade 1-2" stands in the text as such (any case, any dash or spacing around it)."""
+def _background(idf: float, passages: int) -> bool:
+    """Whether a term of this idf is used by BACKGROUND of the passages or more, and by at least BACKGROUND_MIN
+    (solving the index's smoothed idf = ln((1 + n) / (1 + df)) + 1 for df)."""
+    if not idf or not passages:
+        return False  # a word the corpus never uses is as specific as a word gets
+    used_by = (passages + 1) / math.exp(idf - 1) - 1
+    return used_by >= BACKGROUND_MIN - 0.01 and used_by >= BACKGROUND * passages
+
+
+def _has_label(label: str, text: str, any_number: bool = False) -> bool:
+    """Whether "grade 1-2" stands in the text as such (any case, any dash or spacing around it); with
+    `any_number`, the same label with any number ("Was it a phase 2 trial?" is answered by "phase 3")."""
     name, number = label.split(" ", 1)
+    if any_number:
+        return re.search(rf"\b{re.escape(name)}\s+\d", text, re.IGNORECASE) is not None
     number = r"\s*[-–—]\s*".join(re.escape(part.strip()) for part in number.split("-"))
     return re.search(rf"\b{re.escape(name)}\s+{number}(?![\d-])", text, re.IGNORECASE) is not None
 
@@ -142,7 +184,7 @@ def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool
     for phrase, document_words in expansion.synonyms + expansion.long_forms + (expansion.related if related else ()):
         if word in phrase.split() and any(stem(w) in stems for dw in document_words for w in content_words(dw)):
             return True
-    return bool(text) and len(word) >= PART_OF_WORD and word.isalpha() and _part_of_a_word(word, text)
+    return bool(text) and len(word) >= PART_OF_WORD and word.isalnum() and _part_of_a_word(word, text)
 
 
 def _part_of_a_word(word: str, text: str) -> bool:
@@ -154,17 +196,18 @@ def _part_of_a_word(word: str, text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _words_of(text: str) -> frozenset[str]:
-    return frozenset(w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > PART_OF_WORD)
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > PART_OF_WORD)
 
 
 def _type_words(question: Question) -> frozenset[str]:
     """The words by which the question's type was recognised, when it asks for a measure: "share" in "what
-    share of patients ...". (A kind of name is still to be found: "which university" is not any institute.)"""
+    share of patients ...", "cost" in "how much does it cost?". (A kind of name is still to be found: "which
+    university" is not any institute.)"""
     row = types_by_name()[question.type]
     if not row.shapes or not set(row.shapes) <= set(NUMERIC_SHAPES):
         return frozenset()
     found = row.pattern.search(question.normalised.lower().replace("’", "'")) if row.pattern else None
-    return frozenset(re.findall(r"[\w-]+", found.group())) if found else frozenset()
+    return frozenset(re.findall(r"[\w-]+", found.group()) if found else ()) | money_words(question)
 
 
 def _answers_to_questions(hits: list[Hit], sentences: list[SentenceHit], following):
