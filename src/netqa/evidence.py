@@ -89,7 +89,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     if quote != best.passage.sentences[best.sentence_index].text:
         # the neighbour quoted with it may hold the fact ("We are not the authors. The real author is ... Joel")
         short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
-    gaps = _gaps(expansion, stems, text_of[passage.id], idf, asking | set(expansion.incidental))
+    gaps = _gaps(expansion, stems, text_of[passage.id], idf, asking | frozenset(expansion.incidental))
     top = hits[0].passage.id == passage.id
     best_of_top = top and best.score >= max(s.score for s in sentences if s.passage.id == passage.id)
     return Evidence(
@@ -114,7 +114,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
 
 
 def _gaps(expansion: Expansion, stems: frozenset[str], text: str, idf,
-          ignored: set[str]) -> tuple[float, float, tuple[str, ...]]:
+          ignored: frozenset[str]) -> tuple[float, float, tuple[str, ...]]:
     """The most specific question word the passage does not cover (with its section, its document's names, the FAQ
     question it answers, a word standing for it, part of a word), as a share of the rarest word's idf: a word the
     corpus never uses counts 1; and the same over the words the corpus uses elsewhere only."""
