@@ -144,8 +144,7 @@ class Bot:
         word_query, char_query = self._queries(expansion, Resolution(text, context), story)
         hits = self.index.search(word_query, char_query, self.settings.top_k)
         sentences = self.index.rank_sentences(word_query, hits)
-        evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context, self._following,
-                                   len(self.index.passages_))
+        evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context, self._following)
         score = confidence(evidence) if evidence else 0.0
         answered = evidence is not None and score >= self.settings.abstain_below and evidence.fact_found
         return compose(resolved.type, evidence, score, hits, answered, advice, self.names,

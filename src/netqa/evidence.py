@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from functools import lru_cache
 
@@ -18,17 +17,14 @@ from netqa.text import content_words, normalise, stem
 QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to the best is quoted with it
 PART_OF_WORD = 4  # a question word this long may stand in a passage word as its head ("center" in "multicenter")
 CLIPPED_BY = 4  # ... or be its clipped form, this many letters shorter at least ("temp" for "temporary")
-BACKGROUND = 0.1  # a word in this share of the passages or more is too common to constrain a question ...
-BACKGROUND_MIN = 3  # ... when that is this many passages at least
 
 
 def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
-                    sentences: list[SentenceHit], idf, context: str = "", following=None,
-                    corpus_size: int = 0) -> Evidence | None:
+                    sentences: list[SentenceHit], idf, context: str = "", following=None) -> Evidence | None:
     """The sentence to quote: similar to the question and, when a figure is asked, holding one.
 
     A sentence that is itself a question (an FAQ's "34. Is there a Java version of zlib?") is answered by
-    the passage after it (`following(passage)`), which is quoted instead. `corpus_size`: its number of passages.
+    the passage after it (`following(passage)`), which is quoted instead.
     """
     if not hits or not sentences:
         return None
@@ -56,9 +52,6 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     text_of = {pid: f"{asked_by[pid].text} {p.text}" if pid in asked_by else p.text for pid, p in passages.items()}
     stems_of = {pid: _passage_stems(p) | _name_stems(p.document, p.path)
                 | (_passage_stems(asked_by[pid]) if pid in asked_by else frozenset()) for pid, p in passages.items()}
-    # A word many of the corpus's passages use ("the study" of an article) tells none of them apart: only a
-    # specific constraint (a rare word, or one the corpus never uses) sinks a passage that lacks it.
-    required = [w for w in required if " " in w or not _background(idf(stem(w)), corpus_size)]
     missing_in = {pid: [w for w in required if not (_has_label(w, text_of[pid], question.type == "yesno") if " " in w
                                                      else _found(w, stems, expansion, text=text_of[pid]))
                         and not _slot_filled(w, question, text_of[pid])]
@@ -139,15 +132,6 @@ def _slot_filled(word: str, question: Question, text: str) -> bool:
                                         text, re.IGNORECASE):
             return True
     return False
-
-
-def _background(idf: float, passages: int) -> bool:
-    """Whether a term of this idf is used by BACKGROUND of the passages or more, and by at least BACKGROUND_MIN
-    (solving the index's smoothed idf = ln((1 + n) / (1 + df)) + 1 for df)."""
-    if not idf or not passages:
-        return False  # a word the corpus never uses is as specific as a word gets
-    used_by = (passages + 1) / math.exp(idf - 1) - 1
-    return used_by >= BACKGROUND_MIN - 0.01 and used_by >= BACKGROUND * passages
 
 
 def _has_label(label: str, text: str, any_number: bool = False) -> bool:
