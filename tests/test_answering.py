@@ -252,7 +252,8 @@ def clinic_notes(tmp_path_factory):
         "Comparing an IPv4Address object with an IPv6Address object raises a TypeError.\n\n"
         "Meals are served at noon.\n\n"
         "The garden is open to everyone.\n\n"
-        "Letters are answered within a month.\n")
+        "Letters are answered within a month.\n\n"
+        "Each patient takes 40mg every morning at the multicenter sites.\n")
 
 
 @pytest.mark.parametrize("question", [
@@ -263,6 +264,11 @@ def clinic_notes(tmp_path_factory):
 def test_a_constraint_the_text_meets_in_another_form_does_not_sink_the_answer(clinic_notes, question):
     _, evidence = clinic_notes.explain(question)
     assert evidence is not None and not evidence.missing_constraint
+
+
+def test_a_word_inside_a_longer_one_counts_as_covered(clinic_notes):
+    _, evidence = clinic_notes.explain("Did each patient take 40 mg every morning at the center?")
+    assert evidence.quote_coverage == 1.0  # "mg" written onto "40mg", "center" the head of "multicenter"
 
 
 def test_a_rare_constraint_the_passage_lacks_still_sinks_it(clinic_notes):

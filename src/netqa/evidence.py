@@ -90,14 +90,14 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         missing=tuple(missing_in[passage.id]), gap=gaps[0], gap_known=gaps[1], uncovered=gaps[2], top_passage=top,
         best_of_top=best_of_top,
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
-        coverage=_coverage(expansion, passage, idf, stems), unknown=len(unknown),
+        coverage=_coverage(expansion, passage, idf, stems, text_of[passage.id]), unknown=len(unknown),
         # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
         # (WordNet's relations are too loose to stand in for the very thing asked about: "brand" is not "mark")
         focus_unknown=any(w in expansion.lacking and w not in asking and not _found(w, stems, expansion, False)
                           for w in question.focus),
         fact_found=not wants_fact or short is not None,
         missing_constraint=bool(missing_in[passage.id]),
-        quote_coverage=_coverage(expansion, passage, idf, quote_stems),
+        quote_coverage=_coverage(expansion, passage, idf, quote_stems, quote),
         answers_faq=passage.id in asked_by,
         open_question=not wanted_shapes(question),
         verdict=verdict(question, quote, query, any(
@@ -168,7 +168,18 @@ def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool
     for phrase, document_words in expansion.synonyms + expansion.long_forms + (expansion.related if related else ()):
         if word in phrase.split() and any(stem(w) in stems for dw in document_words for w in content_words(dw)):
             return True
-    return bool(text) and len(word) >= PART_OF_WORD and word.isalnum() and _part_of_a_word(word, text)
+    return bool(text) and _in_a_word(word, text)
+
+
+def _in_a_word(word: str, text: str) -> bool:
+    """Whether the text holds the word inside a longer one: as its head ("center" in "multicenter"), clipped
+    ("temp" for "temporary"), or as a number and the unit written onto it ("60" and "mg" in "60mg")."""
+    if not word.isalnum():
+        return False
+    if len(word) >= PART_OF_WORD and _part_of_a_word(word, text):
+        return True
+    glued = rf"\d{re.escape(word)}\b" if word.isalpha() else rf"\b{re.escape(word)}[a-z]+\b" if word.isdigit() else None
+    return glued is not None and re.search(glued, text, re.IGNORECASE) is not None
 
 
 def _part_of_a_word(word: str, text: str) -> bool:
@@ -247,7 +258,8 @@ def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:
     return stems
 
 
-def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str] | None = None) -> float:
+def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str] | None = None,
+              text: str = "") -> float:
     """Share of what the question mentions that the passage mentions too, each word weighted by idf.
 
     A lay word counts as found when one of its document words is there; a word the corpus never
@@ -272,5 +284,5 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
             continue
         weight = idf(stem(word)) or rarest
         total += weight
-        found += weight if stem(word) in in_passage else 0.0
+        found += weight if stem(word) in in_passage or text and _in_a_word(word, text) else 0.0
     return found / total if total else 0.5
