@@ -271,6 +271,11 @@ def test_a_word_inside_a_longer_one_counts_as_covered(clinic_notes):
     assert evidence.quote_coverage == 1.0  # "mg" written onto "40mg", "center" the head of "multicenter"
 
 
+def test_what_this_points_at_need_not_be_named_in_the_text(clinic_notes):
+    _, evidence = clinic_notes.explain("Did patients report headaches with this tablet?")
+    assert not evidence.missing_constraint and evidence.quote_coverage == 1.0
+
+
 def test_a_rare_constraint_the_passage_lacks_still_sinks_it(clinic_notes):
     _, evidence = clinic_notes.explain("How many patients in the garden had headaches?")
     assert evidence is not None and evidence.missing_constraint and evidence.missing == ("garden",)

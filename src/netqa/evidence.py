@@ -9,10 +9,11 @@ from netqa import lexical
 from netqa.documents import Passage
 from netqa.documents.names import names_text
 from netqa.facts import NUMERIC_SHAPES, extract_fact, money_words, needs_fact, verdict, wanted_shapes
+from netqa.lang import en
 from netqa.message import Question, types_by_name
 from netqa.records import Evidence, Hit, SentenceHit
 from netqa.terms import Expansion, generic_words
-from netqa.text import content_words, normalise, stem
+from netqa.text import content_words, normalise, stem, words
 
 QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to the best is quoted with it
 PART_OF_WORD = 4  # a question word this long may stand in a passage word as its head ("center" in "multicenter")
@@ -42,7 +43,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     # that kind ("what does BCJ stand for" is recognised by its words too, but "BCJ" is in the corpus)
     asking = _type_words(question) & set(expansion.lacking)
     required = [w for w in (corrected.get(w, w) for w in question.constraints + question.modifiers)
-                if w not in asking]
+                if w not in asking and w not in _pointed_at(expansion.text)]
     if wanted_shapes(question):
         # "how many patients died?": the verb a fact is asked about, when the corpus never uses it
         required += [w for w in expansion.english if "v" in lexical.parts_of_speech(w) and w not in asking]
@@ -122,6 +123,13 @@ def _gaps(expansion: Expansion, stems: frozenset[str], text: str, idf,
         gap = max(gap, min(1.0, weight / rarest) if weight else 1.0)
         known = max(known, min(1.0, weight / rarest))
     return gap, known, tuple(uncovered)
+
+
+def _pointed_at(question: str) -> frozenset[str]:
+    """The words right after "this" or "these": "this tablet" is the thing the text is about, whatever the text
+    calls it, so the text need not use the word."""
+    tokens = words(question.lower())
+    return frozenset(b for a, b in zip(tokens, tokens[1:], strict=False) if a in en.word_list("demonstratives.txt"))
 
 
 def _slot_filled(word: str, question: Question, text: str) -> bool:
@@ -279,10 +287,14 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
     # An alternative the corpus lacks ("single-center or multicenter") is not a missing part of the answer.
     translated = {phrase for phrase, _ in expansion.synonyms}
     absent = {w for phrase in expansion.lay_phrases if phrase not in translated for w in content_words(phrase)}
+    pointed_at = _pointed_at(expansion.text)
     for word in dict.fromkeys(content_words(expansion.text)):
         if word in synonym_words or word in generic_words() or word in absent or word in expansion.incidental:
             continue
         weight = idf(stem(word)) or rarest
+        covered = stem(word) in in_passage or bool(text) and _in_a_word(word, text)
+        if not covered and word in pointed_at:
+            continue  # "this tablet": the thing the text is about, whatever the text calls it
         total += weight
-        found += weight if stem(word) in in_passage or text and _in_a_word(word, text) else 0.0
+        found += weight if covered else 0.0
     return found / total if total else 0.5
