@@ -83,13 +83,9 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     if quote != best.passage.sentences[best.sentence_index].text:
         # the neighbour quoted with it may hold the fact ("We are not the authors. The real author is ... Joel")
         short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
-    gaps = _gaps(expansion, stems, text_of[passage.id], idf, asking | frozenset(expansion.incidental))
-    top = hits[0].passage.id == passage.id
-    best_of_top = top and best.score >= max(s.score for s in sentences if s.passage.id == passage.id)
     return Evidence(
         sentence=best, short_answer=short, quote=quote,
-        missing=tuple(missing_in[passage.id]), gap=gaps[0], gap_known=gaps[1], uncovered=gaps[2], top_passage=top,
-        best_of_top=best_of_top,
+        missing=tuple(missing_in[passage.id]),
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
         coverage=_coverage(expansion, passage, idf, stems, text_of[passage.id]), unknown=len(unknown),
         # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
@@ -105,24 +101,6 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
             w not in stems and _slot_filled(w, question, passage.text) for w in required),
             expansion.synonyms + expansion.related, under_question or passage.id in asked_by),
     )
-
-
-def _gaps(expansion: Expansion, stems: frozenset[str], text: str, idf,
-          ignored: frozenset[str]) -> tuple[float, float, tuple[str, ...]]:
-    """The most specific question word the passage does not cover (with its section, its document's names, the FAQ
-    question it answers, a word standing for it, part of a word), as a share of the rarest word's idf: a word the
-    corpus never uses counts 1; and the same over the words the corpus uses elsewhere only."""
-    rarest = max((idf(s) for s in stems), default=1.0) or 1.0
-    gap = known = 0.0
-    uncovered = []
-    for word in dict.fromkeys(content_words(expansion.text)):
-        if word in ignored or word.isdigit() or _found(word, stems, expansion, text=text):
-            continue
-        uncovered.append(word)
-        weight = idf(stem(word))
-        gap = max(gap, min(1.0, weight / rarest) if weight else 1.0)
-        known = max(known, min(1.0, weight / rarest))
-    return gap, known, tuple(uncovered)
 
 
 def _pointed_at(question: str) -> frozenset[str]:
@@ -270,8 +248,9 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
               text: str = "") -> float:
     """Share of what the question mentions that the passage mentions too, each word weighted by idf.
 
-    A lay word counts as found when one of its document words is there; a word the corpus never
-    uses weighs as much as the rarest corpus word and is never found.
+    A lay word counts as found when one of its document words is there, a word inside a longer word of `text`
+    too ("60mg"); a word the corpus never uses weighs as much as the rarest corpus word and is never found,
+    unless "this" or "these" points at it ("this tablet": it is not counted at all).
     """
     in_passage = _passage_stems(passage) if within is None else within
     rarest = max((idf(s) for s in in_passage), default=1.0)

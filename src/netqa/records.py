@@ -62,11 +62,6 @@ class Evidence:
     verdict: str | None = None  # "Yes" or "No" when the quote plainly says so (yes/no questions only)
     answers_faq: bool = False  # the passage answers the question the passage before it asks (an FAQ)
     missing: tuple[str, ...] = ()  # the question's constraints the passage lacks
-    gap: float = 0.0  # the rarest question word the passage does not cover, by idf (1: the corpus never uses it)
-    gap_known: float = 0.0  # the same over the words the corpus uses (elsewhere)
-    uncovered: tuple[str, ...] = ()  # the question's words the passage does not cover
-    top_passage: bool = False  # the quoted passage is the one the search ranked first
-    best_of_top: bool = False  # ... and the quote its best sentence
 
     def features(self) -> dict[str, float]:
         """The numbers the confidence is computed from (and calibrated on)."""
@@ -75,9 +70,7 @@ class Evidence:
                 "unknown": float(min(self.unknown, 2)), "fact": float(self.fact_found),
                 "quote_coverage": self.quote_coverage, "open": float(self.open_question),
                 "relative_margin": (self.passage_score - self.runner_up_score) / self.passage_score
-                if self.passage_score else 0.0,
-                "gap": self.gap, "gap_known": self.gap_known, "top": float(self.top_passage),
-                "best_of_top": float(self.best_of_top)}
+                if self.passage_score else 0.0}
 
 
 @dataclass(frozen=True)
