@@ -3,7 +3,8 @@ and report how it travels: fitted on all corpora but one, scored on the one left
 
 Usage: python benchmarks/calibrate.py [--write]
 The sets are the parts of tests/gold/ one may tune on (the examiners' `*-look` halves and the outside sample),
-the article's own gold set and the clinic policy fixture. The `*-score` halves are never used here. --write stores the weights fitted on all of them in src/netqa/data/confidence.json.
+the article's own gold set and the clinic policy fixture. The `*-score` halves are never used here. --write
+stores the weights fitted on all of them in src/netqa/data/confidence.json.
 """
 
 from __future__ import annotations
