@@ -95,7 +95,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
     return Evidence(
         sentence=best, short_answer=short, quote=quote,
-        missing=tuple(missing_in[passage.id]),
+        missing=tuple(dict.fromkeys(_as_asked(w, question.normalised) for w in missing_in[passage.id])),
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
         coverage=_coverage(expansion, passage, idf, stems, text_of[passage.id]), unknown=len(unknown),
         focus_unknown=_focus_unknown(question, expansion, stems, asking),
@@ -120,6 +120,13 @@ def _focus_unknown(question: Question, expansion: Expansion, stems: frozenset[st
                if w in expansion.lacking and w not in asking and not _found(w, stems, expansion, False)]
     beside = any(stem(w) in stems for w in focus if w not in lacking)
     return any(not (beside and lexical.parts_of_speech(w)) for w in lacking)
+
+
+def _as_asked(word: str, question: str) -> str:
+    """A constraint as the question spells it ("england" -> "England", "grade 1-2" -> "Grade 1-2")."""
+    spelled = r"\s+".join(re.escape(part) for part in word.split())
+    found = re.search(rf"(?<![\w-]){spelled}", question, re.IGNORECASE)
+    return found.group() if found else word
 
 
 def _pointed_at(question: str) -> frozenset[str]:
