@@ -289,13 +289,6 @@ def test_a_no_answer_names_the_part_of_the_text_that_comes_closest(clinic_notes)
     assert "[notes-p04]" in reply.answer
 
 
-def test_a_word_naming_the_kind_of_what_is_asked_is_not_its_focus(faq, bot):
-    _, evidence = faq.explain("What does the abbreviation FSF stand for?")  # the text never says "abbreviation"
-    assert not evidence.focus_unknown
-    _, evidence = bot.explain("What is the ten-year survival rate for pancreatic NET?")  # which survival is meant
-    assert evidence.focus_unknown
-
-
 # ---------------------------------------------------------------- follow-ups
 
 def _turn(question: str, people: tuple[str, ...] = ()) -> tuple[Turn, ...]:

@@ -98,7 +98,10 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         missing=tuple(dict.fromkeys(_as_asked(w, question.normalised) for w in missing_in[passage.id])),
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
         coverage=_coverage(expansion, passage, idf, stems, text_of[passage.id]), unknown=len(unknown),
-        focus_unknown=_focus_unknown(question, expansion, stems, asking),
+        # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
+        # (WordNet's relations are too loose to stand in for the very thing asked about: "brand" is not "mark")
+        focus_unknown=any(w in expansion.lacking and w not in asking and not _found(w, stems, expansion, False)
+                          for w in question.focus),
         fact_found=not wants_fact or short is not None,
         missing_constraint=bool(missing_in[passage.id]),
         quote_coverage=_coverage(expansion, passage, idf, quote_stems, quote),
@@ -108,18 +111,6 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
             w not in stems and _slot_filled(w, question, passage.text) for w in required),
             expansion.synonyms + expansion.related, under_question or passage.id in asked_by),
     )
-
-
-def _focus_unknown(question: Question, expansion: Expansion, stems: frozenset[str], asking: frozenset[str]) -> bool:
-    """Whether what the question asks about ("the price") is a word the corpus lacks and nothing here stands for it
-    (WordNet's relations are too loose to stand in for the very thing asked about: "brand" is not "mark"). A
-    lacking English word beside a focus word the passage has names a kind of it ("the abbreviation epNET", "the
-    estimated total number"); a term English does not know ("ten-year survival") still says which one is meant."""
-    focus = [w for w in question.focus if w not in generic_words() and content_words(w)]
-    lacking = [w for w in focus
-               if w in expansion.lacking and w not in asking and not _found(w, stems, expansion, False)]
-    beside = any(stem(w) in stems for w in focus if w not in lacking)
-    return any(not (beside and lexical.parts_of_speech(w)) for w in lacking)
 
 
 def _as_asked(word: str, question: str) -> str:
