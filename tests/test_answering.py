@@ -276,6 +276,11 @@ def test_what_this_points_at_need_not_be_named_in_the_text(clinic_notes):
     assert not evidence.missing_constraint and evidence.quote_coverage == 1.0
 
 
+def test_a_label_the_text_gives_another_number_is_answered_no(clinic_notes):
+    reply = clinic_notes.ask("Was the study a phase 2 trial?")
+    assert reply.kind == ReplyKind.ANSWER and reply.answer.startswith("No.") and "phase 3" in reply.quote
+
+
 def test_a_rare_constraint_the_passage_lacks_still_sinks_it(clinic_notes):
     _, evidence = clinic_notes.explain("How many patients in the garden had headaches?")
     assert evidence is not None and evidence.missing_constraint and evidence.missing == ("garden",)

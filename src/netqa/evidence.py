@@ -108,7 +108,9 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         answers_faq=passage.id in asked_by,
         open_question=not wanted_shapes(question),
         verdict=verdict(question, quote, query, any(
-            w not in stems and _slot_filled(w, question, passage.text) for w in required),
+            w not in stems and _slot_filled(w, question, passage.text)
+            # "a phase 2 trial?" where the quote says "phase 3"
+            or " " in w and not _has_label(w, quote) and _has_label(w, quote, any_number=True) for w in required),
             expansion.synonyms + expansion.related, under_question or passage.id in asked_by),
     )
 
