@@ -58,7 +58,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     text_of = {pid: f"{asked_by[pid].text} {p.text}" if pid in asked_by else p.text for pid, p in passages.items()}
     stems_of = {pid: _passage_stems(p) | _name_stems(p.document, p.path)
                 | (_passage_stems(asked_by[pid]) if pid in asked_by else frozenset()) for pid, p in passages.items()}
-    missing_in = {pid: [w for w in required if not (_has_label(w, text_of[pid], question.type == "yesno") if " " in w
+    missing_in = {pid: [w for w in required if not (_has_label(w, text_of[pid]) if " " in w
                                                      else _found(w, stems, expansion, text=text_of[pid]))
                         and not _slot_filled(w, question, text_of[pid])]
                   for pid, stems in stems_of.items()}
@@ -108,9 +108,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         answers_faq=passage.id in asked_by,
         open_question=not wanted_shapes(question),
         verdict=verdict(question, quote, query, any(
-            w not in stems and _slot_filled(w, question, passage.text)
-            # "a phase 2 trial?" where the quote says "phase 3"
-            or " " in w and not _has_label(w, quote) and _has_label(w, quote, any_number=True) for w in required),
+            w not in stems and _slot_filled(w, question, passage.text) for w in required),
             expansion.synonyms + expansion.related, under_question or passage.id in asked_by),
     )
 
@@ -139,12 +137,9 @@ def _slot_filled(word: str, question: Question, text: str) -> bool:
     return False
 
 
-def _has_label(label: str, text: str, any_number: bool = False) -> bool:
-    """Whether "grade 1-2" stands in the text as such (any case, any dash or spacing around it); with
-    `any_number`, the same label with any number ("Was it a phase 2 trial?" is answered by "phase 3")."""
+def _has_label(label: str, text: str) -> bool:
+    """Whether "grade 1-2" stands in the text as such (any case, any dash or spacing around it)."""
     name, number = label.split(" ", 1)
-    if any_number:
-        return re.search(rf"\b{re.escape(name)}\s+\d", text, re.IGNORECASE) is not None
     number = r"\s*[-–—]\s*".join(re.escape(part.strip()) for part in number.split("-"))
     return re.search(rf"\b{re.escape(name)}\s+{number}(?![\d-])", text, re.IGNORECASE) is not None
 
