@@ -58,7 +58,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     text_of = {pid: f"{asked_by[pid].text} {p.text}" if pid in asked_by else p.text for pid, p in passages.items()}
     stems_of = {pid: _passage_stems(p) | _name_stems(p.document, p.path)
                 | (_passage_stems(asked_by[pid]) if pid in asked_by else frozenset()) for pid, p in passages.items()}
-    missing_in = {pid: [w for w in required if not (_has_label(w, text_of[pid]) if " " in w
+    missing_in = {pid: [w for w in required if not (_has_label(w, text_of[pid], question.type == "yesno") if " " in w
                                                      else _found(w, stems, expansion, text=text_of[pid]))
                         and not _slot_filled(w, question, text_of[pid])]
                   for pid, stems in stems_of.items()}
@@ -107,8 +107,10 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         quote_coverage=_coverage(expansion, passage, idf, quote_stems, quote),
         answers_faq=passage.id in asked_by,
         open_question=not wanted_shapes(question),
-        verdict=verdict(question, quote, query, any(
-            w not in stems and _slot_filled(w, question, passage.text) for w in required),
+        # "a phase 2 trial?" where the text says "phase 3" is quoted without a Yes or No: the text may not deny
+        # the label it does not give ("grade 3-5" events say nothing of grade 1-2 ones)
+        verdict=None if any(" " in w and not _has_label(w, text_of[passage.id]) for w in required) else verdict(
+            question, quote, query, any(w not in stems and _slot_filled(w, question, passage.text) for w in required),
             expansion.synonyms + expansion.related, under_question or passage.id in asked_by),
     )
 
@@ -137,9 +139,12 @@ def _slot_filled(word: str, question: Question, text: str) -> bool:
     return False
 
 
-def _has_label(label: str, text: str) -> bool:
-    """Whether "grade 1-2" stands in the text as such (any case, any dash or spacing around it)."""
+def _has_label(label: str, text: str, any_number: bool = False) -> bool:
+    """Whether "grade 1-2" stands in the text as such (any case, any dash or spacing around it); with
+    `any_number`, the same label with any number ("Was it a phase 2 trial?" is met by "phase 3")."""
     name, number = label.split(" ", 1)
+    if any_number:
+        return re.search(rf"\b{re.escape(name)}\s+\d", text, re.IGNORECASE) is not None
     number = r"\s*[-–—]\s*".join(re.escape(part.strip()) for part in number.split("-"))
     return re.search(rf"\b{re.escape(name)}\s+{number}(?![\d-])", text, re.IGNORECASE) is not None
 
