@@ -429,3 +429,17 @@ def test_a_self_harm_form_may_begin_in_the_next_sentence():
 def test_a_question_about_the_assistant_may_open_with_a_modal():
     assert route("can I speak to a human?").kind is CHITCHAT
     assert route("Could this help me?").kind is RouteKind.MEDICAL_ADVICE
+
+
+def test_an_attempt_told_in_the_past_is_still_one():
+    assert route("I don't know why I took them all, I just wanted it to stop").crisis
+    assert route("why did my son try to kill himself last night?").crisis
+
+
+@pytest.mark.parametrize("text", ["I can't promise I'll be safe tonight", "I don't feel safe with myself right now"])
+def test_not_feeling_safe_with_oneself_is_a_crisis(text):
+    assert route(text).crisis
+
+
+def test_trusting_oneself_to_remember_is_everyday():
+    assert route("I do not trust myself to remember my doses, any tips?").kind is QUESTION
