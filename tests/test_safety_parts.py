@@ -443,3 +443,8 @@ def test_not_feeling_safe_with_oneself_is_a_crisis(text):
 
 def test_trusting_oneself_to_remember_is_everyday():
     assert route("I do not trust myself to remember my doses, any tips?").kind is QUESTION
+
+
+def test_and_before_a_new_subject_ends_a_negations_reach():
+    assert route("I'm not coping and I want to die").crisis
+    assert route("I am not bleeding and I feel fine, is it normal?").kind is QUESTION
