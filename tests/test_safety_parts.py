@@ -448,3 +448,8 @@ def test_trusting_oneself_to_remember_is_everyday():
 def test_and_before_a_new_subject_ends_a_negations_reach():
     assert route("I'm not coping and I want to die").crisis
     assert route("I am not bleeding and I feel fine, is it normal?").kind is QUESTION
+
+
+def test_a_plan_to_jump_with_nothing_after_it_unless_it_is_everyday():
+    assert route("i'm going to jump").crisis
+    assert route("I am going to jump in the shower then take my tablet").kind is not EMERGENCY
