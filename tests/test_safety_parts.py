@@ -453,3 +453,8 @@ def test_and_before_a_new_subject_ends_a_negations_reach():
 def test_a_plan_to_jump_with_nothing_after_it_unless_it_is_everyday():
     assert route("i'm going to jump").crisis
     assert route("I am going to jump in the shower then take my tablet").kind is not EMERGENCY
+
+
+def test_stopping_medicines_or_food_so_death_comes_sooner_is_self_harm():
+    assert route("I want to stop my tablets so the cancer takes me sooner").crisis
+    assert not route("can I stop taking it so the side effects go away?").crisis
