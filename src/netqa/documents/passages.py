@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Callable
 
 from netqa.documents.model import Block, BlockKind, Converted, Passage, Sentence
-from netqa.documents.text import MARKER, is_title_case, words_of
+from netqa.documents.text import MARKER, is_title_case, marker_style, words_of
 
 MAX_PASSAGE_WORDS = 120  # longer paragraphs are split at sentence ends, so a citation stays readable
 
@@ -23,6 +23,9 @@ _WRAPPED_HYPHEN = re.compile(r"(?<=[^\W\d_]-)[ \t]*\r?\n\s*(?=[^\W\d_])")
 _BOX_FRAME = re.compile(r"[ \t]*\*[ \t]*\r?\n[ \t]*\*")  # "... as is" *\n*  basis ..." inside a box of asterisks
 _LEAD_BULLET = re.compile(r"[-*+•·▪◦‣][ \t]+")
 _SHORT_FRAGMENT_WORDS = 5
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+_FRAGMENT_WORDS = 20  # a block this short without a sentence's end inside it is an item of the list before it
+_CONTEXT_WORDS = 10  # words of a lead-in that name it in the section of the items after it
 
 
 def reflow(raw: str) -> str:
@@ -75,23 +78,75 @@ def _not_a_sentence(candidate: str) -> bool:
         w.islower() and len(w) > 3 for w in words)
 
 
-def _grouped(found: list[Sentence]) -> list[tuple[Sentence, ...]]:
-    """A paragraph's sentences in passages of at most MAX_PASSAGE_WORDS words."""
-    groups: list[list[Sentence]] = [[]]
+def _packed(units: list[tuple[Sentence, ...]]) -> list[tuple[Sentence, ...]]:
+    """Units (a sentence, or a list item kept whole) packed in order into passages of at most MAX_PASSAGE_WORDS
+    words; a unit that ends in a colon ("d) Do one of the following:") opens the next passage rather than
+    closing one, so it stays with the items it introduces."""
+    groups: list[list[tuple[Sentence, ...]]] = [[]]
     words = 0
-    for sentence in found:
-        n = len(sentence.text.split())
+    for unit in units:
+        n = sum(len(s.text.split()) for s in unit)
         if groups[-1] and words + n > MAX_PASSAGE_WORDS:
-            groups.append([])
-            words = 0
-        groups[-1].append(sentence)
+            carried = [groups[-1].pop()] if len(groups[-1]) > 1 and groups[-1][-1][-1].text.endswith(":") else []
+            groups.append(carried)
+            words = sum(len(s.text.split()) for u in carried for s in u)
+        groups[-1].append(unit)
         words += n
-    return [tuple(group) for group in groups if group]
+    return [tuple(s for u in group for s in u) for group in groups if group]
+
+
+def _is_lead_in(text: str) -> bool:
+    """A paragraph that announces what follows: "... do at least ONE of the following:", "X means:"."""
+    return text.rstrip().endswith(":")
+
+
+def _layout(text: str, block: Block) -> tuple[int, str]:
+    """A block's indentation (the column it starts at) and how it is numbered ("a)", "1.", "-" or "")."""
+    return block.start - text.rfind("\n", 0, block.start) - 1, marker_style(text[block.start:block.start + 12])
+
+
+def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Callable[[str], str]) \
+        -> list[list[Sentence]]:
+    """The sentences of each block from blocks[i] on that a lead-in block introduces: list items or clauses
+    deeper than the lead-in (indented further, or numbered another way) and alike among themselves, or
+    fragments without a sentence's end inside ("BZ_PARAM_ERROR if strm is NULL", a PDF's return values)."""
+    lead_indent, lead_style = _layout(text, lead)
+    first: tuple[int, str] | None = None
+    out: list[list[Sentence]] = []
+    for block in blocks[i:]:
+        if block.kind is not BlockKind.TEXT:
+            break
+        found = sentences(text, block.start, block.end, shown)
+        fragment = len(found) == 1 and len(found[0].text.split()) <= _FRAGMENT_WORDS \
+            and (found[0].text[:1].islower() or not _SENTENCE_END.search(found[0].text))
+        if not found or not (block.item or fragment):
+            break
+        indent, style = _layout(text, block)
+        if first is None:
+            if lead.item and indent <= lead_indent and style == lead_style:
+                break  # the next clause of the same list as the lead-in's own
+            first = (indent, style)
+        elif indent < first[0] or indent == first[0] and style != first[1]:
+            break
+        out.append(found)
+    return out
+
+
+def _lead_context(lead: str) -> str | None:
+    """The lead-in as a section's context for the items that overflow into a passage of their own."""
+    words = lead.rstrip(":").split()
+    if len(words_of(lead)) < 3:
+        return None  # "These are:" names nothing
+    return " ".join(words) if len(words) <= _CONTEXT_WORDS else " ".join(words[:_CONTEXT_WORDS]) + " ..."
 
 
 def passages_of(converted: Converted, doc_id: str, title: str, path: str,
                 format_name: str = "text") -> tuple[Passage, ...]:
-    """The passages of a converted document (ids doc_id-p01, -p02 ...), each under the last heading before it."""
+    """The passages of a converted document (ids doc_id-p01, -p02 ...), each under the last heading before it.
+
+    A lead-in ("... provided that you do one of the following:") and the items it introduces are one passage
+    when they fit in MAX_PASSAGE_WORDS; the items that do not fit go on in passages whose section also names the
+    lead-in ("Preamble: 3. You may otherwise modify your copy of this Package ...")."""
     text = converted.text
     shown = shown_by(format_name)
     out: list[Passage] = []
@@ -99,22 +154,41 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
     blocks = list(converted.blocks)
     if blocks and blocks[0].kind is BlockKind.HEADING and blocks[0].label == title:
         blocks = blocks[1:]
-    for block in blocks:
+
+    def emit(groups: list[tuple[Sentence, ...]], block: Block, context: str | None = None) -> None:
+        for n, group in enumerate(groups):
+            where = section if n == 0 or context is None or group[0].text.endswith(":") \
+                else f"{section}: {context}"
+            out.append(Passage(f"{doc_id}-p{len(out) + 1:02d}", doc_id, title, where,
+                               " ".join(s.text for s in group), group[0].start, group[-1].end, group, path,
+                               block.page, block.kind.value))
+
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        i += 1
         if block.kind is BlockKind.HEADING:
             if block.label is not None:
                 section = block.label or title  # "": back to the document's own section
             continue
-        for group in _sentence_groups(text, block, shown):
-            start, end = group[0].start, group[-1].end
-            out.append(Passage(f"{doc_id}-p{len(out) + 1:02d}", doc_id, title, section,
-                               " ".join(s.text for s in group), start, end, group, path, block.page,
-                               block.kind.value))
+        if block.kind is not BlockKind.TEXT:
+            emit(_sentence_groups(text, block, shown), block)
+            continue
+        found = sentences(text, block.start, block.end, shown)
+        units: list[tuple[Sentence, ...]] = [(s,) for s in found]
+        context = None
+        if found and _is_lead_in(found[-1].text):
+            for items in _introduced(text, block, blocks, i, shown):
+                whole = sum(len(s.text.split()) for s in items) <= MAX_PASSAGE_WORDS
+                units.extend([tuple(items)] if whole else [(s,) for s in items])
+                i += 1
+            if len(units) > len(found):
+                context = _lead_context(found[-1].text)
+        emit(_packed(units), block, context)
     return tuple(out)
 
 
 def _sentence_groups(text: str, block: Block, shown: Callable[[str], str]) -> list[tuple[Sentence, ...]]:
-    if block.kind is BlockKind.TEXT:
-        return _grouped(sentences(text, block.start, block.end, shown))
     # Code is kept whole and verbatim (less the indentation all its lines share); a table row is shown with its
     # column headers.
     whole = block.label if block.label is not None else _verbatim(text, block.start, block.end)

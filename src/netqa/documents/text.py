@@ -17,7 +17,7 @@ The rules, in the order they apply:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -435,10 +435,17 @@ def _title(chunk: _Chunk) -> str | None:
 
 
 def _marker_style(chunk: _Chunk) -> str:
-    """How a clause is numbered, without its number: "1.", "1.1.", "(a)", "A.", "a)"."""
-    marker = MARKER.match(chunk.lines[0].text)
-    number = chunk.lines[0].text[:marker.end()].strip() if marker else ""
-    return re.sub(r"[a-z]", "a", re.sub(r"[A-Z]", "A", re.sub(r"\d+", "1", number)))
+    return marker_style(chunk.lines[0].text)
+
+
+def marker_style(line: str) -> str:
+    """How a clause or list item is numbered, without its number: "1.", "1.1.", "(a)", "A.", "a)", "-", or ""."""
+    if bullet := _BULLET.match(line):
+        return bullet.group().strip()
+    marker = MARKER.match(line)
+    number = line[:marker.end()].strip() if marker else ""
+    # Letters and roman numerals alike ("(a)", "(ii)"): a list's numbering is told by its case and punctuation.
+    return re.sub(r"[a-z]+", "a", re.sub(r"[A-Z]+", "A", re.sub(r"\d+", "1", number)))
 
 
 def _untitle_lists(chunks: list[_Chunk]) -> None:
@@ -489,7 +496,7 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
         if all(_URL.fullmatch(line.text) for line in chunk.lines):
             # A URL alone belongs to the text before it ("... at <https://www.gnu.org/licenses/>").
             if blocks and blocks[-1].kind is BlockKind.TEXT:
-                blocks[-1] = Block(BlockKind.TEXT, blocks[-1].start, chunk.end)
+                blocks[-1] = replace(blocks[-1], end=chunk.end)
             continue
         if _is_contents(chunks, i):
             continue
@@ -503,8 +510,11 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
         heading = chunk.heading or (_title(chunk) if first and i == 0 else None) \
             or _heading_line(chunk, before, following) or _hanging_clause(chunk, following)
         if heading is None:
-            code = _is_code(chunk, before, following)
-            blocks.append(Block(BlockKind.CODE if code else BlockKind.TEXT, chunk.start, chunk.end))
+            if _is_code(chunk, before, following):
+                blocks.append(Block(BlockKind.CODE, chunk.start, chunk.end))
+            else:
+                item = chunk.clause or bool(_BULLET.match(chunk.lines[0].text))
+                blocks.append(Block(BlockKind.TEXT, chunk.start, chunk.end, item=item))
             continue
         if heading.endswith(":") and following is not None and not chunk.clause:
             heading = heading.rstrip(":").strip()
@@ -516,7 +526,7 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
         last_heading = heading
         if chunk.body_start is not None:
             blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.body_start, heading))
-            blocks.append(Block(BlockKind.TEXT, chunk.body_start, chunk.end))
+            blocks.append(Block(BlockKind.TEXT, chunk.body_start, chunk.end, item=True))
         else:
             blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.end, heading))
             if heading.endswith("?"):
