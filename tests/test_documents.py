@@ -71,13 +71,61 @@ def test_a_number_starting_a_wrapped_line_is_neither_a_heading_nor_a_new_clause(
 
 
 def test_lettered_clauses_split_a_paragraph_after_a_sentence_end():
+    text = ("Licence\n\n4. Redistribution. You may redistribute it. You must meet\n"
+            "   (a) the first condition. (b) You must cause modified files to carry notices.\n"
+            "   (c) You must keep the notices.\n")
+    document = parse_document(Path("doc.txt"), text.encode("utf-8"), "doc")
+    texts = [text[b.start:b.end] for b in document_blocks(text) if b.kind is BlockKind.TEXT]
+    assert [" ".join(t.split()) for t in texts] == [
+        "You may redistribute it. You must meet (a) the first condition. (b) You must cause modified files to carry "
+        "notices.", "(c) You must keep the notices."]
+    assert len(document.passages) == 2
+
+
+def document_blocks(text: str):
+    from netqa.documents.plain import from_text
+
+    return from_text(text, "utf-8").blocks
+
+
+def test_a_lead_in_and_the_short_list_it_introduces_are_one_passage():
     text = ("Licence\n\n4. Redistribution. You may redistribute it provided that You meet these conditions:\n\n"
             "   (a) You must give recipients a copy of this License; and\n\n"
-            "   (b) You must cause modified files to carry notices; and\n")
+            "   (b) You must cause modified files to carry notices; and\n\n"
+            "5. Patents. Each Contributor grants You a patent licence.\n")
+    assert passages(text) == [
+        ("4. Redistribution", "You may redistribute it provided that You meet these conditions: (a) You must give "
+         "recipients a copy of this License; and (b) You must cause modified files to carry notices; and"),
+        ("5. Patents", "Each Contributor grants You a patent licence.")]
+
+
+def test_items_of_a_long_list_are_passages_whose_section_names_the_lead_in():
+    item = "the licensee keeps every notice of the original work in each copy it gives to anyone at all"
+    text = ("Licence\n\n3. You may modify your copy of the Package, provided that you do at least one of the\n"
+            "following:\n\n" + "".join(f"    {c}) {item}, {c}.\n\n" for c in "abcdef")
+            + "4. You may distribute the programs of this Package in object code.\n")
+    found = passages(text)
+    assert found[0] == ("Licence", "3. You may modify your copy of the Package, provided that you do at least one of "
+                        "the following:")
+    context = "Licence: ... provided that you do at least one of the following"
+    assert [section for section, _ in found[1:7]] == [context] * 6
+    assert found[1][1].startswith("a) the licensee") and found[6][1].startswith("f) the licensee")
+    assert found[7] == ("Licence", "4. You may distribute the programs of this Package in object code.")
+
+
+def test_a_nested_lead_in_stays_with_its_own_items():
+    text = ("Licence\n\nYou may convey a Combined Work if you do each of the following:\n\n"
+            "   a) Give prominent notice with each copy of the Combined Work.\n\n"
+            "   b) Do one of the following:\n\n"
+            "       0) Convey the Minimal Corresponding Source.\n\n"
+            "       1) Use a suitable shared library mechanism.\n\n"
+            "   c) Provide the installation information when it is required.\n\n"
+            "That is all it takes.\n")
     assert [t for _, t in passages(text)] == [
-        "You may redistribute it provided that You meet these conditions:",
-        "(a) You must give recipients a copy of this License; and",
-        "(b) You must cause modified files to carry notices; and"]
+        "You may convey a Combined Work if you do each of the following: a) Give prominent notice with each copy "
+        "of the Combined Work. b) Do one of the following: 0) Convey the Minimal Corresponding Source. 1) Use a "
+        "suitable shared library mechanism. c) Provide the installation information when it is required.",
+        "That is all it takes."]
 
 
 def test_underlined_and_boxed_headings_are_headings_and_rule_lines_never_passages():
@@ -292,7 +340,8 @@ def test_items_of_one_list_are_titled_alike():
             "O. Preserve any Warranty Disclaimers.\n\nYou may add a section Entitled \"Endorsements\".\n")
     found = passages(text)
     assert {section for section, _ in found} == {"4. MODIFICATIONS"}
-    assert ("4. MODIFICATIONS", "O. Preserve any Warranty Disclaimers.") in found
+    assert found[0][1].startswith("You must do these things in the Modified Version: A. Use in the Title Page")
+    assert found[0][1].endswith("O. Preserve any Warranty Disclaimers.")
 
 
 def test_a_defined_term_on_a_line_of_its_own_makes_one_passage_with_its_definition():
@@ -485,3 +534,38 @@ def test_a_field_heads_the_prose_indented_under_it_and_a_lone_dot_separates_its_
         ("License: zlib", "Permission is granted to anyone to use this software for any purpose."),
         ("copyright", "Files: debian/* Copyright: 2015-2016 Kevin Murray License: Expat")]
     assert document.passages[1].text.startswith("Files: * Copyright: Yann Collet Meta Platforms")
+
+
+def test_html_list_items_join_the_paragraph_that_introduces_them():
+    page = ("<html><head><title>Sorting</title></head><body><main><h1>Sorting</h1>"
+            "<p>Including the index gives two benefits:</p><ul><li><p>The sort is stable.</p></li>"
+            "<li><p>The original items do not have to be comparable.</p></li></ul>"
+            "<p>Another name for this idiom is Schwartzian transform.</p></main></body></html>")
+    document = parse_document(Path("sorting.html"), page.encode(), "sorting")
+    assert [p.text for p in document.passages] == [
+        "Including the index gives two benefits: The sort is stable. The original items do not have to be "
+        "comparable.", "Another name for this idiom is Schwartzian transform."]
+
+
+def test_a_pdf_term_and_its_lower_case_description_are_one_paragraph_and_never_a_heading():
+    from netqa.documents.passages import passages_of
+    from netqa.documents.pdf import from_pages
+
+    page = ("3.4.1. BZ2_bzReadOpen\n"
+            "BZFILE *BZ2_bzReadOpen( int *bzerror, FILE *f, int verbosity, int small );\n"
+            "Prepare to read compressed data from file handle f. f should refer to a file which has been opened\n"
+            "for reading, and for which the error indicator is not set.\n"
+            "Possible assignments to bzerror:\n"
+            "BZ_CONFIG_ERROR\n"
+            "if the library has been mis-compiled\n"
+            "BZ_PARAM_ERROR\n"
+            "if f is NULL\n"
+            "or small is neither 0 nor 1\n"
+            "BZ_MEM_ERROR\n"
+            "if insufficient memory is available\n"
+            "BZ_OK\n"
+            "otherwise.\n")
+    found = [(p.section, p.text) for p in passages_of(from_pages([page]), "m", "Manual", "m.pdf")]
+    assert {section for section, _ in found} == {"3.4.1. BZ2_bzReadOpen"}
+    assert ("3.4.1. BZ2_bzReadOpen", "BZ_PARAM_ERROR if f is NULL or small is neither 0 nor 1") in found
+    assert ("3.4.1. BZ2_bzReadOpen", "BZ_OK otherwise.") in found

@@ -24,6 +24,7 @@ _BOX_FRAME = re.compile(r"[ \t]*\*[ \t]*\r?\n[ \t]*\*")  # "... as is" *\n*  bas
 _LEAD_BULLET = re.compile(r"[-*+•·▪◦‣][ \t]+")
 _SHORT_FRAGMENT_WORDS = 5
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+MAX_LIST_WORDS = 120  # a lead-in and its items up to this size are one passage; longer, each item is one
 _FRAGMENT_WORDS = 20  # a block this short without a sentence's end inside it is an item of the list before it
 _CONTEXT_WORDS = 10  # words of a lead-in that name it in the section of the items after it
 
@@ -95,6 +96,10 @@ def _packed(units: list[tuple[Sentence, ...]]) -> list[tuple[Sentence, ...]]:
     return [tuple(s for u in group for s in u) for group in groups if group]
 
 
+def _words(sentence: Sentence) -> int:
+    return len(sentence.text.split())
+
+
 def _is_lead_in(text: str) -> bool:
     """A paragraph that announces what follows: "... do at least ONE of the following:", "X means:"."""
     return text.rstrip().endswith(":")
@@ -137,7 +142,7 @@ def _lead_context(lead: str) -> str | None:
     words = lead.rstrip(":").split()
     if len(words_of(lead)) < 3:
         return None  # "These are:" names nothing
-    return " ".join(words) if len(words) <= _CONTEXT_WORDS else " ".join(words[:_CONTEXT_WORDS]) + " ..."
+    return " ".join(words) if len(words) <= _CONTEXT_WORDS else "... " + " ".join(words[-_CONTEXT_WORDS:])
 
 
 def passages_of(converted: Converted, doc_id: str, title: str, path: str,
@@ -155,10 +160,8 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
     if blocks and blocks[0].kind is BlockKind.HEADING and blocks[0].label == title:
         blocks = blocks[1:]
 
-    def emit(groups: list[tuple[Sentence, ...]], block: Block, context: str | None = None) -> None:
-        for n, group in enumerate(groups):
-            where = section if n == 0 or context is None or group[0].text.endswith(":") \
-                else f"{section}: {context}"
+    def emit(groups: list[tuple[Sentence, ...]], block: Block, where: str) -> None:
+        for group in groups:
             out.append(Passage(f"{doc_id}-p{len(out) + 1:02d}", doc_id, title, where,
                                " ".join(s.text for s in group), group[0].start, group[-1].end, group, path,
                                block.page, block.kind.value))
@@ -172,19 +175,18 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
                 section = block.label or title  # "": back to the document's own section
             continue
         if block.kind is not BlockKind.TEXT:
-            emit(_sentence_groups(text, block, shown), block)
+            emit(_sentence_groups(text, block, shown), block, section)
             continue
         found = sentences(text, block.start, block.end, shown)
-        units: list[tuple[Sentence, ...]] = [(s,) for s in found]
-        context = None
-        if found and _is_lead_in(found[-1].text):
-            for items in _introduced(text, block, blocks, i, shown):
-                whole = sum(len(s.text.split()) for s in items) <= MAX_PASSAGE_WORDS
-                units.extend([tuple(items)] if whole else [(s,) for s in items])
-                i += 1
-            if len(units) > len(found):
-                context = _lead_context(found[-1].text)
-        emit(_packed(units), block, context)
+        listed = _introduced(text, block, blocks, i, shown) if found and _is_lead_in(found[-1].text) else []
+        i += len(listed)
+        if sum(_words(s) for s in found) + sum(_words(s) for items in listed for s in items) <= MAX_LIST_WORDS:
+            emit(_packed([(s,) for s in found] + [tuple(items) for items in listed]), block, section)
+            continue
+        emit(_packed([(s,) for s in found]), block, section)
+        context = _lead_context(found[-1].text) if listed else None
+        for items in listed:
+            emit(_packed([(s,) for s in items]), block, f"{section}: {context}" if context else section)
     return tuple(out)
 
 

@@ -90,8 +90,8 @@ def _paragraphs(page: str) -> str:
     for before, line in zip(lines, lines[1:], strict=False):
         ended = _ENDS_SENTENCE.search(before) and len(before) < 0.85 * width
         numbered = _NUMBERED.match(before) and _heading_like(before, width)  # "3.3.4. BZ2_bzDecompressInit"
-        if _BULLET.match(line) or _label(line, width) or numbered or not _continues(line) and (
-                ended or _heading_like(line, width) or _heading_like(before, width)):
+        if ended or _BULLET.match(line) or _label(line, width) or numbered or not _continues(line) and (
+                _heading_like(line, width) or _heading_like(before, width)):
             out.append("")
         out.append(line)
     return "\n".join(out)

@@ -450,20 +450,25 @@ def marker_style(line: str) -> str:
 
 def _untitle_lists(chunks: list[_Chunk]) -> None:
     """Items of one list are titled alike: in a run of clauses numbered the same way, when fewer than half have
-    a title, none has ("O. Preserve any Warranty Disclaimers." is the 15th instruction of a list, not a heading)."""
+    a title, none has ("O. Preserve any Warranty Disclaimers." is the 15th instruction of a list, not a heading).
+    The items a lead-in introduces ("... do one of the following:" over "0) Convey the Minimal Corresponding
+    Source.") are its sentences, never headings."""
     run: list[_Chunk] = []
+    introduced = False
 
     def settle() -> None:
         titled = [c for c in run if c.heading is not None]
-        if titled and 2 * len(titled) < len(run):
+        if titled and (introduced or 2 * len(titled) < len(run)):
             for c in titled:
                 c.heading, c.body_start = None, None
         run.clear()
 
-    for chunk in chunks:
+    for i, chunk in enumerate(chunks):
         if chunk.clause:
             if run and _marker_style(run[0]) != _marker_style(chunk):
                 settle()
+            if not run:
+                introduced = i > 0 and _introduces(chunks[i - 1])
             run.append(chunk)
         elif chunk.heading is not None:
             settle()
