@@ -95,7 +95,7 @@ def test_up_as_a_verb_is_a_dose_decision():
     assert route("should we up his BP tablets ourselves?").kind is RouteKind.MEDICAL_ADVICE
 
 
-@pytest.mark.parametrize("form, base", [("deeper", "deep"), ("paler", "pale"), ("bigger", "big"), ("dizzier", "dizzi"),
+@pytest.mark.parametrize("form, base", [("deeper", "deep"), ("paler", "pale"), ("hotter", "hot"), ("dizzier", "dizzi"),
                                         ("swelled", "swell")])
 def test_a_form_the_word_lists_never_wrote_is_known_by_its_base_word(form, base):
     # irregular forms from WordNet's exception lists (inflections.txt), regular endings stripped (-er, -est, -ier)
@@ -294,3 +294,84 @@ def test_saying_one_is_fine_before_but_is_no_ending():
                                   "mum's blood sugar reads LO and she's not making sense"])
 def test_signs_in_everyday_descriptions(text):
     assert route(text).kind is EMERGENCY
+
+
+# ---------------------------------------------------------------- session 3: person x time x question scope
+
+
+@pytest.mark.parametrize("text", ['my brother texted me "I am going to kill myself tonight"',
+                                  'My mum keeps saying "I just want to go to sleep and not wake up"'])
+def test_words_quoted_after_a_persons_verb_of_saying_are_a_report(text):
+    assert route(text).crisis
+
+
+@pytest.mark.parametrize("text", ['the article says "serious bleeding" can happen, how often?',
+                                  'what does "hemorrhage" mean?'])
+def test_words_quoted_with_no_person_saying_them_are_the_texts(text):
+    assert route(text).kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["I want to know why he collapsed", "why did my dad collapse?",
+                                  "why was he bleeding so much last night?"])
+def test_a_question_why_something_happened_told_in_the_past_is_a_question(text):
+    assert route(text).kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["why is he bleeding so much?", "why has my dad collapsed?", "my dad collapsed, why?",
+                                  "why did he just collapse?"])
+def test_the_same_question_told_now_is_a_report(text):
+    assert route(text).kind is EMERGENCY
+
+
+def test_wanting_to_know_is_no_wish():
+    assert route("I want to know if he will die").kind is QUESTION
+    assert route("I want to die").crisis
+
+
+@pytest.mark.parametrize("text", ["I'd rather die than lose my hair, does it cause hair loss?",
+                                  "i'd rather be dead than go bald"])
+def test_rather_die_than_compares_two_things(text):
+    assert route(text).kind is not EMERGENCY
+
+
+def test_a_person_spoken_to_is_not_the_one_it_is_about():
+    assert route("my friend messaged everyone saying thanks for everything and sorry for all of it").crisis
+
+
+@pytest.mark.parametrize("text", ["can't see any way out of this", "doesn't want to be here any more"])
+def test_a_negated_auxiliary_opening_a_statement_asks_nothing(text):
+    assert route(text).crisis
+
+
+def test_subject_and_modal_words_are_no_distance_in_a_self_harm_form():
+    assert route("i wish i could just fall asleep and never wake up").crisis
+
+
+@pytest.mark.parametrize("text", ["i've been burning my arms with a lighter", "she has been cutting her legs again",
+                                  "my daughter scratches her arms until they bleed", "he carved words into his arm"])
+def test_self_injury_with_an_instrument_until_it_bleeds_or_as_a_habit(text):
+    assert route(text).crisis
+
+
+def test_cutting_oneself_by_accident_is_not_self_injury():
+    assert not route("I cut my finger chopping onions, is it ok to take my tablet?").crisis
+
+
+@pytest.mark.parametrize("text", ["he gave his dog and his guitar away this week",
+                                  "please tell my parents i'm sorry",
+                                  "soon I won't be a problem for anybody",
+                                  "she has been looking up how many paracetamol it takes",
+                                  "part of me hopes the cancer just takes me",
+                                  "i have it all planned out for sunday"])
+def test_goodbyes_plans_and_wishes_compose_from_their_parts(text):
+    assert route(text).crisis
+
+
+@pytest.mark.parametrize("text", ["my friend gave away her old clothes after losing weight, is that a side effect?",
+                                  "sorry, I won't be a bother, I'll wait for my appointment"])
+def test_ordinary_giving_and_politeness_are_not_goodbyes(text):
+    assert route(text).kind is not EMERGENCY
+
+
+def test_a_part_takes_the_shorter_phrase_when_the_longer_leaves_another_part_no_words():
+    assert route("i took every pill i had").crisis  # "every", not "every pill": "pill" is the medicine

@@ -9,12 +9,18 @@ from netqa import lexical
 from netqa.documents import Passage
 from netqa.documents.names import names_text
 from netqa.facts import NUMERIC_SHAPES, extract_fact, needs_fact, verdict, wanted_shapes
+from netqa.lang import en
 from netqa.message import Question, types_by_name
 from netqa.records import Evidence, Hit, SentenceHit
 from netqa.terms import Expansion, generic_words
-from netqa.text import content_words, normalise, stem
+from netqa.text import content_words, normalise, stem, words
 
 QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to the best is quoted with it
+COVER_WEIGHT = 0.25  # how much a sentence's idf-weighted share of the question's words adds to its cosine
+QUOTE_ADDS = 0.4  # a neighbour holding this share of the question's words the quote lacks is quoted with it
+QUOTE_MAX_WORDS = 70  # a quote grows by neighbours only while it stays this short
+QUOTE_MAX_SENTENCES = 3
+SHORT_SENTENCE = 6  # a sentence of this many words or fewer ("3. Turn on core dumps.") is quoted with the next
 PART_OF_WORD = 4  # a question word this long may stand in a passage word as its head ("center" in "multicenter")
 CLIPPED_BY = 4  # ... or be its clipped form, this many letters shorter at least ("temp" for "temporary")
 
@@ -69,12 +75,17 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
 
     scored = [(candidate(s), s) for s in sentences]
     (_, short), best = max(scored, key=lambda item: item[0][0])
+    # Within the passage chosen, cosine favours a short sentence for being short ("Y is the minor version."); the
+    # share of the question's words a sentence holds favours the one that says what is asked ("An even Y ...").
+    (_, short), best = max((item for item in scored if item[1].passage.id == best.passage.id), key=lambda item:
+                           item[0][0] + COVER_WEIGHT * _share(query, idf, _stems_of("", item[1].passage.sentences[
+                               item[1].sentence_index].text)))
     passage = best.passage
     stems = stems_of[passage.id]
     runner_up = next((h.score for h in hits if h.passage.id != passage.id), 0.0)
     # A word the corpus lacks counts as missing unless a word WordNet relates to it is in this passage.
     unknown = [w for w in expansion.unknown if not _found(w, stems, expansion, text=text_of[passage.id])]
-    quote = _quote(best, sentences)
+    quote = _quote(best, sentences, query, idf)
     # The quote answers the question in its heading ("40. Does zlib support Deflate64?") or the one before it
     under_question = passage.section.rstrip().endswith("?")
     quote_stems = _stems_of(passage.section if under_question else "", quote) | (
@@ -195,19 +206,58 @@ def _answers_to_questions(hits: list[Hit], sentences: list[SentenceHit], followi
     return hits_once, sorted(out_sentences, key=lambda s: -s.score), asked_by
 
 
-def _quote(best: SentenceHit, sentences: list[SentenceHit]) -> str:
-    """The best sentence, with the one before or after it when that matches nearly as well.
+def _quote(best: SentenceHit, sentences: list[SentenceHit], query: dict[str, float], idf) -> str:
+    """The best sentence and the neighbours that belong with it: the one before or after that matches nearly as
+    well, one that holds much of what the question asks and the best lacks, what a lead-in ("... the following:")
+    or a very short sentence introduces, and a sentence carrying on from it ("It ...", "This ...", "If so, ...").
 
-    Always a stretch of the passage's text, so the quote can be found in the cited text.
+    Always a stretch of the passage's text, so the quote can be found in the cited text; at most
+    QUOTE_MAX_SENTENCES sentences, grown only while under QUOTE_MAX_WORDS words.
     """
     passage, index = best.passage, best.sentence_index
-    neighbours = [s for s in sentences if s.passage.id == passage.id and abs(s.sentence_index - index) == 1
-                  and s.score > 0 and s.score >= QUOTE_NEIGHBOUR_WITHIN * best.score]
-    first = last = passage.sentences[index]
-    if neighbours:
-        other = passage.sentences[max(neighbours, key=lambda s: s.score).sentence_index]
-        first, last = min(first, other, key=lambda s: s.start), max(first, other, key=lambda s: s.start)
-    return passage.between(first, last)
+    texts = [s.text for s in passage.sentences]
+    score = {s.sentence_index: s.score for s in sentences if s.passage.id == passage.id}
+    first = last = index
+    covered = set(_stems_of("", texts[index]))
+
+    def adds(k: int) -> bool:
+        """Whether sentence k belongs with the quote."""
+        if score.get(k, 0.0) > 0 and score[k] >= QUOTE_NEIGHBOUR_WITHIN * best.score:
+            return True
+        if _share(query, idf, _stems_of("", texts[k]) - covered) >= QUOTE_ADDS:
+            return True
+        if k == last + 1:  # what the quote introduces, or a sentence going on from it
+            return texts[last].rstrip().endswith(":") or len(texts[last].split()) <= SHORT_SENTENCE \
+                or _carries_on(texts[k])
+        return _carries_on(texts[first])  # k == first - 1: what the quote's "It" or "This" points back to
+
+    while last - first + 1 < QUOTE_MAX_SENTENCES:
+        words_now = sum(len(texts[k].split()) for k in range(first, last + 1))
+        grown = next((k for k in (last + 1, first - 1) if 0 <= k < len(texts) and adds(k)
+                      and words_now + len(texts[k].split()) <= QUOTE_MAX_WORDS), None)
+        if grown is None:
+            break
+        first, last = min(first, grown), max(last, grown)
+        covered |= _stems_of("", texts[grown])
+    return passage.between(passage.sentences[first], passage.sentences[last])
+
+
+def _carries_on(text: str) -> bool:
+    """A sentence opening with a word that points back or carries on ("It modifies ...", "If this is ...")."""
+    opening, continuers = words(text[:40]), en.word_list("continuers.txt")
+    return bool(opening) and (opening[0] in continuers
+                              or opening[0] == "if" and len(opening) > 1 and opening[1] in continuers)
+
+
+def _share(query: dict[str, float], idf, stems: frozenset[str] | set[str]) -> float:
+    """The idf-weighted share of the question's stems (`query`: stem -> weight) that `stems` holds."""
+    total = found = 0.0
+    for term, weight in query.items():
+        w = weight * idf(term)
+        total += w
+        if term in stems:
+            found += w
+    return found / total if total else 0.0
 
 
 def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:

@@ -176,6 +176,7 @@ class Lexicon:
     before_medicine: frozenset[str]  # stems that stand between "took" or a count and a medicine's name
     spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
     skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
+    transparent: frozenset[str]  # stems that carry only a clause's subject, modal or tense: not counted apart
     irregular: dict[str, str]  # "bled" -> "bleed": inflections.txt, from WordNet's exception lists
     endings: tuple[tuple[str, str], ...]  # ("ier", "y"), ("er", ""): regular endings stripped to find a base word
 
@@ -345,6 +346,7 @@ def english() -> Lexicon:
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
                    {letter: tuple(words) for letter, words in spellings.items()},
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
+                   frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
                    *_inflections())
 
 
@@ -421,12 +423,18 @@ class Mark(NamedTuple):  # a NamedTuple: messages make hundreds, and a frozen da
         return any(at in taken for at in range(self.start, self.end))
 
 
+_SPEECH_LEAD = 3  # a quote opens at most this many words after the verb of saying ("texted me:", "said to me")
+_WISHES = ("harm:desire", "harm:intent", "harm:wanting", "harm:plan")  # labels of a wish or plan
+
+
 class Message:
     """A message's words (stems), the sentence and clause of each, and every lexicon label found on them."""
 
     def __init__(self, text: str, lexicon: Lexicon):
         spelt = contractions()
+        self._lexicon = lexicon
         self.stems: list[str] = []
+        self.words: list[str] = []  # each stem's word as written (contractions spelt out): for its tense
         self.sentence: list[int] = []
         self.clause: list[int] = []
         self.quoted: list[bool] = []
@@ -473,6 +481,7 @@ class Message:
                         and self.stems and self.stems[-1] in lexicon.before_medicine and not _is_english(word):
                     rare.append(len(self.stems))
                 self.stems.append(word if word[0] == "<" else lexicon.stems_of(word))
+                self.words.append(word)
                 self.sentence.append(sentence)
                 self.clause.append(clause)
                 self.quoted.append(in_quote)
@@ -509,18 +518,53 @@ class Message:
             return at in pills
 
         self.marks["count:many"] = [m for m in self.marks.get("count:many", ()) if counts_pills(m)]
+        knowing = {at for m in self.marks.get("questions:embedding", ()) for at in range(m.start, m.end)}
+        if knowing:  # "I want to know if he will die": wanting to know is asking, not a wish
+            for label in _WISHES:
+                self.marks[label] = [m for m in self.marks.get(label, ()) if not m.overlaps(knowing)]
         breaks = {m.start for m in self.marks.get("clauses:break", ())}
         if breaks:  # "but", "now", "because" open a new clause
             opened = 0
             for at in range(len(self.clause)):
                 opened += at in breaks
                 self.clause[at] = self.clause[at] * 1000 + opened
+        self._unquote_speech()
         self.present = frozenset(label for label, found in self.marks.items() if found)
         self._sentences: list[range] = []
         at = 0
         while at < len(stems):
             self._sentences.append(self.sentence_span(at))
             at = self._sentences[-1].stop
+
+    def _unquote_speech(self) -> None:
+        """Words quoted after a person's verb of saying are that person's, told by the writer: "my brother texted
+        me "I'm going to end it tonight"" reports what he said. Quoted words with no person saying them are the
+        text's own ("the article says "serious bleeding"", "what does "fistula" mean?") and stay quoted."""
+        verbs = [m for label in ("harm:said", "person:addressing") for m in self.marks.get(label, ())]
+        if not verbs or not any(self.quoted):
+            return
+        at = 0
+        while at < len(self.quoted):
+            if not self.quoted[at]:
+                at += 1
+                continue
+            end = at
+            while end < len(self.quoted) and self.quoted[end]:
+                end += 1
+            said = [v for v in verbs
+                    if at - _SPEECH_LEAD <= v.end <= at and self.sentence[v.start] == self.sentence[at]]
+            if said and self._speaker_is_a_person(min(v.start for v in said)):
+                for inside in range(at, end):
+                    self.quoted[inside] = False
+            at = end
+
+    def _speaker_is_a_person(self, verb: int) -> bool:
+        """The nearest person named before a verb of saying, in its sentence, is someone (not the text, a study)."""
+        sentence = self.sentence[verb]
+        people = [(m.end, True) for m in self.marks.get("person:personal", ()) if m.end <= verb]
+        people += [(m.end, False) for m in self.marks.get("person:generic", ()) if m.end <= verb]
+        people = [(end, personal) for end, personal in people if self.sentence[end - 1] == sentence]
+        return bool(people) and max(people)[1]
 
     def _lower_negation(self, lexicon: Lexicon) -> None:
         """ "not" before a verb of opinion moves behind the modal of the clause it introduces, in the same clause:
@@ -532,13 +576,26 @@ class Message:
                 modal = next((to for to in range(at + 2, min(at + 6, len(self.stems)))
                               if self.stems[to] in modals and self.clause[to] == self.clause[at]), None)
                 if modal is not None:
-                    columns: tuple[list, ...] = (self.stems, self.sentence, self.clause, self.quoted)
+                    columns: tuple[list, ...] = (self.stems, self.words, self.sentence, self.clause, self.quoted)
                     for column in columns:
                         column.insert(modal, column.pop(at))
             at += 1
 
     def __len__(self) -> int:
         return len(self.stems)
+
+    @cached_property
+    def _transparent_before(self) -> list[int]:
+        counts = [0]
+        for word in self.stems:
+            counts.append(counts[-1] + (word in self._lexicon.transparent))
+        return counts
+
+    def transparent(self, start: int, stop: int) -> int:
+        """How many of the words from start to stop only carry a clause's subject, modal or tense (clauses.txt)."""
+        if stop <= start:
+            return 0
+        return self._transparent_before[stop] - self._transparent_before[start]
 
     @cached_property
     def _signs(self) -> frozenset[int]:
@@ -592,8 +649,24 @@ class Instance:
 _NEAR_ACROSS = 4  # a form's parts may stand in two sentences when this close ("I've taken them. 40 of them.")
 
 
-def _nearest(marks: list[Mark], anchor: Mark) -> Mark:
-    return min(marks, key=lambda m: (abs(m.start - anchor.start), m.start - m.end))  # of two, the longer
+def _nearest(marks: list[Mark], anchor: Mark, longer: bool = True) -> Mark:
+    """The mark nearest the anchor; of two as near, the longer (or, when the longer leaves a later part without
+    words of its own, the shorter: "took every pill": "every", not "every pill", so "pill" is the medicine)."""
+    return min(marks, key=lambda m: (abs(m.start - anchor.start), (m.start - m.end) * (1 if longer else -1)))
+
+
+def _choose(choices: list[list[Mark]], anchor: Mark) -> list[Mark]:
+    """One mark a part, each taking words of its own ("not understand" is one part), nearest the anchor."""
+    for longer in (True, False):
+        chosen = [anchor]
+        for candidates in choices[1:]:
+            free = [m for m in candidates if not any(m.start < c.end and c.start < m.end for c in chosen)]
+            if not free:
+                break
+            chosen.append(_nearest(free, anchor, longer))
+        if len(chosen) == len(choices):
+            return chosen
+    return []
 
 
 def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
@@ -614,16 +687,13 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                 continue
             best = None
             for anchor in (m for m in choices[0] if m.start in span):
-                chosen = [anchor]
-                for candidates in choices[1:]:  # each part takes words of its own ("not understand" is one part)
-                    free = [m for m in candidates if not any(m.start < c.end and c.start < m.end for c in chosen)]
-                    if not free:
-                        break
-                    chosen.append(_nearest(free, anchor))
-                if len(chosen) < len(choices):
+                chosen = _choose(choices, anchor)
+                if not chosen:
                     continue
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
                 gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
+                if not form.sudden:  # "i wish i could just fall asleep and never wake up": the subject and modal
+                    gap -= message.transparent(min(m.end for m in chosen), max(m.start for m in chosen))
                 across = any(m.start not in span for m in chosen)
                 if gap <= (min(_NEAR_ACROSS, form.window) if across else form.window) and (
                         best is None or end - start < best[1] - best[0]):
@@ -714,7 +784,11 @@ def _opens_question(message: Message, clause: range) -> Mark | None:
     fillers = {m.start: m.end for m in message.marks.get("questions:filler", ())}
     while at in fillers and at < clause.stop:
         at = fillers[at]
-    return next((m for m in message.marks.get("questions:opener", ()) if m.start == at), None)
+    opener = next((m for m in message.marks.get("questions:opener", ()) if m.start == at), None)
+    if opener is not None and sentence not in message.asks and opener.end < len(message) \
+            and message.stems[opener.end] == "not":
+        return None  # "can't breathe properly", "doesn't want to wake up": a statement with its subject left out
+    return opener
 
 
 def _people(message: Message, span: range, found: Instance, skip: Mark | None) -> list[tuple[Mark, bool]]:
@@ -723,7 +797,9 @@ def _people(message: Message, span: range, found: Instance, skip: Mark | None) -
     taken = found.taken | (frozenset(range(skip.start, skip.end)) if skip else frozenset())
     people = [(m, True) for m in _free(message, "person:personal", span, taken)]
     owners = {m.end for m, _ in people}  # "my patients", "our family": the writer's own people
-    people += [(m, m.start in owners) for m in _free(message, "person:generic", span, taken)]
+    spoken_to = {m.end for m in message.marks.get("person:addressing", ())}  # "she messaged everyone": not her
+    people += [(m, m.start in owners) for m in _free(message, "person:generic", span, taken)
+               if m.start not in spoken_to]
     people = [(m, personal) for m, personal in people
               if not any(o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
                          for o, _ in people)]
@@ -739,6 +815,8 @@ def _asked_about(message: Message, found: Instance) -> bool:
     clause = message.clause_span(found.start)
     before = range(clause.start, found.start)
     opener = _opens_question(message, clause)
+    if _asks_what_happened(message, found, clause, opener):
+        return True
     if _how_to_know(message, found, clause, opener):
         return True
     causes = _free(message, "questions:cause", before, found.taken)
@@ -754,6 +832,38 @@ def _asked_about(message: Message, found: Instance) -> bool:
     if _free(message, "questions:info", clause, found.taken):
         return True
     return not any(personal for _, personal in people)
+
+
+def _asks_what_happened(message: Message, found: Instance, clause: range, opener: Mark | None) -> bool:
+    """A question why or whether something happened, told in the past ("why did he collapse?", "I want to know
+    why he collapsed"): it asks about an event that is over. The clause asks (it opens as a question, or its
+    sentence ends with a question mark) or the why-word follows a word of knowing ("no idea why", "know whether")."""
+    whys = _free(message, "questions:why", range(clause.start, found.start), found.taken)
+    if not whys:
+        return False
+    knowing = {m.end for label in ("questions:not_hypothetical", "questions:embedding")
+               for m in message.marks.get(label, ())}
+    asks = opener is not None or message.sentence[found.start] in message.asks
+    if not asks and not any(m.start in knowing or m.start - 1 in knowing for m in whys):
+        return False
+    return _told_as_past(message, found, range(whys[-1].end, found.start))
+
+
+_PERFECT = frozenset({"has", "have", "is", "am", "are", "been", "be", "just"})  # "has collapsed" is now
+
+
+def _told_as_past(message: Message, found: Instance, before: range) -> bool:
+    """The finding is told in the simple past with no word of now in its sentence: a past auxiliary between the
+    question word and it ("why did she ..."), or its first word a past form ("collapsed", "bled") with no "has" or
+    "is" between ("why has he collapsed?" is now)."""
+    sentence = message.sentence_span(found.start)
+    if any(_free(message, label, sentence, found.taken) for label in ("time:now", "time:present")):
+        return False
+    if message.within("questions:past", before):
+        return True
+    word = message.words[found.start]
+    past = word.endswith("ed") or (word in english().irregular and not word.endswith(("er", "est")))
+    return past and not _PERFECT.intersection(message.words[before.start:found.start])
 
 
 def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark | None) -> bool:
@@ -879,7 +989,8 @@ def _decision_in(message: Message, clause: range) -> str:
     def marks(label: str) -> list[Mark]:
         return message.within(label, clause)
 
-    personal = marks("person:personal")
+    indefinite = {m.start for m in marks("person:indefinite")}  # "what if someone takes too many?" asks in general
+    personal = [m for m in marks("person:personal") if m.start not in indefinite]
     care = marks("advice:care_team")
     decisions = marks("advice:decision") + [verb for verb in marks("advice:care_verb")
                                              if any(0 <= c.start - verb.end <= 3 for c in care)]

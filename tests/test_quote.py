@@ -1,0 +1,69 @@
+"""Which stretch of the chosen passage is quoted: the sentence that says what is asked, with the neighbours that
+belong with it (what a lead-in introduces, a sentence carrying on from it), never more than a short stretch."""
+
+from __future__ import annotations
+
+import pytest
+
+from small_corpus import bot_on
+
+GUIDE = """Sorting guide
+
+Sorting basics
+
+You can also use the list.sort() method. It modifies the list in place and returns None to avoid confusion.
+Usually it is less convenient than sorted(), but if you do not need the original list it is faster.
+
+Version numbers
+
+Y is the minor version. It is incremented when new features are added. An even Y indicates a stable release
+and an odd Y indicates an unstable release.
+
+Reporting problems
+
+Turn on core dumps. The exact command depends on your shell; in bash it is done with "ulimit -c unlimited".
+
+Keys
+
+For example, to sort records by grade then by age:
+use the itemgetter function with two fields, as in itemgetter(1, 2).
+
+Networks
+
+The network layer carries packets between hosts across many routers. The weather in the valley was mild that
+spring, and the farmers planted early. Packets may be lost on the way, and the sender then sends them again.
+"""
+
+
+@pytest.fixture(scope="module")
+def guide(tmp_path_factory):
+    return bot_on(tmp_path_factory.mktemp("guide"), "guide.txt", GUIDE)
+
+
+def quote(bot, question: str) -> str:
+    evidence = bot.explain(question)[1]
+    assert evidence is not None
+    return evidence.quote
+
+
+def test_a_sentence_carrying_on_from_the_best_is_quoted_with_it(guide):
+    assert "returns None" in quote(guide, "What does list.sort() return?")
+
+
+def test_the_sentence_holding_more_of_the_question_beats_a_short_one(guide):
+    assert "An even Y indicates a stable release" in quote(guide, "What does an even minor version Y indicate?")
+
+
+def test_a_very_short_sentence_is_quoted_with_the_next(guide):
+    assert "ulimit -c unlimited" in quote(guide, "How do I turn on core dumps?")
+
+
+def test_a_lead_in_is_quoted_with_what_it_introduces(guide):
+    assert "itemgetter(1, 2)" in quote(guide, "How do I sort records by grade then by age?")
+
+
+def test_the_quote_is_a_short_stretch_of_the_cited_passage(guide):
+    reply, evidence = guide.explain("What does the network layer carry between hosts?")
+    assert evidence is not None
+    assert evidence.quote in evidence.sentence.passage.text
+    assert "weather" not in evidence.quote
