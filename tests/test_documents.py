@@ -569,3 +569,45 @@ def test_a_pdf_term_and_its_lower_case_description_are_one_paragraph_and_never_a
     assert {section for section, _ in found} == {"3.4.1. BZ2_bzReadOpen"}
     assert ("3.4.1. BZ2_bzReadOpen", "BZ_PARAM_ERROR if f is NULL or small is neither 0 nor 1") in found
     assert ("3.4.1. BZ2_bzReadOpen", "BZ_OK otherwise.") in found
+
+
+def test_gzipped_documents_are_read_as_the_file_inside_and_cited_by_their_real_path(tmp_path):
+    import gzip
+
+    from netqa.index import build, load_index, save_index
+
+    (tmp_path / "README.gz").write_bytes(gzip.compress(
+        b"XZ Utils\n\nXZ Utils provide a general-purpose data-compression library plus command-line tools.\n"))
+    (tmp_path / "doc").mkdir()
+    (tmp_path / "doc" / "FAQ.md.gz").write_bytes(gzip.compress(
+        b"# Frequently asked\n\nzlib does not handle dates, so it is **Y2K** compliant.\n"))
+    (tmp_path / "broken.txt.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    (tmp_path / "backup.tar.gz").write_bytes(gzip.compress(b"binary"))
+    read = read_corpus(tmp_path)
+    by_path = {d.relative_path: d for d in read.documents}
+    assert sorted(by_path) == ["README.gz", "doc/FAQ.md.gz"]
+    readme, faq = by_path["README.gz"], by_path["doc/FAQ.md.gz"]
+    assert (readme.id, readme.format, readme.title) == ("readme", "text", "XZ Utils")
+    assert (faq.id, faq.format, faq.passages[0].section) == ("doc-faq", "markdown", "Frequently asked")
+    assert faq.passages[0].text == "zlib does not handle dates, so it is Y2K compliant."
+    assert faq.passages[0].path == "doc/FAQ.md.gz"
+    assert faq.text[faq.passages[0].start:faq.passages[0].end].startswith("zlib does not handle dates")
+    reasons = {s.path: s.reason for s in read.skipped}
+    assert reasons["broken.txt.gz"].startswith("not a readable gzip file")
+    assert reasons["backup.tar.gz"].startswith("unknown suffix .tar.gz")
+    built = build(tmp_path)
+    save_index(built, tmp_path / ".saved")
+    loaded = load_index(tmp_path, tmp_path / ".saved")
+    assert loaded is not None
+    assert [(p.id, p.text, p.path) for p in loaded.passages] == [(p.id, p.text, p.path) for p in built.passages]
+
+
+def test_a_gzipped_pdf_has_its_pages_cited(tmp_path):
+    import gzip
+
+    manual = Path(__file__).parent / "gold" / "pdf" / "docs" / "bzip2-manual.pdf"
+    (tmp_path / "manual.pdf.gz").write_bytes(gzip.compress(manual.read_bytes()))
+    (document,) = read_corpus(tmp_path).documents
+    assert (document.id, document.format, document.encoding) == ("manual", "pdf", None)
+    assert {p.path for p in document.passages} == {"manual.pdf.gz"}
+    assert max(p.page or 0 for p in document.passages) > 30

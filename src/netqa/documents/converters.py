@@ -67,8 +67,10 @@ SUFFIXES = tuple(_BY_SUFFIX)
 
 
 def readable() -> str:
-    """What netqa reads, for messages: ".txt, .text, .rst, .md, ... and files without a suffix"."""
-    return ", ".join(s for s in SUFFIXES if s) + (" and files without a suffix" if "" in SUFFIXES else "")
+    """What netqa reads, for messages: ".txt, .text, .rst, .md, ... and files without a suffix, each also
+    gzipped"."""
+    return ", ".join(s for s in SUFFIXES if s) + (" and files without a suffix" if "" in SUFFIXES else "") \
+        + ", each also gzipped (.gz)"
 
 
 def converter_for(suffix: str) -> Converter:
