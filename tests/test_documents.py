@@ -611,3 +611,13 @@ def test_a_gzipped_pdf_has_its_pages_cited(tmp_path):
     assert (document.id, document.format, document.encoding) == ("manual", "pdf", None)
     assert {p.path for p in document.passages} == {"manual.pdf.gz"}
     assert max(p.page or 0 for p in document.passages) > 30
+
+
+def test_a_titled_lettered_clause_carries_the_numbered_clause_it_is_in():
+    text = ("Licence\n\n3.4. Intellectual Property Matters\n\n(a) Third Party Claims.\n"
+            "If Contributor has knowledge that a licence is required, Contributor must include a text file.\n\n"
+            "(b) Contributor APIs.\nIf Contributor's Modifications include an interface, Contributor must say so.\n\n"
+            "3.5. Required Notices.\nYou must duplicate the notice in each file of the Source Code.\n")
+    assert [section for section, _ in passages(text)] == [
+        "3.4. Intellectual Property Matters: (a) Third Party Claims",
+        "3.4. Intellectual Property Matters: (b) Contributor APIs", "3.5. Required Notices"]

@@ -111,13 +111,14 @@ def _layout(text: str, block: Block) -> tuple[int, str]:
 
 
 def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Callable[[str], str]) \
-        -> list[list[Sentence]]:
+        -> list[tuple[int, list[Sentence]]]:
     """The sentences of each block from blocks[i] on that a lead-in block introduces: list items or clauses
     deeper than the lead-in (indented further, or numbered another way) and alike among themselves, or
-    fragments without a sentence's end inside ("BZ_PARAM_ERROR if strm is NULL", a PDF's return values)."""
+    fragments without a sentence's end inside ("BZ_PARAM_ERROR if strm is NULL", a PDF's return values); each
+    with its indentation."""
     lead_indent, lead_style = _layout(text, lead)
     first: tuple[int, str] | None = None
-    out: list[list[Sentence]] = []
+    out: list[tuple[int, list[Sentence]]] = []
     for block in blocks[i:]:
         if block.kind is not BlockKind.TEXT:
             break
@@ -133,7 +134,7 @@ def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Call
             first = (indent, style)
         elif indent < first[0] or indent == first[0] and style != first[1]:
             break
-        out.append(found)
+        out.append((indent, found))
     return out
 
 
@@ -180,14 +181,32 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
         found = sentences(text, block.start, block.end, shown)
         listed = _introduced(text, block, blocks, i, shown) if found and _is_lead_in(found[-1].text) else []
         i += len(listed)
-        if sum(_words(s) for s in found) + sum(_words(s) for items in listed for s in items) <= MAX_LIST_WORDS:
-            emit(_packed([(s,) for s in found] + [tuple(items) for items in listed]), block, section)
+        if sum(_words(s) for s in found) + sum(_words(s) for _, items in listed for s in items) <= MAX_LIST_WORDS:
+            emit(_packed([(s,) for s in found] + [tuple(items) for _, items in listed]), block, section)
             continue
         emit(_packed([(s,) for s in found]), block, section)
         context = _lead_context(found[-1].text) if listed else None
-        for items in listed:
-            emit(_packed([(s,) for s in items]), block, f"{section}: {context}" if context else section)
+        for group in _nested(listed):
+            emit(_packed(group), block, f"{section}: {context}" if context else section)
     return tuple(out)
+
+
+def _nested(listed: list[tuple[int, list[Sentence]]]) -> list[list[tuple[Sentence, ...]]]:
+    """A long list's items, one passage each, but an item that is itself a lead-in ("d) Do one of the
+    following:") together with the deeper items it introduces (each item a unit of `_packed`)."""
+    groups: list[list[tuple[Sentence, ...]]] = []
+    opened: int | None = None  # the indentation of the item whose own items are being gathered
+    for indent, items in listed:
+        if opened is not None and indent > opened:
+            groups[-1].append(tuple(items))
+            continue
+        groups.append([tuple(items)] if _words_in(items) <= MAX_PASSAGE_WORDS else [(s,) for s in items])
+        opened = indent if _is_lead_in(items[-1].text) else None
+    return groups
+
+
+def _words_in(found: list[Sentence]) -> int:
+    return sum(_words(s) for s in found)
 
 
 def _sentence_groups(text: str, block: Block, shown: Callable[[str], str]) -> list[tuple[Sentence, ...]]:

@@ -494,7 +494,7 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
     _untitle_lists(chunks)
     blocks: list[Block] = []
     scope: tuple[int, str] | None = None  # (indent, section to go back to) under a heading such as "Definitions:"
-    last_heading = ""
+    last_heading = parent = ""
     for i, chunk in enumerate(chunks):
         before = chunks[i - 1] if i else None
         following = chunks[i + 1] if i + 1 < len(chunks) else None
@@ -528,6 +528,11 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
         elif _FIELD.fullmatch(heading) and following is not None and scope is None \
                 and following.lines[0].indent > chunk.lines[0].indent:
             scope = (chunk.lines[0].indent, last_heading)  # "License: Expat" heads the text indented under it
+        style = _marker_style(chunk) if chunk.clause else ""
+        if not style or "1" in style:
+            parent = heading if style else ""  # the numbered clause a lettered one ("(a) Third Party Claims") is in
+        elif parent:
+            heading = f"{parent}: {heading}"
         last_heading = heading
         if chunk.body_start is not None:
             blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.body_start, heading))
