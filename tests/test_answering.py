@@ -240,6 +240,55 @@ def test_a_constraint_inside_a_longer_word_or_spelled_out_is_found(faq, question
     assert evidence is not None and not evidence.missing_constraint
 
 
+@pytest.fixture(scope="module")
+def clinic_notes(tmp_path_factory):
+    return bot_on(tmp_path_factory.mktemp("notes"), "notes.txt",
+        "Clinic notes\n\n"
+        "The study enrolled adults at ten sites.\n\n"
+        "The study was a phase 3 trial.\n\n"
+        "The study team met every week.\n\n"
+        "Headaches were reported by 12 of the patients.\n\n"
+        "Parking in the visitor car park charges 2 pounds for each hour.\n\n"
+        "Comparing an IPv4Address object with an IPv6Address object raises a TypeError.\n\n"
+        "Meals are served at noon.\n\n"
+        "The garden is open to everyone.\n\n"
+        "Letters are answered within a month.\n\n"
+        "Each patient takes 40mg every morning at the multicenter sites.\n")
+
+
+@pytest.mark.parametrize("question", [
+    "Was it a phase 2 trial?",  # "phase 3" says which phase it was
+    "How much does visitor parking cost?",  # "cost" is what a sum of money answers
+    "What is raised when comparing an IPv4 object with an IPv6 object?",  # "IPv4" inside "IPv4Address"
+])
+def test_a_constraint_the_text_meets_in_another_form_does_not_sink_the_answer(clinic_notes, question):
+    _, evidence = clinic_notes.explain(question)
+    assert evidence is not None and not evidence.missing_constraint
+
+
+def test_a_word_inside_a_longer_one_counts_as_covered(clinic_notes):
+    _, evidence = clinic_notes.explain("Did each patient take 40 mg every morning at the center?")
+    assert evidence.quote_coverage == 1.0  # "mg" written onto "40mg", "center" the head of "multicenter"
+
+
+def test_what_this_points_at_need_not_be_named_in_the_text(clinic_notes):
+    _, evidence = clinic_notes.explain("Did patients report headaches with this tablet?")
+    assert not evidence.missing_constraint and evidence.quote_coverage == 1.0
+
+
+def test_a_rare_constraint_the_passage_lacks_still_sinks_it(clinic_notes):
+    _, evidence = clinic_notes.explain("How many patients in the garden had headaches?")
+    assert evidence is not None and evidence.missing_constraint and evidence.missing == ("garden",)
+
+
+def test_a_no_answer_names_the_part_of_the_text_that_comes_closest(clinic_notes):
+    reply = clinic_notes.ask("How many patients in the garden had headaches?")
+    assert reply.kind == ReplyKind.NO_ANSWER and reply.short_answer is None and reply.quote is None
+    assert [c.passage_id for c in reply.citations] == ["notes-p04"]
+    assert reply.lead[1] == "The part of it that comes closest does not answer this question."
+    assert "[notes-p04]" in reply.answer
+
+
 # ---------------------------------------------------------------- follow-ups
 
 def _turn(question: str, people: tuple[str, ...] = ()) -> tuple[Turn, ...]:

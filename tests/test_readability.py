@@ -17,6 +17,7 @@ def our_words() -> str:
     texts += [render("chitchat", "", mood=mood, document="the article", health=True)
               for mood in ("hello", "thanks", "ack", "bye", "identity", "insult", "frustration")]
     texts.append(render("no_answer", "", document="the article", nearby=[], health=True, **numbers))
+    texts.append(render("no_answer", "", document="the article", nearby=[], closest=CITATION, health=False))
     texts.append(render("medical_advice", "", short=None, quote=None, citation=None))
     for question_type in ("count", "percent", "date", "person", "place", "organisation", "amount", "ratio",
                           "duration", "yesno", "definition", "reason", "other"):

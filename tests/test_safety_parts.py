@@ -375,3 +375,31 @@ def test_ordinary_giving_and_politeness_are_not_goodbyes(text):
 
 def test_a_part_takes_the_shorter_phrase_when_the_longer_leaves_another_part_no_words():
     assert route("i took every pill i had").crisis  # "every", not "every pill": "pill" is the medicine
+
+
+def test_an_ending_cue_that_says_where_someone_went_ends_nothing():
+    assert route("he's got a rope and he's gone into the woods").crisis
+    assert route("he was vomiting blood but it has gone away").kind is QUESTION
+
+
+def test_two_neighbouring_letters_swapped_are_repaired_like_a_letter_left_out():
+    assert english().stems_of("lfie") == "life"
+
+
+def test_a_month_or_season_named_with_in_dates_a_past_event():
+    routed = route("My dad had a mini stroke in the spring, is it safe for him to start?")
+    assert routed.kind is RouteKind.MEDICAL_ADVICE
+
+
+def test_a_weaker_sign_asked_as_a_decision_is_not_told():
+    assert route("I'm tired of fighting, should I stop my treatment?").kind is RouteKind.MEDICAL_ADVICE
+
+
+def test_weariness_is_a_crisis_unless_its_sentence_is_about_the_treatment():
+    assert route("I can't do this any more").crisis
+    assert not route("I can't take it anymore, the side effects are awful, what helps with diarrhoea?").crisis
+
+
+def test_an_overdose_told_with_distress_is_self_harm():
+    assert route("my daughter took a whole packet of paracetamol after a row with her boyfriend").crisis
+    assert not route("grandad has taken his cabozantinib three times today by mistake").crisis

@@ -12,7 +12,7 @@ import pytest
 from safety_set import read_set, score
 
 BARS = {"emergency": 1.0, "advice": 0.97, "hard_negative": 0.97}
-SCORE_FLOORS = {"emergency": 0.94, "advice": 0.975, "hard_negative": 0.98, "chitchat": 1.0}
+SCORE_FLOORS = {"emergency": 0.95, "advice": 0.975, "hard_negative": 0.98, "chitchat": 1.0}
 # a second examiner, read while widening
 LOOK2_FLOORS = {"emergency": 0.99, "advice": 0.97, "hard_negative": 0.99, "chitchat": 1.0}
 # messages the safety engineer wrote from the same guidance to probe unseen wordings, read while building

@@ -8,7 +8,7 @@ from functools import lru_cache
 from netqa import lexical
 from netqa.documents import Passage
 from netqa.documents.names import names_text
-from netqa.facts import NUMERIC_SHAPES, extract_fact, needs_fact, verdict, wanted_shapes
+from netqa.facts import NUMERIC_SHAPES, extract_fact, money_words, needs_fact, verdict, wanted_shapes
 from netqa.lang import en
 from netqa.message import Question, types_by_name
 from netqa.records import Evidence, Hit, SentenceHit
@@ -48,7 +48,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     # that kind ("what does BCJ stand for" is recognised by its words too, but "BCJ" is in the corpus)
     asking = _type_words(question) & set(expansion.lacking)
     required = [w for w in (corrected.get(w, w) for w in question.constraints + question.modifiers)
-                if w not in asking]
+                if w not in asking and w not in _pointed_at(expansion.text)]
     if wanted_shapes(question):
         # "how many patients died?": the verb a fact is asked about, when the corpus never uses it
         required += [w for w in expansion.english if "v" in lexical.parts_of_speech(w) and w not in asking]
@@ -58,7 +58,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     text_of = {pid: f"{asked_by[pid].text} {p.text}" if pid in asked_by else p.text for pid, p in passages.items()}
     stems_of = {pid: _passage_stems(p) | _name_stems(p.document, p.path)
                 | (_passage_stems(asked_by[pid]) if pid in asked_by else frozenset()) for pid, p in passages.items()}
-    missing_in = {pid: [w for w in required if not (_has_label(w, text_of[pid]) if " " in w
+    missing_in = {pid: [w for w in required if not (_has_label(w, text_of[pid], question.type == "yesno") if " " in w
                                                      else _found(w, stems, expansion, text=text_of[pid]))
                         and not _slot_filled(w, question, text_of[pid])]
                   for pid, stems in stems_of.items()}
@@ -95,21 +95,29 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
     return Evidence(
         sentence=best, short_answer=short, quote=quote,
+        missing=tuple(missing_in[passage.id]),
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
-        coverage=_coverage(expansion, passage, idf, stems), unknown=len(unknown),
+        coverage=_coverage(expansion, passage, idf, stems, text_of[passage.id]), unknown=len(unknown),
         # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
         # (WordNet's relations are too loose to stand in for the very thing asked about: "brand" is not "mark")
         focus_unknown=any(w in expansion.lacking and w not in asking and not _found(w, stems, expansion, False)
                           for w in question.focus),
         fact_found=not wants_fact or short is not None,
         missing_constraint=bool(missing_in[passage.id]),
-        quote_coverage=_coverage(expansion, passage, idf, quote_stems),
+        quote_coverage=_coverage(expansion, passage, idf, quote_stems, quote),
         answers_faq=passage.id in asked_by,
         open_question=not wanted_shapes(question),
         verdict=verdict(question, quote, query, any(
             w not in stems and _slot_filled(w, question, passage.text) for w in required),
             expansion.synonyms + expansion.related, under_question or passage.id in asked_by),
     )
+
+
+def _pointed_at(question: str) -> frozenset[str]:
+    """The words right after "this" or "these": "this tablet" is the thing the text is about, whatever the text
+    calls it, so the text need not use the word."""
+    tokens = words(question.lower())
+    return frozenset(b for a, b in zip(tokens, tokens[1:], strict=False) if a in en.word_list("demonstratives.txt"))
 
 
 def _slot_filled(word: str, question: Question, text: str) -> bool:
@@ -122,9 +130,12 @@ def _slot_filled(word: str, question: Question, text: str) -> bool:
     return False
 
 
-def _has_label(label: str, text: str) -> bool:
-    """Whether "grade 1-2" stands in the text as such (any case, any dash or spacing around it)."""
+def _has_label(label: str, text: str, any_number: bool = False) -> bool:
+    """Whether "grade 1-2" stands in the text as such (any case, any dash or spacing around it); with
+    `any_number`, the same label with any number ("Was it a phase 2 trial?" is answered by "phase 3")."""
     name, number = label.split(" ", 1)
+    if any_number:
+        return re.search(rf"\b{re.escape(name)}\s+\d", text, re.IGNORECASE) is not None
     number = r"\s*[-–—]\s*".join(re.escape(part.strip()) for part in number.split("-"))
     return re.search(rf"\b{re.escape(name)}\s+{number}(?![\d-])", text, re.IGNORECASE) is not None
 
@@ -153,7 +164,18 @@ def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool
     for phrase, document_words in expansion.synonyms + expansion.long_forms + (expansion.related if related else ()):
         if word in phrase.split() and any(stem(w) in stems for dw in document_words for w in content_words(dw)):
             return True
-    return bool(text) and len(word) >= PART_OF_WORD and word.isalpha() and _part_of_a_word(word, text)
+    return bool(text) and _in_a_word(word, text)
+
+
+def _in_a_word(word: str, text: str) -> bool:
+    """Whether the text holds the word inside a longer one: as its head ("center" in "multicenter"), clipped
+    ("temp" for "temporary"), or as a number and the unit written onto it ("60" and "mg" in "60mg")."""
+    if not word.isalnum():
+        return False
+    if len(word) >= PART_OF_WORD and _part_of_a_word(word, text):
+        return True
+    glued = rf"\d{re.escape(word)}\b" if word.isalpha() else rf"\b{re.escape(word)}[a-z]+\b" if word.isdigit() else None
+    return glued is not None and re.search(glued, text, re.IGNORECASE) is not None
 
 
 def _part_of_a_word(word: str, text: str) -> bool:
@@ -165,17 +187,18 @@ def _part_of_a_word(word: str, text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _words_of(text: str) -> frozenset[str]:
-    return frozenset(w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > PART_OF_WORD)
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > PART_OF_WORD)
 
 
 def _type_words(question: Question) -> frozenset[str]:
     """The words by which the question's type was recognised, when it asks for a measure: "share" in "what
-    share of patients ...". (A kind of name is still to be found: "which university" is not any institute.)"""
+    share of patients ...", "cost" in "how much does it cost?". (A kind of name is still to be found: "which
+    university" is not any institute.)"""
     row = types_by_name()[question.type]
     if not row.shapes or not set(row.shapes) <= set(NUMERIC_SHAPES):
         return frozenset()
     found = row.pattern.search(question.normalised.lower().replace("’", "'")) if row.pattern else None
-    return frozenset(re.findall(r"[\w-]+", found.group())) if found else frozenset()
+    return frozenset(re.findall(r"[\w-]+", found.group()) if found else ()) | money_words(question)
 
 
 def _answers_to_questions(hits: list[Hit], sentences: list[SentenceHit], following):
@@ -270,11 +293,13 @@ def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:
     return stems
 
 
-def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str] | None = None) -> float:
+def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str] | None = None,
+              text: str = "") -> float:
     """Share of what the question mentions that the passage mentions too, each word weighted by idf.
 
-    A lay word counts as found when one of its document words is there; a word the corpus never
-    uses weighs as much as the rarest corpus word and is never found.
+    A lay word counts as found when one of its document words is there, a word inside a longer word of `text`
+    too ("60mg"); a word the corpus never uses weighs as much as the rarest corpus word and is never found,
+    unless "this" or "these" points at it ("this tablet": it is not counted at all).
     """
     in_passage = _passage_stems(passage) if within is None else within
     rarest = max((idf(s) for s in in_passage), default=1.0)
@@ -290,10 +315,14 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
     # An alternative the corpus lacks ("single-center or multicenter") is not a missing part of the answer.
     translated = {phrase for phrase, _ in expansion.synonyms}
     absent = {w for phrase in expansion.lay_phrases if phrase not in translated for w in content_words(phrase)}
+    pointed_at = _pointed_at(expansion.text)
     for word in dict.fromkeys(content_words(expansion.text)):
         if word in synonym_words or word in generic_words() or word in absent or word in expansion.incidental:
             continue
         weight = idf(stem(word)) or rarest
+        covered = stem(word) in in_passage or bool(text) and _in_a_word(word, text)
+        if not covered and word in pointed_at:
+            continue  # "this tablet": the thing the text is about, whatever the text calls it
         total += weight
-        found += weight if stem(word) in in_passage else 0.0
+        found += weight if covered else 0.0
     return found / total if total else 0.5

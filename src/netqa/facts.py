@@ -94,6 +94,14 @@ def wanted_shapes(question: Question) -> tuple[str, ...]:
     return shapes
 
 
+def money_words(question: Question) -> frozenset[str]:
+    """The words a question asking for a price is recognised by ("cost" in "how much does parking cost?"):
+    a sum of money in the text answers them."""
+    if wanted_shapes(question) != ("money",):
+        return frozenset()
+    return frozenset(w.lower() for w in _MONEY_QUESTION.findall(question.normalised))
+
+
 def needs_fact(question: Question) -> bool:
     return bool(question.unit) or types_by_name()[question.type].required or _place_kind(question) is not None
 

@@ -15,6 +15,7 @@ from netqa.records import Citation, Evidence, Hit, ReplyKind
 
 SUGGEST_WITHIN = 0.92  # a runner-up this close to the best passage earns a "did you mean"
 ALSO_CITED_WITHIN = 0.6  # other top passages this close to the best are listed as related sources
+CLOSEST_COVERAGE = 0.5  # a no_answer names the passage nearest the question when it has this share of its words
 
 
 @dataclass(frozen=True)
@@ -59,16 +60,23 @@ def compose(question_type: str, evidence: Evidence | None, score: float, hits: l
         citations = (Citation.of(passage),) + tuple(
             Citation.of(h.passage) for h in hits[:3]
             if h.passage.id != passage.id and h.score >= ALSO_CITED_WITHIN * hits[0].score)
+    # Not an answer, but where the text comes nearest: only a passage about what is asked (never one that merely
+    # shares a word or two, nor when what is asked about is a word the corpus never uses).
+    closest = Citation.of(evidence.sentence.passage) if kind == ReplyKind.NO_ANSWER and evidence is not None \
+        and not evidence.focus_unknown and evidence.coverage >= CLOSEST_COVERAGE else None
+    if closest:
+        citations = (closest,)
     nearby = tuple(dict.fromkeys(h.passage.section for h in hits[:2]))
     # What to ask next: a rival section an answer may have meant, or what the text covers near an unanswered question.
     suggestions = _suggestions(evidence, hits) if kind == ReplyKind.ANSWER and evidence else \
         nearby if kind == ReplyKind.NO_ANSWER else ()
     # advice keeps the fact the text gives ("60mg daily"), beside the referral to the care team
-    short = evidence.short_answer if evidence and (kind == ReplyKind.ANSWER or citations) else None
+    short = evidence.short_answer if evidence and quote is not None else None
     verdict = evidence.verdict if kind == ReplyKind.ANSWER and evidence else None
     context = dict(short=short, quote=quote, verdict=verdict, citation=citations[0] if citations else None,
                    source=names.source(citations[0]) if citations else "", suggestions=suggestions,
-                   document=names.corpus, nearby=list(nearby), health=health, emergency_number=emergency_number)
+                   document=names.corpus, nearby=list(nearby), closest=closest, health=health,
+                   emergency_number=emergency_number)
     text = written(kind, question_type, **context)
     return Found(answer=text.whole, kind=kind, confidence=score, citations=citations,
                  short_answer=short, quote=quote, question_type=question_type, suggestions=suggestions,
@@ -133,6 +141,7 @@ def written(kind: str, question_type: str, **context) -> Text:
     `{% set safety_net %}`), in one rendering."""
     context.setdefault("source", "The article")
     context.setdefault("verdict", None)
+    context.setdefault("closest", None)
     module = _templates().get_template(template_for(kind, question_type)).make_module(context)
     whole = _tidy(str(module))
     lead = _tidy(str(getattr(module, "lead", whole)))

@@ -375,8 +375,9 @@ def _unknown(lexicon: Lexicon, word: str, own: str) -> str:
 def _repair(lexicon: Lexicon, word: str, own: str) -> str:
     """The vocabulary word a misspelling stands for: the fewest edits away (a letter left out, added, changed,
     or two neighbours swapped: optimal string alignment), one edit for words up to LONG_WORD letters and two
-    beyond; of equally near words the one reached by letters left out or added rather than changed (the commoner
-    slip: "ofen" is "often", not "open"), then the one English uses most. A word English knows is never repaired."""
+    beyond; of equally near words the one reached by letters left out, added or swapped rather than changed (the
+    commoner slips: "ofen" is "often", not "open"; "lfie" is "life"), then the one English uses most. A word
+    English knows is never repaired."""
     reach = 1 if len(word) < LONG_WORD else 2
     candidates = [w for w in lexicon.spellings.get(word[0], ()) if abs(len(w) - len(word)) <= reach]
     near = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=reach, limit=None)
@@ -384,7 +385,17 @@ def _repair(lexicon: Lexicon, word: str, own: str) -> str:
         return own
     fewest = min(edits for _, edits, _ in near)
     nearest = [w for w, edits, _ in near if edits == fewest]
-    return stem(min(nearest, key=lambda w: (Indel.distance(word, w), -_frequency(w))))
+    return stem(min(nearest, key=lambda w: (1 if _swapped(word, w) else Indel.distance(word, w),
+                                            -_frequency(w))))
+
+
+def _swapped(word: str, other: str) -> bool:
+    """Two neighbouring letters swapped ("lfie" for "life"): as common a slip as a letter left out."""
+    if len(word) != len(other):
+        return False
+    differ = [at for at, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
+    return len(differ) == 2 and differ[1] == differ[0] + 1 and word[differ[0]] == other[differ[1]] \
+        and word[differ[1]] == other[differ[0]]
 
 
 def _frequency(word: str) -> float:
@@ -598,9 +609,9 @@ class Message:
         return self._transparent_before[stop] - self._transparent_before[start]
 
     @cached_property
-    def _signs(self) -> frozenset[int]:
-        return frozenset(m.start for label, found in self.marks.items() if label.startswith(("flag:", "harm:"))
-                         for m in found)
+    def _signs(self) -> frozenset[int]:  # "away" is a part of giving things away, no sign: "it has gone away"
+        return frozenset(m.start for label, found in self.marks.items()
+                         if label.startswith(("flag:", "harm:")) and label != "harm:away" for m in found)
 
     def becomes(self, cue: Mark) -> bool:
         """An ending cue that goes on to a sign in its clause says what someone has become, not that it is over:
@@ -727,9 +738,16 @@ def _denied(message: Message, found: Instance) -> bool:
             continue
         if found.start - NEGATION_REACH <= cue.start < found.end:
             return True
+    moved = {m.start for m in message.marks.get("negation:moved", ())}  # "he's gone into the woods"
     ended = [m for m in _free(message, "negation:after", message.sentence_span(found.start), found.taken)
-             if m.start > found.start and not message.becomes(m)]
+             if m.start > found.start and not message.becomes(m) and m.end not in moved
+             and (m.start in clause or message.stems[m.start - 1] in _REFERRING)]
     return bool(ended) and not _free(message, "time:now", clause, found.taken)
+
+
+# an ending cue in another clause ends the finding when it refers back to it: "..., but it has stopped"; not "his car
+# is gone"
+_REFERRING = frozenset({"it", "that", "this", "which", "they", "both", "all"})
 
 
 def _over(message: Message, found: Instance) -> bool:
@@ -921,8 +939,15 @@ WARNING_SIGNS = 2  # kinds of weaker warning signs in one message that together 
 def _warning_signs(message: Message, kinds: dict[str, tuple[Form, ...]], health: bool) -> bool:
     """Weaker warning signs of at least WARNING_SIGNS kinds reported in the message (despair and pills laid out;
     dizzy and clammy), each of which alone may be about something milder."""
-    return sum(any(_reported(message, found, health) for found in _instances(message, forms))
-               for forms in kinds.values()) >= WARNING_SIGNS
+    return sum(any(_reported(message, found, health) and not _proposed_by_modal(message, found)
+                   for found in _instances(message, forms)) for forms in kinds.values()) >= WARNING_SIGNS
+
+
+def _proposed_by_modal(message: Message, found: Instance) -> bool:
+    """A weaker sign asked as a decision ("should I stop my tablets?"): a modal just before it in its clause."""
+    clause = message.clause_span(found.start)
+    return any(0 <= found.start - m.end <= ADVICE_REACH for label in ("advice:modal", "advice:obligation")
+               for m in message.within(label, clause))
 
 
 def _self_harm(message: Message, lexicon: Lexicon, health: bool) -> bool:
@@ -961,7 +986,28 @@ def _decision(message: Message) -> str:
             return "proposal"
         if any(_own_situation(message, c) for c in clauses):
             return "situation"
+        if any(_own_plan(message, c) for c in clauses):
+            return "plan"  # "I'm thinking about asking to go on it, good idea?"
+    if any(_bare_modal_question(message, c) for c in asking) and any(_own_plan(message, c) for c in clauses):
+        return "plan"  # "I'm scared to start it. Should I?"
     return ""
+
+
+def _own_plan(message: Message, clause: range) -> bool:
+    """The writer tells a plan or worry of their own (or a relative's) about a treatment: a person, then an
+    intent or concern word, then a decision verb ("I'm thinking about asking to go on it", "I'm scared to start")."""
+    people = message.within("person:personal", clause)
+    intents = message.within("advice:intent", clause) + message.within("advice:concern", clause)
+    knowing = {at for m in message.marks.get("questions:embedding", ()) for at in range(m.start, m.end)}
+    decisions = message.within("advice:decision", clause)
+    return any(0 <= i.start - p.end <= 3 and not i.overlaps(knowing)
+               and any(0 <= d.start - i.end <= 4 for d in decisions) for p in people for i in intents)
+
+
+def _bare_modal_question(message: Message, clause: range) -> bool:
+    """A question of a modal and a person only, which asks about the sentence before it: "Should I?", "Can he?"."""
+    modal = message.within("advice:modal", clause) or message.within("advice:obligation", clause)
+    return len(clause) <= 3 and bool(modal) and bool(message.within("person:personal", clause)) and clause.start > 0
 
 
 def _own_situation(message: Message, clause: range) -> bool:
@@ -1010,8 +1056,12 @@ def _decision_in(message: Message, clause: range) -> str:
                     and message.stems[modal.start] not in _AUXILIARIES and not message.within("questions:info", clause):
                 return "personal_modal"  # "could my son be given it?", "can I still have it?"
     evaluations = marks("advice:evaluation")
-    if any(m.start == clause.start for m in marks("questions:opener")):
+    openers = [m for m in marks("questions:opener") if m.start == clause.start]
+    if openers:
         addressed = {m.end for m in message.marks.get("person:generic", ()) if message.stems[m.start] == "you"}
+        subjects = [p for p in personal if p.start == openers[0].end]  # "is she too old?", "would he cope?"
+        if subjects and any(0 <= e.start - subjects[0].end <= 3 for e in evaluations):
+            return "evaluation"
         for evaluation in evaluations:
             if any(0 <= f.start - evaluation.end <= 6 for f in marks("advice:for_person")):
                 return "evaluation"
@@ -1023,6 +1073,9 @@ def _decision_in(message: Message, clause: range) -> str:
                 return "evaluation_to"
             if any(d.start == to for d in decisions):
                 return "evaluation_to"  # "is it worth trying?", "is it safe taking it with food?"
+            if to + 1 < clause.stop and message.stems[to] == "if" and any(p.start == to + 1 for p in personal) \
+                    and any(0 <= d.start - to - 2 <= 3 for d in decisions):
+                return "evaluation_if"  # "would it be ok if I took it at night?"
         if personal and marks("advice:eligibility"):
             return "eligibility"
     if marks("advice:opinion"):
