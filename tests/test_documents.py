@@ -621,3 +621,14 @@ def test_a_titled_lettered_clause_carries_the_numbered_clause_it_is_in():
     assert [section for section, _ in passages(text)] == [
         "3.4. Intellectual Property Matters: (a) Third Party Claims",
         "3.4. Intellectual Property Matters: (b) Contributor APIs", "3.5. Required Notices"]
+
+
+
+def test_where_a_format_marks_its_list_items_only_items_join_a_lead_in():
+    page = ("<html><head><title>json</title></head><body><main><h1>json</h1>"
+            "<p>Some implementations may set limits on:</p><ul><li><p>the size of accepted texts</p></li>"
+            "<li><p>the maximum level of nesting</p></li></ul><p>the range of numbers</p></main></body></html>")
+    document = parse_document(Path("json.html"), page.encode(), "json")
+    assert [p.text for p in document.passages] == [
+        "Some implementations may set limits on: the size of accepted texts the maximum level of nesting",
+        "the range of numbers"]

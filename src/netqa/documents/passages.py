@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from netqa.documents.model import Block, BlockKind, Converted, Passage, Sentence
 from netqa.documents.text import MARKER, is_title_case, marker_style, words_of
+from netqa.text import stopwords
 
 MAX_PASSAGE_WORDS = 120  # longer paragraphs are split at sentence ends, so a citation stays readable
 
@@ -25,6 +26,7 @@ _LEAD_BULLET = re.compile(r"[-*+•·▪◦‣][ \t]+")
 _SHORT_FRAGMENT_WORDS = 5
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 MAX_LIST_WORDS = 120  # a lead-in and its items up to this size are one passage; longer, each item is one
+_MARKED_LISTS = ("html", "markdown", "docx")  # formats whose converters mark list items (Block.item)
 _FRAGMENT_WORDS = 20  # a block this short without a sentence's end inside it is an item of the list before it
 _CONTEXT_WORDS = 10  # words of a lead-in that name it in the section of the items after it
 
@@ -110,12 +112,12 @@ def _layout(text: str, block: Block) -> tuple[int, str]:
     return block.start - text.rfind("\n", 0, block.start) - 1, marker_style(text[block.start:block.start + 12])
 
 
-def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Callable[[str], str]) \
-        -> list[tuple[int, list[Sentence]]]:
+def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Callable[[str], str],
+                fragments: bool = True) -> list[tuple[int, list[Sentence]]]:
     """The sentences of each block from blocks[i] on that a lead-in block introduces: list items or clauses
     deeper than the lead-in (indented further, or numbered another way) and alike among themselves, or
     fragments without a sentence's end inside ("BZ_PARAM_ERROR if strm is NULL", a PDF's return values); each
-    with its indentation."""
+    with its indentation. `fragments`: False where the format marks its list items (HTML, Markdown, Word)."""
     lead_indent, lead_style = _layout(text, lead)
     first: tuple[int, str] | None = None
     out: list[tuple[int, list[Sentence]]] = []
@@ -123,7 +125,7 @@ def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Call
         if block.kind is not BlockKind.TEXT:
             break
         found = sentences(text, block.start, block.end, shown)
-        fragment = len(found) == 1 and len(found[0].text.split()) <= _FRAGMENT_WORDS \
+        fragment = fragments and len(found) == 1 and len(found[0].text.split()) <= _FRAGMENT_WORDS \
             and (found[0].text[:1].islower() or not _SENTENCE_END.search(found[0].text))
         if not found or not (block.item or fragment):
             break
@@ -139,9 +141,9 @@ def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Call
 
 
 def _lead_context(lead: str) -> str | None:
-    """The lead-in as a section's context for the items that overflow into a passage of their own."""
+    """The lead-in as the section's context of the items (or the example) it introduces: its last words."""
     words = lead.rstrip(":").split()
-    if len(words_of(lead)) < 3:
+    if all(w.lower() in stopwords() for w in words_of(lead)):
         return None  # "These are:" names nothing
     return " ".join(words) if len(words) <= _CONTEXT_WORDS else "... " + " ".join(words[-_CONTEXT_WORDS:])
 
@@ -155,6 +157,7 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
     lead-in ("Preamble: 3. You may otherwise modify your copy of this Package ...")."""
     text = converted.text
     shown = shown_by(format_name)
+    unmarked = format_name not in _MARKED_LISTS  # where items are not marked, short fragments are items too
     out: list[Passage] = []
     section = title
     blocks = list(converted.blocks)
@@ -179,9 +182,9 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
             emit(_sentence_groups(text, block, shown), block, section)
             continue
         found = sentences(text, block.start, block.end, shown)
-        listed = _introduced(text, block, blocks, i, shown) if found and _is_lead_in(found[-1].text) else []
+        listed = _introduced(text, block, blocks, i, shown, unmarked) if found and _is_lead_in(found[-1].text) else []
         i += len(listed)
-        if sum(_words(s) for s in found) + sum(_words(s) for _, items in listed for s in items) <= MAX_LIST_WORDS:
+        if listed and _words_in(found) + sum(_words_in(items) for _, items in listed) <= MAX_LIST_WORDS:
             emit(_packed([(s,) for s in found] + [tuple(items) for _, items in listed]), block, section)
             continue
         emit(_packed([(s,) for s in found]), block, section)
