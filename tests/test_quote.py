@@ -67,3 +67,10 @@ def test_the_quote_is_a_short_stretch_of_the_cited_passage(guide):
     assert evidence is not None
     assert evidence.quote in evidence.sentence.passage.text
     assert "weather" not in evidence.quote
+
+
+def test_a_typo_is_the_word_fewest_edits_away_two_swapped_letters_counting_as_one():
+    from netqa.terms import Vocabulary
+
+    words = Vocabulary({"charge", "change", "copies", "money"}, {}, {})
+    assert words.correct("chrage") == "charge"  # one swap, where "change" is two substitutions away

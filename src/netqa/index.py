@@ -198,7 +198,6 @@ PIVOT_SLOPE = 0.6  # pivoted length normalisation of passage word vectors (Singh
 # A question that names a document ("in GPLv3", "under the MPL") adds up to this much to that document's
 # passages (see PassageIndex.search).
 NAME_WEIGHT = 0.3
-NAME_TERM_WEIGHT = 0.3  # and the words that named it count this much in the passage search
 # Names are searched only where documents are long (on average this many passages or more): a short document's
 # passages already say what it is about, and its name is then just more of the same words (in the Debian
 # benchmark, two passages a package, names cost 1.3 points of top-1 at 6,000 documents).
@@ -355,8 +354,8 @@ class PassageIndex:
     @staticmethod
     def _named(names: _Space, word_query: list[tuple[list[str], float]], char_query: list[tuple[list[str], float]]):
         """When the question names a document ("in GPLv3", "under the MPL"): a bonus per document, and the queries
-        with the naming words weighing NAME_TERM_WEIGHT as much, so that they pick the document without pulling
-        towards the passages that happen to repeat its name. None when it names none.
+        without the naming words. They pick the document; within it they say nothing about which passage is meant,
+        and would only pull towards the passages that happen to repeat its name. None when it names none.
 
         The bonus of document d is NAME_WEIGHT * (n_d - min_d n_d), where n_d = sum of the question's name weights
         q_t over the terms t of d's name: a word every name shares favours no document, and one every document
@@ -378,15 +377,10 @@ class PassageIndex:
         naming = {term for term, col in zip(every, names.columns(every).tolist(), strict=True)
                   if col >= 0 and best in names.indices[names.indptr[col]:names.indptr[col + 1]]}
 
-        def lighter(groups: list[tuple[list[str], float]], is_naming) -> list[tuple[list[str], float]]:
-            out = []
-            for group, weight in groups:
-                out += [([t for t in group if not is_naming(t)], weight),
-                        ([t for t in group if is_naming(t)], weight * NAME_TERM_WEIGHT)]
-            return out
+        def without(groups: list[tuple[list[str], float]], is_naming) -> list[tuple[list[str], float]]:
+            return [([t for t in group if not is_naming(t)], weight) for group, weight in groups]
 
-        return (named, lighter(word_query, naming.__contains__),
-                lighter(char_query, lambda word: stem(word) in naming))
+        return (named, without(word_query, naming.__contains__), without(char_query, lambda word: stem(word) in naming))
 
     def _hits(self, scores: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[Hit]:
         """The k best of `scores`, scored passages `rows` (default: every passage, in order)."""

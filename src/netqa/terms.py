@@ -270,16 +270,24 @@ class Vocabulary:
                 fixed = swapped[0] if len(swapped) == 1 else None
             else:
                 candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
-                best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SIMILARITY)
+                best = _closest(word, candidates)
                 # "cuase" is "cause" (a word questions use), not the corpus's "cases": a closer everyday
                 # word wins, and is left for the question's wording to carry
-                everyday = process.extractOne(word, _everyday_words(), scorer=fuzz.ratio,
-                                              score_cutoff=TYPO_MIN_SIMILARITY)
-                closer = everyday is not None and everyday[0] != best[0] and everyday[1] >= best[1] if best else False
+                everyday = _closest(word, _everyday_words())
+                closer = everyday is not None and everyday[0] != best[0] and everyday[1] <= best[1] if best else False
                 fixed = best[0] if best and not closer else None
         if len(self._corrections) < 50_000:
             self._corrections[word] = fixed
         return fixed
+
+
+def _closest(word: str, candidates) -> tuple[str, tuple[int, float]] | None:
+    """The candidate a misspelling most likely stands for, with its (edits, -similarity): fewest edits first,
+    counting two letters swapped as one ("chrage" is "charge", not "change"), then the most similar (rapidfuzz ratio
+    at least TYPO_MIN_SIMILARITY)."""
+    near = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SIMILARITY, limit=None)
+    ranked = [(w, (OSA.distance(word, w), -similarity)) for w, similarity, _ in near]
+    return min(ranked, key=lambda item: (item[1], item[0]), default=None)
 
 
 @lru_cache(maxsize=1)
