@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import netqa
@@ -93,7 +95,7 @@ def test_questions_the_article_does_not_answer_get_no_answer(bot, question):
     assert reply.short_answer is None and reply.quote is None
     # at most the part that comes closest, said to be no answer
     assert len(reply.citations) <= 1
-    assert not reply.citations or "does not answer this question" in reply.answer
+    assert not reply.citations or re.search(r"comes closest.* does not (answer this question|mention)", reply.answer)
 
 
 @pytest.mark.parametrize("question", ["How do I buy crypto on the app?", "What is the capital of France?"])

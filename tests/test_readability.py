@@ -18,6 +18,8 @@ def our_words() -> str:
               for mood in ("hello", "thanks", "ack", "bye", "identity", "insult", "frustration")]
     texts.append(render("no_answer", "", document="the article", nearby=[], health=True, **numbers))
     texts.append(render("no_answer", "", document="the article", nearby=[], closest=CITATION, health=False))
+    texts.append(render("no_answer", "", document="the article", nearby=[], closest=CITATION, lacking=["England"],
+                        health=False))
     texts.append(render("medical_advice", "", short=None, quote=None, citation=None))
     for question_type in ("count", "percent", "date", "person", "place", "organisation", "amount", "ratio",
                           "duration", "yesno", "definition", "reason", "other"):

@@ -403,3 +403,29 @@ def test_weariness_is_a_crisis_unless_its_sentence_is_about_the_treatment():
 def test_an_overdose_told_with_distress_is_self_harm():
     assert route("my daughter took a whole packet of paracetamol after a row with her boyfriend").crisis
     assert not route("grandad has taken his cabozantinib three times today by mistake").crisis
+
+
+def test_since_a_time_of_the_past_dates_a_start_not_an_ending():
+    assert route("Since starting cabozantinib two weeks ago my dad has been vomiting blood.").kind is EMERGENCY
+    assert route("I had a stroke two years ago, can I take it?").kind is not EMERGENCY
+    assert route("since my stroke two years ago I cannot move my arm, is it safe?").kind is not EMERGENCY
+
+
+def test_a_change_from_the_usual_makes_a_recurring_complaint_new():
+    assert route("my dad often gets chest pain but this time it is crushing and he is grey").kind is EMERGENCY
+    assert route("I have epilepsy and I have had three seizures in the last hour, they will not stop").kind is EMERGENCY
+    assert route("I sometimes get nosebleeds, is that a side effect?").kind is QUESTION
+
+
+def test_the_harm_of_an_overdose_lasts_days():
+    assert route("I took 20 paracetamol two days ago").kind is EMERGENCY
+    assert route("I overdosed last year, can I take it?").kind is not EMERGENCY
+
+
+def test_a_self_harm_form_may_begin_in_the_next_sentence():
+    assert route("is it possible to overdose on cabozantinib? asking because i want to").crisis
+
+
+def test_a_question_about_the_assistant_may_open_with_a_modal():
+    assert route("can I speak to a human?").kind is CHITCHAT
+    assert route("Could this help me?").kind is RouteKind.MEDICAL_ADVICE

@@ -95,7 +95,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
     return Evidence(
         sentence=best, short_answer=short, quote=quote,
-        missing=tuple(missing_in[passage.id]),
+        missing=tuple(dict.fromkeys(_as_asked(w, question.normalised) for w in missing_in[passage.id])),
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
         coverage=_coverage(expansion, passage, idf, stems, text_of[passage.id]), unknown=len(unknown),
         # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
@@ -107,10 +107,19 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         quote_coverage=_coverage(expansion, passage, idf, quote_stems, quote),
         answers_faq=passage.id in asked_by,
         open_question=not wanted_shapes(question),
-        verdict=verdict(question, quote, query, any(
-            w not in stems and _slot_filled(w, question, passage.text) for w in required),
+        # "a phase 2 trial?" where the text says "phase 3" is quoted without a Yes or No: the text may not deny
+        # the label it does not give ("grade 3-5" events say nothing of grade 1-2 ones)
+        verdict=None if any(" " in w and not _has_label(w, text_of[passage.id]) for w in required) else verdict(
+            question, quote, query, any(w not in stems and _slot_filled(w, question, passage.text) for w in required),
             expansion.synonyms + expansion.related, under_question or passage.id in asked_by),
     )
+
+
+def _as_asked(word: str, question: str) -> str:
+    """A constraint as the question spells it ("england" -> "England", "grade 1-2" -> "Grade 1-2")."""
+    spelled = r"\s+".join(re.escape(part) for part in word.split())
+    found = re.search(rf"(?<![\w-]){spelled}", question, re.IGNORECASE)
+    return found.group() if found else word
 
 
 def _pointed_at(question: str) -> frozenset[str]:
@@ -132,7 +141,7 @@ def _slot_filled(word: str, question: Question, text: str) -> bool:
 
 def _has_label(label: str, text: str, any_number: bool = False) -> bool:
     """Whether "grade 1-2" stands in the text as such (any case, any dash or spacing around it); with
-    `any_number`, the same label with any number ("Was it a phase 2 trial?" is answered by "phase 3")."""
+    `any_number`, the same label with any number ("Was it a phase 2 trial?" is met by "phase 3")."""
     name, number = label.split(" ", 1)
     if any_number:
         return re.search(rf"\b{re.escape(name)}\s+\d", text, re.IGNORECASE) is not None

@@ -61,7 +61,7 @@ class Evidence:
     open_question: bool = False  # any sentence may answer (why, what is, yes/no): no fact of a shape to find
     verdict: str | None = None  # "Yes" or "No" when the quote plainly says so (yes/no questions only)
     answers_faq: bool = False  # the passage answers the question the passage before it asks (an FAQ)
-    missing: tuple[str, ...] = ()  # the question's constraints the passage lacks
+    missing: tuple[str, ...] = ()  # the question's constraints the passage lacks, as the question spells them
 
     def features(self) -> dict[str, float]:
         """The numbers the confidence is computed from (and calibrated on)."""

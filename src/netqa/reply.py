@@ -75,7 +75,8 @@ def compose(question_type: str, evidence: Evidence | None, score: float, hits: l
     verdict = evidence.verdict if kind == ReplyKind.ANSWER and evidence else None
     context = dict(short=short, quote=quote, verdict=verdict, citation=citations[0] if citations else None,
                    source=names.source(citations[0]) if citations else "", suggestions=suggestions,
-                   document=names.corpus, nearby=list(nearby), closest=closest, health=health,
+                   document=names.corpus, nearby=list(nearby), closest=closest,
+                   lacking=list(evidence.missing) if closest and evidence else [], health=health,
                    emergency_number=emergency_number)
     text = written(kind, question_type, **context)
     return Found(answer=text.whole, kind=kind, confidence=score, citations=citations,
@@ -142,6 +143,7 @@ def written(kind: str, question_type: str, **context) -> Text:
     context.setdefault("source", "The article")
     context.setdefault("verdict", None)
     context.setdefault("closest", None)
+    context.setdefault("lacking", [])
     module = _templates().get_template(template_for(kind, question_type)).make_module(context)
     whole = _tidy(str(module))
     lead = _tidy(str(getattr(module, "lead", whole)))

@@ -15,8 +15,13 @@ fewest edits away (a word English itself knows is never "repaired"):
   can go on" is "I think I can not go on"), not OVER ("last year", "has healed"; time.txt), not supposed ("what
   if", questions.txt), not a QUESTION ABOUT it ("how common was bleeding?"), and not about people in general
   (the SUBJECT, person.txt);
+- scope and time are read from the sentence, not a word: words quoted after a person's verb of saying are a
+  report, with no one saying them the text's own; "why did he collapse?" told in the past asks about an event
+  that is over; "I want to know if he will die" is no wish; a complaint that comes and goes is new again told as
+  a change ("this time"), and "since" a recent time dates a start, not an ending;
 - self-harm is its own composition (self_harm.json: a wish or plan joined to an act against oneself, a goodbye,
-  pills taken on purpose, no point x living), about anyone, and sends the crisis line first; weaker warning signs
+  pills taken on purpose, no point x living; one group of forms for each category of the published warning-sign
+  lists), about anyone, and sends the crisis line first; weaker warning signs
   (despair, withdrawal, means laid out) count only when two kinds of them stand in one message; an overdose or
   injury told with a word of intent or despair is self-harm too;
 - a personal MEDICAL DECISION is a decision verb x a personal subject x a modal or evaluation (advice.txt), or a
@@ -126,6 +131,7 @@ class Form:
     unless: tuple[str, ...] = ()  # labels that, anywhere in its sentence, keep the form from holding
     sudden: bool = True  # a sign of a sudden illness: what comes and goes, or has for weeks, is not one
     history: tuple[str, ...] = ()  # parts told as past by nature ("had chemo 5 days ago" before a fever now)
+    lasting: bool = False  # its harm goes on for days after ("took 20 paracetamol two days ago"): not over so soon
 
     @cached_property
     def labels(self) -> frozenset[str]:
@@ -297,7 +303,8 @@ def english() -> Lexicon:
         history = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("history", ()))
         unless = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("unless", ()))
         forms = tuple(Form(tuple(_label(part, prefix, entry["words"], where) for part in form), context, needs,
-                           window=entry.get("window", WINDOW), unless=unless, history=history)
+                           window=entry.get("window", WINDOW), unless=unless, history=history,
+                           lasting=entry.get("lasting", False))
                       for form in entry["forms"])
         findings.append(Finding(entry["id"], entry["source"], forms))
 
@@ -655,6 +662,7 @@ class Instance:
     also: range = range(0)  # the next sentence, when the severity it needs stands there ("Today it won't stop.")
     sudden: bool = True
     history: frozenset[int] = frozenset()  # the words of its parts told as past by nature
+    lasting: bool = False
 
 
 _NEAR_ACROSS = 4  # a form's parts may stand in two sentences when this close ("I've taken them. 40 of them.")
@@ -694,12 +702,12 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                     any(message.within(label, span) for label in form.unless):
                 continue
             choices = [message.within(label, reach) for label in form.parts]
-            if any(not c for c in choices) or not any(m.start in span for m in choices[0]):
+            if any(not c for c in choices) or not any(m.start in span for c in choices for m in c):
                 continue
             best = None
-            for anchor in (m for m in choices[0] if m.start in span):
+            for anchor in choices[0]:  # the first part may stand in the next sentence ("overdose on it? I want to")
                 chosen = _choose(choices, anchor)
-                if not chosen:
+                if not chosen or not any(m.start in span for m in chosen):
                     continue
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
                 gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
@@ -716,7 +724,8 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                 needs_next = any(not message.within(need, span) for need in form.needs)
                 history = frozenset(at for m in best[2] if m.label in form.history for at in range(m.start, m.end))
                 found.append(Instance(best[0], best[1], frozenset(taken), form.asked,
-                                      range(span.stop, reach.stop) if needs_next else range(0), form.sudden, history))
+                                      range(span.stop, reach.stop) if needs_next else range(0), form.sudden, history,
+                                      form.lasting))
     return found
 
 
@@ -750,13 +759,23 @@ def _denied(message: Message, found: Instance) -> bool:
 _REFERRING = frozenset({"it", "that", "this", "which", "they", "both", "all"})
 
 
+_SINCE_REACH = 4  # "since starting cabozantinib two weeks ago": the time dates a start when this close after it
+
+
 def _over(message: Message, found: Instance) -> bool:
     """Said to be in the past or to come and go, and not now: "last year", "in 2019", "has healed", "used to",
     "on and off", "for months"."""
     sentence = message.sentence_span(found.start)
-    over = [m for m in _free(message, "time:over", sentence, found.taken) if not _dates(m, found)]
-    if found.sudden:  # self-harm thoughts that have gone on for weeks are no less urgent
-        over += _free(message, "time:habitual", sentence, found.taken)
+    starts = [m.end for m in message.within("time:since", sentence)]  # not "since my stroke two years ago"
+    long_ago = {at for m in message.within("time:long_ago", sentence) for at in range(m.start, m.end)}
+    over = [m for m in _free(message, "time:over", sentence, found.taken) if not _dates(m, found)
+            and not (not m.overlaps(long_ago) and any(0 <= m.start - end <= _SINCE_REACH
+                                                      and found.start not in range(end, m.start) for end in starts))]
+    if found.lasting:  # an overdose two days ago still harms: only a time longer ago than days ends it
+        recent = {at for m in message.within("time:recent", sentence) for at in range(m.start, m.end)}
+        over = [m for m in over if not m.overlaps(recent)]
+    if found.sudden and not _free(message, "time:change", sentence, frozenset()):  # "often, but this time ..."
+        over += _free(message, "time:habitual", sentence, found.taken)  # self-harm that goes on is no less urgent
     if not over:
         return False
     inside = {at for m in over for at in range(m.start, m.end)}  # "now" in "now and then" is not now
@@ -958,8 +977,10 @@ def _self_harm(message: Message, lexicon: Lexicon, health: bool) -> bool:
 
 def _red_flag(message: Message, lexicon: Lexicon, health: bool) -> str:
     """The id of the first red flag reported in the message, or ""."""
+    named = {label.split(":", 2)[1] for label in message.present if label.startswith("flag:")}
     for finding in lexicon.findings:
-        if any(_reported(message, found, health) for found in _instances(message, finding.forms)):
+        if finding.id in named and any(_reported(message, found, health)
+                                       for found in _instances(message, finding.forms)):
             return finding.id
     return ""
 
@@ -1109,7 +1130,9 @@ def _chitchat(message: Message, lexicon: Lexicon) -> str:
                 moods.append(mood)
     openers = {m.start for m in message.marks.get("questions:opener", ())  # "when does it start?" asks
                if m.start == message.clause_span(m.start).start}
-    covered.update(at for at, word in enumerate(message.stems) if word in lexicon.function_words and at not in openers)
+    asks_about_me = "identity" in moods  # "can I speak to a human?": its opener asks about the assistant
+    covered.update(at for at, word in enumerate(message.stems)
+                   if word in lexicon.function_words and (at not in openers or asks_about_me))
     if len(covered) < len(message) or not moods:
         return "hello" if _greets_and_tells(message) else ""
     if message.within("questions:opener", range(1)) and set(moods) <= {"ack", "thanks"}:
@@ -1149,9 +1172,11 @@ def route(text: str, health: bool = True) -> Route:
         return Route(RouteKind.EMERGENCY, reason=flag)
     if _warning_signs(message, lexicon.flag_signs, health):
         return Route(RouteKind.EMERGENCY, reason="warning_signs")
-    if health and (form := _decision(message)):
+    form = _decision(message) if health else ""
+    mood = _chitchat(message, lexicon)
+    if form and not (mood == "identity" and form == "personal_modal"):  # "can I speak to a human?" asks for one
         return Route(RouteKind.MEDICAL_ADVICE, reason=form)
-    if mood := _chitchat(message, lexicon):
+    if mood:
         return Route(RouteKind.CHITCHAT, reason="chitchat", mood=mood)
     return QUESTION
 
