@@ -83,7 +83,7 @@ def test_a_file_that_is_no_text_is_skipped_with_one_line_naming_it(corpus):
     assert result.stderr.splitlines() == ["netqa: skipped binary.txt: not a text file (it holds NUL bytes)",
                                           "netqa: skipped photo.png: unknown suffix .png (netqa reads .txt, .text, "
                                           ".rst, .md, .markdown, .html, .htm, .pdf, .docx and files without a "
-                                          "suffix)"]
+                                          "suffix, each also gzipped (.gz))"]
 
 
 def test_chat_with_a_missing_corpus_fails_the_same_way(tmp_path):

@@ -20,7 +20,9 @@ def test_markdown_headings_become_sections_and_clauses_become_passages():
     sections = {p.section for p in document.passages}
     assert any(s.startswith("1.") for s in sections)
     for passage in document.passages:
-        assert reflow(document.text[passage.start:passage.end]) == passage.text
+        # Each sentence is its stretch of the file, reflowed (a list joined to its lead-in shows no bullets).
+        assert passage.text == " ".join(s.text for s in passage.sentences)
+        assert all(reflow(document.text[s.start:s.end]) == s.text for s in passage.sentences)
         assert not passage.text.startswith("#")
 
 

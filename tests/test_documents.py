@@ -71,13 +71,61 @@ def test_a_number_starting_a_wrapped_line_is_neither_a_heading_nor_a_new_clause(
 
 
 def test_lettered_clauses_split_a_paragraph_after_a_sentence_end():
+    text = ("Licence\n\n4. Redistribution. You may redistribute it. You must meet\n"
+            "   (a) the first condition. (b) You must cause modified files to carry notices.\n"
+            "   (c) You must keep the notices.\n")
+    document = parse_document(Path("doc.txt"), text.encode("utf-8"), "doc")
+    texts = [text[b.start:b.end] for b in document_blocks(text) if b.kind is BlockKind.TEXT]
+    assert [" ".join(t.split()) for t in texts] == [
+        "You may redistribute it. You must meet (a) the first condition. (b) You must cause modified files to carry "
+        "notices.", "(c) You must keep the notices."]
+    assert len(document.passages) == 2
+
+
+def document_blocks(text: str):
+    from netqa.documents.plain import from_text
+
+    return from_text(text, "utf-8").blocks
+
+
+def test_a_lead_in_and_the_short_list_it_introduces_are_one_passage():
     text = ("Licence\n\n4. Redistribution. You may redistribute it provided that You meet these conditions:\n\n"
             "   (a) You must give recipients a copy of this License; and\n\n"
-            "   (b) You must cause modified files to carry notices; and\n")
+            "   (b) You must cause modified files to carry notices; and\n\n"
+            "5. Patents. Each Contributor grants You a patent licence.\n")
+    assert passages(text) == [
+        ("4. Redistribution", "You may redistribute it provided that You meet these conditions: (a) You must give "
+         "recipients a copy of this License; and (b) You must cause modified files to carry notices; and"),
+        ("5. Patents", "Each Contributor grants You a patent licence.")]
+
+
+def test_items_of_a_long_list_are_passages_whose_section_names_the_lead_in():
+    item = "the licensee keeps every notice of the original work in each copy it gives to anyone at all"
+    text = ("Licence\n\n3. You may modify your copy of the Package, provided that you do at least one of the\n"
+            "following:\n\n" + "".join(f"    {c}) {item}, {c}.\n\n" for c in "abcdef")
+            + "4. You may distribute the programs of this Package in object code.\n")
+    found = passages(text)
+    assert found[0] == ("Licence", "3. You may modify your copy of the Package, provided that you do at least one of "
+                        "the following:")
+    context = "Licence: ... provided that you do at least one of the following"
+    assert [section for section, _ in found[1:7]] == [context] * 6
+    assert found[1][1].startswith("a) the licensee") and found[6][1].startswith("f) the licensee")
+    assert found[7] == ("Licence", "4. You may distribute the programs of this Package in object code.")
+
+
+def test_a_nested_lead_in_stays_with_its_own_items():
+    text = ("Licence\n\nYou may convey a Combined Work if you do each of the following:\n\n"
+            "   a) Give prominent notice with each copy of the Combined Work.\n\n"
+            "   b) Do one of the following:\n\n"
+            "       0) Convey the Minimal Corresponding Source.\n\n"
+            "       1) Use a suitable shared library mechanism.\n\n"
+            "   c) Provide the installation information when it is required.\n\n"
+            "That is all it takes.\n")
     assert [t for _, t in passages(text)] == [
-        "You may redistribute it provided that You meet these conditions:",
-        "(a) You must give recipients a copy of this License; and",
-        "(b) You must cause modified files to carry notices; and"]
+        "You may convey a Combined Work if you do each of the following: a) Give prominent notice with each copy "
+        "of the Combined Work. b) Do one of the following: 0) Convey the Minimal Corresponding Source. 1) Use a "
+        "suitable shared library mechanism. c) Provide the installation information when it is required.",
+        "That is all it takes."]
 
 
 def test_underlined_and_boxed_headings_are_headings_and_rule_lines_never_passages():
@@ -292,7 +340,8 @@ def test_items_of_one_list_are_titled_alike():
             "O. Preserve any Warranty Disclaimers.\n\nYou may add a section Entitled \"Endorsements\".\n")
     found = passages(text)
     assert {section for section, _ in found} == {"4. MODIFICATIONS"}
-    assert ("4. MODIFICATIONS", "O. Preserve any Warranty Disclaimers.") in found
+    assert found[0][1].startswith("You must do these things in the Modified Version: A. Use in the Title Page")
+    assert found[0][1].endswith("O. Preserve any Warranty Disclaimers.")
 
 
 def test_a_defined_term_on_a_line_of_its_own_makes_one_passage_with_its_definition():
@@ -485,3 +534,101 @@ def test_a_field_heads_the_prose_indented_under_it_and_a_lone_dot_separates_its_
         ("License: zlib", "Permission is granted to anyone to use this software for any purpose."),
         ("copyright", "Files: debian/* Copyright: 2015-2016 Kevin Murray License: Expat")]
     assert document.passages[1].text.startswith("Files: * Copyright: Yann Collet Meta Platforms")
+
+
+def test_html_list_items_join_the_paragraph_that_introduces_them():
+    page = ("<html><head><title>Sorting</title></head><body><main><h1>Sorting</h1>"
+            "<p>Including the index gives two benefits:</p><ul><li><p>The sort is stable.</p></li>"
+            "<li><p>The original items do not have to be comparable.</p></li></ul>"
+            "<p>Another name for this idiom is Schwartzian transform.</p></main></body></html>")
+    document = parse_document(Path("sorting.html"), page.encode(), "sorting")
+    assert [p.text for p in document.passages] == [
+        "Including the index gives two benefits: The sort is stable. The original items do not have to be "
+        "comparable.", "Another name for this idiom is Schwartzian transform."]
+
+
+def test_a_pdf_term_and_its_lower_case_description_are_one_paragraph_and_never_a_heading():
+    from netqa.documents.passages import passages_of
+    from netqa.documents.pdf import from_pages
+
+    page = ("3.4.1. BZ2_bzReadOpen\n"
+            "BZFILE *BZ2_bzReadOpen( int *bzerror, FILE *f, int verbosity, int small );\n"
+            "Prepare to read compressed data from file handle f. f should refer to a file which has been opened\n"
+            "for reading, and for which the error indicator is not set.\n"
+            "Possible assignments to bzerror:\n"
+            "BZ_CONFIG_ERROR\n"
+            "if the library has been mis-compiled\n"
+            "BZ_PARAM_ERROR\n"
+            "if f is NULL\n"
+            "or small is neither 0 nor 1\n"
+            "BZ_MEM_ERROR\n"
+            "if insufficient memory is available\n"
+            "BZ_OK\n"
+            "otherwise.\n")
+    found = [(p.section, p.text) for p in passages_of(from_pages([page]), "m", "Manual", "m.pdf")]
+    assert {section for section, _ in found} == {"3.4.1. BZ2_bzReadOpen"}
+    assert ("3.4.1. BZ2_bzReadOpen", "BZ_PARAM_ERROR if f is NULL or small is neither 0 nor 1") in found
+    assert ("3.4.1. BZ2_bzReadOpen", "BZ_OK otherwise.") in found
+
+
+def test_gzipped_documents_are_read_as_the_file_inside_and_cited_by_their_real_path(tmp_path):
+    import gzip
+
+    from netqa.index import build, load_index, save_index
+
+    (tmp_path / "README.gz").write_bytes(gzip.compress(
+        b"XZ Utils\n\nXZ Utils provide a general-purpose data-compression library plus command-line tools.\n"))
+    (tmp_path / "doc").mkdir()
+    (tmp_path / "doc" / "FAQ.md.gz").write_bytes(gzip.compress(
+        b"# Frequently asked\n\nzlib does not handle dates, so it is **Y2K** compliant.\n"))
+    (tmp_path / "broken.txt.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    (tmp_path / "backup.tar.gz").write_bytes(gzip.compress(b"binary"))
+    read = read_corpus(tmp_path)
+    by_path = {d.relative_path: d for d in read.documents}
+    assert sorted(by_path) == ["README.gz", "doc/FAQ.md.gz"]
+    readme, faq = by_path["README.gz"], by_path["doc/FAQ.md.gz"]
+    assert (readme.id, readme.format, readme.title) == ("readme", "text", "XZ Utils")
+    assert (faq.id, faq.format, faq.passages[0].section) == ("doc-faq", "markdown", "Frequently asked")
+    assert faq.passages[0].text == "zlib does not handle dates, so it is Y2K compliant."
+    assert faq.passages[0].path == "doc/FAQ.md.gz"
+    assert faq.text[faq.passages[0].start:faq.passages[0].end].startswith("zlib does not handle dates")
+    reasons = {s.path: s.reason for s in read.skipped}
+    assert reasons["broken.txt.gz"].startswith("not a readable gzip file")
+    assert reasons["backup.tar.gz"].startswith("unknown suffix .tar.gz")
+    built = build(tmp_path)
+    save_index(built, tmp_path / ".saved")
+    loaded = load_index(tmp_path, tmp_path / ".saved")
+    assert loaded is not None
+    assert [(p.id, p.text, p.path) for p in loaded.passages] == [(p.id, p.text, p.path) for p in built.passages]
+
+
+def test_a_gzipped_pdf_has_its_pages_cited(tmp_path):
+    import gzip
+
+    manual = Path(__file__).parent / "gold" / "pdf" / "docs" / "bzip2-manual.pdf"
+    (tmp_path / "manual.pdf.gz").write_bytes(gzip.compress(manual.read_bytes()))
+    (document,) = read_corpus(tmp_path).documents
+    assert (document.id, document.format, document.encoding) == ("manual", "pdf", None)
+    assert {p.path for p in document.passages} == {"manual.pdf.gz"}
+    assert max(p.page or 0 for p in document.passages) > 30
+
+
+def test_a_titled_lettered_clause_carries_the_numbered_clause_it_is_in():
+    text = ("Licence\n\n3.4. Intellectual Property Matters\n\n(a) Third Party Claims.\n"
+            "If Contributor has knowledge that a licence is required, Contributor must include a text file.\n\n"
+            "(b) Contributor APIs.\nIf Contributor's Modifications include an interface, Contributor must say so.\n\n"
+            "3.5. Required Notices.\nYou must duplicate the notice in each file of the Source Code.\n")
+    assert [section for section, _ in passages(text)] == [
+        "3.4. Intellectual Property Matters: (a) Third Party Claims",
+        "3.4. Intellectual Property Matters: (b) Contributor APIs", "3.5. Required Notices"]
+
+
+
+def test_where_a_format_marks_its_list_items_only_items_join_a_lead_in():
+    page = ("<html><head><title>json</title></head><body><main><h1>json</h1>"
+            "<p>Some implementations may set limits on:</p><ul><li><p>the size of accepted texts</p></li>"
+            "<li><p>the maximum level of nesting</p></li></ul><p>the range of numbers</p></main></body></html>")
+    document = parse_document(Path("json.html"), page.encode(), "json")
+    assert [p.text for p in document.passages] == [
+        "Some implementations may set limits on: the size of accepted texts the maximum level of nesting",
+        "the range of numbers"]

@@ -16,28 +16,21 @@ from netqa.documents import read_corpus
 from netqa.documents.passages import reflow
 from netqa.web import create_app
 
-LICENSES = Path("/usr/share/common-licenses")
+# Debian's licence texts that the outside examiners do not use (copied unchanged from /usr/share/common-licenses
+# into the repository: tests/gold/licences/docs).
+LICENCES = Path(__file__).parent / "gold" / "licences" / "docs"
 PYTHON_HTML = Path("/usr/share/doc/python3.11/html")
 # tests/run.sh fetches the PDF manual of camlidl-doc (apt-get download) into this folder.
 REAL = Path(os.environ.get("NETQA_REAL_DOCUMENTS", Path(__file__).parent / ".real"))
 PDF = REAL / "camlidl-1.04.doc.pdf"
 
-needs_licenses = pytest.mark.skipif(not (LICENSES / "GPL-3").is_file(), reason="Debian's common-licenses missing")
 needs_python_doc = pytest.mark.skipif(not PYTHON_HTML.is_dir(), reason="python3-doc missing (tests/run.sh installs it)")
 needs_pdf = pytest.mark.skipif(not PDF.is_file(), reason="the camlidl-doc PDF is missing (tests/run.sh fetches it)")
 
 
 @pytest.fixture(scope="module")
-def licences(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("licences")
-    for name in ("GPL-3", "MPL-2.0", "Apache-2.0", "LGPL-2.1", "BSD"):
-        shutil.copy(LICENSES / name, folder / f"{name}.txt")
-    return folder
-
-
-@pytest.fixture(scope="module")
-def licence_bot(licences):
-    return netqa.load(licences)
+def licence_bot():
+    return netqa.load(LICENCES)
 
 
 def _sections(bot, doc_id: str) -> dict[str, list[str]]:
@@ -48,48 +41,55 @@ def _sections(bot, doc_id: str) -> dict[str, list[str]]:
     return out
 
 
-@needs_licenses
-def test_apache_clauses_have_their_titles_as_sections_and_whole_bodies(licence_bot):
-    sections = _sections(licence_bot, "apache-2-0")
-    grant = sections["2. Grant of Copyright License"]
-    assert grant[0].startswith("Subject to the terms and conditions of this License, each Contributor hereby grants")
-    assert "8. Limitation of Liability" in sections and "5. Submission of Contributions" in sections
+def test_mpl_clauses_have_their_titles_as_sections_and_whole_bodies(licence_bot):
+    sections = _sections(licence_bot, "mpl-1-1")
+    (larger,) = sections["3.7. Larger Works"]
+    assert larger.startswith("You may create a Larger Work by combining Covered Code with other code")
+    assert "2.1. The Initial Developer Grant" in sections and "8. TERMINATION" in sections
     definitions = sections["1. Definitions"]
-    assert definitions[0].startswith('"License" shall mean') and definitions[1].startswith('"Licensor" shall mean')
-    assert not any(section.startswith("http") for section in sections)
+    assert definitions[0].startswith('1.0.1. "Commercial Use" means')
+    assert definitions[1].startswith('1.1. "Contributor" means')
+    assert not any(section.startswith(("http", "<http")) for section in sections)
 
 
-@needs_licenses
-def test_gpl3_wrapped_numbers_and_urls_are_never_headings(licence_bot):
-    sections = _sections(licence_bot, "gpl-3")
-    assert not any(s.startswith("11 of the WIPO") for s in sections)
-    assert "0. Definitions" in sections and "17. Interpretation of Sections 15 and 16" in sections
-    assert all(not text.startswith(("<http", "http")) for texts in sections.values() for text in texts)
+def test_urls_and_rule_lines_are_never_headings_or_passages(licence_bot):
+    for passage in licence_bot.corpus.passages:
+        assert not passage.section.startswith(("http", "<http")) and not passage.text.startswith(("http", "<http"))
+        assert not set(passage.text) <= set("-=*_ ")
 
 
-@needs_licenses
-def test_mpl2_boxed_sections_are_headed_and_read_as_prose(licence_bot):
-    sections = _sections(licence_bot, "mpl-2-0")
-    (warranty,) = sections["6. Disclaimer of Warranty"]
-    assert warranty.startswith('Covered Software is provided under this License on an "as is" basis, without')
-    assert "*" not in warranty
+def test_a_lead_in_keeps_the_items_it_introduces(licence_bot):
+    sections = _sections(licence_bot, "lgpl-3")
+    # Too long for one passage: each item names the lead-in in its section; "d) Do one of the following:"
+    # keeps its own items 0) and 1), as many as fit ("1)" goes on in a passage of its own).
+    (lead,) = sections["4. Combined Works"]
+    assert lead.startswith("You may convey a Combined Work under terms of your choice")
+    items = sections["4. Combined Works: ... such modifications, if you also do each of the following"]
+    assert [item[:2] for item in items] == ["a)", "b)", "c)", "d)", "1)", "e)"]
+    assert "d) Do one of the following: 0) Convey the Minimal Corresponding Source" in items[3]
+    # Short enough: one passage.
+    (modified,) = sections["2. Conveying Modified Versions"]
+    assert modified.startswith("If you modify a copy of the Library") and "b) under the GNU GPL" in modified
+    artistic = _sections(licence_bot, "artistic")
+    context = [s for s in artistic if s.startswith("Preamble: ... ") and s.endswith("at least ONE of the following")]
+    assert context and all(text.startswith(("a)", "b)", "c)", "d)")) for s in context for text in artistic[s])
 
 
-@needs_licenses
 def test_quotes_are_reflowed_and_offsets_index_the_files(licence_bot):
     for document in licence_bot.corpus.documents:
         for passage in document.passages:
             assert "\n" not in passage.text and "  " not in passage.text
-            assert reflow(document.text[passage.start:passage.end]) == passage.text
+            assert passage.text == " ".join(s.text for s in passage.sentences)
+            assert all(reflow(document.text[s.start:s.end]) == s.text for s in passage.sentences)
 
 
-@needs_licenses
 def test_a_question_naming_a_licence_cites_that_licence(licence_bot):
     reply = licence_bot.ask("Under the MPL, what is a Larger Work?")
-    assert reply.citations and reply.citations[0].path == "MPL-2.0.txt"
-    reply = licence_bot.ask("In GPLv3, what does convey mean?")
-    assert reply.citations and reply.citations[0].path == "GPL-3.txt"
-    assert reply.citations[0].doc_id == "gpl-3" and reply.citations[0].page is None
+    assert reply.citations and reply.citations[0].path == "MPL-1.1.txt"
+    reply = licence_bot.ask("In LGPLv3, what is a Combined Work?")
+    assert reply.citations and reply.citations[0].path == "LGPL-3.txt"
+    assert reply.citations[0].doc_id == "lgpl-3" and reply.citations[0].page is None
+    assert "A \"Combined Work\" is a work produced by combining or linking an Application" in reply.answer
 
 
 @needs_python_doc
@@ -121,7 +121,6 @@ def test_a_real_pdf_manual_cites_pages(tmp_path):
     assert reply.citations[0].page == 1 and reply.citations[0].path == PDF.name
 
 
-@needs_licenses
 def test_source_opens_the_cited_document_at_the_passage(licence_bot):
     client = TestClient(create_app(licence_bot, dataclasses.replace(licence_bot.settings, db="")))
     reply = licence_bot.ask("Under the MPL, what is a Larger Work?")
@@ -129,8 +128,8 @@ def test_source_opens_the_cited_document_at_the_passage(licence_bot):
     page = client.get("/source", params={"passage": cited})
     assert page.status_code == 200
     assert f'class="passage cited" id="{cited}"' in page.text
-    assert "Mozilla Public License" in page.text and "GNU GENERAL PUBLIC LICENSE" not in page.text
+    assert "Mozilla Public License" in page.text and "GNU LESSER GENERAL PUBLIC LICENSE" not in page.text
     listing = client.get("/source").text
     assert listing.count('href="/source?document=') == 5
-    assert client.get("/source", params={"document": "bsd"}).status_code == 200
-    assert client.get("/source", params={"passage": "gpl-3-p999"}).status_code == 404
+    assert client.get("/source", params={"document": "cc0-1-0"}).status_code == 200
+    assert client.get("/source", params={"passage": "lgpl-3-p999"}).status_code == 404

@@ -8,11 +8,12 @@ its format (converters.py), its blocks split into passages (passages.py).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from netqa.config import bundled_path
@@ -37,10 +38,13 @@ METADATA_FILE = "metadata.json"
 LEXICON_FILE = "lexicon.txt"  # lay words for the corpus: read by terms.py, never a document
 # Files netqa itself reads or writes beside the documents (gold sets, metadata): never documents, never warned of.
 _DATA_SUFFIXES = (".json", ".jsonl")
+# A gzipped document ("README.gz", "manual.pdf.gz", as Debian ships them) is read as the file inside it.
+_GZIP = ".gz"
+MAX_GUNZIPPED_BYTES = 256 * 1024 * 1024  # a compressed file that unpacks to more is refused (a gzip bomb)
 
 __all__ = ["Block", "BlockKind", "ConversionError", "Converted", "CorpusError", "CorpusFiles",
            "CorpusRead", "Document", "LEXICON_FILE", "METADATA_FILE", "Passage", "SUFFIXES", "Sentence", "Skipped",
-           "corpus_files", "default_corpus_dir", "document_ids", "find_files", "load_corpus",
+           "corpus_files", "default_corpus_dir", "document_ids", "find_files", "format_suffix", "load_corpus",
            "parse_document", "read_corpus", "read_metadata"]
 
 
@@ -80,16 +84,47 @@ def find_files(corpus_dir: Path) -> CorpusFiles:
                 if entry.is_dir(follow_symlinks=False):
                     walk(entry.path, parts + (entry.name,))
                     continue
-                suffix = os.path.splitext(entry.name)[1].lower()
+                suffix = format_suffix(entry.name)
                 if not parts and entry.name in (LEXICON_FILE, METADATA_FILE) or suffix in _DATA_SUFFIXES:
                     continue
                 if entry.is_file():
                     (found if suffix in SUFFIXES else unknown).append(parts + (entry.name,))
 
     walk(str(corpus_dir), ())
-    skipped = [Skipped("/".join(parts), f"unknown suffix {os.path.splitext(parts[-1])[1]} (netqa reads {readable()})")
+    skipped = [Skipped("/".join(parts), f"unknown suffix {_shown_suffix(parts[-1])} (netqa reads {readable()})")
                for parts in sorted(unknown)]
     return CorpusFiles([corpus_dir.joinpath(*parts) for parts in sorted(found)], skipped)
+
+
+def format_suffix(name: str) -> str:
+    """The suffix that decides a file's converter, in lower case: ".pdf" for "manual.pdf.gz", "" for "FAQ.gz"."""
+    stem, suffix = os.path.splitext(name)
+    if suffix.lower() == _GZIP:
+        suffix = os.path.splitext(stem)[1]
+    return suffix.lower()
+
+
+def _shown_suffix(name: str) -> str:
+    suffix = os.path.splitext(name)[1]
+    return f"{format_suffix(name)}{suffix}" if suffix.lower() == _GZIP else suffix
+
+
+def _without_gzip(name: str) -> str:
+    return name[:-len(_GZIP)] if name.lower().endswith(_GZIP) else name
+
+
+def _gunzip(data: bytes) -> bytes:
+    import gzip
+    import zlib
+
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
+            inner = handle.read(MAX_GUNZIPPED_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ConversionError(f"not a readable gzip file ({exc})") from exc
+    if len(inner) > MAX_GUNZIPPED_BYTES:
+        raise ConversionError(f"unpacks to more than {MAX_GUNZIPPED_BYTES // 2**20} MiB")
+    return inner
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -161,18 +196,22 @@ def read_metadata(corpus_dir: Path) -> dict:
 
 def parse_document(path: Path, data: bytes | str, doc_id: str, relative_path: str | None = None,
                    metadata: dict | None = None) -> Document:
-    """One file's passages (ids doc_id-p01, -p02 ...) through the converter of its suffix."""
+    """One file's passages (ids doc_id-p01, -p02 ...) through the converter of its suffix; a gzipped file
+    ("FAQ.gz", "manual.pdf.gz") through that of the file inside it, its text then kept by a saved index."""
     metadata = metadata or {}
     relative_path = relative_path or path.name
     if isinstance(data, str):
         data = data.encode("utf-8")
-    converter, converted = convert(path.suffix, data)
-    title = metadata.get("title") or converted.title or path.stem
+    compressed = path.name.lower().endswith(_GZIP)
+    converter, converted = convert(format_suffix(path.name), _gunzip(data) if compressed else data)
+    if compressed:  # offsets index the unpacked text, which is not the file: the index keeps it
+        converted = replace(converted, encoding=None)
+    title = metadata.get("title") or converted.title or Path(_without_gzip(path.name)).stem
     return Document(
         id=doc_id, title=title, source=metadata.get("source", path.name), path=path, text=converted.text,
         passages=passages_of(converted, doc_id, title, relative_path, converter.name),
         sha256=hashlib.sha256(data).hexdigest(), relative_path=relative_path, format=converter.name,
-        encoding=converted.encoding, names=names_text(title, relative_path))
+        encoding=converted.encoding, names=names_text(title, _without_gzip(relative_path)))
 
 
 def document_ids(relative_paths: list[str]) -> list[str]:
@@ -183,6 +222,7 @@ def document_ids(relative_paths: list[str]) -> list[str]:
     ids = []
     for rel in relative_paths:
         folder, _, name = rel.rpartition("/")
+        name = _without_gzip(name)
         base = _slug(f"{folder}/{os.path.splitext(name)[0]}" if folder else os.path.splitext(name)[0])
         doc_id, n = base, 1
         while doc_id in taken:

@@ -56,10 +56,10 @@ def _docx(data: bytes) -> Converted:
 # Imported lazily (above): trafilatura and pypdf take a while to import, and most corpora need neither.
 CONVERTERS = (
     # A file without a suffix (README, LICENSE, COPYING, NEWS) is plain text; a binary one is skipped as such.
-    Converter("text", (".txt", ".text", ".rst", ""), "5", "charset-normalizer", _plain),
-    Converter("markdown", (".md", ".markdown"), "3", "markdown-it-py", _markdown),
-    Converter("html", (".html", ".htm"), "3", "trafilatura", _html),
-    Converter("pdf", (".pdf",), "2", "pypdf", _pdf),
+    Converter("text", (".txt", ".text", ".rst", ""), "6", "charset-normalizer", _plain),
+    Converter("markdown", (".md", ".markdown"), "4", "markdown-it-py", _markdown),
+    Converter("html", (".html", ".htm"), "4", "trafilatura", _html),
+    Converter("pdf", (".pdf",), "3", "pypdf", _pdf),
     Converter("docx", (".docx",), "2", "python-docx", _docx),
 )
 _BY_SUFFIX = {suffix: converter for converter in CONVERTERS for suffix in converter.suffixes}
@@ -67,8 +67,10 @@ SUFFIXES = tuple(_BY_SUFFIX)
 
 
 def readable() -> str:
-    """What netqa reads, for messages: ".txt, .text, .rst, .md, ... and files without a suffix"."""
-    return ", ".join(s for s in SUFFIXES if s) + (" and files without a suffix" if "" in SUFFIXES else "")
+    """What netqa reads, for messages: ".txt, .text, .rst, .md, ... and files without a suffix, each also
+    gzipped"."""
+    return ", ".join(s for s in SUFFIXES if s) + (" and files without a suffix" if "" in SUFFIXES else "") \
+        + ", each also gzipped (.gz)"
 
 
 def converter_for(suffix: str) -> Converter:

@@ -8,6 +8,7 @@ between: it is what /source shows, and a saved index keeps it.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from netqa.documents.model import Block, BlockKind, ConversionError, Converted, row_text
 from netqa.documents.plain import decode
@@ -39,10 +40,15 @@ def convert(data: bytes) -> Converted:
     title = _clean(root.get("title") or "") or next(
         (b.label for b in builder.blocks if b.kind is BlockKind.HEADING), None)
     text = builder.text()
-    blocks = []
+    blocks: list[Block] = []
     for block in builder.blocks:  # a paragraph may still hold clauses or definitions, one line each
-        blocks.extend(blocks_of(text, block.start, block.end, first=False, cut_page_junk=False)
-                      if block.kind is BlockKind.TEXT else [block])
+        if block.kind is not BlockKind.TEXT:
+            blocks.append(block)
+            continue
+        found = blocks_of(text, block.start, block.end, first=False, cut_page_junk=False)
+        if block.item and found:  # a list item stays one, whatever its text looks like
+            found[0] = replace(found[0], item=True)
+        blocks.extend(found)
     return Converted(text, tuple(blocks), title, None,
                      {k: v for k, v in root.attrib.items() if k in ("sitename", "author", "date", "url")})
 
@@ -101,7 +107,7 @@ class _Builder:
     def text(self) -> str:
         return "".join(self.parts)
 
-    def add(self, kind: BlockKind, content: str, label: str | None = None) -> None:
+    def add(self, kind: BlockKind, content: str, label: str | None = None, item: bool = False) -> None:
         content = content.strip("\n") if kind is BlockKind.CODE else content.strip()
         if not content.strip():
             return
@@ -113,7 +119,7 @@ class _Builder:
             else:
                 self._append(BlockKind.TEXT, self.label, None)
             self.label = ""
-        self._append(kind, content, label)
+        self._append(kind, content, label, item)
 
     def finish(self) -> None:
         """A label left waiting at the end stands as it is."""
@@ -121,14 +127,14 @@ class _Builder:
             self._append(BlockKind.TEXT, self.label, None)
             self.label = ""
 
-    def _append(self, kind: BlockKind, content: str, label: str | None) -> None:
+    def _append(self, kind: BlockKind, content: str, label: str | None, item: bool = False) -> None:
         if self.parts:
             self.parts.append("\n\n")
             self.length += 2
         start = self.length
         self.parts.append(content)
         self.length += len(content)
-        self.blocks.append(Block(kind, start, self.length, label))
+        self.blocks.append(Block(kind, start, self.length, label, item=item))
 
     def walk(self, element) -> None:
         for child in element:
@@ -168,7 +174,10 @@ class _Builder:
                     continue
                 self.add(BlockKind.HEADING, term, term)
             elif any(c.tag in _BLOCK_TAGS for c in item):
+                first = len(self.blocks)
                 self.walk(item)
+                if first < len(self.blocks) and self.blocks[first].kind is BlockKind.TEXT:
+                    self.blocks[first] = replace(self.blocks[first], item=True)
             else:
-                self.add(BlockKind.TEXT, "".join(item.itertext()))
+                self.add(BlockKind.TEXT, "".join(item.itertext()), item=True)
             i += 1

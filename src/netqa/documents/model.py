@@ -31,6 +31,7 @@ class Block:
     end: int
     label: str | None = None  # a heading's text as shown (clause number and title); a row's "header: cell" text
     page: int | None = None  # set by paged converters (PDF), 1-based
+    item: bool = False  # an item of a list or a lettered/numbered clause: what a lead-in ("... as follows:") introduces
 
 
 def row_text(headers: list[str], cells: list[str]) -> str:

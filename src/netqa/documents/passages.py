@@ -11,7 +11,8 @@ import textwrap
 from collections.abc import Callable
 
 from netqa.documents.model import Block, BlockKind, Converted, Passage, Sentence
-from netqa.documents.text import MARKER, is_title_case, words_of
+from netqa.documents.text import MARKER, is_title_case, marker_style, words_of
+from netqa.text import stopwords
 
 MAX_PASSAGE_WORDS = 120  # longer paragraphs are split at sentence ends, so a citation stays readable
 
@@ -23,6 +24,11 @@ _WRAPPED_HYPHEN = re.compile(r"(?<=[^\W\d_]-)[ \t]*\r?\n\s*(?=[^\W\d_])")
 _BOX_FRAME = re.compile(r"[ \t]*\*[ \t]*\r?\n[ \t]*\*")  # "... as is" *\n*  basis ..." inside a box of asterisks
 _LEAD_BULLET = re.compile(r"[-*+•·▪◦‣][ \t]+")
 _SHORT_FRAGMENT_WORDS = 5
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+MAX_LIST_WORDS = 120  # a lead-in and its items up to this size are one passage; longer, each item is one
+_MARKED_LISTS = ("html", "markdown", "docx")  # formats whose converters mark list items (Block.item)
+_FRAGMENT_WORDS = 20  # a block this short without a sentence's end inside it is an item of the list before it
+_CONTEXT_WORDS = 10  # words of a lead-in that name it in the section of the items after it
 
 
 def reflow(raw: str) -> str:
@@ -75,46 +81,138 @@ def _not_a_sentence(candidate: str) -> bool:
         w.islower() and len(w) > 3 for w in words)
 
 
-def _grouped(found: list[Sentence]) -> list[tuple[Sentence, ...]]:
-    """A paragraph's sentences in passages of at most MAX_PASSAGE_WORDS words."""
-    groups: list[list[Sentence]] = [[]]
+def _packed(units: list[tuple[Sentence, ...]]) -> list[tuple[Sentence, ...]]:
+    """Units (a sentence, or a list item kept whole) packed in order into passages of at most MAX_PASSAGE_WORDS
+    words; a unit that ends in a colon ("d) Do one of the following:") opens the next passage rather than
+    closing one, so it stays with the items it introduces."""
+    groups: list[list[tuple[Sentence, ...]]] = [[]]
     words = 0
-    for sentence in found:
-        n = len(sentence.text.split())
+    for unit in units:
+        n = sum(len(s.text.split()) for s in unit)
         if groups[-1] and words + n > MAX_PASSAGE_WORDS:
-            groups.append([])
-            words = 0
-        groups[-1].append(sentence)
+            carried = [groups[-1].pop()] if len(groups[-1]) > 1 and groups[-1][-1][-1].text.endswith(":") else []
+            groups.append(carried)
+            words = sum(len(s.text.split()) for u in carried for s in u)
+        groups[-1].append(unit)
         words += n
-    return [tuple(group) for group in groups if group]
+    return [tuple(s for u in group for s in u) for group in groups if group]
+
+
+def _words(sentence: Sentence) -> int:
+    return len(sentence.text.split())
+
+
+def _is_lead_in(text: str) -> bool:
+    """A paragraph that announces what follows: "... do at least ONE of the following:", "X means:"."""
+    return text.rstrip().endswith(":")
+
+
+def _layout(text: str, block: Block) -> tuple[int, str]:
+    """A block's indentation (the column it starts at) and how it is numbered ("a)", "1.", "-" or "")."""
+    return block.start - text.rfind("\n", 0, block.start) - 1, marker_style(text[block.start:block.start + 12])
+
+
+def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Callable[[str], str],
+                fragments: bool = True) -> list[tuple[int, list[Sentence]]]:
+    """The sentences of each block from blocks[i] on that a lead-in block introduces: list items or clauses
+    deeper than the lead-in (indented further, or numbered another way) and alike among themselves, or
+    fragments without a sentence's end inside ("BZ_PARAM_ERROR if strm is NULL", a PDF's return values); each
+    with its indentation. `fragments`: False where the format marks its list items (HTML, Markdown, Word)."""
+    lead_indent, lead_style = _layout(text, lead)
+    first: tuple[int, str] | None = None
+    out: list[tuple[int, list[Sentence]]] = []
+    for block in blocks[i:]:
+        if block.kind is not BlockKind.TEXT:
+            break
+        found = sentences(text, block.start, block.end, shown)
+        fragment = fragments and len(found) == 1 and len(found[0].text.split()) <= _FRAGMENT_WORDS \
+            and (found[0].text[:1].islower() or not _SENTENCE_END.search(found[0].text))
+        if not found or not (block.item or fragment):
+            break
+        indent, style = _layout(text, block)
+        if first is None:
+            if lead.item and indent <= lead_indent and style == lead_style:
+                break  # the next clause of the same list as the lead-in's own
+            first = (indent, style)
+        elif indent < first[0] or indent == first[0] and style != first[1]:
+            break
+        out.append((indent, found))
+    return out
+
+
+def _lead_context(lead: str) -> str | None:
+    """The lead-in as the section's context of the items (or the example) it introduces: its last words."""
+    words = lead.rstrip(":").split()
+    if all(w.lower() in stopwords() for w in words_of(lead)):
+        return None  # "These are:" names nothing
+    return " ".join(words) if len(words) <= _CONTEXT_WORDS else "... " + " ".join(words[-_CONTEXT_WORDS:])
 
 
 def passages_of(converted: Converted, doc_id: str, title: str, path: str,
                 format_name: str = "text") -> tuple[Passage, ...]:
-    """The passages of a converted document (ids doc_id-p01, -p02 ...), each under the last heading before it."""
+    """The passages of a converted document (ids doc_id-p01, -p02 ...), each under the last heading before it.
+
+    A lead-in ("... provided that you do one of the following:") and the items it introduces are one passage
+    when they fit in MAX_PASSAGE_WORDS; the items that do not fit go on in passages whose section also names the
+    lead-in ("Preamble: 3. You may otherwise modify your copy of this Package ...")."""
     text = converted.text
     shown = shown_by(format_name)
+    unmarked = format_name not in _MARKED_LISTS  # where items are not marked, short fragments are items too
     out: list[Passage] = []
     section = title
     blocks = list(converted.blocks)
     if blocks and blocks[0].kind is BlockKind.HEADING and blocks[0].label == title:
         blocks = blocks[1:]
-    for block in blocks:
+
+    def emit(groups: list[tuple[Sentence, ...]], block: Block, where: str) -> None:
+        for group in groups:
+            out.append(Passage(f"{doc_id}-p{len(out) + 1:02d}", doc_id, title, where,
+                               " ".join(s.text for s in group), group[0].start, group[-1].end, group, path,
+                               block.page, block.kind.value))
+
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        i += 1
         if block.kind is BlockKind.HEADING:
             if block.label is not None:
                 section = block.label or title  # "": back to the document's own section
             continue
-        for group in _sentence_groups(text, block, shown):
-            start, end = group[0].start, group[-1].end
-            out.append(Passage(f"{doc_id}-p{len(out) + 1:02d}", doc_id, title, section,
-                               " ".join(s.text for s in group), start, end, group, path, block.page,
-                               block.kind.value))
+        if block.kind is not BlockKind.TEXT:
+            emit(_sentence_groups(text, block, shown), block, section)
+            continue
+        found = sentences(text, block.start, block.end, shown)
+        listed = _introduced(text, block, blocks, i, shown, unmarked) if found and _is_lead_in(found[-1].text) else []
+        i += len(listed)
+        if listed and _words_in(found) + sum(_words_in(items) for _, items in listed) <= MAX_LIST_WORDS:
+            emit(_packed([(s,) for s in found] + [tuple(items) for _, items in listed]), block, section)
+            continue
+        emit(_packed([(s,) for s in found]), block, section)
+        context = _lead_context(found[-1].text) if listed else None
+        for group in _nested(listed):
+            emit(_packed(group), block, f"{section}: {context}" if context else section)
     return tuple(out)
 
 
+def _nested(listed: list[tuple[int, list[Sentence]]]) -> list[list[tuple[Sentence, ...]]]:
+    """A long list's items, one passage each, but an item that is itself a lead-in ("d) Do one of the
+    following:") together with the deeper items it introduces (each item a unit of `_packed`)."""
+    groups: list[list[tuple[Sentence, ...]]] = []
+    opened: int | None = None  # the indentation of the item whose own items are being gathered
+    for indent, items in listed:
+        if opened is not None and indent > opened:
+            groups[-1].append(tuple(items))
+            continue
+        groups.append([tuple(items)] if _words_in(items) <= MAX_PASSAGE_WORDS else [(s,) for s in items])
+        opened = indent if _is_lead_in(items[-1].text) else None
+    return groups
+
+
+def _words_in(found: list[Sentence]) -> int:
+    return sum(_words(s) for s in found)
+
+
 def _sentence_groups(text: str, block: Block, shown: Callable[[str], str]) -> list[tuple[Sentence, ...]]:
-    if block.kind is BlockKind.TEXT:
-        return _grouped(sentences(text, block.start, block.end, shown))
     # Code is kept whole and verbatim (less the indentation all its lines share); a table row is shown with its
     # column headers.
     whole = block.label if block.label is not None else _verbatim(text, block.start, block.end)

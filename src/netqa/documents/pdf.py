@@ -9,6 +9,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import replace
 
 from netqa.documents.model import Block, BlockKind, ConversionError, Converted
 from netqa.documents.text import blocks_of
@@ -58,11 +59,11 @@ def from_pages(pages: list[str], title: str | None = None) -> Converted:
             text += "\n\n"
         at = len(text)
         text += page
-        found = [Block(b.kind, b.start, b.end, b.label, number)
-                 for b in blocks_of(text, at, len(text), first=number == 1, cut_page_junk=False)]
+        found = [replace(b, page=number) for b in blocks_of(text, at, len(text), first=number == 1,
+                                                            cut_page_junk=False)]
         if found and blocks and _runs_on(text, blocks[-1], found[0]):
             # A paragraph cut by the page break is one passage, cited on the page it starts on.
-            blocks[-1] = Block(BlockKind.TEXT, blocks[-1].start, found.pop(0).end, None, blocks[-1].page)
+            blocks[-1] = replace(blocks[-1], end=found.pop(0).end)
         blocks.extend(found)
     if not title and blocks and blocks[0].label:
         title = blocks[0].label
@@ -88,10 +89,23 @@ def _paragraphs(page: str) -> str:
     out = [lines[0]]
     for before, line in zip(lines, lines[1:], strict=False):
         ended = _ENDS_SENTENCE.search(before) and len(before) < 0.85 * width
-        if ended or _BULLET.match(line) or _heading_like(line, width) or _heading_like(before, width):
+        numbered = _NUMBERED.match(before) and _heading_like(before, width)  # "3.3.4. BZ2_bzDecompressInit"
+        if ended or _BULLET.match(line) or _label(line, width) or numbered or not _continues(line) and (
+                _heading_like(line, width) or _heading_like(before, width)):
             out.append("")
         out.append(line)
     return "\n".join(out)
+
+
+def _continues(line: str) -> bool:
+    """A line whose first word is in lower case goes on with the line above it, whatever that looks like: the
+    description under a term ("BZ_PARAM_ERROR" over "if strm is NULL"), the rest of a wrapped sentence."""
+    return line.lstrip("(\"'“‘")[:1].islower()
+
+
+def _label(line: str, width: int) -> bool:
+    """A short line that introduces a list ("Possible return values:") starts a paragraph of its own."""
+    return line.endswith(":") and line[:1].isupper() and len(line.split()) <= 6 and len(line) < 0.6 * width
 
 
 def _heading_like(line: str, width: int) -> bool:

@@ -17,7 +17,7 @@ The rules, in the order they apply:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -435,28 +435,40 @@ def _title(chunk: _Chunk) -> str | None:
 
 
 def _marker_style(chunk: _Chunk) -> str:
-    """How a clause is numbered, without its number: "1.", "1.1.", "(a)", "A.", "a)"."""
-    marker = MARKER.match(chunk.lines[0].text)
-    number = chunk.lines[0].text[:marker.end()].strip() if marker else ""
-    return re.sub(r"[a-z]", "a", re.sub(r"[A-Z]", "A", re.sub(r"\d+", "1", number)))
+    return marker_style(chunk.lines[0].text)
+
+
+def marker_style(line: str) -> str:
+    """How a clause or list item is numbered, without its number: "1.", "1.1.", "(a)", "A.", "a)", "-", or ""."""
+    if bullet := _BULLET.match(line):
+        return bullet.group().strip()
+    marker = MARKER.match(line)
+    number = line[:marker.end()].strip() if marker else ""
+    # Letters and roman numerals alike ("(a)", "(ii)"): a list's numbering is told by its case and punctuation.
+    return re.sub(r"[a-z]+", "a", re.sub(r"[A-Z]+", "A", re.sub(r"\d+", "1", number)))
 
 
 def _untitle_lists(chunks: list[_Chunk]) -> None:
     """Items of one list are titled alike: in a run of clauses numbered the same way, when fewer than half have
-    a title, none has ("O. Preserve any Warranty Disclaimers." is the 15th instruction of a list, not a heading)."""
+    a title, none has ("O. Preserve any Warranty Disclaimers." is the 15th instruction of a list, not a heading).
+    The items a lead-in introduces ("... do one of the following:" over "0) Convey the Minimal Corresponding
+    Source.") are its sentences, never headings."""
     run: list[_Chunk] = []
+    introduced = False
 
     def settle() -> None:
         titled = [c for c in run if c.heading is not None]
-        if titled and 2 * len(titled) < len(run):
+        if titled and (introduced or 2 * len(titled) < len(run)):
             for c in titled:
                 c.heading, c.body_start = None, None
         run.clear()
 
-    for chunk in chunks:
+    for i, chunk in enumerate(chunks):
         if chunk.clause:
             if run and _marker_style(run[0]) != _marker_style(chunk):
                 settle()
+            if not run:
+                introduced = i > 0 and _introduces(chunks[i - 1])
             run.append(chunk)
         elif chunk.heading is not None:
             settle()
@@ -482,14 +494,14 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
     _untitle_lists(chunks)
     blocks: list[Block] = []
     scope: tuple[int, str] | None = None  # (indent, section to go back to) under a heading such as "Definitions:"
-    last_heading = ""
+    last_heading = parent = ""
     for i, chunk in enumerate(chunks):
         before = chunks[i - 1] if i else None
         following = chunks[i + 1] if i + 1 < len(chunks) else None
         if all(_URL.fullmatch(line.text) for line in chunk.lines):
             # A URL alone belongs to the text before it ("... at <https://www.gnu.org/licenses/>").
             if blocks and blocks[-1].kind is BlockKind.TEXT:
-                blocks[-1] = Block(BlockKind.TEXT, blocks[-1].start, chunk.end)
+                blocks[-1] = replace(blocks[-1], end=chunk.end)
             continue
         if _is_contents(chunks, i):
             continue
@@ -503,8 +515,11 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
         heading = chunk.heading or (_title(chunk) if first and i == 0 else None) \
             or _heading_line(chunk, before, following) or _hanging_clause(chunk, following)
         if heading is None:
-            code = _is_code(chunk, before, following)
-            blocks.append(Block(BlockKind.CODE if code else BlockKind.TEXT, chunk.start, chunk.end))
+            if _is_code(chunk, before, following):
+                blocks.append(Block(BlockKind.CODE, chunk.start, chunk.end))
+            else:
+                item = chunk.clause or bool(_BULLET.match(chunk.lines[0].text))
+                blocks.append(Block(BlockKind.TEXT, chunk.start, chunk.end, item=item))
             continue
         if heading.endswith(":") and following is not None and not chunk.clause:
             heading = heading.rstrip(":").strip()
@@ -513,10 +528,15 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
         elif _FIELD.fullmatch(heading) and following is not None and scope is None \
                 and following.lines[0].indent > chunk.lines[0].indent:
             scope = (chunk.lines[0].indent, last_heading)  # "License: Expat" heads the text indented under it
+        style = _marker_style(chunk) if chunk.clause else ""
+        if not style or "1" in style:
+            parent = heading if style else ""  # the numbered clause a lettered one ("(a) Third Party Claims") is in
+        elif parent:
+            heading = f"{parent}: {heading}"
         last_heading = heading
         if chunk.body_start is not None:
             blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.body_start, heading))
-            blocks.append(Block(BlockKind.TEXT, chunk.body_start, chunk.end))
+            blocks.append(Block(BlockKind.TEXT, chunk.body_start, chunk.end, item=True))
         else:
             blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.end, heading))
             if heading.endswith("?"):
