@@ -28,6 +28,11 @@ Keys
 For example, to sort records by grade then by age:
 use the itemgetter function with two fields, as in itemgetter(1, 2).
 
+Contact
+
+You might find Lasse on the Libera chat network, in the tukaani channel. The nick is Larhzu. The channel tends to be
+quiet, so ask your question and wait.
+
 Networks
 
 The network layer carries packets between hosts across many routers. The weather in the valley was mild that
@@ -56,6 +61,10 @@ def test_the_sentence_holding_more_of_the_question_beats_a_short_one(guide):
 
 def test_a_very_short_sentence_is_quoted_with_the_next(guide):
     assert "ulimit -c unlimited" in quote(guide, "How do I turn on core dumps?")
+
+
+def test_a_very_short_sentence_after_the_best_is_quoted_with_it(guide):
+    assert "Larhzu" in quote(guide, "Where on the chat network can I find Lasse?")
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(guide):

@@ -20,7 +20,7 @@ COVER_WEIGHT = 0.25  # how much a sentence's idf-weighted share of the question'
 QUOTE_ADDS = 0.4  # a neighbour holding this share of the question's words the quote lacks is quoted with it
 QUOTE_MAX_WORDS = 70  # a quote grows by neighbours only while it stays this short
 QUOTE_MAX_SENTENCES = 3
-SHORT_SENTENCE = 6  # a sentence of this many words or fewer ("3. Turn on core dumps.") is quoted with the next
+SHORT_SENTENCE = 6  # a sentence this short ("3. Turn on core dumps.", "The nick is Larhzu.") goes with its neighbour
 PART_OF_WORD = 4  # a question word this long may stand in a passage word as its head ("center" in "multicenter")
 CLIPPED_BY = 4  # ... or be its clipped form, this many letters shorter at least ("temp" for "temporary")
 
@@ -241,7 +241,8 @@ def _answers_to_questions(hits: list[Hit], sentences: list[SentenceHit], followi
 def _quote(best: SentenceHit, sentences: list[SentenceHit], query: dict[str, float], idf) -> str:
     """The best sentence and the neighbours that belong with it: the one before or after that matches nearly as
     well, one that holds much of what the question asks and the best lacks, what a lead-in ("... the following:")
-    or a very short sentence introduces, and a sentence carrying on from it ("It ...", "This ...", "If so, ...").
+    or a very short sentence introduces, a very short sentence after it, and a sentence carrying on from it ("It ...",
+    "This ...", "If so, ...").
 
     Always a stretch of the passage's text, so the quote can be found in the cited text; at most
     QUOTE_MAX_SENTENCES sentences, grown only while under QUOTE_MAX_WORDS words.
@@ -259,8 +260,8 @@ def _quote(best: SentenceHit, sentences: list[SentenceHit], query: dict[str, flo
         if _share(query, idf, _stems_of("", texts[k]) - covered) >= QUOTE_ADDS:
             return True
         if k == last + 1:  # what the quote introduces, or a sentence going on from it
-            return texts[last].rstrip().endswith(":") or len(texts[last].split()) <= SHORT_SENTENCE \
-                or _carries_on(texts[k])
+            return texts[last].rstrip().endswith(":") or _carries_on(texts[k]) \
+                or min(len(texts[last].split()), len(texts[k].split())) <= SHORT_SENTENCE
         return _carries_on(texts[first])  # k == first - 1: what the quote's "It" or "This" points back to
 
     while last - first + 1 < QUOTE_MAX_SENTENCES:
