@@ -176,6 +176,7 @@ def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool
     return bool(text) and _in_a_word(word, text)
 
 
+@lru_cache(maxsize=65_536)  # passages and question words come again and again
 def _in_a_word(word: str, text: str) -> bool:
     """Whether the text holds the word inside a longer one: as its head ("center" in "multicenter"), clipped
     ("temp" for "temporary"), or as a number and the unit written onto it ("60" and "mg" in "60mg")."""
