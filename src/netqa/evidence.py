@@ -122,6 +122,7 @@ def _as_asked(word: str, question: str) -> str:
     return found.group() if found else word
 
 
+@lru_cache(maxsize=4096)
 def _pointed_at(question: str) -> frozenset[str]:
     """The words right after "this" or "these": "this tablet" is the thing the text is about, whatever the text
     calls it, so the text need not use the word."""
