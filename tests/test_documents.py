@@ -632,3 +632,19 @@ def test_where_a_format_marks_its_list_items_only_items_join_a_lead_in():
     assert [p.text for p in document.passages] == [
         "Some implementations may set limits on: the size of accepted texts the maximum level of nesting",
         "the range of numbers"]
+
+
+def test_a_word_list_joins_the_paragraph_that_introduces_it(tmp_path):
+    import docx
+
+    word = docx.Document()
+    word.add_heading("Visiting", level=1)
+    word.add_paragraph("Please do not bring these to the wards:")
+    word.add_paragraph("fresh flowers", style="List Bullet")
+    word.add_paragraph("latex balloons", style="List Bullet")
+    word.add_paragraph("Visiting hours are nine to five.")
+    word.save(tmp_path / "visiting.docx")
+    (document,) = read_corpus(tmp_path).documents
+    assert [(p.section, p.text) for p in document.passages] == [
+        ("Visiting", "Please do not bring these to the wards: fresh flowers latex balloons"),
+        ("Visiting", "Visiting hours are nine to five.")]

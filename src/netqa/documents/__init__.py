@@ -206,7 +206,7 @@ def parse_document(path: Path, data: bytes | str, doc_id: str, relative_path: st
     converter, converted = convert(format_suffix(path.name), _gunzip(data) if compressed else data)
     if compressed:  # offsets index the unpacked text, which is not the file: the index keeps it
         converted = replace(converted, encoding=None)
-    title = metadata.get("title") or converted.title or Path(_without_gzip(path.name)).stem
+    title = metadata.get("title") or converted.title or os.path.splitext(_without_gzip(path.name))[0]
     return Document(
         id=doc_id, title=title, source=metadata.get("source", path.name), path=path, text=converted.text,
         passages=passages_of(converted, doc_id, title, relative_path, converter.name),

@@ -60,7 +60,7 @@ CONVERTERS = (
     Converter("markdown", (".md", ".markdown"), "4", "markdown-it-py", _markdown),
     Converter("html", (".html", ".htm"), "4", "trafilatura", _html),
     Converter("pdf", (".pdf",), "3", "pypdf", _pdf),
-    Converter("docx", (".docx",), "2", "python-docx", _docx),
+    Converter("docx", (".docx",), "3", "python-docx", _docx),
 )
 _BY_SUFFIX = {suffix: converter for converter in CONVERTERS for suffix in converter.suffixes}
 SUFFIXES = tuple(_BY_SUFFIX)

@@ -4,6 +4,7 @@ their column headers. Offsets index the extracted text (paragraphs one after ano
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from netqa.documents.model import Block, BlockKind, ConversionError, Converted, row_text
 from netqa.documents.text import blocks_of
@@ -23,7 +24,7 @@ def convert(data: bytes) -> Converted:
     blocks: list[Block] = []
     title = document.core_properties.title or None
 
-    def add(kind: BlockKind, content: str) -> None:
+    def add(kind: BlockKind, content: str, item: bool = False) -> None:
         content = content.strip()
         if not content:
             return
@@ -31,14 +32,17 @@ def convert(data: bytes) -> Converted:
         parts.append(content)
         if kind is BlockKind.TEXT:
             text = "\n\n".join(parts)
-            blocks.extend(blocks_of(text, start, start + len(content), first=False, cut_page_junk=False))
+            found = blocks_of(text, start, start + len(content), first=False, cut_page_junk=False)
+            if item and found:  # a list paragraph stays an item, whatever its text looks like
+                found[0] = replace(found[0], item=True)
+            blocks.extend(found)
         else:
             blocks.append(Block(kind, start, start + len(content), content))
 
     for paragraph in document.paragraphs:
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
         heading = style.startswith("Heading") or style == "Title"
-        add(BlockKind.HEADING if heading else BlockKind.TEXT, paragraph.text)
+        add(BlockKind.HEADING if heading else BlockKind.TEXT, paragraph.text, _is_list_item(paragraph, style))
         if style == "Title" and not title:
             title = paragraph.text.strip() or None
     for table in document.tables:
@@ -49,3 +53,9 @@ def convert(data: bytes) -> Converted:
     if not blocks:
         raise ConversionError("the Word document holds no text")
     return Converted("\n\n".join(parts), tuple(blocks), title, None)
+
+
+def _is_list_item(paragraph, style: str) -> bool:
+    """A paragraph of a bulleted or numbered list: a list style ("List Bullet"), or numbering of its own."""
+    properties = paragraph._p.pPr
+    return style.startswith("List") or properties is not None and properties.numPr is not None
