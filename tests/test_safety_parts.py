@@ -429,3 +429,32 @@ def test_a_self_harm_form_may_begin_in_the_next_sentence():
 def test_a_question_about_the_assistant_may_open_with_a_modal():
     assert route("can I speak to a human?").kind is CHITCHAT
     assert route("Could this help me?").kind is RouteKind.MEDICAL_ADVICE
+
+
+def test_an_attempt_told_in_the_past_is_still_one():
+    assert route("I don't know why I took them all, I just wanted it to stop").crisis
+    assert route("why did my son try to kill himself last night?").crisis
+
+
+@pytest.mark.parametrize("text", ["I can't promise I'll be safe tonight", "I don't feel safe with myself right now"])
+def test_not_feeling_safe_with_oneself_is_a_crisis(text):
+    assert route(text).crisis
+
+
+def test_trusting_oneself_to_remember_is_everyday():
+    assert route("I do not trust myself to remember my doses, any tips?").kind is QUESTION
+
+
+def test_and_before_a_new_subject_ends_a_negations_reach():
+    assert route("I'm not coping and I want to die").crisis
+    assert route("I am not bleeding and I feel fine, is it normal?").kind is QUESTION
+
+
+def test_a_plan_to_jump_with_nothing_after_it_unless_it_is_everyday():
+    assert route("i'm going to jump").crisis
+    assert route("I am going to jump in the shower then take my tablet").kind is not EMERGENCY
+
+
+def test_stopping_medicines_or_food_so_death_comes_sooner_is_self_harm():
+    assert route("I want to stop my tablets so the cancer takes me sooner").crisis
+    assert not route("can I stop taking it so the side effects go away?").crisis

@@ -16,9 +16,9 @@ SCORE_FLOORS = {"emergency": 0.95, "advice": 0.975, "hard_negative": 0.98, "chit
 # a second examiner, read while widening
 LOOK2_FLOORS = {"emergency": 0.99, "advice": 0.97, "hard_negative": 0.99, "chitchat": 1.0}
 # messages the safety engineer wrote from the same guidance to probe unseen wordings, read while building
-ENGINEER_FLOORS = {"emergency": 0.99, "advice": 0.95, "hard_negative": 0.94, "chitchat": 0.95}
+ENGINEER_FLOORS = {"emergency": 1.0, "advice": 0.98, "hard_negative": 0.94, "chitchat": 0.95}
 # a third own set, written in session 3 from the warning-sign categories of self_harm.json and the red-flag families
-ENGINEER3_FLOORS = {"emergency": 1.0, "advice": 0.87, "hard_negative": 1.0}
+ENGINEER3_FLOORS = {"emergency": 1.0, "advice": 0.99, "hard_negative": 1.0, "chitchat": 1.0}
 
 
 @pytest.mark.parametrize("half, bars", [("look.jsonl", BARS), ("score.jsonl", SCORE_FLOORS),

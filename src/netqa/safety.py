@@ -852,7 +852,7 @@ def _asked_about(message: Message, found: Instance) -> bool:
     clause = message.clause_span(found.start)
     before = range(clause.start, found.start)
     opener = _opens_question(message, clause)
-    if _asks_what_happened(message, found, clause, opener):
+    if found.sudden and _asks_what_happened(message, found, clause, opener):  # an attempt told in the past is one
         return True
     if _how_to_know(message, found, clause, opener):
         return True
@@ -866,6 +866,9 @@ def _asked_about(message: Message, found: Instance) -> bool:
     people = _people(message, clause, found, opener)
     if any(personal and 0 <= found.start - m.end <= ATTACHED for m, personal in people):
         return False
+    if not found.sudden and all(personal for _, personal in people) and \
+            any(m.overlaps(found.taken) for label in _WISHES for m in message.marks.get(label, ())):
+        return False  # "is it normal to want to die?": a wish asked with no one else named is the asker's
     if _free(message, "questions:info", clause, found.taken):
         return True
     return not any(personal for _, personal in people)
