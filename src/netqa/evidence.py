@@ -122,6 +122,7 @@ def _as_asked(word: str, question: str) -> str:
     return found.group() if found else word
 
 
+@lru_cache(maxsize=4096)
 def _pointed_at(question: str) -> frozenset[str]:
     """The words right after "this" or "these": "this tablet" is the thing the text is about, whatever the text
     calls it, so the text need not use the word."""
@@ -176,6 +177,7 @@ def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool
     return bool(text) and _in_a_word(word, text)
 
 
+@lru_cache(maxsize=65_536)  # passages and question words come again and again
 def _in_a_word(word: str, text: str) -> bool:
     """Whether the text holds the word inside a longer one: as its head ("center" in "multicenter"), clipped
     ("temp" for "temporary"), or as a number and the unit written onto it ("60" and "mg" in "60mg")."""
