@@ -458,3 +458,10 @@ def test_a_plan_to_jump_with_nothing_after_it_unless_it_is_everyday():
 def test_stopping_medicines_or_food_so_death_comes_sooner_is_self_harm():
     assert route("I want to stop my tablets so the cancer takes me sooner").crisis
     assert not route("can I stop taking it so the side effects go away?").crisis
+
+
+def test_pills_taken_asked_about_with_no_one_else_named_are_the_askers():
+    assert route("is it too late to be sick after taking 40 paracetamol?").crisis
+    assert route("I overdosed an hour ago, is it too late?").crisis
+    assert route("is an overdose of cabozantinib dangerous?").kind is QUESTION
+    assert route("can people survive after taking 40 paracetamol?").kind is QUESTION

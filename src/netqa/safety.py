@@ -866,9 +866,12 @@ def _asked_about(message: Message, found: Instance) -> bool:
     people = _people(message, clause, found, opener)
     if any(personal and 0 <= found.start - m.end <= ATTACHED for m, personal in people):
         return False
-    if not found.sudden and all(personal for _, personal in people) and \
-            any(m.overlaps(found.taken) for label in _WISHES for m in message.marks.get(label, ())):
-        return False  # "is it normal to want to die?": a wish asked with no one else named is the asker's
+    if not found.sudden and all(personal for _, personal in people) and (_holds(message, found, _WISHES) or (
+            _holds(message, found, ("harm:took",)) and _holds(message, found, ("count:many", "harm:large")))
+            or any(message.words[at].endswith(("ed", "ing")) for m in message.marks.get("harm:overdosed", ())
+                   if m.overlaps(found.taken) for at in range(m.start, m.end))):
+        return False  # "is it normal to want to die?", "too late after taking 40?", "I overdosed, is it too late?":
+        # with no one else named, the asker's
     if _free(message, "questions:info", clause, found.taken):
         return True
     return not any(personal for _, personal in people)
@@ -904,6 +907,11 @@ def _told_as_past(message: Message, found: Instance, before: range) -> bool:
     word = message.words[found.start]
     past = word.endswith("ed") or (word in english().irregular and not word.endswith(("er", "est")))
     return past and not _PERFECT.intersection(message.words[before.start:found.start])
+
+
+def _holds(message: Message, found: Instance, labels: Iterable[str]) -> bool:
+    """Whether one of the finding's parts carries one of these labels."""
+    return any(m.overlaps(found.taken) for label in labels for m in message.marks.get(label, ()))
 
 
 def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark | None) -> bool:
