@@ -648,3 +648,12 @@ def test_a_word_list_joins_the_paragraph_that_introduces_it(tmp_path):
     assert [(p.section, p.text) for p in document.passages] == [
         ("Visiting", "Please do not bring these to the wards: fresh flowers latex balloons"),
         ("Visiting", "Visiting hours are nine to five.")]
+
+
+def test_a_code_example_under_its_introduction_has_a_section_that_says_what_it_shows():
+    page = ("<html><head><title>json</title></head><body><main><h1>json</h1>"
+            "<p>Compact encoding:</p><pre>json.dumps([1, 2], separators=(',', ':'))</pre>"
+            "<p>Python lists become JSON arrays in the output.</p></main></body></html>")
+    document = parse_document(Path("json.html"), page.encode(), "json")
+    assert [(p.section, p.kind) for p in document.passages] == [
+        ("json", "text"), ("json: Compact encoding", "code"), ("json", "text")]

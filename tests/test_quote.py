@@ -83,3 +83,13 @@ def test_a_typo_is_the_word_fewest_edits_away_two_swapped_letters_counting_as_on
 
     words = Vocabulary({"charge", "change", "copies", "money"}, {}, {})
     assert words.correct("chrage") == "charge"  # one swap, where "change" is two substitutions away
+
+
+def test_two_swapped_letters_in_a_short_word_are_still_one_slip():
+    from netqa.terms import Vocabulary
+
+    words = Vocabulary({"gzip", "long", "offer", "gift"}, {}, {})
+    assert words.correct("gzpi") == "gzip"  # rapidfuzz's ratio puts this at 75, below the typo cutoff
+    assert words.correct("lnog") == "long"
+    assert words.correct("gfit") == "gift"
+    assert words.correct("gzxx") is None  # two letters changed is no slip

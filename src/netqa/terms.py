@@ -286,6 +286,9 @@ def _closest(word: str, candidates) -> tuple[str, tuple[int, float]] | None:
     counting two letters swapped as one ("chrage" is "charge", not "change"), then the most similar (rapidfuzz ratio
     at least TYPO_MIN_SIMILARITY)."""
     near = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SIMILARITY, limit=None)
+    # Two neighbours swapped in a short word ("gzpi", "lnog") score below the cutoff, yet are one slip.
+    near += [(w, fuzz.ratio(word, w), None) for w, _, _ in process.extract(
+        word, candidates, scorer=OSA.distance, score_cutoff=1, limit=None) if sorted(w) == sorted(word)]
     ranked = [(w, (OSA.distance(word, w), -similarity)) for w, similarity, _ in near]
     return min(ranked, key=lambda item: (item[1], item[0]), default=None)
 

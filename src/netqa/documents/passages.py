@@ -26,7 +26,7 @@ _LEAD_BULLET = re.compile(r"[-*+•·▪◦‣][ \t]+")
 _SHORT_FRAGMENT_WORDS = 5
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 MAX_LIST_WORDS = 120  # a lead-in and its items up to this size are one passage; longer, each item is one
-_MARKED_LISTS = ("html", "markdown", "docx")  # formats whose converters mark list items (Block.item)
+_MARKED = ("html", "markdown", "docx")  # formats whose converters mark list items (Block.item) and code
 _FRAGMENT_WORDS = 20  # a block this short without a sentence's end inside it is an item of the list before it
 _CONTEXT_WORDS = 10  # words of a lead-in that name it in the section of the items after it
 
@@ -157,7 +157,7 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
     lead-in ("Preamble: 3. You may otherwise modify your copy of this Package ...")."""
     text = converted.text
     shown = shown_by(format_name)
-    unmarked = format_name not in _MARKED_LISTS  # where items are not marked, short fragments are items too
+    unmarked = format_name not in _MARKED  # where items are not marked, short fragments are items too
     out: list[Passage] = []
     section = title
     blocks = list(converted.blocks)
@@ -188,6 +188,13 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
             emit(_packed([(s,) for s in found] + [tuple(items) for _, items in listed]), block, section)
             continue
         emit(_packed([(s,) for s in found]), block, section)
+        if not listed and not unmarked and _is_lead_in(found[-1].text if found else "") and i < len(blocks) \
+                and blocks[i].kind is BlockKind.CODE and (context := _lead_context(found[-1].text)):
+            # An example under its introduction ("Compact encoding:", "... a case-insensitive comparison:"), where
+            # the format marks its code: the code's section says what it shows.
+            emit(_sentence_groups(text, blocks[i], shown), blocks[i], f"{section}: {context}")
+            i += 1
+            continue
         context = _lead_context(found[-1].text) if listed else None
         for group in _nested(listed):
             emit(_packed(group), block, f"{section}: {context}" if context else section)
