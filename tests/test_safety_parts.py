@@ -147,9 +147,15 @@ def test_one_weaker_sign_a_mild_one_a_question_or_a_past_one_is_not(text):
     assert route(text).kind is not EMERGENCY
 
 
-def test_an_overdose_told_with_a_word_of_despair_puts_the_crisis_line_first():
-    assert route("I took too many of my pills, there's no point anymore").crisis
-    assert not route("I took too many of my pills by mistake").crisis
+@pytest.mark.parametrize("text, crisis", [
+    ("I took too many of my pills, there's no point anymore", True),
+    ("I took too many of my pills by mistake", False),
+    ("my husband is unconscious, he has talked about suicide before", True),
+    ("my husband is unconscious on the kitchen floor", False),
+    ("my daughter took a whole packet of paracetamol after a row with her boyfriend", True),
+    ("grandad has taken his cabozantinib three times today by mistake", False)])
+def test_an_overdose_or_injury_told_with_a_word_of_suicide_despair_or_distress_puts_the_crisis_line_first(text, crisis):
+    assert route(text).crisis is crisis
 
 
 @pytest.mark.parametrize("text", ["my daughter's neck is stiff and she has a fever", "his lips have gone blue",
@@ -225,11 +231,6 @@ def test_a_question_word_opening_a_clause_is_not_small_talk():
                                   "my consultant wants me to start next month but I'm not sure, what do you reckon?"])
 def test_avoiding_or_holding_off_is_a_decision_and_reckon_asks_an_opinion(text):
     assert route(text).kind is RouteKind.MEDICAL_ADVICE
-
-
-def test_a_red_flag_told_with_a_word_of_suicide_puts_the_crisis_line_first():
-    assert route("my husband is unconscious, he has talked about suicide before").crisis
-    assert not route("my husband is unconscious on the kitchen floor").crisis
 
 
 @pytest.mark.parametrize("text", ["would it interfere with my warfarin", "will it affect my diabetes medication?",
@@ -398,11 +399,6 @@ def test_a_weaker_sign_asked_as_a_decision_is_not_told():
 def test_weariness_is_a_crisis_unless_its_sentence_is_about_the_treatment():
     assert route("I can't do this any more").crisis
     assert not route("I can't take it anymore, the side effects are awful, what helps with diarrhoea?").crisis
-
-
-def test_an_overdose_told_with_distress_is_self_harm():
-    assert route("my daughter took a whole packet of paracetamol after a row with her boyfriend").crisis
-    assert not route("grandad has taken his cabozantinib three times today by mistake").crisis
 
 
 def test_since_a_time_of_the_past_dates_a_start_not_an_ending():
