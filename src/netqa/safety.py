@@ -392,17 +392,10 @@ def _repair(lexicon: Lexicon, word: str, own: str) -> str:
         return own
     fewest = min(edits for _, edits, _ in near)
     nearest = [w for w, edits, _ in near if edits == fewest]
-    return stem(min(nearest, key=lambda w: (1 if _swapped(word, w) else Indel.distance(word, w),
-                                            -_frequency(w))))
-
-
-def _swapped(word: str, other: str) -> bool:
-    """Two neighbouring letters swapped ("lfie" for "life"): as common a slip as a letter left out."""
-    if len(word) != len(other):
-        return False
-    differ = [at for at, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
-    return len(differ) == 2 and differ[1] == differ[0] + 1 and word[differ[0]] == other[differ[1]] \
-        and word[differ[1]] == other[differ[0]]
+    # one edit that keeps the same letters is two neighbours swapped (as terms.Vocabulary.correct tells it):
+    # as common a slip as a letter left out
+    return stem(min(nearest, key=lambda w: (1 if fewest == 1 and sorted(w) == sorted(word)
+                                            else Indel.distance(word, w), -_frequency(w))))
 
 
 def _frequency(word: str) -> float:
