@@ -1177,7 +1177,8 @@ def route(text: str, health: bool = True) -> Route:
     if _warning_signs(message, lexicon.flag_signs, health):
         return Route(RouteKind.EMERGENCY, reason="warning_signs")
     form = _decision(message) if health else ""
-    mood = _chitchat(message, lexicon)
+    # small talk is read only when it can still decide: no decision, or one "can I speak to a human?" may be
+    mood = _chitchat(message, lexicon) if form in ("", "personal_modal") else ""
     if form and not (mood == "identity" and form == "personal_modal"):  # "can I speak to a human?" asks for one
         return Route(RouteKind.MEDICAL_ADVICE, reason=form)
     if mood:
