@@ -179,7 +179,7 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
                 section = block.label or title  # "": back to the document's own section
             continue
         if block.kind is not BlockKind.TEXT:
-            emit(_sentence_groups(text, block, shown), block, section)
+            emit(_sentence_groups(text, block), block, section)
             continue
         found = sentences(text, block.start, block.end, shown)
         listed = _introduced(text, block, blocks, i, shown, unmarked) if found and _is_lead_in(found[-1].text) else []
@@ -192,7 +192,7 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
                 and blocks[i].kind is BlockKind.CODE and (context := _lead_context(found[-1].text)):
             # An example under its introduction ("Compact encoding:", "... a case-insensitive comparison:"), where
             # the format marks its code: the code's section says what it shows.
-            emit(_sentence_groups(text, blocks[i], shown), blocks[i], f"{section}: {context}")
+            emit(_sentence_groups(text, blocks[i]), blocks[i], f"{section}: {context}")
             i += 1
             continue
         context = _lead_context(found[-1].text) if listed else None
@@ -219,7 +219,7 @@ def _words_in(found: list[Sentence]) -> int:
     return sum(_words(s) for s in found)
 
 
-def _sentence_groups(text: str, block: Block, shown: Callable[[str], str]) -> list[tuple[Sentence, ...]]:
+def _sentence_groups(text: str, block: Block) -> list[tuple[Sentence, ...]]:
     # Code is kept whole and verbatim (less the indentation all its lines share); a table row is shown with its
     # column headers.
     whole = block.label if block.label is not None else _verbatim(text, block.start, block.end)
