@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from netqa.documents.model import Block, BlockKind, Converted, Passage, Sentence
 from netqa.documents.text import MARKER, is_title_case, marker_style, words_of
@@ -88,11 +88,11 @@ def _packed(units: list[tuple[Sentence, ...]]) -> list[tuple[Sentence, ...]]:
     groups: list[list[tuple[Sentence, ...]]] = [[]]
     words = 0
     for unit in units:
-        n = sum(len(s.text.split()) for s in unit)
+        n = _words_in(unit)
         if groups[-1] and words + n > MAX_PASSAGE_WORDS:
             carried = [groups[-1].pop()] if len(groups[-1]) > 1 and groups[-1][-1][-1].text.endswith(":") else []
             groups.append(carried)
-            words = sum(len(s.text.split()) for u in carried for s in u)
+            words = sum(_words_in(u) for u in carried)
         groups[-1].append(unit)
         words += n
     return [tuple(s for u in group for s in u) for group in groups if group]
@@ -215,7 +215,7 @@ def _nested(listed: list[tuple[int, list[Sentence]]]) -> list[list[tuple[Sentenc
     return groups
 
 
-def _words_in(found: list[Sentence]) -> int:
+def _words_in(found: Sequence[Sentence]) -> int:
     return sum(_words(s) for s in found)
 
 
