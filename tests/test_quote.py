@@ -99,5 +99,5 @@ def test_two_neighbouring_letters_swapped_is_one_slip_whatever_the_length():
     from netqa.text import swapped_neighbours
 
     assert swapped_neighbours("lfie", "life") and swapped_neighbours("trail", "trial")
-    assert not swapped_neighbours("lief", "life")  # the swapped letters are not neighbours
+    assert not swapped_neighbours("lefi", "life")  # the swapped letters are not neighbours
     assert not swapped_neighbours("life", "lives") and not swapped_neighbours("life", "life")
