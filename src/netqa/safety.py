@@ -49,7 +49,7 @@ from rapidfuzz.distance import OSA, Indel
 
 from netqa import lexical
 from netqa.lang import en
-from netqa.text import stem
+from netqa.text import stem, swapped_neighbours
 
 WINDOW = 8  # the parts of one finding stand at most this many words apart (words between them)
 NEGATION_REACH = 4  # a negation cue denies a finding that starts at most this many words after it
@@ -392,17 +392,8 @@ def _repair(lexicon: Lexicon, word: str, own: str) -> str:
         return own
     fewest = min(edits for _, edits, _ in near)
     nearest = [w for w, edits, _ in near if edits == fewest]
-    return stem(min(nearest, key=lambda w: (1 if _swapped(word, w) else Indel.distance(word, w),
+    return stem(min(nearest, key=lambda w: (1 if swapped_neighbours(word, w) else Indel.distance(word, w),
                                             -_frequency(w))))
-
-
-def _swapped(word: str, other: str) -> bool:
-    """Two neighbouring letters swapped ("lfie" for "life"): as common a slip as a letter left out."""
-    if len(word) != len(other):
-        return False
-    differ = [at for at, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
-    return len(differ) == 2 and differ[1] == differ[0] + 1 and word[differ[0]] == other[differ[1]] \
-        and word[differ[1]] == other[differ[0]]
 
 
 def _frequency(word: str) -> float:
