@@ -93,3 +93,11 @@ def test_two_swapped_letters_in_a_short_word_are_still_one_slip():
     assert words.correct("lnog") == "long"
     assert words.correct("gfit") == "gift"
     assert words.correct("gzxx") is None  # two letters changed is no slip
+
+
+def test_two_neighbouring_letters_swapped_is_one_slip_whatever_the_length():
+    from netqa.text import swapped_neighbours
+
+    assert swapped_neighbours("lfie", "life") and swapped_neighbours("trail", "trial")
+    assert not swapped_neighbours("lefi", "life")  # the swapped letters are not neighbours
+    assert not swapped_neighbours("life", "lives") and not swapped_neighbours("life", "life")

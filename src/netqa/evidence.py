@@ -74,10 +74,10 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         return (s.score + 0.6 * relative) * weight, short
 
     scored = [(candidate(s), s) for s in sentences]
-    (_, short), best = max(scored, key=lambda item: item[0][0])
+    chosen = max(scored, key=lambda item: item[0][0])[1].passage.id
     # Within the passage chosen, cosine favours a short sentence for being short ("Y is the minor version."); the
     # share of the question's words a sentence holds favours the one that says what is asked ("An even Y ...").
-    (_, short), best = max((item for item in scored if item[1].passage.id == best.passage.id), key=lambda item:
+    (_, short), best = max((item for item in scored if item[1].passage.id == chosen), key=lambda item:
                            item[0][0] + COVER_WEIGHT * _share(query, idf, _stems_of("", item[1].passage.sentences[
                                item[1].sentence_index].text)))
     passage = best.passage

@@ -49,7 +49,7 @@ from rapidfuzz.distance import OSA, Indel
 
 from netqa import lexical
 from netqa.lang import en
-from netqa.text import stem
+from netqa.text import stem, swapped_neighbours
 
 WINDOW = 8  # the parts of one finding stand at most this many words apart (words between them)
 NEGATION_REACH = 4  # a negation cue denies a finding that starts at most this many words after it
@@ -392,10 +392,8 @@ def _repair(lexicon: Lexicon, word: str, own: str) -> str:
         return own
     fewest = min(edits for _, edits, _ in near)
     nearest = [w for w, edits, _ in near if edits == fewest]
-    # one edit that keeps the same letters is two neighbours swapped (as terms.Vocabulary.correct tells it):
-    # as common a slip as a letter left out
-    return stem(min(nearest, key=lambda w: (1 if fewest == 1 and sorted(w) == sorted(word)
-                                            else Indel.distance(word, w), -_frequency(w))))
+    return stem(min(nearest, key=lambda w: (1 if swapped_neighbours(word, w) else Indel.distance(word, w),
+                                            -_frequency(w))))
 
 
 def _frequency(word: str) -> float:

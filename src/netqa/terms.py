@@ -13,7 +13,7 @@ from rapidfuzz.distance import OSA
 
 from netqa import lexical
 from netqa.lang import en
-from netqa.text import content_words, normalise, stem, stopwords, words
+from netqa.text import content_words, normalise, stem, stopwords, swapped_neighbours, words
 
 TYPO_MIN_SIMILARITY = 78  # rapidfuzz ratio: "pateints" -> "patients" scores 88
 RELATED_PER_WORD = 4  # corpus words WordNet relates to one question word, at most (most frequent sense first)
@@ -265,8 +265,7 @@ class Vocabulary:
                 and word not in stopwords() and word not in generic_words()):
             if _is_english(word):
                 # A real word is only a typo for a corpus word with two letters swapped: trail -> trial.
-                swapped = [w for w in self._by_length.get(len(word), ())
-                           if sorted(w) == sorted(word) and OSA.distance(w, word) == 1]
+                swapped = [w for w in self._by_length.get(len(word), ()) if swapped_neighbours(word, w)]
                 fixed = swapped[0] if len(swapped) == 1 else None
             else:
                 candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
@@ -288,7 +287,7 @@ def _closest(word: str, candidates) -> tuple[str, tuple[int, float]] | None:
     near = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SIMILARITY, limit=None)
     # Two neighbours swapped in a short word ("gzpi", "lnog") score below the cutoff, yet are one slip.
     near += [(w, fuzz.ratio(word, w), None) for w, _, _ in process.extract(
-        word, candidates, scorer=OSA.distance, score_cutoff=1, limit=None) if sorted(w) == sorted(word)]
+        word, candidates, scorer=OSA.distance, score_cutoff=1, limit=None) if swapped_neighbours(word, w)]
     ranked = [(w, (OSA.distance(word, w), -similarity)) for w, similarity, _ in near]
     return min(ranked, key=lambda item: (item[1], item[0]), default=None)
 

@@ -4,7 +4,6 @@ their column headers. Offsets index the extracted text (paragraphs one after ano
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 
 from netqa.documents.model import Block, BlockKind, ConversionError, Converted, row_text
 from netqa.documents.text import blocks_of
@@ -32,10 +31,7 @@ def convert(data: bytes) -> Converted:
         parts.append(content)
         if kind is BlockKind.TEXT:
             text = "\n\n".join(parts)
-            found = blocks_of(text, start, start + len(content), first=False, cut_page_junk=False)
-            if item and found:  # a list paragraph stays an item, whatever its text looks like
-                found[0] = replace(found[0], item=True)
-            blocks.extend(found)
+            blocks.extend(blocks_of(text, start, start + len(content), first=False, cut_page_junk=False, item=item))
         else:
             blocks.append(Block(kind, start, start + len(content), content))
 

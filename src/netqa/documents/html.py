@@ -42,13 +42,8 @@ def convert(data: bytes) -> Converted:
     text = builder.text()
     blocks: list[Block] = []
     for block in builder.blocks:  # a paragraph may still hold clauses or definitions, one line each
-        if block.kind is not BlockKind.TEXT:
-            blocks.append(block)
-            continue
-        found = blocks_of(text, block.start, block.end, first=False, cut_page_junk=False)
-        if block.item and found:  # a list item stays one, whatever its text looks like
-            found[0] = replace(found[0], item=True)
-        blocks.extend(found)
+        blocks.extend(blocks_of(text, block.start, block.end, first=False, cut_page_junk=False, item=block.item)
+                      if block.kind is BlockKind.TEXT else [block])
     return Converted(text, tuple(blocks), title, None,
                      {k: v for k, v in root.attrib.items() if k in ("sitename", "author", "date", "url")})
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from netqa.documents.model import Block, BlockKind, Converted, Passage, Sentence
 from netqa.documents.text import MARKER, is_title_case, marker_style, words_of
@@ -88,11 +88,11 @@ def _packed(units: list[tuple[Sentence, ...]]) -> list[tuple[Sentence, ...]]:
     groups: list[list[tuple[Sentence, ...]]] = [[]]
     words = 0
     for unit in units:
-        n = sum(len(s.text.split()) for s in unit)
+        n = _words_in(unit)
         if groups[-1] and words + n > MAX_PASSAGE_WORDS:
             carried = [groups[-1].pop()] if len(groups[-1]) > 1 and groups[-1][-1][-1].text.endswith(":") else []
             groups.append(carried)
-            words = sum(len(s.text.split()) for u in carried for s in u)
+            words = sum(_words_in(u) for u in carried)
         groups[-1].append(unit)
         words += n
     return [tuple(s for u in group for s in u) for group in groups if group]
@@ -179,7 +179,7 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
                 section = block.label or title  # "": back to the document's own section
             continue
         if block.kind is not BlockKind.TEXT:
-            emit(_sentence_groups(text, block, shown), block, section)
+            emit(_sentence_groups(text, block), block, section)
             continue
         found = sentences(text, block.start, block.end, shown)
         listed = _introduced(text, block, blocks, i, shown, unmarked) if found and _is_lead_in(found[-1].text) else []
@@ -192,7 +192,7 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
                 and blocks[i].kind is BlockKind.CODE and (context := _lead_context(found[-1].text)):
             # An example under its introduction ("Compact encoding:", "... a case-insensitive comparison:"), where
             # the format marks its code: the code's section says what it shows.
-            emit(_sentence_groups(text, blocks[i], shown), blocks[i], f"{section}: {context}")
+            emit(_sentence_groups(text, blocks[i]), blocks[i], f"{section}: {context}")
             i += 1
             continue
         context = _lead_context(found[-1].text) if listed else None
@@ -215,11 +215,11 @@ def _nested(listed: list[tuple[int, list[Sentence]]]) -> list[list[tuple[Sentenc
     return groups
 
 
-def _words_in(found: list[Sentence]) -> int:
+def _words_in(found: Sequence[Sentence]) -> int:
     return sum(_words(s) for s in found)
 
 
-def _sentence_groups(text: str, block: Block, shown: Callable[[str], str]) -> list[tuple[Sentence, ...]]:
+def _sentence_groups(text: str, block: Block) -> list[tuple[Sentence, ...]]:
     # Code is kept whole and verbatim (less the indentation all its lines share); a table row is shown with its
     # column headers.
     whole = block.label if block.label is not None else _verbatim(text, block.start, block.end)

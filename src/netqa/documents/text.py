@@ -111,12 +111,17 @@ def lines_of(text: str, start: int = 0, end: int | None = None) -> list[_Line | 
 
 
 def blocks_of(text: str, start: int = 0, end: int | None = None, first: bool = True,
-              cut_page_junk: bool = True) -> list[Block]:
-    """The blocks of text[start:end] by the rules in the module docstring; `first`: it opens the document."""
+              cut_page_junk: bool = True, item: bool = False) -> list[Block]:
+    """The blocks of text[start:end] by the rules in the module docstring; `first`: it opens the document;
+    `item`: it is a list item the converter marked (HTML, Word), and its first block stays one, whatever its
+    text looks like."""
     chunks = _chunks(lines_of(text, start, end))
     if cut_page_junk:
         chunks = _drop_page_junk(chunks)
-    return _classify(chunks, first)
+    blocks = _classify(chunks, first)
+    if item and blocks:
+        blocks[0] = replace(blocks[0], item=True)
+    return blocks
 
 
 def is_title_case(words: list[str], share: float = 0.75) -> bool:
