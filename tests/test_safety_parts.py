@@ -36,6 +36,13 @@ def test_a_phrase_is_known_in_every_person():
     assert _in_every_person("no pronoun here") == {"no pronoun here"}
 
 
+def test_her_is_an_object_or_a_possessive_by_the_word_after_it():
+    assert _in_every_person("kill her") == {"kill her", "kill me", "kill him", "kill them"}  # never "kill my"
+    assert _in_every_person("took her pills") >= {"took my pills", "took his pills", "took their pills"}
+    assert "took me pills" not in _in_every_person("took her pills")
+    assert "take my own life" in _in_every_person("take her own life")
+
+
 def test_hedges_may_stand_inside_a_phrase():
     assert route("i just really want to die").crisis
 

@@ -49,7 +49,7 @@ from rapidfuzz.distance import OSA, Indel
 
 from netqa import lexical
 from netqa.lang import en
-from netqa.text import stem, swapped_neighbours
+from netqa.text import stem, stopwords, swapped_neighbours
 
 WINDOW = 8  # the parts of one finding stand at most this many words apart (words between them)
 NEGATION_REACH = 4  # a negation cue denies a finding that starts at most this many words after it
@@ -219,6 +219,7 @@ def _phrase_stems(phrase: str) -> tuple[str, ...]:
 # person ("take my own life", "can not find his words") is known in all ("take her own life", "find my words").
 _PERSONS = {"i": ("i", "me", "my", "myself"), "he": ("he", "him", "his", "himself"),
             "she": ("she", "her", "her", "herself"), "they": ("they", "them", "their", "themselves")}
+_OBJECT, _POSSESSIVE = 1, 2  # roles, by their place in _PERSONS's tuples
 _ROLES: dict[str, set[int]] = defaultdict(set)
 for _forms in _PERSONS.values():
     for _role, _word in enumerate(_forms):
@@ -227,6 +228,17 @@ _AGREES = {"am": "be", "is": "be", "are": "be", "have": "have", "has": "have", "
 _AGREEMENT = {"be": {"i": "am", "he": "is", "she": "is", "they": "are"},
               "have": {"i": "have", "he": "has", "she": "has", "they": "have"},
               "do": {"i": "do", "he": "does", "she": "does", "they": "do"}}
+
+
+def _role_of(words: list[str], at: int) -> int:
+    """The role of the pronoun at `at`: "her" is a possessive before a noun or "own" ("her pills", "her own
+    life") and an object otherwise ("kill her", "tell her I love them"); the other pronouns have one role."""
+    roles = _ROLES[words[at]]
+    if len(roles) == 1:
+        return next(iter(roles))
+    after = words[at + 1] if at + 1 < len(words) else ""
+    possessive = after == "own" or (after not in stopwords() and "n" in lexical.parts_of_speech(after))
+    return _POSSESSIVE if possessive else _OBJECT
 
 
 def _in_every_person(phrase: str) -> set[str]:
@@ -241,7 +253,7 @@ def _in_every_person(phrase: str) -> set[str]:
         choices: list[set[str]] = []
         for at, word in enumerate(words):
             if word in _ROLES:
-                choices.append({forms[role] for role in _ROLES[word]})
+                choices.append({forms[_role_of(words, at)]})
             elif word in _AGREES and at and words[at - 1] in ("i", "he", "she", "they"):
                 choices.append({_AGREEMENT[_AGREES[word]][person]})
             else:
