@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from netqa.safety import RouteKind, _in_every_person, english, route
+from netqa.safety import Route, RouteKind, _in_every_person, english, route
 
 EMERGENCY, CHITCHAT, QUESTION = RouteKind.EMERGENCY, RouteKind.CHITCHAT, RouteKind.QUESTION
 
@@ -432,6 +432,26 @@ def test_a_self_harm_form_may_begin_in_the_next_sentence():
 def test_a_question_about_the_assistant_may_open_with_a_modal():
     assert route("can I speak to a human?").kind is CHITCHAT
     assert route("Could this help me?").kind is RouteKind.MEDICAL_ADVICE
+    assert route("can I ask you something?").kind is CHITCHAT
+
+
+@pytest.mark.parametrize("text", ["can I talk to a real nurse please", "could I speak to someone?",
+                                  "can my husband talk to a pharmacist", "can I speak to a human?"])
+def test_asking_for_a_person_is_a_request_not_a_medical_decision(text):
+    assert route(text) == Route(CHITCHAT, reason="chitchat", mood="referral")
+
+
+@pytest.mark.parametrize("text", ["should I call my doctor?", "do I need to see a doctor?",
+                                  "can I ask my doctor to lower the dose?"])
+def test_turning_to_the_care_team_is_a_decision_after_a_modal_of_obligation_or_with_a_decision(text):
+    assert route(text).kind is RouteKind.MEDICAL_ADVICE
+
+
+def test_the_asker_supposed_after_a_word_of_knowing_asks_how_to_recognise_a_sign():
+    assert route("how do I know if I'm having a severe allergic reaction?").kind is QUESTION
+    assert route("how can I tell whether I am bleeding inside?").kind is QUESTION
+    assert route("how do I know if my dad is having a stroke?").kind is EMERGENCY  # someone else: told, not supposed
+    assert route("I'm having a severe allergic reaction, how do I know what to do?").kind is EMERGENCY
 
 
 def test_an_attempt_told_in_the_past_is_still_one():

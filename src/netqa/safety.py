@@ -76,7 +76,8 @@ class RouteKind(str, enum.Enum):
 @dataclass(frozen=True)
 class Route:
     """Where a message goes. `reason` names what decided it (a finding's id, "self_harm", a decision form),
-    for tests and logs; `mood` is the kind of small talk (hello, thanks, bye, identity, insult, frustration)."""
+    for tests and logs; `mood` is the kind of small talk (hello, thanks, bye, identity, insult, frustration; referral: a
+    request to speak to a person)."""
 
     kind: RouteKind
     crisis: bool = False
@@ -453,7 +454,7 @@ class Message:
 
     def __init__(self, text: str, lexicon: Lexicon):
         spelt = contractions()
-        self._lexicon = lexicon
+        self.lexicon = lexicon
         self.stems: list[str] = []
         self.words: list[str] = []  # each stem's word as written (contractions spelt out): for its tense
         self.sentence: list[int] = []
@@ -609,7 +610,7 @@ class Message:
     def _transparent_before(self) -> list[int]:
         counts = [0]
         for word in self.stems:
-            counts.append(counts[-1] + (word in self._lexicon.transparent))
+            counts.append(counts[-1] + (word in self.lexicon.transparent))
         return counts
 
     def transparent(self, start: int, stop: int) -> int:
@@ -632,6 +633,10 @@ class Message:
     def has(self, label: str) -> bool:
         return label in self.present
 
+    def starts(self, label: str, at: int) -> bool:
+        """Whether a mark of the label starts at this word."""
+        return any(m.start == at for m in self.marks.get(label, ()))
+
     def within(self, label: str, span: range) -> list[Mark]:
         return [m for m in self.marks.get(label, ()) if m.start in span]
 
@@ -652,6 +657,9 @@ class Message:
 
     def sentences(self) -> list[range]:
         return self._sentences
+
+    def clauses(self) -> list[range]:
+        return list(dict.fromkeys(self.clause_span(at) for at in range(len(self))))
 
 
 @dataclass(frozen=True)
@@ -753,13 +761,8 @@ def _denied(message: Message, found: Instance) -> bool:
     moved = {m.start for m in message.marks.get("negation:moved", ())}  # "he's gone into the woods"
     ended = [m for m in _free(message, "negation:after", message.sentence_span(found.start), found.taken)
              if m.start > found.start and not message.becomes(m) and m.end not in moved
-             and (m.start in clause or message.stems[m.start - 1] in _REFERRING)]
+             and (m.start in clause or message.starts("clauses:referring", m.start - 1))]
     return bool(ended) and not _free(message, "time:now", clause, found.taken)
-
-
-# an ending cue in another clause ends the finding when it refers back to it: "..., but it has stopped"; not "his car
-# is gone"
-_REFERRING = frozenset({"it", "that", "this", "which", "they", "both", "all"})
 
 
 _SINCE_REACH = 4  # "since starting cabozantinib two weeks ago": the time dates a start when this close after it
@@ -895,9 +898,6 @@ def _asks_what_happened(message: Message, found: Instance, clause: range, opener
     return _told_as_past(message, found, range(whys[-1].end, found.start))
 
 
-_PERFECT = frozenset({"has", "have", "is", "am", "are", "been", "be", "just"})  # "has collapsed" is now
-
-
 def _told_as_past(message: Message, found: Instance, before: range) -> bool:
     """The finding is told in the simple past with no word of now in its sentence: a past auxiliary between the
     question word and it ("why did she ..."), or its first word a past form ("collapsed", "bled") with no "has" or
@@ -909,7 +909,7 @@ def _told_as_past(message: Message, found: Instance, before: range) -> bool:
         return True
     word = message.words[found.start]
     past = word.endswith("ed") or (word in english().irregular and not word.endswith(("er", "est")))
-    return past and not _PERFECT.intersection(message.words[before.start:found.start])
+    return past and not message.within("clauses:perfect", range(before.start, found.start))
 
 
 def _holds(message: Message, found: Instance, labels: Iterable[str]) -> bool:
@@ -919,18 +919,22 @@ def _holds(message: Message, found: Instance, labels: Iterable[str]) -> bool:
 
 def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark | None) -> bool:
     """A question how to know a sign ("how do I recognise a clot?", "signs of sepsis?"): no one named between
-    the asking and the sign, nor as its subject before it ("my dad has signs of sepsis?" tells one), and not now."""
+    the asking and the sign but the asker supposed ("how do I know if I'm having a severe allergic reaction?"), nor
+    as its subject before it ("my dad has signs of sepsis?" tells one), and not now."""
     if opener is None and message.sentence[found.start] not in message.asks:
         return False
     knowing = _free(message, "questions:knowing", range(clause.start, found.start), found.taken)
     if not knowing or _free(message, "time:now", message.sentence_span(found.start), found.taken):
         return False
     first = min(m.start for m in knowing)
-    people = _people(message, range(clause.start, found.start), found, opener)
-    return not any(personal and (m.start > first or message.stems[m.start] not in _ASKERS) for m, personal in people)
 
+    def tells(person: Mark) -> bool:  # of the one asking, only what follows the asking unsupposed ("if I")
+        if not message.starts("person:asker", person.start):
+            return True
+        return person.start > first and not message.starts("questions:supposition", person.start - 1)
 
-_ASKERS = frozenset({"i", "we"})  # "how do I recognise ...": the one asking, not the one it happens to
+    return not any(personal and tells(m) for m, personal in _people(message, range(clause.start, found.start), found,
+                                                                    opener))
 
 
 def _about_others(message: Message, found: Instance) -> bool:
@@ -1010,7 +1014,7 @@ def _decision(message: Message) -> str:
     """Which form of personal decision the message holds ("modal", "evaluation", ...), or ""."""
     if not any(message.has(f"advice:{kind}") for kind in _DECISION_PARTS):
         return ""
-    clauses = list(dict.fromkeys(message.clause_span(at) for at in range(len(message))))
+    clauses = message.clauses()
     for clause in clauses:
         if form := _decision_in(message, clause):
             return form
@@ -1051,19 +1055,24 @@ def _own_situation(message: Message, clause: range) -> bool:
     return any(0 <= s.start - p.end <= 2 for s in message.within("advice:situation", clause) for p in people)
 
 
-_CARE_TEAM_ONLY = frozenset({"suggest", "recommend", "offer", "prescrib", "propos"})  # stems: verbs of a care team
-
-
 def _proposed(message: Message, clause: range) -> bool:
     """The writer's care team proposes a treatment: "my oncologist wants to switch me", "she was prescribed it"."""
     if not message.within("person:personal", clause):
         return False
     team = message.within("advice:care_team", clause)
-    return any(any(0 <= p.start - t.end <= 3 for t in team) or message.stems[p.start] in _CARE_TEAM_ONLY
+    return any(any(0 <= p.start - t.end <= 3 for t in team) or message.starts("advice:team_only", p.start)
                for p in message.within("advice:proposal", clause))
 
 
-_AUXILIARIES = frozenset({"do", "doe", "did"})  # stems: "do I need a test first?" asks what the text says
+def _asks_for_someone(message: Message, clause: range) -> bool:
+    """A request to speak to a person, not a medical decision: the writer (or a relative), then a verb of getting in
+    touch with someone of the care team or a person, and no decision verb after it ("can I talk to a real nurse?",
+    "could I speak to someone"; not "can I ask my doctor to lower the dose?")."""
+    people = message.within("advice:someone", clause)
+    askers = message.within("person:personal", clause)
+    return any(any(0 <= p.start - verb.end <= 3 for p in people) and any(a.end <= verb.start for a in askers)
+               and not any(d.start >= verb.end for d in message.within("advice:decision", clause))
+               for verb in message.within("advice:reach", clause))
 
 
 def _decision_in(message: Message, clause: range) -> str:
@@ -1073,11 +1082,13 @@ def _decision_in(message: Message, clause: range) -> str:
     indefinite = {m.start for m in marks("person:indefinite")}  # "what if someone takes too many?" asks in general
     personal = [m for m in marks("person:personal") if m.start not in indefinite]
     care = marks("advice:care_team")
-    decisions = marks("advice:decision") + [verb for verb in marks("advice:care_verb")
-                                             if any(0 <= c.start - verb.end <= 3 for c in care)]
+    turning = [verb for verb in marks("advice:care_verb") if any(0 <= c.start - verb.end <= 3 for c in care)]
+    chosen_by = {False: marks("advice:decision"), True: marks("advice:decision") + turning
+                 + marks("advice:obligation_decision")}  # "should I see a doctor?"; "can I see a doctor?" asks for one
+    decisions = marks("advice:decision") + turning
     for modal, obliged in [(m, False) for m in marks("advice:modal")] + \
             [(m, True) for m in marks("advice:obligation")]:
-        chosen = decisions + marks("advice:obligation_decision") if obliged else decisions
+        chosen = chosen_by[obliged]
         for person in personal:
             # "should I", "can my husband"; for obligations also "I should", "do I need to"
             near = 0 <= person.start - modal.end <= ADVICE_REACH or \
@@ -1088,8 +1099,10 @@ def _decision_in(message: Message, clause: range) -> str:
             if near and not obliged and message.within("advice:concurrent", message.sentence_span(person.start)):
                 return "concurrent"  # "can I have the flu jab while I'm on it?"
             if person.start == modal.end and modal.start == clause.start and not obliged \
-                    and message.stems[modal.start] not in _AUXILIARIES and not message.within("questions:info", clause):
-                return "personal_modal"  # "could my son be given it?", "can I still have it?"
+                    and not message.starts("questions:auxiliary", modal.start) \
+                    and not message.within("questions:info", clause) and not _asks_for_someone(message, clause) \
+                    and not _chitchat(message, message.lexicon):
+                return "personal_modal"  # "could my son be given it?", "can I still have it?"; not "can I ask you?"
     evaluations = marks("advice:evaluation")
     openers = [m for m in marks("questions:opener") if m.start == clause.start]
     if openers:
@@ -1188,10 +1201,11 @@ def route(text: str, health: bool = True) -> Route:
         return Route(RouteKind.EMERGENCY, reason="warning_signs")
     form = _decision(message) if health else ""
     # small talk is read only when it can still decide: no decision, or one "can I speak to a human?" may be
-    mood = _chitchat(message, lexicon) if form in ("", "personal_modal") else ""
-    if form and not (mood == "identity" and form == "personal_modal"):  # "can I speak to a human?" asks for one
+    if form:
         return Route(RouteKind.MEDICAL_ADVICE, reason=form)
-    if mood:
+    if any(_asks_for_someone(message, clause) for clause in message.clauses()):
+        return Route(RouteKind.CHITCHAT, reason="chitchat", mood="referral")  # "can I talk to a real nurse?"
+    if mood := _chitchat(message, lexicon):
         return Route(RouteKind.CHITCHAT, reason="chitchat", mood=mood)
     return QUESTION
 
