@@ -488,3 +488,44 @@ def test_pills_taken_asked_about_with_no_one_else_named_are_the_askers():
     assert route("I overdosed an hour ago, is it too late?").crisis
     assert route("is an overdose of cabozantinib dangerous?").kind is QUESTION
     assert route("can people survive after taking 40 paracetamol?").kind is QUESTION
+
+
+def test_a_fragment_after_a_full_stop_carries_on_its_sentence():
+    assert route("i'm done. with all of it.").crisis
+    assert route("i want out. of everything.").crisis
+    assert route("No chest pain. With the rash, is it common?").kind is QUESTION
+
+
+@pytest.mark.parametrize("text, crisis", [("im ready to be gone", True), ("I want the swelling to be gone", False),
+                                          ("i'm done with everything", True),
+                                          ("I'm done with all this paperwork", False),
+                                          ("how many paracetamol would be enough to kill me", True),
+                                          ("how many tablets would be enough for a week away?", False),
+                                          ("i gave my sister my rings and told her to keep them", True),
+                                          ("my mum gave me her rings to keep safe while she is in hospital", False),
+                                          ("tonight's the last night", True),
+                                          ("tomorrow is the last day of my chemo", False)])
+def test_session_four_self_harm_compositions_hold_and_their_everyday_senses_do_not(text, crisis):
+    assert route(text).crisis is crisis
+
+
+def test_someone_in_a_question_asks_in_general_and_someone_in_a_report_is_a_person():
+    assert route("what happens if someone swallows the whole bottle").kind is QUESTION
+    assert route("someone here has swallowed a whole bottle of pills").crisis
+
+
+@pytest.mark.parametrize("text", ["skip tonight's dose?", "halve my tablets?", "missed a dose, take it now or wait?",
+                                  "ok if i double up tomorrow?", "should dad switch to the tablets",
+                                  "my oncologist wants me to start it next week, should i?"])
+def test_a_decision_asked_with_its_subject_or_modal_left_out_is_referred(text):
+    assert route(text).kind is RouteKind.MEDICAL_ADVICE
+
+
+@pytest.mark.parametrize("text", ["Use in children?", "do you have feelings?", "Start at 40mg?"])
+def test_a_bare_verb_question_about_no_one_asks_what_the_text_says(text):
+    assert route(text).kind is not RouteKind.MEDICAL_ADVICE
+
+
+def test_what_people_call_their_parents_names_a_person():
+    assert route("dad collapsed").kind is EMERGENCY
+    assert route("mum wont wake up").kind is EMERGENCY

@@ -184,6 +184,7 @@ class Lexicon:
     spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
     skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
     transparent: frozenset[str]  # stems that carry only a clause's subject, modal or tense: not counted apart
+    continuing: frozenset[str]  # words that, opening a sentence after a full stop, carry on the one before it
     irregular: dict[str, str]  # "bled" -> "bleed": inflections.txt, from WordNet's exception lists
     endings: tuple[tuple[str, str], ...]  # ("ier", "y"), ("er", ""): regular endings stripped to find a base word
 
@@ -367,7 +368,7 @@ def english() -> Lexicon:
                    {letter: tuple(words) for letter, words in spellings.items()},
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
-                   *_inflections())
+                   frozenset(read_sections("clauses.txt")["continuing"]), *_inflections())
 
 
 def _inflections() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
@@ -465,8 +466,12 @@ class Message:
         sentence = clause = 0
         in_quote = False
         rare: list[int] = []
-        for match in _TOKEN.finditer(text.lower().replace("’", "'").replace("“", '"').replace("”", '"')):
+        tokens = list(_TOKEN.finditer(text.lower().replace("’", "'").replace("“", '"').replace("”", '"')))
+        for number, match in enumerate(tokens):
             kind, token = match.lastgroup, match.group()
+            if kind == "sentence" and token == "." and number + 1 < len(tokens) \
+                    and tokens[number + 1].group() in lexicon.continuing:
+                kind = "clause"  # "i'm done. with all of it.": a fragment carrying on its sentence
             if kind == "sentence":
                 if "?" in token:
                     self.asks.add(sentence)
@@ -869,10 +874,12 @@ def _asked_about(message: Message, found: Instance) -> bool:
                        for m, personal in _people(message, before, found, opener))
     if opener is None:
         return False
-    people = _people(message, clause, found, opener)
+    anyone = {m.start for m in message.within("person:indefinite", clause)}  # "what if someone swallows it?" asks
+    people = [(m, personal and m.start not in anyone) for m, personal in _people(message, clause, found, opener)]
     if any(personal and 0 <= found.start - m.end <= ATTACHED for m, personal in people):
         return False
-    if not found.sudden and all(personal for _, personal in people) and (_holds(message, found, _WISHES) or (
+    if not found.sudden and not anyone and all(personal for _, personal in people) and (
+            _holds(message, found, _WISHES) or (
             _holds(message, found, ("harm:took",)) and _holds(message, found, ("count:many", "harm:large")))
             or any(message.words[at].endswith(("ed", "ing")) for m in message.marks.get("harm:overdosed", ())
                    if m.overlaps(found.taken) for at in range(m.start, m.end))):
@@ -1027,9 +1034,26 @@ def _decision(message: Message) -> str:
             return "situation"
         if any(_own_plan(message, c) for c in clauses):
             return "plan"  # "I'm thinking about asking to go on it, good idea?"
-    if any(_bare_modal_question(message, c) for c in asking) and any(_own_plan(message, c) for c in clauses):
-        return "plan"  # "I'm scared to start it. Should I?"
+    if any(_bare_modal_question(message, c) for c in asking) and any(_own_plan(message, c) or _proposed(message, c)
+                                                                      for c in clauses):
+        return "plan"  # "I'm scared to start it. Should I?", "my oncologist wants me to start it, should I?"
+    if any(_bare_decision(message, c) for c in clauses):
+        return "bare_decision"
     return ""
+
+
+def _bare_decision(message: Message, clause: range) -> bool:
+    """A question that opens with a decision verb, its subject and modal left out as in a chat: "skip tonight's
+    dose?", "missed a dose, take it now or wait?": the verb opens a clause of an asking sentence, in its base form,
+    and what follows names the writer's own (a person, "it", "tonight"); "use in children?" asks what the text says."""
+    at = clause.start
+    if message.sentence[at] not in message.asks or message.starts("questions:opener", at):
+        return False  # "do you have feelings?": an auxiliary opening a question
+    if not message.starts("advice:decision", at) or message.words[at].endswith(("ed", "ing", "en")):
+        return False
+    after = range(at + 1, clause.stop)
+    return any(message.within(label, after) for label in ("person:personal", "clauses:referring", "time:present",
+                                                          "time:now"))
 
 
 def _own_plan(message: Message, clause: range) -> bool:
@@ -1105,9 +1129,11 @@ def _decision_in(message: Message, clause: range) -> str:
                 return "personal_modal"  # "could my son be given it?", "can I still have it?"; not "can I ask you?"
     evaluations = marks("advice:evaluation")
     openers = [m for m in marks("questions:opener") if m.start == clause.start]
-    if openers:
+    asks = message.sentence[clause.start] in message.asks
+    if openers or (asks and any(e.start == clause.start for e in evaluations)):  # "ok if I double up?": no "is it"
         addressed = {m.end for m in message.marks.get("person:generic", ()) if message.stems[m.start] == "you"}
-        subjects = [p for p in personal if p.start == openers[0].end]  # "is she too old?", "would he cope?"
+        opened = openers[0].end if openers else clause.start
+        subjects = [p for p in personal if p.start == opened]  # "is she too old?", "would he cope?"
         if subjects and any(0 <= e.start - subjects[0].end <= 3 for e in evaluations):
             return "evaluation"
         for evaluation in evaluations:
