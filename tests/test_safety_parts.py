@@ -390,8 +390,18 @@ def test_an_ending_cue_that_says_where_someone_went_ends_nothing():
     assert route("he was vomiting blood but it has gone away").kind is QUESTION
 
 
-def test_two_neighbouring_letters_swapped_are_repaired_like_a_letter_left_out():
-    assert english().stems_of("lfie") == "life"
+def test_two_neighbouring_letters_swapped_are_repaired_before_a_letter_left_out():
+    assert english().stems_of("lfie") == "life"  # not "lie"
+
+
+def test_the_router_and_a_corpus_repair_spelling_with_one_corrector():
+    from netqa.terms import Speller
+
+    assert isinstance(english().speller, Speller)
+    words = Speller(["patient", "patients", "trial", "often", "open"])
+    assert words.correct("patienst") == "patients" and words.correct("ofen") == "often"
+    assert words.correct("trail") == "trial"  # an English word: only two swapped neighbours
+    assert words.correct("live") is None and words.correct("pat") is None
 
 
 def test_a_month_or_season_named_with_in_dates_a_past_event():
