@@ -539,3 +539,11 @@ def test_a_bare_verb_question_about_no_one_asks_what_the_text_says(text):
 def test_what_people_call_their_parents_names_a_person():
     assert route("dad collapsed").kind is EMERGENCY
     assert route("mum wont wake up").kind is EMERGENCY
+
+
+def test_a_noun_and_verb_form_phrase_is_known_with_an_auxiliary_between():
+    from netqa.safety import _with_auxiliary
+
+    assert "eyes are rolling back" in _with_auxiliary("eyes rolling back", ["are"])
+    assert _with_auxiliary("stiff neck", ["is"]) == set() and _with_auxiliary("coughing up blood", ["is"]) == set()
+    assert route("my dad's eyes are rolling back").kind is EMERGENCY

@@ -272,6 +272,15 @@ def _as_predicate(phrase: str, copulas: Iterable[str]) -> set[str]:
     return {f"{words[1]} {copula} {words[0]}" for copula in copulas}
 
 
+def _with_auxiliary(phrase: str, auxiliaries: Iterable[str]) -> set[str]:
+    """A noun + verb form phrase told with an auxiliary between: "eyes rolling back" -> "eyes are rolling back",
+    "lips swollen" -> "lips have swollen" (parts of speech from WordNet); any other phrase gives nothing."""
+    words = phrase.split()
+    if len(words) < 2 or not words[1].endswith(("ing", "ed", "en")) or "n" not in lexical.parts_of_speech(words[0]):
+        return set()
+    return {" ".join([words[0], auxiliary, *words[1:]]) for auxiliary in auxiliaries}
+
+
 @lru_cache(maxsize=1)
 def english() -> Lexicon:
     """The lexicon built from lang/en/ (read once a process)."""
@@ -288,11 +297,11 @@ def english() -> Lexicon:
             surface.update(w for w in phrase.lower().split() if w.isalpha())
             variants = _in_every_person(phrase) if label.startswith(("harm:", "flag:")) else {phrase}
             if label.startswith("flag:"):
-                variants |= _as_predicate(phrase, copulas)
+                variants |= _as_predicate(phrase, copulas) | _with_auxiliary(phrase, progressive)
             for variant in variants:
                 phrases[_phrase_stems(variant)].add(label)
 
-    copulas = read_sections("clauses.txt")["copula"]
+    copulas, progressive = read_sections("clauses.txt")["copula"], read_sections("clauses.txt")["progressive"]
     negation = read_sections("negation.txt")
     for name in ("severity.txt", "negation.txt", "time.txt", "person.txt", "questions.txt", "clauses.txt",
                  "advice.txt"):
