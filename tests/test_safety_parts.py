@@ -547,3 +547,16 @@ def test_a_noun_and_verb_form_phrase_is_known_with_an_auxiliary_between():
     assert "eyes are rolling back" in _with_auxiliary("eyes rolling back", ["are"])
     assert _with_auxiliary("stiff neck", ["is"]) == set() and _with_auxiliary("coughing up blood", ["is"]) == set()
     assert route("my dad's eyes are rolling back").kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["i can't anymore", "it's over for me", "i'm worthless", "my mum can't cope",
+                                  "i feel so hopeless right now", "there's nothing left for me here"])
+def test_a_weaker_sign_that_is_the_whole_message_is_a_crisis(text):
+    assert route(text).crisis
+
+
+@pytest.mark.parametrize("text", ["i can't cope with this heat", "you're hopeless", "this is hopeless", "i give up",
+                                  "my dad is hopeless at cooking", "i'm trapped in the lift",
+                                  "I can't cope with the diarrhoea, what helps?"])
+def test_a_weaker_sign_beside_other_words_or_said_to_the_assistant_is_not(text):
+    assert not route(text).crisis

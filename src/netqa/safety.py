@@ -167,6 +167,7 @@ class Lexicon:
     findings: tuple[Finding, ...]
     self_harm: tuple[Form, ...]
     warning_signs: dict[str, tuple[Form, ...]]  # kinds of weaker signs (despair, means laid out): two kinds = a crisis
+    alone: tuple[str, ...]  # kinds of weaker signs that are a crisis when they are the whole message
     flag_signs: dict[str, tuple[Form, ...]]  # kinds of weaker red-flag signs (dizzy, clammy): two kinds = an emergency
     meant: tuple[frozenset[str], frozenset[str]]  # red flags that are self-harm when told with one of these labels
     raising: tuple[frozenset[str], frozenset[str]]  # verbs a negation is raised over, and the modals it belongs to
@@ -342,7 +343,8 @@ def english() -> Lexicon:
                            unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())), sudden=False)
                       for form in harm["forms"])
     warning_signs = {kind: tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
-                                      window=harm["weak_windows"].get(" ".join(form), WINDOW), sudden=False)
+                                      window=harm["weak_windows"].get(" ".join(form), WINDOW), sudden=False,
+                                      unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())))
                                  for form in forms)
                      for kind, forms in harm["weak_forms"].items()}
     add(read_sections("health_words.txt")["health"], "topic:health")
@@ -360,7 +362,7 @@ def english() -> Lexicon:
                 known.setdefault(other, frozenset())
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
     return Lexicon(known, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
-                   warning_signs, flag_signs,
+                   warning_signs, tuple(harm["alone"]), flag_signs,
                    (frozenset(harm["meant"]["findings"]), frozenset(f"harm:{p}" for p in harm["meant"]["parts"])),
                    (frozenset(map(stem, negation["raising"])), frozenset(map(stem, negation["raised_to"]))),
                    frozenset(stem(w) for w in en.word_list("stopwords.txt") if w.isalpha()),
@@ -979,10 +981,33 @@ def _proposed_by_modal(message: Message, found: Instance) -> bool:
                for m in message.within(label, clause))
 
 
+SAID_ALONE = 8  # a message of at most this many words may be a weaker warning sign and nothing else
+# what may stand beside a sign said alone: the person, "feel", "am", a word of now ("i feel so hopeless right now")
+_ALONGSIDE = ("person:personal", "harm:being", "clauses:copula", "time:now", "time:present")
+
+
+def _said_alone(message: Message, lexicon: Lexicon, health: bool) -> bool:
+    """A weaker sign of despair or of the unbearable that is the whole message: a short statement by or about a
+    person, with no question and no one addressed, whose other words only name the person, a feeling or now, or
+    are function words ("i can't anymore", "it's over for me", "my mum can't cope"; not "you're hopeless", "I
+    can't cope with this heat"): there is nothing else it can be about."""
+    if len(message) > SAID_ALONE or message.asks or message.starts("questions:opener", 0) \
+            or not message.has("person:personal") or "you" in message.stems:
+        return False
+    plain = {at for label in _ALONGSIDE for m in message.marks.get(label, ()) for at in range(m.start, m.end)}
+
+    def whole(found: Instance) -> bool:
+        return all(at in found.taken or at in plain or word in lexicon.function_words or word in lexicon.skippable
+                   for at, word in enumerate(message.stems))
+
+    return any(whole(found) and _reported(message, found, health) for kind in lexicon.alone
+               for found in _instances(message, lexicon.warning_signs[kind]))
+
+
 def _self_harm(message: Message, lexicon: Lexicon, health: bool) -> bool:
-    """A self-harm form reported, or weaker warning signs of two kinds."""
+    """A self-harm form reported, weaker warning signs of two kinds, or one said alone."""
     return any(_reported(message, found, health) for found in _instances(message, lexicon.self_harm)) or \
-        _warning_signs(message, lexicon.warning_signs, health)
+        _warning_signs(message, lexicon.warning_signs, health) or _said_alone(message, lexicon, health)
 
 
 def _red_flag(message: Message, lexicon: Lexicon, health: bool) -> str:
