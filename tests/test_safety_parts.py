@@ -560,3 +560,14 @@ def test_a_weaker_sign_that_is_the_whole_message_is_a_crisis(text):
                                   "I can't cope with the diarrhoea, what helps?"])
 def test_a_weaker_sign_beside_other_words_or_said_to_the_assistant_is_not(text):
     assert not route(text).crisis
+
+
+def test_the_perfect_progressive_reaches_up_to_now_whatever_else_the_sentence_dates():
+    assert route("my dad bought a gun last week and has been calling everyone to say goodbye").crisis
+    assert route("I had a heart attack in 2015 and have been fine since").kind is QUESTION
+    assert route("she was vomiting blood last month and has been recovering well").kind is QUESTION
+
+
+def test_rather_dead_than_living_itself_is_a_wish_not_a_figure_of_speech():
+    assert route("my mum said she'd rather be dead than keep going like this").crisis
+    assert not route("I'd rather die than lose my hair").crisis

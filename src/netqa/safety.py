@@ -782,7 +782,16 @@ def _over(message: Message, found: Instance) -> bool:
         return any(not m.overlaps(inside) for label in ("time:present", "time:now")
                    for m in _free(message, label, span, found.taken))
 
-    return not (now(message.clause_span(found.start)) or now(found.also))
+    return not (now(message.clause_span(found.start)) or now(found.also) or _going_on(message, found))
+
+
+def _going_on(message: Message, found: Instance) -> bool:
+    """Told in the perfect progressive, which reaches up to now: "has been calling everyone to say goodbye", "keeps
+    saying he won't need it" (an auxiliary of time.txt [ongoing], then an -ing form, before the finding in its
+    clause); "has been fine since" is no finding."""
+    clause = message.clause_span(found.start)
+    return any(m.end <= found.start and m.start in clause and message.words[m.end].endswith("ing")
+               for m in message.marks.get("time:ongoing", ()))
 
 
 def _dates(cue: Mark, found: Instance) -> bool:
