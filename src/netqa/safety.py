@@ -181,7 +181,7 @@ class Lexicon:
     speller: Speller  # the vocabulary's words, for repairing a misspelling
     skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
     transparent: frozenset[str]  # stems that carry only a clause's subject, modal or tense: not counted apart
-    continuing: frozenset[str]  # words that, opening a sentence after a full stop, carry on the one before it
+    grammar: dict[str, frozenset[str]]  # grammar.txt: function words by their role ("referring", "perfect", ...)
     irregular: dict[str, str]  # "bled" -> "bleed": inflections.txt, from WordNet's exception lists
     endings: tuple[tuple[str, str], ...]  # ("ier", "y"), ("er", ""): regular endings stripped to find a base word
 
@@ -302,7 +302,8 @@ def english() -> Lexicon:
             for variant in variants:
                 phrases[_phrase_stems(variant)].add(label)
 
-    copulas, progressive = read_sections("clauses.txt")["copula"], read_sections("clauses.txt")["progressive"]
+    copulas, grammar = read_sections("clauses.txt")["copula"], read_sections("grammar.txt")
+    progressive = grammar["progressive"]
     negation = read_sections("negation.txt")
     for name in ("severity.txt", "negation.txt", "time.txt", "person.txt", "questions.txt", "clauses.txt",
                  "advice.txt"):
@@ -372,7 +373,8 @@ def english() -> Lexicon:
                    Speller(surface),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
-                   frozenset(read_sections("clauses.txt")["continuing"]), *_inflections())
+                   {section: frozenset(stem(w) for w in words if " " not in w) for section, words in grammar.items()},
+                   *_inflections())
 
 
 def _inflections() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
@@ -447,7 +449,7 @@ class Message:
         for number, match in enumerate(tokens):
             kind, token = match.lastgroup, match.group()
             if kind == "sentence" and token == "." and number + 1 < len(tokens) \
-                    and tokens[number + 1].group() in lexicon.continuing:
+                    and stem(tokens[number + 1].group()) in lexicon.grammar["continuing"]:
                 kind = "clause"  # "i'm done. with all of it.": a fragment carrying on its sentence
             if kind == "sentence":
                 if "?" in token:
@@ -753,7 +755,7 @@ def _denied(message: Message, found: Instance) -> bool:
     moved = {m.start for m in message.marks.get("negation:moved", ())}  # "he's gone into the woods"
     ended = [m for m in _free(message, "negation:after", message.sentence_span(found.start), found.taken)
              if m.start > found.start and not message.becomes(m) and m.end not in moved
-             and (m.start in clause or message.starts("clauses:referring", m.start - 1))]
+             and (m.start in clause or message.stems[m.start - 1] in message.lexicon.grammar["referring"])]
     return bool(ended) and not _free(message, "time:now", clause, found.taken)
 
 
@@ -912,7 +914,8 @@ def _told_as_past(message: Message, found: Instance, before: range) -> bool:
         return True
     word = message.words[found.start]
     past = word.endswith("ed") or (word in english().irregular and not word.endswith(("er", "est")))
-    return past and not message.within("clauses:perfect", range(before.start, found.start))
+    perfect = message.lexicon.grammar["perfect"]
+    return past and not any(word in perfect for word in message.stems[before.start:found.start])
 
 
 def _holds(message: Message, found: Instance, labels: Iterable[str]) -> bool:
@@ -932,9 +935,10 @@ def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark 
     first = min(m.start for m in knowing)
 
     def tells(person: Mark) -> bool:  # of the one asking, only what follows the asking unsupposed ("if I")
-        if not message.starts("person:asker", person.start):
+        grammar = message.lexicon.grammar
+        if message.stems[person.start] not in grammar["asker"]:
             return True
-        return person.start > first and not message.starts("questions:supposition", person.start - 1)
+        return person.start > first and message.stems[person.start - 1] not in grammar["supposition"]
 
     return not any(personal and tells(m) for m, personal in _people(message, range(clause.start, found.start), found,
                                                                     opener))
@@ -1071,8 +1075,8 @@ def _bare_decision(message: Message, clause: range) -> bool:
     if not message.starts("advice:decision", at) or message.words[at].endswith(("ed", "ing", "en")):
         return False
     after = range(at + 1, clause.stop)
-    return any(message.within(label, after) for label in ("person:personal", "clauses:referring", "time:present",
-                                                          "time:now"))
+    return any(message.stems[to] in message.lexicon.grammar["referring"] for to in after) or any(
+        message.within(label, after) for label in ("person:personal", "time:present", "time:now"))
 
 
 def _own_plan(message: Message, clause: range) -> bool:
@@ -1142,7 +1146,7 @@ def _decision_in(message: Message, clause: range) -> str:
             if near and not obliged and message.within("advice:concurrent", message.sentence_span(person.start)):
                 return "concurrent"  # "can I have the flu jab while I'm on it?"
             if person.start == modal.end and modal.start == clause.start and not obliged \
-                    and not message.starts("questions:auxiliary", modal.start) \
+                    and message.stems[modal.start] not in message.lexicon.grammar["auxiliary"] \
                     and not message.within("questions:info", clause) and not _asks_for_someone(message, clause) \
                     and not _chitchat(message, message.lexicon):
                 return "personal_modal"  # "could my son be given it?", "can I still have it?"; not "can I ask you?"
