@@ -571,3 +571,16 @@ def test_the_perfect_progressive_reaches_up_to_now_whatever_else_the_sentence_da
 def test_rather_dead_than_living_itself_is_a_wish_not_a_figure_of_speech():
     assert route("my mum said she'd rather be dead than keep going like this").crisis
     assert not route("I'd rather die than lose my hair").crisis
+
+
+@pytest.mark.parametrize("text, mood", [("can you repeat that", "frustration"),
+                                        ("explain it simpler please", "frustration"),
+                                        ("do you store my data?", "identity"), ("can you hear me", "identity"),
+                                        ("wow that was fast", "ack")])
+def test_asking_the_assistant_about_itself_or_its_last_reply_is_small_talk(text, mood):
+    assert route(text) == Route(CHITCHAT, reason="chitchat", mood=mood)
+
+
+@pytest.mark.parametrize("text", ["how is my data stored?", "who runs the service?", "can you explain the trial?"])
+def test_the_same_words_in_a_question_about_the_text_are_not(text):
+    assert route(text, health=False).kind is QUESTION

@@ -1206,7 +1206,7 @@ def _chitchat(message: Message, lexicon: Lexicon) -> str:
                 moods.append(mood)
     openers = {m.start for m in message.marks.get("questions:opener", ())  # "when does it start?" asks
                if m.start == message.clause_span(m.start).start}
-    asks_about_me = "identity" in moods  # "can I speak to a human?": its opener asks about the assistant
+    asks_about_me = bool({"identity", "frustration"} & set(moods))  # "can you repeat that?": it asks the assistant
     covered.update(at for at, word in enumerate(message.stems)
                    if word in lexicon.function_words and (at not in openers or asks_about_me))
     if len(covered) < len(message) or not moods:
