@@ -596,3 +596,9 @@ def test_the_same_words_in_a_question_about_the_text_are_not(text):
                                           ("he is cleaning his gun", False), ("my baby is crying", False)])
 def test_means_in_use_now_are_a_crisis_and_their_everyday_senses_are_not(text, crisis):
     assert route(text).crisis is crisis
+
+
+def test_a_sign_judged_as_it_goes_on_is_told_not_supposed():
+    assert route("is it serious if i'm vomiting blood?").kind is EMERGENCY
+    assert route("what should i do if he is bleeding heavily?").kind is not EMERGENCY
+    assert route("what if i start vomiting blood?").kind is not EMERGENCY

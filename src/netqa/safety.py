@@ -810,8 +810,15 @@ def _dates(cue: Mark, found: Instance) -> bool:
 
 def _supposed(message: Message, found: Instance) -> bool:
     """Only supposed or foretold: "what if", "in case" before it in its clause, or "will" right before it; unless
-    "right now"."""
+    "right now", or judged as it goes on ("is it serious if I'm vomiting blood?" tells that I am; "what should I do
+    if he is bleeding?" still supposes)."""
     clause = message.clause_span(found.start)
+    grammar = message.lexicon.grammar
+    going_on = found.start and message.words[found.start].endswith("ing") \
+        and message.stems[found.start - 1] in grammar["perfect"]
+    if going_on and any(message.stems[m.start - 1] in grammar["judging"] for m in message.within(
+            "questions:hypothetical", clause) if 0 < m.start < found.start):
+        return False
     asking = {m.end for m in message.marks.get("questions:not_hypothetical", ())}
     supposes = [m for m in _free(message, "questions:hypothetical", clause, found.taken)
                 if m.start <= found.start and m.start not in asking and m.start - 1 not in asking]
