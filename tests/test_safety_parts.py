@@ -602,3 +602,10 @@ def test_a_sign_judged_as_it_goes_on_is_told_not_supposed():
     assert route("is it serious if i'm vomiting blood?").kind is EMERGENCY
     assert route("what should i do if he is bleeding heavily?").kind is not EMERGENCY
     assert route("what if i start vomiting blood?").kind is not EMERGENCY
+
+
+def test_a_bare_would_you_after_a_proposal_asks_the_assistant_to_decide():
+    assert route("my consultant said I could try it. would you?").kind is RouteKind.MEDICAL_ADVICE
+    assert route("the article says it was approved. would you?").kind is QUESTION
+    assert route("would stopping for a week hurt my chances?").kind is RouteKind.MEDICAL_ADVICE
+    assert route("can it damage the liver?").kind is QUESTION

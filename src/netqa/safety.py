@@ -1098,9 +1098,11 @@ def _own_plan(message: Message, clause: range) -> bool:
 
 
 def _bare_modal_question(message: Message, clause: range) -> bool:
-    """A question of a modal and a person only, which asks about the sentence before it: "Should I?", "Can he?"."""
+    """A question of a modal and a person only, which asks about the sentence before it: "Should I?", "Can he?",
+    "Would you?"."""
     modal = message.within("advice:modal", clause) or message.within("advice:obligation", clause)
-    return len(clause) <= 3 and bool(modal) and bool(message.within("person:personal", clause)) and clause.start > 0
+    asked = bool(message.within("person:personal", clause)) or bool(message.within("advice:ask_you", clause))
+    return len(clause) <= 3 and bool(modal) and asked and clause.start > 0  # also "Would you?" of the assistant
 
 
 def _own_situation(message: Message, clause: range) -> bool:
