@@ -425,6 +425,7 @@ class Mark(NamedTuple):  # a NamedTuple: messages make hundreds, and a frozen da
         return any(at in taken for at in range(self.start, self.end))
 
 
+_AGED = ["year", "old"]  # stems: "a 90 year old" is one person, described by age
 _SPEECH_LEAD = 3  # a quote opens at most this many words after the verb of saying ("texted me:", "said to me")
 _WISHES = ("harm:desire", "harm:intent", "harm:wanting", "harm:plan")  # labels of a wish or plan
 
@@ -508,6 +509,8 @@ class Message:
                             self.marks[label].append(Mark(label, at, end))
             if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
                 self.marks["time:over"].append(Mark("time:over", at, at + 1))
+            if first.isdigit() and at and stems[at - 1] in lexicon.grammar["one"] and stems[at + 1:at + 3] == _AGED:
+                self.marks["person:personal"].append(Mark("person:personal", at - 1, at + 3))  # "a 90 year old"
         for at in rare:  # a word English seldom uses, after a count or "all her", is most often a medicine
             for label in ("harm:medicine", "flag:overdose:medicine"):
                 if not any(m.start == at for m in self.marks.get(label, ())):
@@ -1169,7 +1172,8 @@ def _decision_in(message: Message, clause: range) -> str:
         if subjects and any(0 <= e.start - subjects[0].end <= 3 for e in evaluations):
             return "evaluation"
         for evaluation in evaluations:
-            if any(0 <= f.start - evaluation.end <= 6 for f in marks("advice:for_person")):
+            if any(0 <= f.start - evaluation.end <= 6 for f in marks("advice:for_person")) or any(
+                    p.start == evaluation.end + 1 and message.stems[evaluation.end] == "for" for p in personal):
                 return "evaluation"
             if evaluation.start not in addressed and any(p.start == evaluation.end for p in personal):
                 return "evaluation"  # "would it help me", not "can you help me"
