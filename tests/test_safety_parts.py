@@ -609,3 +609,9 @@ def test_a_bare_would_you_after_a_proposal_asks_the_assistant_to_decide():
     assert route("the article says it was approved. would you?").kind is QUESTION
     assert route("would stopping for a week hurt my chances?").kind is RouteKind.MEDICAL_ADVICE
     assert route("can it damage the liver?").kind is QUESTION
+
+
+def test_an_age_told_of_oneself_is_one_s_own_situation():
+    assert route("i'm 79, too old for it?").kind is RouteKind.MEDICAL_ADVICE
+    assert route("is it worth it for a 90 year old?").kind is RouteKind.MEDICAL_ADVICE
+    assert route("the median age was 60. is it safe?").kind is QUESTION

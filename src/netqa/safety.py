@@ -511,6 +511,9 @@ class Message:
                 self.marks["time:over"].append(Mark("time:over", at, at + 1))
             if first.isdigit() and at and stems[at - 1] in lexicon.grammar["one"] and stems[at + 1:at + 3] == _AGED:
                 self.marks["person:personal"].append(Mark("person:personal", at - 1, at + 3))  # "a 90 year old"
+            if first.isdigit() and at > 1 and stems[at - 1] in lexicon.grammar["perfect"] \
+                    and (at + 1 == len(stems) or self.clause[at + 1] != self.clause[at] or stems[at + 1] == "year"):
+                self.marks["advice:situation"].append(Mark("advice:situation", at - 1, at + 1))  # "I'm 79": an age
         for at in rare:  # a word English seldom uses, after a count or "all her", is most often a medicine
             for label in ("harm:medicine", "flag:overdose:medicine"):
                 if not any(m.start == at for m in self.marks.get(label, ())):
