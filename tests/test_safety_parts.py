@@ -615,3 +615,9 @@ def test_an_age_told_of_oneself_is_one_s_own_situation():
     assert route("i'm 79, too old for it?").kind is RouteKind.MEDICAL_ADVICE
     assert route("is it worth it for a 90 year old?").kind is RouteKind.MEDICAL_ADVICE
     assert route("the median age was 60. is it safe?").kind is QUESTION
+
+
+def test_and_before_a_verb_of_its_own_opens_a_predicate_with_its_own_polarity():
+    assert route("my newborn won't feed and is very sleepy").kind is EMERGENCY
+    assert route("he is not pale and is breathing fine").kind is QUESTION  # the "not" is the first predicate's
+    assert route("he collapsed and is not breathing").kind is EMERGENCY

@@ -535,11 +535,11 @@ class Message:
             for label in _WISHES:
                 self.marks[label] = [m for m in self.marks.get(label, ()) if not m.overlaps(knowing)]
         breaks = {m.start for m in self.marks.get("clauses:break", ())}
-        if breaks:  # "but", "now", "because" open a new clause
-            opened = 0
-            for at in range(len(self.clause)):
-                opened += at in breaks
-                self.clause[at] = self.clause[at] * 1000 + opened
+        self.opened: list[int] = []  # how many clause breaks stand before each word
+        for at in range(len(self.clause)):  # "but", "now", "because" open a new clause
+            self.opened.append((self.opened[-1] if at else 0) + (at in breaks))
+            if breaks:
+                self.clause[at] = self.clause[at] * 1000 + self.opened[at]
         self._unquote_speech()
         self.present = frozenset(label for label, found in self.marks.items() if found)
         self._sentences: list[range] = []
@@ -720,6 +720,9 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                 chosen = _choose(choices, anchor)
                 if not chosen or not any(m.start in span for m in chosen):
                     continue
+                if len({message.opened[m.start] for m in chosen}) > 1 and any(
+                        m.end - m.start == 1 and message.starts("negation:cue", m.start) for m in chosen):
+                    continue  # "he is not pale and is breathing fine": a "not" of another clause is no part of it
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
                 gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
                 if not form.sudden:  # "i wish i could just fall asleep and never wake up": the subject and modal
@@ -1003,8 +1006,8 @@ def _warning_signs(message: Message, kinds: dict[str, tuple[Form, ...]], health:
 def _proposed_by_modal(message: Message, found: Instance) -> bool:
     """A weaker sign asked as a decision ("should I stop my tablets?"): a modal just before it in its clause."""
     clause = message.clause_span(found.start)
-    return any(0 <= found.start - m.end <= ADVICE_REACH for label in ("advice:modal", "advice:obligation")
-               for m in message.within(label, clause))
+    return any(0 <= found.start - m.end <= ADVICE_REACH and message.stems[m.end] != "not"  # "won't feed" refuses
+               for label in ("advice:modal", "advice:obligation") for m in message.within(label, clause))
 
 
 SAID_ALONE = 8  # a message of at most this many words may be a weaker warning sign and nothing else
