@@ -181,7 +181,7 @@ class Lexicon:
     speller: Speller  # the vocabulary's words, for repairing a misspelling
     skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
     transparent: frozenset[str]  # stems that carry only a clause's subject, modal or tense: not counted apart
-    grammar: dict[str, frozenset[str]]  # grammar.txt: function words by their role ("referring", "perfect", ...)
+    grammar: dict[str, frozenset[str]]  # grammar.txt: function words by their role ("referring", ...), as stems
     irregular: dict[str, str]  # "bled" -> "bleed": inflections.txt, from WordNet's exception lists
     endings: tuple[tuple[str, str], ...]  # ("ier", "y"), ("er", ""): regular endings stripped to find a base word
 
@@ -373,8 +373,8 @@ def english() -> Lexicon:
                    Speller(surface),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
-                   {section: frozenset(stem(w) for w in words if " " not in w) for section, words in grammar.items()},
-                   *_inflections())
+                   {section: frozenset(" ".join(_phrase_stems(w)) for w in words)
+                    for section, words in grammar.items()}, *_inflections())
 
 
 def _inflections() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
@@ -425,7 +425,6 @@ class Mark(NamedTuple):  # a NamedTuple: messages make hundreds, and a frozen da
         return any(at in taken for at in range(self.start, self.end))
 
 
-_AGED = ["year", "old"]  # stems: "a 90 year old" is one person, described by age
 _SPEECH_LEAD = 3  # a quote opens at most this many words after the verb of saying ("texted me:", "said to me")
 _WISHES = ("harm:desire", "harm:intent", "harm:wanting", "harm:plan")  # labels of a wish or plan
 
@@ -509,7 +508,8 @@ class Message:
                             self.marks[label].append(Mark(label, at, end))
             if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
                 self.marks["time:over"].append(Mark("time:over", at, at + 1))
-            if first.isdigit() and at and stems[at - 1] in lexicon.grammar["one"] and stems[at + 1:at + 3] == _AGED:
+            if first.isdigit() and at and stems[at - 1] in lexicon.grammar["one"] \
+                    and " ".join(stems[at + 1:at + 3]) in lexicon.grammar["aged"]:
                 self.marks["person:personal"].append(Mark("person:personal", at - 1, at + 3))  # "a 90 year old"
             if first.isdigit() and at > 1 and stems[at - 1] in lexicon.grammar["perfect"] \
                     and (at + 1 == len(stems) or self.clause[at + 1] != self.clause[at] or stems[at + 1] == "year"):
