@@ -315,12 +315,11 @@ def test_an_example_under_its_introduction_is_kept_verbatim_and_is_never_a_headi
             "        # <edit the config file>\n        make\n\n    After the above, then:\n\n    make install\n\n"
             "    However, many systems come with a shared library already installed.\n")
     document = parse_document(Path("doc.txt"), text.encode(), "doc")
-    assert [(p.section, p.kind, p.text) for p in document.passages] == [
-        ("Install", "text", "By default a shared library is built. So:"),
-        ("Install", "code", "make distclean\n./configure\n# <edit the config file>\nmake"),
-        ("Install", "text", "After the above, then:"),
-        ("Install", "code", "make install"),
-        ("Install", "text", "However, many systems come with a shared library already installed.")]
+    assert [(p.section, [s.text for s in p.sentences]) for p in document.passages] == [
+        ("Install", ["By default a shared library is built.", "So:",
+                     "make distclean\n./configure\n# <edit the config file>\nmake"]),
+        ("Install", ["After the above, then:", "make install"]),
+        ("Install", ["However, many systems come with a shared library already installed."])]
 
 
 def test_a_table_of_contents_is_neither_headings_nor_passages():
@@ -657,3 +656,62 @@ def test_a_code_example_under_its_introduction_has_a_section_that_says_what_it_s
     document = parse_document(Path("json.html"), page.encode(), "json")
     assert [(p.section, p.kind) for p in document.passages] == [
         ("json", "text"), ("json: Compact encoding", "code"), ("json", "text")]
+
+
+def test_outline_headings_of_a_gnu_news_file_nest_and_the_mode_line_is_not_in_the_title():
+    text = ("GNU frob NEWS                                    -*- outline -*-\n\n"
+            "* Noteworthy changes in release 3.8 (2021-08-01) [stable]\n\n** Bug fixes\n\n"
+            "  frob no longer crashes on an empty file.\n\n"
+            "* Noteworthy changes in release 3.7 (2018-12-31) [stable]\n\n** Improvements\n\n"
+            "  frob --color now works with less -R.\n")
+    document = parse_document(Path("NEWS"), text.encode(), "news")
+    assert document.title == "GNU frob NEWS"
+    assert passages(text, "NEWS") == [
+        ("Noteworthy changes in release 3.8 (2021-08-01) [stable]: Bug fixes",
+         "frob no longer crashes on an empty file."),
+        ("Noteworthy changes in release 3.7 (2018-12-31) [stable]: Improvements",
+         "frob --color now works with less -R.")]
+
+
+def test_stars_at_the_start_of_lines_are_bullets_unless_the_file_is_an_outline():
+    text = "Notes\n\n* the first point of the notes here\n\n* the second point of the notes here\n"
+    assert [section for section, _ in passages(text)] == ["Notes", "Notes"]
+
+
+def test_every_debian_changelog_entry_heads_its_own_text_and_trailer():
+    text = ("apt (2.5.2) unstable; urgency=medium\n\n  Upgrading a package now upgrades its siblings too.\n\n"
+            " -- Julian Klode <jak@example.org>  Sun, 24 Jul 2022 15:45:15 +0200\n\n"
+            "apt (2.4.0) unstable; urgency=medium\n\n  GPG verification first tries the trusted.gpg.d keys.\n\n"
+            " -- Julian Klode <jak@example.org>  Tue, 22 Feb 2022 20:01:00 +0100\n")
+    document = parse_document(Path("NEWS.Debian.txt"), text.encode(), "news")
+    assert document.title == "NEWS.Debian"
+    assert passages(text, "NEWS.Debian.txt") == [
+        ("apt (2.5.2) unstable; urgency=medium", "Upgrading a package now upgrades its siblings too."),
+        ("apt (2.5.2) unstable; urgency=medium", "-- Julian Klode <jak@example.org> Sun, 24 Jul 2022 15:45:15 +0200"),
+        ("apt (2.4.0) unstable; urgency=medium", "GPG verification first tries the trusted.gpg.d keys."),
+        ("apt (2.4.0) unstable; urgency=medium", "-- Julian Klode <jak@example.org> Tue, 22 Feb 2022 20:01:00 +0100")]
+
+
+def test_headings_underlined_with_a_later_character_are_parts_of_the_one_above():
+    text = ("frob release notes\n\nfrob 1.14 (2023-09-01)\n======================\n\n"
+            "Bug fixes\n---------\n\nThe daemon no longer crashes when a policy fails.\n\n"
+            "frob 1.12 (2023-06-06)\n======================\n\nSecurity fixes\n--------------\n\n"
+            "An assertion failure in the daemon is fixed.\n")
+    assert passages(text) == [
+        ("frob 1.14 (2023-09-01): Bug fixes", "The daemon no longer crashes when a policy fails."),
+        ("frob 1.12 (2023-06-06): Security fixes", "An assertion failure in the daemon is fixed.")]
+
+
+def test_a_title_in_a_heading_style_of_its_own_heads_no_section():
+    text = ("frob release notes\n==================\n\nBug fixes\n---------\n\n"
+            "The daemon no longer crashes when a policy fails.\n")
+    assert passages(text) == [("Bug fixes", "The daemon no longer crashes when a policy fails.")]
+
+
+def test_a_short_command_under_its_lead_in_is_one_passage_with_it_and_a_tab_indent_counts_as_a_column():
+    text = ("Notes\n\n1. Beeps\n\n   Put in /etc/inputrc (or in your ~/.inputrc):\n\n\tset show-all-if-ambiguous on\n\n"
+            "   Other people prefer:\n\n\tset bell-style none\n\n2. Prompts\n\n   Use colours in prompts with care.\n")
+    assert passages(text) == [
+        ("1. Beeps", "Put in /etc/inputrc (or in your ~/.inputrc): set show-all-if-ambiguous on"),
+        ("1. Beeps", "Other people prefer: set bell-style none"),
+        ("2. Prompts", "Use colours in prompts with care.")]

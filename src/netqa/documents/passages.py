@@ -26,6 +26,7 @@ _LEAD_BULLET = re.compile(r"[-*+•·▪◦‣][ \t]+")
 _SHORT_FRAGMENT_WORDS = 5
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 MAX_LIST_WORDS = 120  # a lead-in and its items up to this size are one passage; longer, each item is one
+MAX_EXAMPLE_WORDS = 60  # an example (code) up to this size joins the passage of the plain-text lead-in above it
 _MARKED = ("html", "markdown", "docx")  # formats whose converters mark list items (Block.item) and code
 _FRAGMENT_WORDS = 20  # a block this short without a sentence's end inside it is an item of the list before it
 _CONTEXT_WORDS = 10  # words of a lead-in that name it in the section of the items after it
@@ -187,12 +188,19 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
         if listed and _words_in(found) + sum(_words_in(items) for _, items in listed) <= MAX_LIST_WORDS:
             emit(_packed([(s,) for s in found] + [tuple(items) for _, items in listed]), block, section)
             continue
+        example = _sentence_groups(text, blocks[i]) if not listed and _is_lead_in(found[-1].text if found else "") \
+            and i < len(blocks) and blocks[i].kind is BlockKind.CODE else []
+        if unmarked and example and _words_in(example[0]) <= MAX_EXAMPLE_WORDS:
+            # A short example under its introduction ("add to /etc/inputrc:" over "set bell-style none") in plain
+            # text: one passage, so the quote gives the words and the command together.
+            emit(_packed([(s,) for s in found] + example), block, section)
+            i += 1
+            continue
         emit(_packed([(s,) for s in found]), block, section)
-        if not listed and not unmarked and _is_lead_in(found[-1].text if found else "") and i < len(blocks) \
-                and blocks[i].kind is BlockKind.CODE and (context := _lead_context(found[-1].text)):
+        if example and not unmarked and (context := _lead_context(found[-1].text)):
             # An example under its introduction ("Compact encoding:", "... a case-insensitive comparison:"), where
             # the format marks its code: the code's section says what it shows.
-            emit(_sentence_groups(text, blocks[i]), blocks[i], f"{section}: {context}")
+            emit(example, blocks[i], f"{section}: {context}")
             i += 1
             continue
         context = _lead_context(found[-1].text) if listed else None

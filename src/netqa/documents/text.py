@@ -2,7 +2,11 @@
 
 The rules, in the order they apply:
 - blank lines and rule lines (`-----`, `=====`, `* * *`) separate paragraphs; a rule line is never a passage;
-- a line underlined with `===` / `---`, or boxed between two rule lines, is a heading;
+- a line underlined with `===` / `---`, or boxed between two rule lines, is a heading; so is an outline
+  heading (`* Noteworthy changes in release 3.8`, `** Bug fixes`) in a file written in Emacs's outline style,
+  and a Debian changelog entry's first line (`apt (2.4.0) unstable; urgency=medium`);
+- headings of such a style nest: one underlined with a character seen later than another's, or with more
+  stars, is a part of the one above it, and its section names both ("... release 3.8: Bug fixes");
 - inside a paragraph, a line that opens a numbered or lettered clause (`1.`, `1.1`, `(a)`, `a)`, `Section 3.`),
   a definition (`"X" shall mean ...`) or a bullet starts a new block, provided the line before it ended a
   sentence (a hard-wrapped line that happens to start with "11 of the treaty" continues its sentence);
@@ -17,6 +21,7 @@ The rules, in the order they apply:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -51,6 +56,11 @@ _SENTENCE_END_PROSE = re.compile(r"[.!?][\"'”’)\]]*(?:\s|$)")  # a sentence'
 _FIELD = re.compile(r"[A-Z][\w-]*(?: [\w-]+)?:[ \t]+\S.{0,40}")  # "License: BSD-3-clause", a field with a short value
 _URL_FIELD = re.compile(r"[A-Z][\w-]*:[ \t]+<?[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _CODE_CHARS = re.compile(r"[(){}\[\]=<>$|\\/;_@]")
+_OUTLINE = re.compile(r"(\*{1,6})[ \t]+(\S.*)")  # "** Bug fixes" at the start of a line
+# An Emacs mode line ("-*- outline -*-", "-*- mode: outline; coding: utf-8 -*-") says how the file is edited.
+_MODE_LINE = re.compile(r"[ \t]*-\*-[ \t]*(.*?)[ \t]*-\*-(?:[ \t]*\([\w-]+\))?")
+# "apt (2.4.0) unstable; urgency=medium": an entry of a Debian changelog or NEWS.Debian file (deb-changelog(5)).
+_ENTRY = re.compile(r"[a-z0-9][a-z0-9+.-]* \([^()\s]+\)(?:[ \t]+[\w./+-]+)+;[ \t]*urgency=\S+.*")
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +91,7 @@ class _Chunk:
     clause: bool = False
     body_start: int | None = None  # where a titled clause's body starts
     code: bool = False  # lines kept verbatim (an example under "then:")
+    level: int | None = None  # a heading's depth in an outline of nested headings (see _nested_label)
 
     @property
     def start(self) -> int:
@@ -106,7 +117,8 @@ def lines_of(text: str, start: int = 0, end: int | None = None) -> list[_Line | 
             out.append(None)
             continue
         lead = len(raw) - len(raw.lstrip())
-        out.append(_Line(line_start + lead, line_start + len(raw.rstrip()), lead, stripped))
+        indent = len(raw[:lead].expandtabs(8)) if "\t" in raw[:lead] else lead  # the column a tab reaches
+        out.append(_Line(line_start + lead, line_start + len(raw.rstrip()), indent, stripped))
     return out
 
 
@@ -115,13 +127,36 @@ def blocks_of(text: str, start: int = 0, end: int | None = None, first: bool = T
     """The blocks of text[start:end] by the rules in the module docstring; `first`: it opens the document;
     `item`: it is a list item the converter marked (HTML, Word), and its first block stays one, whatever its
     text looks like."""
-    chunks = _chunks(lines_of(text, start, end))
+    chunks = _chunks(lines_of(text, start, end), _is_outline(text, start, end))
     if cut_page_junk:
         chunks = _drop_page_junk(chunks)
     blocks = _classify(chunks, first)
     if item and blocks:
         blocks[0] = replace(blocks[0], item=True)
     return blocks
+
+
+def opens_entry(line: str) -> bool:
+    """Whether a line opens a Debian changelog entry ("apt (2.4.0) unstable; urgency=medium"): a heading, never
+    the title of the file it is the first line of."""
+    return _ENTRY.fullmatch(line) is not None
+
+
+def without_mode_line(text: str) -> str:
+    """A line less its Emacs mode line: "GNU diffutils NEWS      -*- outline -*-" -> "GNU diffutils NEWS"."""
+    return _MODE_LINE.sub("", text).strip()
+
+
+def _is_outline(text: str, start: int, end: int | None) -> bool:
+    """Whether a file is written as an outline: its mode line says so, or lines open with one star and with two
+    ("* Noteworthy changes in release 3.8" over "** Bug fixes"), which a bulleted list never does."""
+    head = text[start:start + 200]
+    mode = _MODE_LINE.search(head.split("\n", 1)[0])
+    if mode and "outline" in mode.group(1).lower():
+        return True
+    body = text[start:end]
+    return re.search(r"^\*\*[ \t]+\S", body, re.MULTILINE) is not None \
+        and re.search(r"^\*[ \t]+\S", body, re.MULTILINE) is not None
 
 
 def is_title_case(words: list[str], share: float = 0.75) -> bool:
@@ -138,9 +173,13 @@ def words_of(text: str) -> list[str]:
 # ---------------------------------------------------------------- lines -> chunks
 
 
-def _chunks(lines: list[_Line | None]) -> list[_Chunk]:
+def _chunks(lines: list[_Line | None], outline: bool = False, levels: dict[str, int] | None = None) -> list[_Chunk]:
     chunks: list[_Chunk] = []
     paragraph: list[_Line] = []
+    levels = {} if levels is None else levels  # heading style ("=" underline, "box*") -> depth, in the order seen
+
+    def level(style: str) -> int:
+        return levels.setdefault(style, len(levels) + 1)
 
     def flush() -> None:
         if paragraph:
@@ -157,13 +196,20 @@ def _chunks(lines: list[_Line | None]) -> list[_Chunk]:
             flush()
             i += 1
             continue
+        stars = _OUTLINE.fullmatch(line.text) if outline and line.indent == 0 else None
+        if stars or line.indent == 0 and opens_entry(line.text):
+            flush()
+            heading = without_mode_line(stars.group(2)) if stars else line.text
+            chunks.append(_Chunk([line], heading=heading, level=len(stars.group(1)) if stars else 1))
+            i += 1
+            continue
         rule = _RULE.fullmatch(line.text)
         below = lines[i + 1] if i + 1 < len(lines) else None
         if rule and below is not None and _FRAMED.fullmatch(below.text):
             # A box drawn around a whole passage: its lines, inside the frame, read like any others.
             flush()
             framed, i = _inside_frame(lines, i + 1)
-            found = _chunks(framed)
+            found = _chunks(framed, outline, levels)
             if len(found) == 1 and found[0].one_line and found[0].heading is None \
                     and len(words_of(found[0].one_line)) <= MAX_HEADING_WORDS:
                 found[0].heading = found[0].one_line
@@ -175,12 +221,12 @@ def _chunks(lines: list[_Line | None]) -> list[_Chunk]:
             if boxed:
                 inner, i = boxed
                 label = " ".join(box.group(2) if (box := _BOX.fullmatch(x.text)) else x.text for x in inner)
-                chunks.append(_Chunk(inner, heading=label))
+                chunks.append(_Chunk(inner, heading=label, level=level(f"box{rule.group(1)}")))
             i += 1
             continue
         if below is not None and _is_underline(below, line):
             flush()
-            chunks.append(_Chunk([line], heading=line.text))
+            chunks.append(_Chunk([line], heading=line.text, level=level(below.text[0])))
             i += 2
             continue
         paragraph.append(line)
@@ -430,7 +476,7 @@ def _is_code(chunk: _Chunk, before: _Chunk | None, following: _Chunk | None) -> 
 def _title(chunk: _Chunk) -> str | None:
     """The document's opening lines as its title, when they are a few short lines without a sentence's end."""
     lines = [line for line in chunk.lines if not _URL.fullmatch(line.text)]
-    text = " ".join(line.text.lstrip("#").strip() for line in lines)
+    text = without_mode_line(" ".join(line.text.lstrip("#").strip() for line in lines))
     if chunk.clause or not lines or len(lines) > MAX_TITLE_LINES or text.endswith(".") \
             or any(_URL_FIELD.match(line.text) for line in lines):
         return None  # "Format: https://..." is a field, not a title
@@ -500,6 +546,8 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
     blocks: list[Block] = []
     scope: tuple[int, str] | None = None  # (indent, section to go back to) under a heading such as "Definitions:"
     last_heading = parent = ""
+    nested: list[tuple[int, str]] = []  # the nested headings above the current one: (level, own text)
+    styles = Counter(chunk.level for chunk in chunks)
     for i, chunk in enumerate(chunks):
         before = chunks[i - 1] if i else None
         following = chunks[i + 1] if i + 1 < len(chunks) else None
@@ -533,6 +581,17 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
         elif _FIELD.fullmatch(heading) and following is not None and scope is None \
                 and following.lines[0].indent > chunk.lines[0].indent:
             scope = (chunk.lines[0].indent, last_heading)  # "License: Expat" heads the text indented under it
+        if i == 0 and first:
+            heading = without_mode_line(heading) or heading
+        level = chunk.level or (len(heading_line) - len(heading_line.lstrip("#"))
+                                if (heading_line := chunk.one_line or "").startswith("#") else None)
+        if level is not None:
+            own = heading
+            while nested and nested[-1][0] >= level:
+                nested.pop()
+            heading = ": ".join([above for _, above in nested] + [heading])
+            if not (first and i == 0 and styles[level] == 1):  # a title set apart by a style of its own heads none
+                nested.append((level, own))
         style = _marker_style(chunk) if chunk.clause else ""
         if not style or "1" in style:
             parent = heading if style else ""  # the numbered clause a lettered one ("(a) Third Party Claims") is in
@@ -562,8 +621,9 @@ def _boilerplate() -> re.Pattern:
 
 
 def _is_fragment(chunk: _Chunk) -> bool:
-    """Interface crumbs: share buttons, counters, menu entries, a list of language names."""
-    if chunk.heading is not None or chunk.clause:
+    """Interface crumbs: share buttons, counters, menu entries, a list of language names. Never code under its
+    lead-in ("Put in /etc/inputrc:" over "set bell-style none"), nor a lead-in itself ("Other people prefer:")."""
+    if chunk.heading is not None or chunk.clause or chunk.code or _introduces(chunk):
         return False
     body = _BULLET.sub("", _chunk_text(chunk), count=1).strip()
     if body.startswith("#"):
