@@ -715,3 +715,46 @@ def test_a_short_command_under_its_lead_in_is_one_passage_with_it_and_a_tab_inde
         ("1. Beeps", "Put in /etc/inputrc (or in your ~/.inputrc): set show-all-if-ambiguous on"),
         ("1. Beeps", "Other people prefer: set bell-style none"),
         ("2. Prompts", "Use colours in prompts with care.")]
+
+
+def test_a_described_function_heads_only_its_description_and_is_named_as_the_docs_refer_to_it():
+    page = ("<html><head><title>heapq</title></head><body><main><h1>heapq</h1><h2>Functions</h2>"
+            "<p>The following functions are provided by the module here:</p>"
+            "<dl class='py function'><dt id='heapq.heappush'>heapq.heappush(heap, item, *, key=None)¶</dt>"
+            "<dd><p>Push the value item onto the heap, maintaining the heap invariant.</p></dd></dl>"
+            "<dl class='py class'><dt id='heapq.Heap'>class heapq.Heap(items=())</dt><dd>"
+            "<p>A heap kept as a list of the items that were pushed onto it.</p>"
+            "<dl class='py method'><dt id='heapq.Heap.pop'>pop()</dt><dd><p>Pop and return the smallest item "
+            "of the heap.</p></dd></dl></dd></dl>"
+            "<p>The module also offers three general purpose functions based on heaps.</p></main></body></html>")
+    document = parse_document(Path("heapq.html"), page.encode(), "heapq")
+    assert [(p.section, p.text) for p in document.passages] == [
+        ("Functions", "The following functions are provided by the module here:"),
+        ("heapq.heappush()", "Push the value item onto the heap, maintaining the heap invariant."),
+        ("class heapq.Heap()", "A heap kept as a list of the items that were pushed onto it."),
+        ("class heapq.Heap: pop()", "Pop and return the smallest item of the heap."),
+        ("Functions", "The module also offers three general purpose functions based on heaps.")]
+    assert "heapq.heappush(heap, item, *, key=None)" in document.text  # the signature is shown whole
+
+
+def test_a_highlighted_code_block_inside_a_description_keeps_its_lines():
+    code = ("<div class='highlight'><pre><span></span><span class='kn'>import</span> <span class='nn'>os</span>\n"
+            "<span class='k'>for</span> name <span class='ow'>in</span> os.listdir('.'):\n"
+            "    print(name)\n</pre></div>")
+    page = ("<html><head><title>fnmatch</title></head><body><main><h1>fnmatch</h1><dl class='py function'>"
+            "<dt id='fnmatch.fnmatch'>fnmatch.fnmatch(name, pattern)</dt><dd><p>Test whether the name matches the "
+            f"pattern. This example prints the names in the folder:</p>{code}</dd></dl></main></body></html>")
+    document = parse_document(Path("fnmatch.html"), page.encode(), "fnmatch")
+    assert [p.kind for p in document.passages] == ["text", "code"]
+    assert document.passages[1].text == "import os\nfor name in os.listdir('.'):\n    print(name)"
+
+
+def test_an_html_field_is_no_label_and_a_label_over_a_list_joins_its_first_item():
+    page = ("<html><head><title>glob</title></head><body><main><h1>glob</h1><p>Source code: Lib/glob.py</p>"
+            "<p>The glob module finds all the pathnames matching a specified pattern.</p>"
+            "<p>See also</p><ul><li><p>The pathlib module offers high-level path objects.</p></li></ul>"
+            "</main></body></html>")
+    document = parse_document(Path("glob.html"), page.encode(), "glob")
+    assert [p.text for p in document.passages] == [
+        "Source code: Lib/glob.py", "The glob module finds all the pathnames matching a specified pattern.",
+        "See also: The pathlib module offers high-level path objects."]

@@ -58,7 +58,7 @@ CONVERTERS = (
     # A file without a suffix (README, LICENSE, COPYING, NEWS) is plain text; a binary one is skipped as such.
     Converter("text", (".txt", ".text", ".rst", ""), "7", "charset-normalizer", _plain),
     Converter("markdown", (".md", ".markdown"), "4", "markdown-it-py", _markdown),
-    Converter("html", (".html", ".htm"), "4", "trafilatura", _html),
+    Converter("html", (".html", ".htm"), "5", "trafilatura", _html),
     Converter("pdf", (".pdf",), "3", "pypdf", _pdf),
     Converter("docx", (".docx",), "3", "python-docx", _docx),
 )
