@@ -256,7 +256,10 @@ def test_a_saved_index_gives_back_the_same_passages_for_every_format(tmp_path):
                                          b"<pre>badge --print</pre></main></body></html>")
     (tmp_path / "old.txt").write_bytes("The caf\xe9 closes at five o'clock on every weekday, and at noon on "
                                        "Saturdays.".encode("cp1252"))
+    (tmp_path / "install.txt").write_text("Install\n\n   To build it, type:\n\n       ./configure  --quiet\n"
+                                          "       make\n\n   Then it is built.\n", encoding="utf-8")
     built = build(tmp_path)
+    assert "To build it, type: ./configure  --quiet\nmake" in [p.text for p in built.passages]
     save_index(built, tmp_path / "saved")
     loaded = load_index(tmp_path, tmp_path / "saved")
     assert loaded is not None
@@ -758,3 +761,24 @@ def test_an_html_field_is_no_label_and_a_label_over_a_list_joins_its_first_item(
     assert [p.text for p in document.passages] == [
         "Source code: Lib/glob.py", "The glob module finds all the pathnames matching a specified pattern.",
         "See also: The pathlib module offers high-level path objects."]
+
+
+def test_short_items_of_a_real_list_are_kept_and_a_heading_inside_an_entry_names_the_entry_too():
+    text = ("less (590-2.1) bookworm-security; urgency=high\n\n  * Non-maintainer upload by the Security Team.\n"
+            "  * Rebuild for bookworm-security\n\n  [ Milan Kupcevic ]\n  * Fix incorrect display when a file name "
+            "holds control characters.\n\n -- Salvatore Bonaccorso <carnil@example.org>  Thu, 02 May 2024 20:30:51 "
+            "+0200\n")
+    found = passages(text, "changelog.Debian.txt")
+    assert ("less (590-2.1) bookworm-security; urgency=high", "Rebuild for bookworm-security") in found
+    assert ("less (590-2.1) bookworm-security; urgency=high: [ Milan Kupcevic ]",
+            "Fix incorrect display when a file name holds control characters.") in found
+
+
+def test_sub_items_of_another_bullet_are_one_passage_with_their_item_and_keep_their_bullets():
+    text = ("Changes\n\n  * new upstream release (closes: #983599)\n"
+            "    - avoid spurious empty lines (closes: #763631)\n    - remove erroneous free() (closes: #990035)\n"
+            "  * lesspipe: list zstd file types\n")
+    assert passages(text) == [
+        ("Changes", "new upstream release (closes: #983599) - avoid spurious empty lines (closes: #763631) - remove "
+         "erroneous free() (closes: #990035)"),
+        ("Changes", "lesspipe: list zstd file types")]

@@ -207,8 +207,10 @@ class _Builder:
                     self.add(BlockKind.TEXT, f"{term[:1].upper()}{term[1:]}: {short}")
                     i += 2
                     continue
-                # A method described inside its class: "class tempfile.SpooledTemporaryFile: rollover()".
-                label = ": ".join(self.described[-1:] + [_reference(term)])
+                # A method described inside its class: "class tempfile.SpooledTemporaryFile: rollover()"; a term
+                # under a label: "See also: Coverage.py".
+                label = ": ".join([self.label] * bool(self.label) + self.described[-1:] + [_reference(term)])
+                self.label = ""
                 self.add(BlockKind.HEADING, term, label)
                 self.section, described = label, True
                 if value is not None and (value.get("rend") or "").startswith("dd"):

@@ -49,12 +49,14 @@ def shown_by(format_name: str) -> Callable[[str], str]:
     return reflow
 
 
-def sentences(text: str, start: int, end: int, shown: Callable[[str], str] = reflow) -> list[Sentence]:
-    """The sentences of text[start:end], as `shown` makes them read. Neither a clause number ("5.", "1.1.",
-    "Section 3.") nor a short title-case fragment ("Submission of Contributions.") is a sentence of its own: it
-    joins the next."""
-    if bullet := _LEAD_BULLET.match(text, start, end):
-        start = bullet.end()
+def sentences(text: str, start: int, end: int, shown: Callable[[str], str] = reflow,
+              bullet: bool = False) -> list[Sentence]:
+    """The sentences of text[start:end], as `shown` makes them read, without a bullet at the start unless
+    `bullet` (an item shown among others, where the bullets tell where one ends). Neither a clause number ("5.",
+    "1.1.", "Section 3.") nor a short title-case fragment ("Submission of Contributions.") is a sentence of its
+    own: it joins the next."""
+    if not bullet and (bullet_mark := _LEAD_BULLET.match(text, start, end)):
+        start = bullet_mark.end()
     out, at = [], start
     for match in _BOUNDARY.finditer(text, start, end):
         candidate = text[at:match.start() + 1]
@@ -125,7 +127,7 @@ def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Call
     for block in blocks[i:]:
         if block.kind is not BlockKind.TEXT:
             break
-        found = sentences(text, block.start, block.end, shown)
+        found = sentences(text, block.start, block.end, shown, bullet=fragments)
         fragment = fragments and len(found) == 1 and len(found[0].text.split()) <= _FRAGMENT_WORDS \
             and (found[0].text[:1].islower() or not _SENTENCE_END.search(found[0].text))
         if not found or not (block.item or fragment):
@@ -139,6 +141,14 @@ def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Call
             break
         out.append((indent, found))
     return out
+
+
+def _has_subitems(text: str, block: Block, blocks: list[Block], i: int) -> bool:
+    """Whether a list item is followed by items of its own, indented deeper: it introduces them as a lead-in does
+    ("* new upstream release" over "    - avoid spurious empty lines")."""
+    following = blocks[i] if i < len(blocks) else None
+    return block.item and following is not None and following.kind is BlockKind.TEXT and following.item \
+        and _layout(text, following)[0] > _layout(text, block)[0]
 
 
 def _lead_context(lead: str) -> str | None:
@@ -183,7 +193,8 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
             emit(_sentence_groups(text, block), block, section)
             continue
         found = sentences(text, block.start, block.end, shown)
-        listed = _introduced(text, block, blocks, i, shown, unmarked) if found and _is_lead_in(found[-1].text) else []
+        listed = _introduced(text, block, blocks, i, shown, unmarked) \
+            if found and (_is_lead_in(found[-1].text) or _has_subitems(text, block, blocks, i)) else []
         i += len(listed)
         if listed and _words_in(found) + sum(_words_in(items) for _, items in listed) <= MAX_LIST_WORDS:
             emit(_packed([(s,) for s in found] + [tuple(items) for _, items in listed]), block, section)

@@ -91,7 +91,7 @@ class _Chunk:
     clause: bool = False
     body_start: int | None = None  # where a titled clause's body starts
     code: bool = False  # lines kept verbatim (an example under "then:")
-    level: int | None = None  # a heading's depth in an outline of nested headings (see _nested_label)
+    level: int | None = None  # a heading's depth in an outline of nested headings (see _classify)
 
     @property
     def start(self) -> int:
@@ -284,8 +284,12 @@ def _opens_block(line: _Line, before: _Line, lead: _Line, width: int) -> bool:
     text = line.text
     if _ATX.match(text) or _ATX.match(before.text):
         return True
-    if _BULLET.match(text):
-        return line.indent <= lead.indent or bool(_SENTENCE_END.search(before.text))
+    if bullet := _BULLET.match(text):
+        # A bullet of another style, deeper than the item it is in, opens a sub-item ("* new upstream release"
+        # over "    - avoid spurious empty lines"), whatever the line above ends with.
+        own = _BULLET.match(lead.text)
+        return line.indent <= lead.indent or bool(_SENTENCE_END.search(before.text)) \
+            or own is not None and own.group().strip() != bullet.group().strip()
     if _is_clause_title_line(before) and not text[0].islower():
         return True  # "3.4. Intellectual Property Matters" heads the lines below it; a lower-case line continues it
     if not (MARKER.match(text) or text[0] in _QUOTES and _definition().match(text)):
@@ -590,8 +594,11 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
             while nested and nested[-1][0] >= level:
                 nested.pop()
             heading = ": ".join([above for _, above in nested] + [heading])
-            if not (first and i == 0 and styles[level] == 1):  # a title set apart by a style of its own heads none
+            # A title in a heading style of its own heads no section; a changelog's first entry is no title.
+            if not (first and i == 0 and styles[level] == 1 and not opens_entry(own)):
                 nested.append((level, own))
+        elif nested:  # a heading of no outline style ("[ Milan Kupcevic ]", "1.1. Overview") is a part of one
+            heading = ": ".join([above for _, above in nested] + [heading])
         style = _marker_style(chunk) if chunk.clause else ""
         if not style or "1" in style:
             parent = heading if style else ""  # the numbered clause a lettered one ("(a) Third Party Claims") is in
@@ -639,13 +646,35 @@ def _is_boilerplate(chunk: _Chunk) -> bool:
 def _drop_page_junk(chunks: list[_Chunk]) -> list[_Chunk]:
     """Cut the page furniture after the content: from the first chunk that talks about the page itself, or a
     run of three interface crumbs that at most one paragraph follows, to the end. Stray crumbs elsewhere go too,
-    unless they could be a heading (prose follows)."""
+    unless they could be a heading (prose follows). The short items of a real list are no crumbs."""
+    listed = _in_real_lists(chunks)
+
+    def crumb(j: int) -> bool:
+        return j not in listed and _is_fragment(chunks[j])
+
     for i, chunk in enumerate(chunks):
-        crumbs = len(chunks[i:i + 3]) == 3 and all(_is_fragment(c) for c in chunks[i:i + 3])
+        crumbs = i + 3 <= len(chunks) and all(crumb(j) for j in range(i, i + 3))
         trailing = crumbs and sum(_is_prose(_chunk_text(c)) for c in chunks[i + 3:]) <= 1
         if i > 0 and (_is_boilerplate(chunk) or trailing):
             chunks = chunks[:i]
             break
     return [c for i, c in enumerate(chunks)
-            if not _is_fragment(c) or i == 0 or (i + 1 < len(chunks) and (_is_prose(_chunk_text(chunks[i + 1]))
-                                                               or chunks[i + 1].clause))]
+            if not crumb(i) or i == 0
+            or (i + 1 < len(chunks) and (_is_prose(_chunk_text(chunks[i + 1])) or chunks[i + 1].clause))]
+
+
+def _in_real_lists(chunks: list[_Chunk]) -> set[int]:
+    """The chunks of bulleted lists that are more than a menu: a run of bullets of one style holding at least one
+    item that is not a crumb ("* Rebuild for bookworm" beside "* Non-maintainer upload by the Security Team.")."""
+    kept: set[int] = set()
+    i = 0
+    while i < len(chunks):
+        style = _BULLET.match(chunks[i].lines[0].text)
+        j = i + 1
+        while style and j < len(chunks) and (other := _BULLET.match(chunks[j].lines[0].text)) \
+                and other.group().strip() == style.group().strip():
+            j += 1
+        if style and any(not _is_fragment(c) for c in chunks[i:j]):
+            kept.update(range(i, j))
+        i = j
+    return kept
