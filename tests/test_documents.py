@@ -782,3 +782,22 @@ def test_sub_items_of_another_bullet_are_one_passage_with_their_item_and_keep_th
         ("Changes", "new upstream release (closes: #983599) - avoid spurious empty lines (closes: #763631) - remove "
          "erroneous free() (closes: #990035)"),
         ("Changes", "lesspipe: list zstd file types")]
+
+
+def test_a_pdf_heading_wrapped_onto_a_second_line_is_one_heading():
+    from netqa.documents.passages import passages_of
+    from netqa.documents.pdf import from_pages
+
+    wide = "a line as wide as the widest lines of this page goes on and on to the end of it here,"
+    page = ("Manual\n3.7. Using the library in a stdio-free\nenvironment\n3.7.1. Getting rid of stdio\n"
+            f"In a deeply embedded application, {wide}\nso the memory-to-memory functions are all you need.\n"
+            "2.6. RECOVERING DATA FROM DAMAGED\nFILES\n"
+            f"bzip2 compresses files in blocks, usually 900kbytes long, and {wide}\nwhich is how it recovers.\n")
+    converted = from_pages([page])
+    assert [b.label for b in converted.blocks if b.kind is BlockKind.HEADING][1:] == [
+        "3.7. Using the library in a stdio-free environment", "3.7.1. Getting rid of stdio",
+        "2.6. RECOVERING DATA FROM DAMAGED FILES"]
+    found = [(p.section, p.text) for p in passages_of(converted, "m", "Manual", "m.pdf")]
+    assert [section for section, _ in found] == ["3.7.1. Getting rid of stdio",
+                                                 "2.6. RECOVERING DATA FROM DAMAGED FILES"]
+    assert found[1][1].startswith("bzip2 compresses files")

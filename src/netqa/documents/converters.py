@@ -59,7 +59,7 @@ CONVERTERS = (
     Converter("text", (".txt", ".text", ".rst", ""), "8", "charset-normalizer", _plain),
     Converter("markdown", (".md", ".markdown"), "4", "markdown-it-py", _markdown),
     Converter("html", (".html", ".htm"), "5", "trafilatura", _html),
-    Converter("pdf", (".pdf",), "3", "pypdf", _pdf),
+    Converter("pdf", (".pdf",), "4", "pypdf", _pdf),
     Converter("docx", (".docx",), "3", "python-docx", _docx),
 )
 _BY_SUFFIX = {suffix: converter for converter in CONVERTERS for suffix in converter.suffixes}
