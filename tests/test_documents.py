@@ -801,3 +801,16 @@ def test_a_pdf_heading_wrapped_onto_a_second_line_is_one_heading():
     assert [section for section, _ in found] == ["3.7.1. Getting rid of stdio",
                                                  "2.6. RECOVERING DATA FROM DAMAGED FILES"]
     assert found[1][1].startswith("bzip2 compresses files")
+
+
+def test_debian_notes_beside_a_package_are_read_as_text(tmp_path):
+    import gzip
+
+    entry = ("frob (1.2-1) unstable; urgency=medium\n\n  * New upstream release.\n\n"
+             " -- A Maintainer <a@example.org>  Sun, 24 Jul 2022 15:45:15 +0200\n")
+    (tmp_path / "NEWS.Debian").write_text(entry, encoding="utf-8")
+    (tmp_path / "changelog.Debian.gz").write_bytes(gzip.compress(entry.encode()))
+    read = read_corpus(tmp_path)
+    assert [(d.relative_path, d.format) for d in read.documents] == [("NEWS.Debian", "text"),
+                                                                     ("changelog.Debian.gz", "text")]
+    assert not read.skipped

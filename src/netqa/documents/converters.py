@@ -56,7 +56,8 @@ def _docx(data: bytes) -> Converted:
 # Imported lazily (above): trafilatura and pypdf take a while to import, and most corpora need neither.
 CONVERTERS = (
     # A file without a suffix (README, LICENSE, COPYING, NEWS) is plain text; a binary one is skipped as such.
-    Converter("text", (".txt", ".text", ".rst", ""), "8", "charset-normalizer", _plain),
+    # ".Debian": Debian's own notes beside a package's documents (README.Debian, NEWS.Debian, changelog.Debian.gz).
+    Converter("text", (".txt", ".text", ".rst", ".debian", ""), "8", "charset-normalizer", _plain),
     Converter("markdown", (".md", ".markdown"), "4", "markdown-it-py", _markdown),
     Converter("html", (".html", ".htm"), "5", "trafilatura", _html),
     Converter("pdf", (".pdf",), "4", "pypdf", _pdf),
