@@ -814,3 +814,15 @@ def test_debian_notes_beside_a_package_are_read_as_text(tmp_path):
     assert [(d.relative_path, d.format) for d in read.documents] == [("NEWS.Debian", "text"),
                                                                      ("changelog.Debian.gz", "text")]
     assert not read.skipped
+
+
+def test_a_text_file_written_in_markdown_goes_through_the_markdown_parser():
+    text = ("# Frob\n\nFrob is the **main** tool of the [Frob project](https://example.org/frob).\n\n"
+            "## Building\n\nTo build it, run:\n\n```\ncmake .\nmake\n```\n")
+    document = parse_document(Path("frob-README.txt"), text.encode(), "frob")
+    assert document.format == "markdown" and document.title == "Frob"
+    assert [(p.section, p.kind, p.text) for p in document.passages] == [
+        ("Frob", "text", "Frob is the main tool of the Frob project."),
+        ("Building", "text", "To build it, run:"), ("Building: To build it, run", "code", "cmake .\nmake")]
+    plain = parse_document(Path("notes.txt"), b"# Notes\n\nThe shop opens at nine every day.\n", "notes")
+    assert plain.format == "text"  # one sign of Markdown is not enough
