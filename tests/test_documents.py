@@ -657,8 +657,9 @@ def test_a_code_example_under_its_introduction_has_a_section_that_says_what_it_s
             "<p>Compact encoding:</p><pre>json.dumps([1, 2], separators=(',', ':'))</pre>"
             "<p>Python lists become JSON arrays in the output.</p></main></body></html>")
     document = parse_document(Path("json.html"), page.encode(), "json")
-    assert [(p.section, p.kind) for p in document.passages] == [
-        ("json", "text"), ("json: Compact encoding", "code"), ("json", "text")]
+    assert [(p.section, p.kind, p.text) for p in document.passages] == [
+        ("json: Compact encoding", "code", "json.dumps([1, 2], separators=(',', ':'))"),
+        ("json", "text", "Python lists become JSON arrays in the output.")]  # "Compact encoding:" alone says nothing
 
 
 def test_outline_headings_of_a_gnu_news_file_nest_and_the_mode_line_is_not_in_the_title():
@@ -818,11 +819,12 @@ def test_debian_notes_beside_a_package_are_read_as_text(tmp_path):
 
 def test_a_text_file_written_in_markdown_goes_through_the_markdown_parser():
     text = ("# Frob\n\nFrob is the **main** tool of the [Frob project](https://example.org/frob).\n\n"
-            "## Building\n\nTo build it, run:\n\n```\ncmake .\nmake\n```\n")
+            "## Building\n\nTo build it from the sources, run:\n\n```\ncmake .\nmake\n```\n")
     document = parse_document(Path("frob-README.txt"), text.encode(), "frob")
     assert document.format == "markdown" and document.title == "Frob"
     assert [(p.section, p.kind, p.text) for p in document.passages] == [
         ("Frob", "text", "Frob is the main tool of the Frob project."),
-        ("Building", "text", "To build it, run:"), ("Building: To build it, run", "code", "cmake .\nmake")]
+        ("Building", "text", "To build it from the sources, run:"),
+        ("Building: To build it from the sources, run", "code", "cmake .\nmake")]
     plain = parse_document(Path("notes.txt"), b"# Notes\n\nThe shop opens at nine every day.\n", "notes")
     assert plain.format == "text"  # one sign of Markdown is not enough

@@ -30,6 +30,7 @@ MAX_EXAMPLE_WORDS = 60  # an example (code) up to this size joins the passage of
 _MARKED = ("html", "markdown", "docx")  # formats whose converters mark list items (Block.item) and code
 _FRAGMENT_WORDS = 20  # a block this short without a sentence's end inside it is an item of the list before it
 _CONTEXT_WORDS = 10  # words of a lead-in that name it in the section of the items after it
+_LABEL_WORDS = 4  # a lead-in this short ("For example:", "Compact encoding:") over code only names it
 
 
 def reflow(raw: str) -> str:
@@ -207,8 +208,10 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
             emit(_packed([(s,) for s in found] + example), block, section)
             i += 1
             continue
-        emit(_packed([(s,) for s in found]), block, section)
-        if example and not unmarked and (context := _lead_context(found[-1].text)):
+        context = _lead_context(found[-1].text) if example and not unmarked else None
+        if not (context and _words_in(found) <= _LABEL_WORDS):  # "For example:" alone says nothing
+            emit(_packed([(s,) for s in found]), block, section)
+        if context:
             # An example under its introduction ("Compact encoding:", "... a case-insensitive comparison:"), where
             # the format marks its code: the code's section says what it shows.
             emit(example, blocks[i], f"{section}: {context}")
