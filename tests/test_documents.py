@@ -828,3 +828,19 @@ def test_a_text_file_written_in_markdown_goes_through_the_markdown_parser():
         ("Building: To build it from the sources, run", "code", "cmake .\nmake")]
     plain = parse_document(Path("notes.txt"), b"# Notes\n\nThe shop opens at nine every day.\n", "notes")
     assert plain.format == "text"  # one sign of Markdown is not enough
+
+
+def test_an_outline_line_that_is_a_news_item_is_a_passage_not_a_heading():
+    text = ("Frob NEWS                                  -*- outline -*-\n\n"
+            "* Noteworthy changes in release 2.3.1 (2021-05-12) [stable]\n\n"
+            "** Implement full roundtrip for lookup functionality\nWith TR64 enabled, a label now comes back as it "
+            "went in.\n\n** Fix domain too long error\n\n** Mitre has assigned CVE-2019-12290 which was fixed by\n"
+            "the roundtrip feature introduced in 2.2.0.\n\n** Bug fixes\n\n  frob no longer crashes on a file\n"
+            "  [bug introduced in 2.8]\n")
+    release = "Noteworthy changes in release 2.3.1 (2021-05-12) [stable]"
+    assert passages(text, "NEWS") == [
+        (f"{release}: Implement full roundtrip for lookup functionality",
+         "With TR64 enabled, a label now comes back as it went in."),
+        (release, "Fix domain too long error"),
+        (release, "Mitre has assigned CVE-2019-12290 which was fixed by the roundtrip feature introduced in 2.2.0."),
+        (f"{release}: Bug fixes", "frob no longer crashes on a file [bug introduced in 2.8]")]

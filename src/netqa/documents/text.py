@@ -91,7 +91,8 @@ class _Chunk:
     clause: bool = False
     body_start: int | None = None  # where a titled clause's body starts
     code: bool = False  # lines kept verbatim (an example under "then:")
-    level: int | None = None  # a heading's depth in an outline of nested headings (see _classify)
+    item: bool = False  # an item of an outline ("** Self-check improvements.", its stars left out): never a heading
+    level: int | None = None  # a heading's (or outline item's) depth in an outline of nested headings
 
     @property
     def start(self) -> int:
@@ -181,13 +182,21 @@ def _chunks(lines: list[_Line | None], outline: bool = False, levels: dict[str, 
     def level(style: str) -> int:
         return levels.setdefault(style, len(levels) + 1)
 
+    item: int | None = None  # the level of the outline item the paragraph opens with
+
     def flush() -> None:
+        nonlocal item
         if paragraph:
             lines = list(paragraph)
             code = _Chunk(lines, code=True)
             # An example under its introduction is one verbatim block, whatever its lines look like.
-            chunks.extend([code] if _is_code(code, chunks[-1] if chunks else None, None) else _split_paragraph(lines))
+            found = [code] if item is None and _is_code(code, chunks[-1] if chunks else None, None) \
+                else _split_paragraph(lines)
+            if item is not None:
+                found[0].item, found[0].level = True, item
+            chunks.extend(found)
             paragraph.clear()
+        item = None
 
     i = 0
     while i < len(lines):
@@ -197,6 +206,13 @@ def _chunks(lines: list[_Line | None], outline: bool = False, levels: dict[str, 
             i += 1
             continue
         stars = _OUTLINE.fullmatch(line.text) if outline and line.indent == 0 else None
+        if stars and not _heads_outline(lines, i, len(stars.group(1))):
+            # "** Self-check improvements." over its text, or a one-line news item: an item, less its stars.
+            flush()
+            item = len(stars.group(1))
+            paragraph.append(_Line(line.start + stars.start(2), line.end, line.indent, stars.group(2)))
+            i += 1
+            continue
         if stars or line.indent == 0 and opens_entry(line.text):
             flush()
             heading = without_mode_line(stars.group(2)) if stars else line.text
@@ -233,6 +249,23 @@ def _chunks(lines: list[_Line | None], outline: bool = False, levels: dict[str, 
         i += 1
     flush()
     return chunks
+
+
+def _heads_outline(lines: list[_Line | None], i: int, level: int) -> bool:
+    """Whether the outline line lines[i] (of `level` stars) is a heading: it does not end like a sentence, the line
+    right under it does not go on with it in lower case ("... which was fixed by" over "the roundtrip feature"),
+    and it heads something, text or deeper lines, before the next line of its level."""
+    line = lines[i]
+    if line is None or _SENTENCE_END_PROSE.search(line.text + " "):
+        return False
+    below = lines[i + 1] if i + 1 < len(lines) else None
+    if below is not None:
+        return not below.text[0].islower()
+    following = next((line for line in lines[i + 1:] if line is not None), None)
+    if following is None:
+        return False
+    stars = _OUTLINE.fullmatch(following.text) if following.indent == 0 else None
+    return stars is None or len(stars.group(1)) > level
 
 
 def _inside_frame(lines: list[_Line | None], i: int) -> tuple[list[_Line | None], int]:
@@ -407,7 +440,8 @@ def _heading_line(chunk: _Chunk, before: _Chunk | None, following: _Chunk | None
     line = chunk.one_line
     if line is None and not chunk.clause and following is not None:
         return _centred_lines(chunk, following)
-    if line is None or chunk.clause or len(line) > _LONGEST_HEADING or _BULLET.match(line) or _HAS_URL.search(line):
+    if line is None or chunk.clause or chunk.item or len(line) > _LONGEST_HEADING or _BULLET.match(line) \
+            or _HAS_URL.search(line):
         return None
     if line.startswith("#"):
         return line.lstrip("#").strip() or None
@@ -470,7 +504,9 @@ def _is_code(chunk: _Chunk, before: _Chunk | None, following: _Chunk | None) -> 
         return False
     indent = chunk.lines[0].indent
     introduced = _introduces(before) and indent >= before.lines[-1].indent
-    if not introduced and (following is None or before.clause or following.clause
+    # A heading on either side is no text to be indented against ("** Bug fixes" over its indented items).
+    if not introduced and (following is None or before.clause or following.clause or before.heading is not None
+                           or following.heading is not None
                            or indent <= before.lines[-1].indent or indent <= following.lines[0].indent):
         return False
     first = chunk.lines[0].text
@@ -569,13 +605,19 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
         if chunk.code:
             blocks.append(Block(BlockKind.CODE, chunk.start, chunk.end))
             continue
+        if chunk.item and chunk.level is not None and nested and nested[-1][0] >= chunk.level:
+            # An outline item ends the sections of its level and deeper: back to the one above them.
+            while nested and nested[-1][0] >= chunk.level:
+                nested.pop()
+            last_heading = ": ".join(above for _, above in nested)
+            blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, last_heading))
         heading = chunk.heading or (_title(chunk) if first and i == 0 else None) \
             or _heading_line(chunk, before, following) or _hanging_clause(chunk, following)
         if heading is None:
             if _is_code(chunk, before, following):
                 blocks.append(Block(BlockKind.CODE, chunk.start, chunk.end))
             else:
-                item = chunk.clause or bool(_BULLET.match(chunk.lines[0].text))
+                item = chunk.clause or chunk.item or bool(_BULLET.match(chunk.lines[0].text))
                 blocks.append(Block(BlockKind.TEXT, chunk.start, chunk.end, item=item))
             continue
         if heading.endswith(":") and following is not None and not chunk.clause:
