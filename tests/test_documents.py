@@ -538,14 +538,14 @@ def test_a_field_heads_the_prose_indented_under_it_and_a_lone_dot_separates_its_
     assert document.passages[1].text.startswith("Files: * Copyright: Yann Collet Meta Platforms")
 
 
-def test_html_list_items_join_the_paragraph_that_introduces_them():
+def test_html_list_items_join_the_paragraph_that_introduces_them_each_after_a_bullet():
     page = ("<html><head><title>Sorting</title></head><body><main><h1>Sorting</h1>"
             "<p>Including the index gives two benefits:</p><ul><li><p>The sort is stable.</p></li>"
             "<li><p>The original items do not have to be comparable.</p></li></ul>"
             "<p>Another name for this idiom is Schwartzian transform.</p></main></body></html>")
     document = parse_document(Path("sorting.html"), page.encode(), "sorting")
     assert [p.text for p in document.passages] == [
-        "Including the index gives two benefits: The sort is stable. The original items do not have to be "
+        "Including the index gives two benefits: • The sort is stable. • The original items do not have to be "
         "comparable.", "Another name for this idiom is Schwartzian transform."]
 
 
@@ -632,7 +632,7 @@ def test_where_a_format_marks_its_list_items_only_items_join_a_lead_in():
             "<li><p>the maximum level of nesting</p></li></ul><p>the range of numbers</p></main></body></html>")
     document = parse_document(Path("json.html"), page.encode(), "json")
     assert [p.text for p in document.passages] == [
-        "Some implementations may set limits on: the size of accepted texts the maximum level of nesting",
+        "Some implementations may set limits on: • the size of accepted texts • the maximum level of nesting",
         "the range of numbers"]
 
 

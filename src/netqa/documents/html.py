@@ -8,7 +8,6 @@ between: it is what /source shows, and a saved index keeps it.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from netqa.documents.model import Block, BlockKind, ConversionError, Converted, row_text
 from netqa.documents.plain import decode
@@ -16,6 +15,7 @@ from netqa.documents.text import blocks_of
 
 _BLOCK_TAGS = ("p", "list", "code", "table", "quote", "head")
 _HEADERLINK = re.compile(r"[¶#]\s*$")  # Sphinx and MkDocs put a permalink sign after every heading
+_ITEM_MARK = "• "
 _LABEL_WORDS = 3  # a paragraph of at most this many words, without a sentence's end, names the one after it
 
 
@@ -128,6 +128,7 @@ class _Builder:
         self.label = ""  # a label paragraph waiting for the paragraph it names
         self.section = ""  # the label of the last heading ("" the document's own section)
         self.described: list[str] = []  # the names of the objects whose descriptions the walk is inside
+        self.item = False  # the next paragraph opens a list item
 
     def text(self) -> str:
         return "".join(self.parts)
@@ -166,6 +167,12 @@ class _Builder:
         if self.parts:
             self.parts.append("\n\n")
             self.length += 2
+        if kind is BlockKind.TEXT and self.item:
+            item, self.item = True, False
+        elif kind is not BlockKind.HEADING:
+            self.item = False  # an item that opens with code or a table has no first paragraph to mark
+        if item and kind is BlockKind.TEXT:
+            content = f"{_ITEM_MARK}{content}"  # the text /source shows marks a list's items, as the page does
         start = self.length
         self.parts.append(content)
         self.length += len(content)
@@ -220,10 +227,9 @@ class _Builder:
                     i += 2
                     continue
             elif any(c.tag in _BLOCK_TAGS for c in item):
-                first = len(self.blocks)
+                self.item = True  # the item's first paragraph is the item
                 self.walk(item)
-                if first < len(self.blocks) and self.blocks[first].kind is BlockKind.TEXT:
-                    self.blocks[first] = replace(self.blocks[first], item=True)
+                self.item = False
             else:
                 self.add(BlockKind.TEXT, "".join(item.itertext()), item=True)
             i += 1

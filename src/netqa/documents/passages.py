@@ -128,7 +128,7 @@ def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Call
     for block in blocks[i:]:
         if block.kind is not BlockKind.TEXT:
             break
-        found = sentences(text, block.start, block.end, shown, bullet=fragments)
+        found = sentences(text, block.start, block.end, shown, bullet=True)
         fragment = fragments and len(found) == 1 and len(found[0].text.split()) <= _FRAGMENT_WORDS \
             and (found[0].text[:1].islower() or not _SENTENCE_END.search(found[0].text))
         if not found or not (block.item or fragment):
