@@ -844,3 +844,14 @@ def test_an_outline_line_that_is_a_news_item_is_a_passage_not_a_heading():
         (release, "Fix domain too long error"),
         (release, "Mitre has assigned CVE-2019-12290 which was fixed by the roundtrip feature introduced in 2.2.0."),
         (f"{release}: Bug fixes", "frob no longer crashes on a file [bug introduced in 2.8]")]
+
+
+def test_a_copyright_notice_near_the_top_of_a_readme_cuts_nothing_after_it():
+    text = ("Frob\n\nCopyright (c) 2001-2023 The Frob Foundation. All rights reserved.\n\n"
+            "Frob compresses files quickly and well on every platform.\n\n"
+            "Build it with make, then install it with make install as root.\n\n"
+            "Report bugs to the mailing list of the project, with the version you run.\n")
+    assert [t for _, t in passages(text)][1:] == [
+        "Frob compresses files quickly and well on every platform.",
+        "Build it with make, then install it with make install as root.",
+        "Report bugs to the mailing list of the project, with the version you run."]

@@ -34,6 +34,7 @@ _LONGEST_HEADING = 200  # characters: a line longer than this is never a heading
 _QUOTES = "\"“‘'`"
 MAX_TITLE_WORDS = 10  # a clause title ("Grant of Copyright License") is short
 MAX_TITLE_LINES = 4
+_FURNITURE_FROM = 2 / 3  # page furniture stands in the last third of a page's paragraphs
 _FULL_LINE = 0.85  # a hard-wrapped line this share of the paragraph's widest line or wider was filled, not ended
 
 _RULE = re.compile(r"[ \t]*([-=*_~#+.•^])(?:[ \t]?\1){2,}[ \t]*")
@@ -686,9 +687,10 @@ def _is_boilerplate(chunk: _Chunk) -> bool:
 
 
 def _drop_page_junk(chunks: list[_Chunk]) -> list[_Chunk]:
-    """Cut the page furniture after the content: from the first chunk that talks about the page itself, or a
-    run of three interface crumbs that at most one paragraph follows, to the end. Stray crumbs elsewhere go too,
-    unless they could be a heading (prose follows). The short items of a real list are no crumbs."""
+    """Cut the page furniture after the content: from the first chunk in the last third that talks about the page
+    itself, or a run of three interface crumbs that at most one paragraph follows, to the end. Stray crumbs
+    elsewhere go too, unless they could be a heading (prose follows). The short items of a real list are no
+    crumbs."""
     listed = _in_real_lists(chunks)
 
     def crumb(j: int) -> bool:
@@ -697,7 +699,8 @@ def _drop_page_junk(chunks: list[_Chunk]) -> list[_Chunk]:
     for i, chunk in enumerate(chunks):
         crumbs = i + 3 <= len(chunks) and all(crumb(j) for j in range(i, i + 3))
         trailing = crumbs and sum(_is_prose(_chunk_text(c)) for c in chunks[i + 3:]) <= 1
-        if i > 0 and (_is_boilerplate(chunk) or trailing):
+        # A page talks about itself at its end: "All rights reserved." near the top of a README is its notice.
+        if i > 0 and (_is_boilerplate(chunk) and i >= _FURNITURE_FROM * len(chunks) or trailing):
             chunks = chunks[:i]
             break
     return [c for i, c in enumerate(chunks)
