@@ -34,7 +34,8 @@ _LONGEST_HEADING = 200  # characters: a line longer than this is never a heading
 _QUOTES = "\"“‘'`"
 MAX_TITLE_WORDS = 10  # a clause title ("Grant of Copyright License") is short
 MAX_TITLE_LINES = 4
-_FURNITURE_FROM = 2 / 3  # page furniture stands in the last third of a page's paragraphs
+_FURNITURE_FROM = 2 / 3  # page furniture stands in the last third of a page's paragraphs,
+_PROSE_AFTER_FURNITURE = 2  # or has at most this many paragraphs of prose after it
 _FULL_LINE = 0.85  # a hard-wrapped line this share of the paragraph's widest line or wider was filled, not ended
 
 _RULE = re.compile(r"[ \t]*([-=*_~#+.•^])(?:[ \t]?\1){2,}[ \t]*")
@@ -687,8 +688,9 @@ def _is_boilerplate(chunk: _Chunk) -> bool:
 
 
 def _drop_page_junk(chunks: list[_Chunk]) -> list[_Chunk]:
-    """Cut the page furniture after the content: from the first chunk in the last third that talks about the page
-    itself, or a run of three interface crumbs that at most one paragraph follows, to the end. Stray crumbs
+    """Cut the page furniture after the content: from the first chunk that talks about the page itself (in the
+    last third, or with at most two paragraphs after it), or a run of three interface crumbs that at most one
+    paragraph follows, to the end. Stray crumbs
     elsewhere go too, unless they could be a heading (prose follows). The short items of a real list are no
     crumbs."""
     listed = _in_real_lists(chunks)
@@ -700,7 +702,9 @@ def _drop_page_junk(chunks: list[_Chunk]) -> list[_Chunk]:
         crumbs = i + 3 <= len(chunks) and all(crumb(j) for j in range(i, i + 3))
         trailing = crumbs and sum(_is_prose(_chunk_text(c)) for c in chunks[i + 3:]) <= 1
         # A page talks about itself at its end: "All rights reserved." near the top of a README is its notice.
-        if i > 0 and (_is_boilerplate(chunk) and i >= _FURNITURE_FROM * len(chunks) or trailing):
+        furniture = _is_boilerplate(chunk) and (i >= _FURNITURE_FROM * len(chunks) or sum(
+            _is_prose(_chunk_text(c)) for c in chunks[i + 1:]) <= _PROSE_AFTER_FURNITURE)
+        if i > 0 and (furniture or trailing):
             chunks = chunks[:i]
             break
     return [c for i, c in enumerate(chunks)
