@@ -855,3 +855,12 @@ def test_a_copyright_notice_near_the_top_of_a_readme_cuts_nothing_after_it():
         "Frob compresses files quickly and well on every platform.",
         "Build it with make, then install it with make install as root.",
         "Report bugs to the mailing list of the project, with the version you run."]
+
+
+def test_an_opening_lead_in_is_a_passage_not_the_title():
+    text = ("You can find more information about the integration online at:\nhttp://wiki.example.org/Frob\n\n"
+            "The cron job is not shipped in the package, since APT does this already.\n")
+    document = parse_document(Path("README.Debian"), text.encode(), "readme")
+    assert document.title == "README"
+    assert [p.text for p in document.passages][0] == ("You can find more information about the integration online "
+                                                      "at: http://wiki.example.org/Frob")

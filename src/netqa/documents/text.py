@@ -519,7 +519,7 @@ def _title(chunk: _Chunk) -> str | None:
     """The document's opening lines as its title, when they are a few short lines without a sentence's end."""
     lines = [line for line in chunk.lines if not _URL.fullmatch(line.text)]
     text = without_mode_line(" ".join(line.text.lstrip("#").strip() for line in lines))
-    if chunk.clause or not lines or len(lines) > MAX_TITLE_LINES or text.endswith(".") \
+    if chunk.clause or not lines or len(lines) > MAX_TITLE_LINES or text.endswith((".", ":")) \
             or any(_URL_FIELD.match(line.text) for line in lines):
         return None  # "Format: https://..." is a field, not a title
     if len(lines) == 1:
