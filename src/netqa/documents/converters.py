@@ -6,7 +6,6 @@ library it uses, so an index is rebuilt when the conversion could have changed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -58,7 +57,7 @@ def _docx(data: bytes) -> Converted:
 CONVERTERS = (
     # A file without a suffix (README, LICENSE, COPYING, NEWS) is plain text; a binary one is skipped as such.
     # ".Debian": Debian's own notes beside a package's documents (README.Debian, NEWS.Debian, changelog.Debian.gz).
-    Converter("text", (".txt", ".text", ".rst", ".debian", ""), "11", "charset-normalizer", _plain),
+    Converter("text", (".txt", ".text", ".rst", ".debian", ""), "12", "charset-normalizer", _plain),
     Converter("markdown", (".md", ".markdown"), "6", "markdown-it-py", _markdown),
     Converter("html", (".html", ".htm"), "6", "trafilatura", _html),
     Converter("pdf", (".pdf",), "4", "pypdf", _pdf),
@@ -83,18 +82,8 @@ def converter_for(suffix: str) -> Converter:
         raise ValueError(f"unknown suffix {suffix}: netqa reads {readable()}") from None
 
 
-# What only Markdown writes: `#` headings, fenced code, links [text](address), **strong** words.
-_MARKDOWN_SIGNS = (re.compile(rb"^#{1,6}[ \t]+\S", re.MULTILINE), re.compile(rb"^[ \t]*```", re.MULTILINE),
-                   re.compile(rb"\[[^\]\n]+\]\((?:[a-z]+://|\.{0,2}/|#|mailto:)[^)\s]*\)"),
-                   re.compile(rb"\*\*[^*\n]+\*\*"))
-
-
 def convert(suffix: str, data: bytes) -> tuple[Converter, Converted]:
-    """The converter of the suffix and what it makes of the file; a text file written in Markdown (a README.md
-    saved as README.txt: two of Markdown's own signs in it) goes through the Markdown converter."""
     converter = converter_for(suffix)
-    if converter.name == "text" and sum(sign.search(data) is not None for sign in _MARKDOWN_SIGNS) >= 2:
-        converter = converter_for(".md")
     return converter, converter.convert(data)
 
 
