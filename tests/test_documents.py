@@ -851,3 +851,15 @@ def test_an_opening_lead_in_is_a_passage_not_the_title():
     assert document.title == "README"
     assert [p.text for p in document.passages][0] == ("You can find more information about the integration online "
                                                       "at: http://wiki.example.org/Frob")
+
+
+def test_consecutive_outline_lines_are_items_and_an_outline_has_no_heading_for_a_title():
+    text = ("                                            -*- outline -*-\n\n* sm/gpgsm.c\n** Implement --default-key\n"
+            "** support the anyPolicy semantic\n** Should we prefer nonRepudiation certs?\n\n* agent/\n"
+            "** If we detect that a private key has been deleted\n   Bump the key event counter.\n")
+    document = parse_document(Path("TODO"), text.encode(), "todo")
+    assert document.title == "TODO"
+    assert passages(text, "TODO") == [
+        ("sm/gpgsm.c", "Implement --default-key"), ("sm/gpgsm.c", "support the anyPolicy semantic"),
+        ("sm/gpgsm.c", "Should we prefer nonRepudiation certs?"),
+        ("agent/: If we detect that a private key has been deleted", "Bump the key event counter.")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from netqa.documents.model import BlockKind, ConversionError, Converted
-from netqa.documents.text import blocks_of, opens_entry
+from netqa.documents.text import blocks_of
 
 _CONTROL = frozenset(range(0, 32)) - {9, 10, 12, 13}
 
@@ -31,9 +31,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def from_text(text: str, encoding: str | None) -> Converted:
     blocks = tuple(blocks_of(text))
-    # A changelog's first entry heads that entry only: the file is then known by its name.
-    title = blocks[0].label if blocks and blocks[0].kind is BlockKind.HEADING \
-        and not opens_entry(blocks[0].label or "") else None
+    title = (blocks[0].label or None) if blocks and blocks[0].kind is BlockKind.HEADING else None
     return Converted(text, blocks, title, encoding)
 
 

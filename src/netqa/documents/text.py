@@ -207,6 +207,9 @@ def _chunks(lines: list[_Line | None], outline: bool = False, levels: dict[str, 
             flush()
             i += 1
             continue
+        if _MODE_LINE.fullmatch(line.text):  # "-*- outline -*-" on a line of its own says how to edit the file
+            i += 1
+            continue
         stars = _OUTLINE.fullmatch(line.text) if outline and line.indent == 0 else None
         if stars and not _heads_outline(lines, i, len(stars.group(1))):
             # "** Self-check improvements." over its text, or a one-line news item: an item, less its stars.
@@ -261,9 +264,9 @@ def _heads_outline(lines: list[_Line | None], i: int, level: int) -> bool:
     if line is None or _SENTENCE_END_PROSE.search(line.text + " "):
         return False
     below = lines[i + 1] if i + 1 < len(lines) else None
-    if below is not None:
+    if below is not None and not (below.indent == 0 and _OUTLINE.fullmatch(below.text)):
         return not below.text[0].islower()
-    following = next((line for line in lines[i + 1:] if line is not None), None)
+    following = below or next((line for line in lines[i + 1:] if line is not None), None)
     if following is None:
         return False
     stars = _OUTLINE.fullmatch(following.text) if following.indent == 0 else None
@@ -633,13 +636,17 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
             heading = without_mode_line(heading) or heading
         level = chunk.level or (len(heading_line) - len(heading_line.lstrip("#"))
                                 if (heading_line := chunk.one_line or "").startswith("#") else None)
+        untitled = first and i == 0 and bool(opens_entry(heading) or _OUTLINE.fullmatch(chunk.lines[0].text))
+        if untitled:
+            # A changelog's first entry or an outline's first heading is no title: the file is known by its name.
+            blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, ""))
         if level is not None:
             own = heading
             while nested and nested[-1][0] >= level:
                 nested.pop()
             heading = ": ".join([above for _, above in nested] + [heading])
-            # A title in a heading style of its own heads no section; a changelog's first entry is no title.
-            if not (first and i == 0 and styles[level] == 1 and not opens_entry(own)):
+            # A title in a heading style of its own heads no section.
+            if not (first and i == 0 and styles[level] == 1 and not untitled):
                 nested.append((level, own))
         elif nested:  # a heading of no outline style ("[ Milan Kupcevic ]", "1.1. Overview") is a part of one
             heading = ": ".join([above for _, above in nested] + [heading])
@@ -674,7 +681,7 @@ def _boilerplate() -> re.Pattern:
 def _is_fragment(chunk: _Chunk) -> bool:
     """Interface crumbs: share buttons, counters, menu entries, a list of language names. Never code under its
     lead-in ("Put in /etc/inputrc:" over "set bell-style none"), nor a lead-in itself ("Other people prefer:")."""
-    if chunk.heading is not None or chunk.clause or chunk.code or _introduces(chunk):
+    if chunk.heading is not None or chunk.clause or chunk.code or chunk.item or _introduces(chunk):
         return False
     body = _BULLET.sub("", _chunk_text(chunk), count=1).strip()
     if body.startswith("#"):
