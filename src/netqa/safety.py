@@ -47,7 +47,7 @@ from typing import NamedTuple
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
-from netqa import lexical
+from netqa import lexical, safety_model
 from netqa.lang import en
 from netqa.text import stem, stopwords, swapped_neighbours
 
@@ -1210,11 +1210,40 @@ def _greets_and_tells(message: Message) -> bool:
 
 
 @lru_cache(maxsize=8192)  # a pure function of the text, and messages repeat
-def route(text: str, health: bool = True) -> Route:
+def route(text: str, health: bool = True, model: bool = True) -> Route:
     """Where a message goes. Emergencies are looked for on every corpus; personal medical decisions only when
-    the corpus is about health (on a software manual "can I use break in a loop?" is a question)."""
+    the corpus is about health (on a software manual "can I use break in a loop?" is a question). Where the rules
+    find nothing on a health corpus, and the message does not ask about a sign they recognised, the learned net
+    of safety_model.py may still route it (reason "model"); `model=False`: the rules alone."""
     lexicon = english()
     message = Message(text, lexicon)
+    routed = _by_rules(message, lexicon, health)
+    if routed is QUESTION and model and health and not asks_about_a_sign(message):
+        verdict = safety_model.shipped().verdict(message.stems)
+        if verdict.kind == "emergency":
+            return Route(RouteKind.EMERGENCY, crisis=verdict.crisis, reason="model")
+        if verdict.kind == "medical_advice" and names_a_person(message):
+            return Route(RouteKind.MEDICAL_ADVICE, reason="model")
+    return routed
+
+
+def names_a_person(message: Message) -> bool:
+    """The writer or someone of theirs is named: a decision the net finds is personal only then ("can children
+    take it?" asks what the text says)."""
+    return message.has("person:personal")
+
+
+def asks_about_a_sign(message: Message) -> bool:
+    """A red flag or self-harm form stands in the message, asked about rather than reported ("how common was
+    bleeding in the trial?", "does the article mention suicide?"): the rules read it as a question on purpose."""
+    lexicon = message.lexicon
+    named = {label.split(":", 2)[1] for label in message.present if label.startswith("flag:")}
+    forms = [form for finding in lexicon.findings if finding.id in named for form in finding.forms]
+    return any(_asked_about(message, found) for found in _instances(message, [*lexicon.self_harm, *forms]))
+
+
+def _by_rules(message: Message, lexicon: Lexicon, health: bool) -> Route:
+    """The route of the rules: self-harm, a red flag, weaker signs together, a decision, small talk, or a question."""
     if _self_harm(message, lexicon, health):
         return Route(RouteKind.EMERGENCY, crisis=True, reason="self_harm")
     if flag := _red_flag(message, lexicon, health):
