@@ -13,8 +13,8 @@ emergency (the row expects an emergency), medical_advice (it expects a referral)
 
 Thresholds come from out-of-fold probabilities (FOLDS stratified folds, shuffled with seed 0; each fold's model
 fitted on the other folds alone), never from a held-out set. The net is consulted only where the rules route a
-question on a health corpus and no sign is asked about (safety.route), so a false alarm is a row the net would be
-consulted on, of another kind, whose probability is above the threshold:
+question on a health corpus and no sign they read was ruled out (safety.route), so a false alarm is a row the net
+would be consulted on, of another kind, whose probability is above the threshold:
 - emergency: the lowest p (a grid of 0.01 from 0.5) at which false alarms stay under FALSE_ALARMS of the
   rows that do not expect an emergency;
 - medical_advice: the same, over the rows that expect a question or small talk (the net refers only a message
@@ -175,7 +175,7 @@ def main() -> None:
     words = [message.stems for message in messages]
     health = [row.get("corpus", "health") == "health" for row in rows]
     consulted = np.array([h and safety.route(row["message"], h, model=False) is safety.QUESTION
-                          and not safety.asks_about_a_sign(message)
+                          and not safety.ruled_out_a_sign(message)
                           for row, message, h in zip(rows, messages, health, strict=True)])
     personal = np.array([safety.names_a_person(message) for message in messages])
     targets = np.array([[row["expected"] == "emergency", row["expected"] == "medical_advice", bool(row.get("crisis"))]

@@ -1213,17 +1213,18 @@ def _greets_and_tells(message: Message) -> bool:
 def route(text: str, health: bool = True, model: bool = True) -> Route:
     """Where a message goes. Emergencies are looked for on every corpus; personal medical decisions only when
     the corpus is about health (on a software manual "can I use break in a loop?" is a question). Where the rules
-    find nothing on a health corpus, and the message does not ask about a sign they recognised, the learned net
-    of safety_model.py may still route it (reason "model"); `model=False`: the rules alone."""
+    find nothing on a health corpus, and no sign they read was ruled out (asked about, denied, over, someone else's),
+    the learned net of safety_model.py may still route it (reason "model"); `model=False`: the rules alone."""
     lexicon = english()
     message = Message(text, lexicon)
     routed = _by_rules(message, lexicon, health)
-    if routed is QUESTION and model and health and not asks_about_a_sign(message):
-        verdict = safety_model.shipped().verdict(message.stems)
-        if verdict.kind == "emergency":
-            return Route(RouteKind.EMERGENCY, crisis=verdict.crisis, reason="model")
-        if verdict.kind == "medical_advice" and names_a_person(message):
-            return Route(RouteKind.MEDICAL_ADVICE, reason="model")
+    if routed is QUESTION and model and health:
+        verdict = safety_model.shipped().verdict(message.stems)  # cheaper than the check after it: asked first
+        if verdict.kind and not ruled_out_a_sign(message):
+            if verdict.kind == "emergency":
+                return Route(RouteKind.EMERGENCY, crisis=verdict.crisis, reason="model")
+            if names_a_person(message):
+                return Route(RouteKind.MEDICAL_ADVICE, reason="model")
     return routed
 
 
@@ -1233,13 +1234,15 @@ def names_a_person(message: Message) -> bool:
     return message.has("person:personal")
 
 
-def asks_about_a_sign(message: Message) -> bool:
-    """A red flag or self-harm form stands in the message, asked about rather than reported ("how common was
-    bleeding in the trial?", "does the article mention suicide?"): the rules read it as a question on purpose."""
+def ruled_out_a_sign(message: Message) -> bool:
+    """A red flag or self-harm form stands in the message and the rules did not route it: it is asked about ("how
+    common was vomiting blood in the trial?", "does the article mention suicide?"), denied ("I don't want to die"),
+    over ("it has gone away") or about someone else (a study's patients, a dog). The rules read it on purpose; the
+    net does not overrule them. (A single weaker warning sign is not ruled out: the rules wait for a second kind.)"""
     lexicon = message.lexicon
     named = {label.split(":", 2)[1] for label in message.present if label.startswith("flag:")}
     forms = [form for finding in lexicon.findings if finding.id in named for form in finding.forms]
-    return any(_asked_about(message, found) for found in _instances(message, [*lexicon.self_harm, *forms]))
+    return bool(_instances(message, [*lexicon.self_harm, *forms]))
 
 
 def _by_rules(message: Message, lexicon: Lexicon, health: bool) -> Route:
