@@ -397,8 +397,18 @@ def test_an_ending_cue_that_says_where_someone_went_ends_nothing():
     assert route("he was vomiting blood but it has gone away").kind is QUESTION
 
 
-def test_two_neighbouring_letters_swapped_are_repaired_like_a_letter_left_out():
-    assert english().stems_of("lfie") == "life"
+def test_two_neighbouring_letters_swapped_are_repaired_before_a_letter_left_out():
+    assert english().stems_of("lfie") == "life"  # not "lie"
+
+
+def test_the_router_and_a_corpus_repair_spelling_with_one_corrector():
+    from netqa.terms import Speller
+
+    assert isinstance(english().speller, Speller)
+    words = Speller(["patient", "patients", "trial", "often", "open"])
+    assert words.correct("patienst") == "patients" and words.correct("ofen") == "often"
+    assert words.correct("trail") == "trial"  # an English word: only two swapped neighbours
+    assert words.correct("live") is None and words.correct("pat") is None
 
 
 def test_a_month_or_season_named_with_in_dates_a_past_event():
@@ -536,3 +546,11 @@ def test_a_bare_verb_question_about_no_one_asks_what_the_text_says(text):
 def test_what_people_call_their_parents_names_a_person():
     assert route("dad collapsed").kind is EMERGENCY
     assert route("mum wont wake up").kind is EMERGENCY
+
+
+def test_a_noun_and_verb_form_phrase_is_known_with_an_auxiliary_between():
+    from netqa.safety import _with_auxiliary
+
+    assert "eyes are rolling back" in _with_auxiliary("eyes rolling back", ["are"])
+    assert _with_auxiliary("stiff neck", ["is"]) == set() and _with_auxiliary("coughing up blood", ["is"]) == set()
+    assert route("my dad's eyes are rolling back").kind is EMERGENCY

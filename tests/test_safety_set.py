@@ -20,7 +20,7 @@ ENGINEER_FLOORS = {"emergency": 1.0, "advice": 0.98, "hard_negative": 0.95, "chi
 # a third own set, written in session 3 from the warning-sign categories of self_harm.json and the red-flag families
 ENGINEER3_FLOORS = {"emergency": 1.0, "advice": 0.99, "hard_negative": 1.0, "chitchat": 1.0}
 # a fourth own set (session 4): short and indirect messages, its second batch written before the changes it drove
-ENGINEER4_FLOORS = {"emergency": 0.94, "advice": 0.97, "hard_negative": 0.96, "chitchat": 1.0}
+ENGINEER4_FLOORS = {"emergency": 0.92, "advice": 0.98, "hard_negative": 0.97, "chitchat": 1.0}
 
 
 @pytest.mark.parametrize("half, bars", [("look.jsonl", BARS), ("score.jsonl", SCORE_FLOORS),

@@ -4,7 +4,8 @@ Why compositional: a list of whole phrases ("vomiting blood", "should I take") o
 thought of, and fires on a word alone ("does the article mention suicide?"). Here a route is built from parts
 kept as data in lang/en/, each matched by word stem; a form the lists never wrote by its base word (WordNet's
 irregular forms and regular endings, inflections.txt: "bled", "paler"), and a misspelling by the vocabulary word
-fewest edits away (a word English itself knows is never "repaired"):
+fewest edits away (terms.Speller, the corrector a corpus's words use too; a word English itself knows is never
+"repaired" but for two swapped letters):
 
 - a red-flag FINDING (red_flags.json: the parts of each sign in published "call the emergency number" guidance,
   with the source it comes from) stands in a sentence, with the SEVERITY or ONSET words it needs (severity.txt);
@@ -44,21 +45,16 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA, Indel
-
 from netqa import lexical, safety_model
 from netqa.lang import en
-from netqa.text import stem, stopwords, swapped_neighbours
+from netqa.terms import TYPO_MIN_LENGTH, Speller, english_frequency, is_english
+from netqa.text import stem, stopwords
 
 WINDOW = 8  # the parts of one finding stand at most this many words apart (words between them)
 NEGATION_REACH = 4  # a negation cue denies a finding that starts at most this many words after it
 ATTACHED = 3  # a person this close before a finding is the one it happens to ("is my dad coughing up blood?")
 ADVICE_REACH = 3  # the person asked about stands this close to the modal ("should my husband ...")
-FUZZY_MIN_LENGTH = 4  # shorter words are too often another real word one letter away
-LONG_WORD = 7  # a misspelt word this long may stand two edits from the vocabulary word; shorter ones one
 SKIPPABLE = 2  # words of clauses.txt [inside_phrase] that may stand inside a known phrase
-KNOWN_WORD_ZIPF = 3.0  # an English word this frequent (wordfreq's Zipf scale) is never "repaired"
 
 _TOKEN = re.compile(r"(?P<reading>\d{2,3}\s*(?:/|over)\s*\d{2,3})|(?P<decimal>\d+\.\d+)"
                     r"|(?P<word>[a-z0-9]+(?:'[a-z]+)?)"
@@ -181,7 +177,7 @@ class Lexicon:
     low_sugar: float  # a blood sugar (mmol/L) below this is a hypo
     fever: float  # a temperature (degrees C) at or above this is a fever
     before_medicine: frozenset[str]  # stems that stand between "took" or a count and a medicine's name
-    spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
+    speller: Speller  # the vocabulary's words, for repairing a misspelling
     skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
     transparent: frozenset[str]  # stems that carry only a clause's subject, modal or tense: not counted apart
     continuing: frozenset[str]  # words that, opening a sentence after a full stop, carry on the one before it
@@ -209,7 +205,7 @@ class Lexicon:
                 if not replacement and base[-1] == base[-2] and base[-1] not in "aeiouls":
                     bases.append(base[:-1])  # "bigger" -> "big", "hotter" -> "hot"
         known = [b for b in bases if b and stem(b) in self.words]
-        return stem(max(known, key=_frequency)) if known else ""  # "paler": "pale", not "pal"
+        return stem(max(known, key=english_frequency)) if known else ""  # "paler": "pale", not "pal"
 
 
 def _phrase_stems(phrase: str) -> tuple[str, ...]:
@@ -276,6 +272,15 @@ def _as_predicate(phrase: str, copulas: Iterable[str]) -> set[str]:
     return {f"{words[1]} {copula} {words[0]}" for copula in copulas}
 
 
+def _with_auxiliary(phrase: str, auxiliaries: Iterable[str]) -> set[str]:
+    """A noun + verb form phrase told with an auxiliary between: "eyes rolling back" -> "eyes are rolling back",
+    "lips swollen" -> "lips have swollen" (parts of speech from WordNet); any other phrase gives nothing."""
+    words = phrase.split()
+    if len(words) < 2 or not words[1].endswith(("ing", "ed", "en")) or "n" not in lexical.parts_of_speech(words[0]):
+        return set()
+    return {" ".join([words[0], auxiliary, *words[1:]]) for auxiliary in auxiliaries}
+
+
 @lru_cache(maxsize=1)
 def english() -> Lexicon:
     """The lexicon built from lang/en/ (read once a process)."""
@@ -292,11 +297,11 @@ def english() -> Lexicon:
             surface.update(w for w in phrase.lower().split() if w.isalpha())
             variants = _in_every_person(phrase) if label.startswith(("harm:", "flag:")) else {phrase}
             if label.startswith("flag:"):
-                variants |= _as_predicate(phrase, copulas)
+                variants |= _as_predicate(phrase, copulas) | _with_auxiliary(phrase, progressive)
             for variant in variants:
                 phrases[_phrase_stems(variant)].add(label)
 
-    copulas = read_sections("clauses.txt")["copula"]
+    copulas, progressive = read_sections("clauses.txt")["copula"], read_sections("clauses.txt")["progressive"]
     negation = read_sections("negation.txt")
     for name in ("severity.txt", "negation.txt", "time.txt", "person.txt", "questions.txt", "clauses.txt",
                  "advice.txt"):
@@ -353,9 +358,6 @@ def english() -> Lexicon:
             by_two[stems[0], stems[1]].append((stems, frozenset(labels)))
             for other in stems:  # every stem of a phrase counts as known to the spelling repair
                 known.setdefault(other, frozenset())
-    spellings: dict[str, list[str]] = defaultdict(list)
-    for word in sorted(w for w in surface if len(w) >= FUZZY_MIN_LENGTH - 2):
-        spellings[word[0]].append(word)
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
     return Lexicon(known, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
                    warning_signs, flag_signs,
@@ -365,7 +367,7 @@ def english() -> Lexicon:
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
                    flags["low_sugar"], flags["fever"],
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
-                   {letter: tuple(words) for letter, words in spellings.items()},
+                   Speller(surface),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
                    frozenset(read_sections("clauses.txt")["continuing"]), *_inflections())
@@ -390,35 +392,8 @@ def _unknown(lexicon: Lexicon, word: str, own: str) -> str:
     """A word whose stem the vocabulary lacks: its base word's stem, a repaired spelling, or its own stem."""
     if base := lexicon.base_of(word):
         return base
-    return own if len(word) < FUZZY_MIN_LENGTH else _repair(lexicon, word, own)
-
-
-def _repair(lexicon: Lexicon, word: str, own: str) -> str:
-    """The vocabulary word a misspelling stands for: the fewest edits away (a letter left out, added, changed,
-    or two neighbours swapped: optimal string alignment), one edit for words up to LONG_WORD letters and two
-    beyond; of equally near words the one reached by letters left out, added or swapped rather than changed (the
-    commoner slips: "ofen" is "often", not "open"; "lfie" is "life"), then the one English uses most. A word
-    English knows is never repaired."""
-    reach = 1 if len(word) < LONG_WORD else 2
-    candidates = [w for w in lexicon.spellings.get(word[0], ()) if abs(len(w) - len(word)) <= reach]
-    near = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=reach, limit=None)
-    if not near or _is_english(word):
-        return own
-    fewest = min(edits for _, edits, _ in near)
-    nearest = [w for w, edits, _ in near if edits == fewest]
-    return stem(min(nearest, key=lambda w: (1 if swapped_neighbours(word, w) else Indel.distance(word, w),
-                                            -_frequency(w))))
-
-
-def _frequency(word: str) -> float:
-    import wordfreq  # its tables load (~0.15 s) only when a near miss first needs them
-
-    return wordfreq.zipf_frequency(word, "en")
-
-
-@lru_cache(maxsize=65536)
-def _is_english(word: str) -> bool:
-    return _frequency(word) >= KNOWN_WORD_ZIPF
+    fixed = lexicon.speller.correct(word)  # terms.Speller: the corrector a corpus's words use too
+    return stem(fixed) if fixed else own
 
 
 # ---------------------------------------------------------------- a message as marked words
@@ -504,8 +479,8 @@ class Message:
                     token = token[:-2]  # "dad's", "the patient's": the person
                 words = spelt.get(token, (token,))
             for word in words:
-                if len(word) >= FUZZY_MIN_LENGTH and word.isalpha() and stem(word) not in lexicon.words \
-                        and self.stems and self.stems[-1] in lexicon.before_medicine and not _is_english(word):
+                if len(word) >= TYPO_MIN_LENGTH and word.isalpha() and stem(word) not in lexicon.words \
+                        and self.stems and self.stems[-1] in lexicon.before_medicine and not is_english(word):
                     rare.append(len(self.stems))
                 self.stems.append(word if word[0] == "<" else lexicon.stems_of(word))
                 self.words.append(word)
@@ -663,8 +638,18 @@ class Message:
     def sentences(self) -> list[range]:
         return self._sentences
 
+    @cached_property
+    def _clauses(self) -> list[range]:
+        spans, start = [], 0
+        for at in range(1, len(self.clause) + 1):
+            if at == len(self.clause) or self.clause[at] != self.clause[start]:
+                spans.append(range(start, at))
+                start = at
+        return spans
+
     def clauses(self) -> list[range]:
-        return list(dict.fromkeys(self.clause_span(at) for at in range(len(self))))
+        """The message's clauses in order, each a run of words with one clause number."""
+        return self._clauses
 
 
 @dataclass(frozen=True)
