@@ -3,13 +3,14 @@ netqa/safety_model.py scores with (scikit-learn only here, never at run time).
 
     python scripts/fit_safety_model.py [--out PATH] [--date YYYY-MM-DD]
 
-Trained on the safety sets read while building the rules (tests/safety/look, look2, engineer, engineer3 and
-engineer4) and, as what ordinary questions on a health corpus look like, the built-in article's tuning questions
-(corpus/gold.jsonl, the outside sample, article-look.jsonl; each as the kind it expects); never score.jsonl, a
-score half or a held-out set. Features: the router's own words (safety.Message's stems: contractions spelt out,
-base forms, typos repaired), unigrams and bigrams seen in at least MIN_DF messages, sublinear tf-idf, L2 norm over
-every n-gram of the message (safety_model.vector); one logistic regression per label (C=C, classes balanced):
-emergency (the row expects an emergency), medical_advice (it expects a referral), crisis (the crisis line first).
+Trained on the safety sets read while building the rules (tests/safety/look, look2, engineer, engineer3,
+engineer4, engineer4b) and, as what ordinary questions on a health corpus look like, the built-in article's
+tuning questions (corpus/gold.jsonl, the outside sample, article-look.jsonl; each as the kind it expects); never
+score.jsonl, a score half or a held-out set. Features: the router's own words (safety.Message's stems:
+contractions spelt out, base forms, typos repaired), unigrams and bigrams seen in at least MIN_DF messages,
+sublinear tf-idf, L2 norm over every n-gram of the message (safety_model.vector); one logistic regression per
+label (C=C, classes balanced): emergency (the row expects an emergency), medical_advice (it expects a referral),
+crisis (the crisis line first).
 
 Thresholds come from out-of-fold probabilities (FOLDS stratified folds, shuffled with seed 0; each fold's model
 fitted on the other folds alone), never from a held-out set. The net is consulted only where the rules route a
@@ -47,7 +48,7 @@ from netqa import safety
 from netqa.safety_model import FILE, LABELS, Net, grams, vector
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = ("look", "look2", "engineer", "engineer3", "engineer4")
+SETS = ("look", "look2", "engineer", "engineer3", "engineer4", "engineer4b")
 # the built-in article's tuning questions: what ordinary questions on a health corpus look like
 ARTICLE = ("corpus/gold.jsonl", "tests/gold/article/article-outside.jsonl", "tests/gold/article/article-look.jsonl")
 MIN_DF = 2
