@@ -135,7 +135,7 @@ def test_the_net_moves_no_ordinary_question_of_the_article(name):
 
 
 @pytest.mark.xfail(reason="known false alarms of the net: everyday first-person statements read as a report")
-@pytest.mark.parametrize("message", ["my sugar was 5.6 this morning and I feel fine", "I want the swelling to be gone",
+@pytest.mark.parametrize("message", ["I want the swelling to be gone",
                                      "sorry, I won't be a bother, I'll wait for my appointment"])
 def test_an_everyday_statement_is_no_emergency(message):
     assert route(message).kind is RouteKind.QUESTION
