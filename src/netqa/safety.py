@@ -332,6 +332,7 @@ def english() -> Lexicon:
     for kind, words in flags["warning_signs"].items():
         add(words, f"flag:signs:{kind}")
     add(flags["mild"], "flag:mild")
+    add(flags["compounds"], "flag:compound")
     flag_signs: dict[str, tuple[Form, ...]] = {kind: (Form((f"flag:signs:{kind}",), unless=("flag:mild",)),)
                                                for kind in flags["warning_signs"]}
 
@@ -514,6 +515,11 @@ class Message:
             if first.isdigit() and at > 1 and stems[at - 1] in lexicon.grammar["perfect"] \
                     and (at + 1 == len(stems) or self.clause[at + 1] != self.clause[at] or stems[at + 1] == "year"):
                 self.marks["advice:situation"].append(Mark("advice:situation", at - 1, at + 1))  # "I'm 79": an age
+        if compounds := self.marks.get("flag:compound"):  # "blood pressure", "blood test": no blood
+            inside = {at: m.end - m.start for m in compounds for at in range(m.start, m.end)}
+            for label in [label for label in self.marks if label.startswith("flag:") and label != "flag:compound"]:
+                self.marks[label] = [m for m in self.marks[label] if not all(
+                    at in inside and m.end - m.start < inside[at] for at in range(m.start, m.end))]
         for at in rare:  # a word English seldom uses, after a count or "all her", is most often a medicine
             for label in ("harm:medicine", "flag:overdose:medicine"):
                 if not any(m.start == at for m in self.marks.get(label, ())):
@@ -883,8 +889,13 @@ def _asked_about(message: Message, found: Instance) -> bool:
         return True
     causes = _free(message, "questions:cause", before, found.taken)
     if causes:
-        last = max(m.start for m in causes)
-        return not any(personal and m.start > last and found.start - m.end <= ATTACHED
+        last = max(causes, key=lambda m: m.start)
+        asks = opener is not None or message.sentence[found.start] in message.asks
+        told = message.words[last.start].endswith("ing") or (
+            last.start > 0 and message.stems[last.start - 1] in message.lexicon.grammar["perfect"])
+        if asks and not told:  # "can it make me cough up blood?": whether it would; "is it making me ...?" tells
+            return True
+        return not any(personal and m.start > last.start and found.start - m.end <= ATTACHED
                        for m, personal in _people(message, before, found, opener))
     if opener is None:
         return False
@@ -990,7 +1001,16 @@ def _reported(message: Message, found: Instance, health: bool = True) -> bool:
     # sudden illness) supposed is still a warning sign (988 Lifeline): "what if I just took them all?"
     supposed = found.sudden and not found.asked and _supposed(message, found)
     return not (_denied(message, found) or _over(message, found) or supposed
-                or _asked_about(message, found) or (not found.asked and _about_others(message, found)))
+                or _asked_about(message, found) or (_about_others(message, found) and (
+                    not found.asked or _of_people_in_general(message, found))))
+
+
+def _of_people_in_general(message: Message, found: Instance) -> bool:
+    """A sign asked about people in general, named before it in its clause ("why do people want to kill
+    themselves?"); the impersonal "you" is the asker ("can you die from 20 paracetamol?")."""
+    clause = message.clause_span(found.start)
+    people = _people(message, range(clause.start, found.start), found, None)
+    return bool(people) and not people[-1][1] and message.stems[people[-1][0].start] not in ("you", "u", "one")
 
 
 WARNING_SIGNS = 2  # kinds of weaker warning signs in one message that together are a crisis or an emergency
@@ -1137,7 +1157,17 @@ def _asks_for_someone(message: Message, clause: range) -> bool:
     askers = message.within("person:personal", clause)
     return any(any(0 <= p.start - verb.end <= 3 for p in people) and any(a.end <= verb.start for a in askers)
                and not any(d.start >= verb.end for d in message.within("advice:decision", clause))
-               for verb in message.within("advice:reach", clause))
+               and not _naming(message, clause, verb) for verb in message.within("advice:reach", clause))
+
+
+def _naming(message: Message, clause: range, verb: Mark) -> bool:
+    """The verb gives a name, it does not get in touch: "what do they call the person who ...?" ("what" as its
+    second object, right before an auxiliary) or the passive ("the nurse who is called ...")."""
+    grammar = message.lexicon.grammar
+    passive = verb.start > 0 and message.words[verb.start].endswith("ed") \
+        and message.stems[verb.start - 1] in grammar["perfect"]
+    return passive or any(message.stems[at] in grammar["naming"] and message.stems[at + 1] in grammar["auxiliary"]
+                          for at in range(clause.start, verb.start - 1))
 
 
 def _decision_in(message: Message, clause: range) -> str:
