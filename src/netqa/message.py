@@ -342,5 +342,5 @@ def understand(text: str) -> Question:
                     counted=counted.group("noun") if counted and counted.group("noun").lower() not in
                     en.word_list("stopwords.txt") else None,
                     focus=tuple(focus.group("focus").split()) if focus else (), modifiers=modifiers,
-                    constraints=constraints_of(_ASIDE.sub(" ", normalised)), slots=slots_of(normalised) if qtype == "yesno" else (),
-                    term=term_asked(lowered))
+                    constraints=constraints_of(_ASIDE.sub(" ", normalised)),
+                    slots=slots_of(normalised) if qtype == "yesno" else (), term=term_asked(lowered))
