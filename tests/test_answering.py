@@ -9,7 +9,7 @@ import pytest
 
 import netqa
 from netqa.facts import extract_fact, verdict
-from netqa.followup import resolve
+from netqa.followup import antecedent_of, resolve
 from netqa.lang import en
 from netqa.message import constraints_of, question_types, questions_in, spell_out, understand
 from netqa.records import ReplyKind, Turn
@@ -76,6 +76,19 @@ def test_an_aside_in_brackets_is_searched_but_binds_no_answer():
 ])
 def test_a_question_asking_what_a_term_means_names_the_term(question, term):
     assert understand(question).term == term
+
+
+def test_a_long_message_question_pointing_back_takes_the_sentence_before_it_as_context():
+    message = ("I keep a big report in memory. Someone suggested a file that stays in memory until it gets big. "
+               "What decides when that kind of file moves to disk?")
+    assert antecedent_of(message, "What decides when that kind of file moves to disk?") == (
+        "Someone suggested a file that stays in memory until it gets big.")
+    assert antecedent_of(message, "What decides when a spooled file moves to disk?") == ""  # names its own subject
+
+
+def test_a_typo_inside_an_identifier_is_corrected_in_place():
+    vocabulary = Vocabulary({"config", "error", "bz"}, {}, {})
+    assert vocabulary.expand("what does BZ_CONFG_ERROR mean").text == "what does BZ_CONFIG_ERROR mean"
 
 
 def test_chat_abbreviations_are_spelled_out_but_initials_are_kept():

@@ -14,7 +14,7 @@ from netqa.confidence import confidence
 from netqa.config import Settings
 from netqa.documents import LEXICON_FILE, METADATA_FILE, Document, Passage, default_corpus_dir
 from netqa.evidence import choose_evidence
-from netqa.followup import Resolution, resolve
+from netqa.followup import Resolution, antecedent_of, resolve
 from netqa.index import PassageIndex, open_index
 from netqa.message import asks_something, questions_in, story_of, understand
 from netqa.records import Evidence, Reply, ReplyKind, Turn
@@ -106,6 +106,9 @@ class Bot:
         story = story_of(repaired, questions)
         for i, one in enumerate(questions):
             resolution = resolve(one, history, self.vocabulary.abbreviations, same_message=i > 0)
+            antecedent = antecedent_of(repaired, one)
+            if antecedent:  # the sentence of the story that the question's "it" or "she" stands for: context
+                resolution = Resolution(resolution.text, f"{resolution.context} {antecedent}".strip())
             found = self._answer(resolution.text, resolution.context, story, routed.kind is RouteKind.MEDICAL_ADVICE)
             turn = Turn(resolution.text, found.people, found.kind == ReplyKind.ANSWER, resolution.context,
                         found.question_type, story)

@@ -176,7 +176,9 @@ class Vocabulary:
         corrections = tuple((w, fixed) for w in dict.fromkeys(words(text))
                             if (fixed := self.correct(w)) and fixed != w)
         for wrong, right in corrections:
-            text = re.sub(rf"(?<![\w-]){re.escape(wrong)}(?![\w-])", right, text, flags=re.IGNORECASE)
+            # a word of an identifier too: "BZ_CONFG_ERROR" (words() splits at "_")
+            text = re.sub(rf"(?<![^\W_]|-){re.escape(wrong)}(?![^\W_]|-)", _in_case_of(right), text,
+                          flags=re.IGNORECASE)
         lowered = " ".join(words(text))
         synonyms: list[tuple[str, tuple[str, ...]]] = []
         synonyms += [(phrase, self.lexicon[key]) for phrase, key in self._lay_phrases(lowered.split())]
@@ -292,6 +294,13 @@ class Vocabulary:
         if len(self._corrections) < 50_000:
             self._corrections[word] = fixed
         return fixed
+
+
+def _in_case_of(right: str):
+    """A replacement for re.sub: the correction in capitals where the typo was ("BZ_CONFG_ERROR")."""
+    def replace(m: re.Match) -> str:
+        return right.upper() if m.group().isupper() else right
+    return replace
 
 
 def _closest(word: str, candidates) -> tuple[str, tuple[int, float]] | None:
