@@ -33,6 +33,11 @@ Contact
 You might find Lasse on the Libera chat network, in the tukaani channel. The nick is Larhzu. The channel tends to be
 quiet, so ask your question and wait.
 
+Descending
+
+Both sort() and sorted() accept a reverse flag with a boolean value. For example, to list the pupils in reverse age
+order:
+
 Terms
 
 The Library is used by many programs, and each Application that calls the Library must ship this notice with
@@ -112,3 +117,7 @@ def test_two_neighbouring_letters_swapped_is_one_slip_whatever_the_length():
 
 def test_what_is_x_quotes_the_sentence_defining_x_not_the_one_using_it_most(guide):
     assert "makes use of an interface" in quote(guide, "What is an Application?")
+
+
+def test_a_lead_in_closing_its_passage_is_not_the_sentence_that_answers(guide):
+    assert "accept a reverse flag" in quote(guide, "How do I put the pupils in reverse order?")

@@ -20,6 +20,7 @@ QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to th
 COVER_WEIGHT = 0.25  # how much a sentence's idf-weighted share of the question's words adds to its cosine
 DEFINES_WEIGHT = 0.5  # what a sentence defining the term asked about ("What is X?": "X means ...") adds
 PASSAGE_COVER_WEIGHT = 0.6  # ... and its passage's share (section and document names included), in choosing it
+LEAD_IN_DISCOUNT = 0.5  # a lead-in ending its passage introduces what is quoted elsewhere (see _within)
 QUOTE_ADDS = 0.4  # a neighbour holding this share of the question's words the quote lacks is quoted with it
 QUOTE_MAX_WORDS = 70  # a quote grows by neighbours only while it stays this short
 QUOTE_MAX_SENTENCES = 3
@@ -88,8 +89,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     # Within the passage chosen, cosine favours a short sentence for being short ("Y is the minor version."); the
     # share of the question's words a sentence holds favours the one that says what is asked ("An even Y ...").
     (_, short), best = max((item for item in scored if item[1].passage.id == chosen), key=lambda item:
-                           item[0][0] + COVER_WEIGHT * _share(query, idf, _stems_of("", item[1].passage.sentences[
-                               item[1].sentence_index].text)))
+                           _within(item[1], item[0][0], query, idf))
     passage = best.passage
     stems = stems_of[passage.id]
     runner_up = next((h.score for h in hits if h.passage.id != passage.id), 0.0)
@@ -123,6 +123,16 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
             question, quote, query, any(w not in stems and _slot_filled(w, question, passage.text) for w in required),
             expansion.synonyms + expansion.related, under_question or passage.id in asked_by),
     )
+
+
+def _within(s: SentenceHit, score: float, query: dict[str, float], idf) -> float:
+    """A sentence's worth within its passage: its score plus COVER_WEIGHT times its share of the question's words;
+    halved for a lead-in closing the passage ("For example, to sort in reverse age order:"), which introduces what
+    the passage does not hold and says nothing itself."""
+    text = s.passage.sentences[s.sentence_index].text
+    worth = score + COVER_WEIGHT * _share(query, idf, _stems_of("", text))
+    return worth * LEAD_IN_DISCOUNT if s.sentence_index == len(s.passage.sentences) - 1 and \
+        text.rstrip().endswith(":") and len(s.passage.sentences) > 1 else worth
 
 
 def _defines(term: tuple[str, ...], sentence: str) -> bool:
