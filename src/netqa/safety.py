@@ -4,7 +4,8 @@ Why compositional: a list of whole phrases ("vomiting blood", "should I take") o
 thought of, and fires on a word alone ("does the article mention suicide?"). Here a route is built from parts
 kept as data in lang/en/, each matched by word stem; a form the lists never wrote by its base word (WordNet's
 irregular forms and regular endings, inflections.txt: "bled", "paler"), and a misspelling by the vocabulary word
-fewest edits away (a word English itself knows is never "repaired"):
+fewest edits away (terms.Speller, the corrector a corpus's words use too; a word English itself knows is never
+"repaired" but for two swapped letters):
 
 - a red-flag FINDING (red_flags.json: the parts of each sign in published "call the emergency number" guidance,
   with the source it comes from) stands in a sentence, with the SEVERITY or ONSET words it needs (severity.txt);
@@ -44,21 +45,16 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA, Indel
-
 from netqa import lexical
 from netqa.lang import en
-from netqa.text import stem, swapped_neighbours
+from netqa.terms import TYPO_MIN_LENGTH, Speller, english_frequency, is_english
+from netqa.text import stem, stopwords
 
 WINDOW = 8  # the parts of one finding stand at most this many words apart (words between them)
 NEGATION_REACH = 4  # a negation cue denies a finding that starts at most this many words after it
 ATTACHED = 3  # a person this close before a finding is the one it happens to ("is my dad coughing up blood?")
 ADVICE_REACH = 3  # the person asked about stands this close to the modal ("should my husband ...")
-FUZZY_MIN_LENGTH = 4  # shorter words are too often another real word one letter away
-LONG_WORD = 7  # a misspelt word this long may stand two edits from the vocabulary word; shorter ones one
 SKIPPABLE = 2  # words of clauses.txt [inside_phrase] that may stand inside a known phrase
-KNOWN_WORD_ZIPF = 3.0  # an English word this frequent (wordfreq's Zipf scale) is never "repaired"
 
 _TOKEN = re.compile(r"(?P<reading>\d{2,3}\s*(?:/|over)\s*\d{2,3})|(?P<decimal>\d+\.\d+)"
                     r"|(?P<word>[a-z0-9]+(?:'[a-z]+)?)"
@@ -76,7 +72,8 @@ class RouteKind(str, enum.Enum):
 @dataclass(frozen=True)
 class Route:
     """Where a message goes. `reason` names what decided it (a finding's id, "self_harm", a decision form),
-    for tests and logs; `mood` is the kind of small talk (hello, thanks, bye, identity, insult, frustration)."""
+    for tests and logs; `mood` is the kind of small talk (hello, thanks, bye, identity, insult, frustration; referral: a
+    request to speak to a person)."""
 
     kind: RouteKind
     crisis: bool = False
@@ -180,9 +177,10 @@ class Lexicon:
     low_sugar: float  # a blood sugar (mmol/L) below this is a hypo
     fever: float  # a temperature (degrees C) at or above this is a fever
     before_medicine: frozenset[str]  # stems that stand between "took" or a count and a medicine's name
-    spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
+    speller: Speller  # the vocabulary's words, for repairing a misspelling
     skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
     transparent: frozenset[str]  # stems that carry only a clause's subject, modal or tense: not counted apart
+    continuing: frozenset[str]  # words that, opening a sentence after a full stop, carry on the one before it
     irregular: dict[str, str]  # "bled" -> "bleed": inflections.txt, from WordNet's exception lists
     endings: tuple[tuple[str, str], ...]  # ("ier", "y"), ("er", ""): regular endings stripped to find a base word
 
@@ -207,7 +205,7 @@ class Lexicon:
                 if not replacement and base[-1] == base[-2] and base[-1] not in "aeiouls":
                     bases.append(base[:-1])  # "bigger" -> "big", "hotter" -> "hot"
         known = [b for b in bases if b and stem(b) in self.words]
-        return stem(max(known, key=_frequency)) if known else ""  # "paler": "pale", not "pal"
+        return stem(max(known, key=english_frequency)) if known else ""  # "paler": "pale", not "pal"
 
 
 def _phrase_stems(phrase: str) -> tuple[str, ...]:
@@ -219,6 +217,7 @@ def _phrase_stems(phrase: str) -> tuple[str, ...]:
 # person ("take my own life", "can not find his words") is known in all ("take her own life", "find my words").
 _PERSONS = {"i": ("i", "me", "my", "myself"), "he": ("he", "him", "his", "himself"),
             "she": ("she", "her", "her", "herself"), "they": ("they", "them", "their", "themselves")}
+_OBJECT, _POSSESSIVE = 1, 2  # roles, by their place in _PERSONS's tuples
 _ROLES: dict[str, set[int]] = defaultdict(set)
 for _forms in _PERSONS.values():
     for _role, _word in enumerate(_forms):
@@ -227,6 +226,17 @@ _AGREES = {"am": "be", "is": "be", "are": "be", "have": "have", "has": "have", "
 _AGREEMENT = {"be": {"i": "am", "he": "is", "she": "is", "they": "are"},
               "have": {"i": "have", "he": "has", "she": "has", "they": "have"},
               "do": {"i": "do", "he": "does", "she": "does", "they": "do"}}
+
+
+def _role_of(words: list[str], at: int) -> int:
+    """The role of the pronoun at `at`: "her" is a possessive before a noun or "own" ("her pills", "her own
+    life") and an object otherwise ("kill her", "tell her I love them"); the other pronouns have one role."""
+    roles = _ROLES[words[at]]
+    if len(roles) == 1:
+        return next(iter(roles))
+    after = words[at + 1] if at + 1 < len(words) else ""
+    possessive = after == "own" or (after not in stopwords() and "n" in lexical.parts_of_speech(after))
+    return _POSSESSIVE if possessive else _OBJECT
 
 
 def _in_every_person(phrase: str) -> set[str]:
@@ -241,7 +251,7 @@ def _in_every_person(phrase: str) -> set[str]:
         choices: list[set[str]] = []
         for at, word in enumerate(words):
             if word in _ROLES:
-                choices.append({forms[role] for role in _ROLES[word]})
+                choices.append({forms[_role_of(words, at)]})
             elif word in _AGREES and at and words[at - 1] in ("i", "he", "she", "they"):
                 choices.append({_AGREEMENT[_AGREES[word]][person]})
             else:
@@ -262,6 +272,15 @@ def _as_predicate(phrase: str, copulas: Iterable[str]) -> set[str]:
     return {f"{words[1]} {copula} {words[0]}" for copula in copulas}
 
 
+def _with_auxiliary(phrase: str, auxiliaries: Iterable[str]) -> set[str]:
+    """A noun + verb form phrase told with an auxiliary between: "eyes rolling back" -> "eyes are rolling back",
+    "lips swollen" -> "lips have swollen" (parts of speech from WordNet); any other phrase gives nothing."""
+    words = phrase.split()
+    if len(words) < 2 or not words[1].endswith(("ing", "ed", "en")) or "n" not in lexical.parts_of_speech(words[0]):
+        return set()
+    return {" ".join([words[0], auxiliary, *words[1:]]) for auxiliary in auxiliaries}
+
+
 @lru_cache(maxsize=1)
 def english() -> Lexicon:
     """The lexicon built from lang/en/ (read once a process)."""
@@ -278,11 +297,11 @@ def english() -> Lexicon:
             surface.update(w for w in phrase.lower().split() if w.isalpha())
             variants = _in_every_person(phrase) if label.startswith(("harm:", "flag:")) else {phrase}
             if label.startswith("flag:"):
-                variants |= _as_predicate(phrase, copulas)
+                variants |= _as_predicate(phrase, copulas) | _with_auxiliary(phrase, progressive)
             for variant in variants:
                 phrases[_phrase_stems(variant)].add(label)
 
-    copulas = read_sections("clauses.txt")["copula"]
+    copulas, progressive = read_sections("clauses.txt")["copula"], read_sections("clauses.txt")["progressive"]
     negation = read_sections("negation.txt")
     for name in ("severity.txt", "negation.txt", "time.txt", "person.txt", "questions.txt", "clauses.txt",
                  "advice.txt"):
@@ -339,9 +358,6 @@ def english() -> Lexicon:
             by_two[stems[0], stems[1]].append((stems, frozenset(labels)))
             for other in stems:  # every stem of a phrase counts as known to the spelling repair
                 known.setdefault(other, frozenset())
-    spellings: dict[str, list[str]] = defaultdict(list)
-    for word in sorted(w for w in surface if len(w) >= FUZZY_MIN_LENGTH - 2):
-        spellings[word[0]].append(word)
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
     return Lexicon(known, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
                    warning_signs, flag_signs,
@@ -351,10 +367,10 @@ def english() -> Lexicon:
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
                    flags["low_sugar"], flags["fever"],
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
-                   {letter: tuple(words) for letter, words in spellings.items()},
+                   Speller(surface),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
-                   *_inflections())
+                   frozenset(read_sections("clauses.txt")["continuing"]), *_inflections())
 
 
 def _inflections() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
@@ -376,35 +392,8 @@ def _unknown(lexicon: Lexicon, word: str, own: str) -> str:
     """A word whose stem the vocabulary lacks: its base word's stem, a repaired spelling, or its own stem."""
     if base := lexicon.base_of(word):
         return base
-    return own if len(word) < FUZZY_MIN_LENGTH else _repair(lexicon, word, own)
-
-
-def _repair(lexicon: Lexicon, word: str, own: str) -> str:
-    """The vocabulary word a misspelling stands for: the fewest edits away (a letter left out, added, changed,
-    or two neighbours swapped: optimal string alignment), one edit for words up to LONG_WORD letters and two
-    beyond; of equally near words the one reached by letters left out, added or swapped rather than changed (the
-    commoner slips: "ofen" is "often", not "open"; "lfie" is "life"), then the one English uses most. A word
-    English knows is never repaired."""
-    reach = 1 if len(word) < LONG_WORD else 2
-    candidates = [w for w in lexicon.spellings.get(word[0], ()) if abs(len(w) - len(word)) <= reach]
-    near = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=reach, limit=None)
-    if not near or _is_english(word):
-        return own
-    fewest = min(edits for _, edits, _ in near)
-    nearest = [w for w, edits, _ in near if edits == fewest]
-    return stem(min(nearest, key=lambda w: (1 if swapped_neighbours(word, w) else Indel.distance(word, w),
-                                            -_frequency(w))))
-
-
-def _frequency(word: str) -> float:
-    import wordfreq  # its tables load (~0.15 s) only when a near miss first needs them
-
-    return wordfreq.zipf_frequency(word, "en")
-
-
-@lru_cache(maxsize=65536)
-def _is_english(word: str) -> bool:
-    return _frequency(word) >= KNOWN_WORD_ZIPF
+    fixed = lexicon.speller.correct(word)  # terms.Speller: the corrector a corpus's words use too
+    return stem(fixed) if fixed else own
 
 
 # ---------------------------------------------------------------- a message as marked words
@@ -441,7 +430,7 @@ class Message:
 
     def __init__(self, text: str, lexicon: Lexicon):
         spelt = contractions()
-        self._lexicon = lexicon
+        self.lexicon = lexicon
         self.stems: list[str] = []
         self.words: list[str] = []  # each stem's word as written (contractions spelt out): for its tense
         self.sentence: list[int] = []
@@ -452,8 +441,12 @@ class Message:
         sentence = clause = 0
         in_quote = False
         rare: list[int] = []
-        for match in _TOKEN.finditer(text.lower().replace("’", "'").replace("“", '"').replace("”", '"')):
+        tokens = list(_TOKEN.finditer(text.lower().replace("’", "'").replace("“", '"').replace("”", '"')))
+        for number, match in enumerate(tokens):
             kind, token = match.lastgroup, match.group()
+            if kind == "sentence" and token == "." and number + 1 < len(tokens) \
+                    and tokens[number + 1].group() in lexicon.continuing:
+                kind = "clause"  # "i'm done. with all of it.": a fragment carrying on its sentence
             if kind == "sentence":
                 if "?" in token:
                     self.asks.add(sentence)
@@ -486,8 +479,8 @@ class Message:
                     token = token[:-2]  # "dad's", "the patient's": the person
                 words = spelt.get(token, (token,))
             for word in words:
-                if len(word) >= FUZZY_MIN_LENGTH and word.isalpha() and stem(word) not in lexicon.words \
-                        and self.stems and self.stems[-1] in lexicon.before_medicine and not _is_english(word):
+                if len(word) >= TYPO_MIN_LENGTH and word.isalpha() and stem(word) not in lexicon.words \
+                        and self.stems and self.stems[-1] in lexicon.before_medicine and not is_english(word):
                     rare.append(len(self.stems))
                 self.stems.append(word if word[0] == "<" else lexicon.stems_of(word))
                 self.words.append(word)
@@ -597,7 +590,7 @@ class Message:
     def _transparent_before(self) -> list[int]:
         counts = [0]
         for word in self.stems:
-            counts.append(counts[-1] + (word in self._lexicon.transparent))
+            counts.append(counts[-1] + (word in self.lexicon.transparent))
         return counts
 
     def transparent(self, start: int, stop: int) -> int:
@@ -620,6 +613,10 @@ class Message:
     def has(self, label: str) -> bool:
         return label in self.present
 
+    def starts(self, label: str, at: int) -> bool:
+        """Whether a mark of the label starts at this word."""
+        return any(m.start == at for m in self.marks.get(label, ()))
+
     def within(self, label: str, span: range) -> list[Mark]:
         return [m for m in self.marks.get(label, ()) if m.start in span]
 
@@ -640,6 +637,19 @@ class Message:
 
     def sentences(self) -> list[range]:
         return self._sentences
+
+    @cached_property
+    def _clauses(self) -> list[range]:
+        spans, start = [], 0
+        for at in range(1, len(self.clause) + 1):
+            if at == len(self.clause) or self.clause[at] != self.clause[start]:
+                spans.append(range(start, at))
+                start = at
+        return spans
+
+    def clauses(self) -> list[range]:
+        """The message's clauses in order, each a run of words with one clause number."""
+        return self._clauses
 
 
 @dataclass(frozen=True)
@@ -741,13 +751,8 @@ def _denied(message: Message, found: Instance) -> bool:
     moved = {m.start for m in message.marks.get("negation:moved", ())}  # "he's gone into the woods"
     ended = [m for m in _free(message, "negation:after", message.sentence_span(found.start), found.taken)
              if m.start > found.start and not message.becomes(m) and m.end not in moved
-             and (m.start in clause or message.stems[m.start - 1] in _REFERRING)]
+             and (m.start in clause or message.starts("clauses:referring", m.start - 1))]
     return bool(ended) and not _free(message, "time:now", clause, found.taken)
-
-
-# an ending cue in another clause ends the finding when it refers back to it: "..., but it has stopped"; not "his car
-# is gone"
-_REFERRING = frozenset({"it", "that", "this", "which", "they", "both", "all"})
 
 
 _SINCE_REACH = 4  # "since starting cabozantinib two weeks ago": the time dates a start when this close after it
@@ -854,10 +859,12 @@ def _asked_about(message: Message, found: Instance) -> bool:
                        for m, personal in _people(message, before, found, opener))
     if opener is None:
         return False
-    people = _people(message, clause, found, opener)
+    anyone = {m.start for m in message.within("person:indefinite", clause)}  # "what if someone swallows it?" asks
+    people = [(m, personal and m.start not in anyone) for m, personal in _people(message, clause, found, opener)]
     if any(personal and 0 <= found.start - m.end <= ATTACHED for m, personal in people):
         return False
-    if not found.sudden and all(personal for _, personal in people) and (_holds(message, found, _WISHES) or (
+    if not found.sudden and not anyone and all(personal for _, personal in people) and (
+            _holds(message, found, _WISHES) or (
             _holds(message, found, ("harm:took",)) and _holds(message, found, ("count:many", "harm:large")))
             or any(message.words[at].endswith(("ed", "ing")) for m in message.marks.get("harm:overdosed", ())
                    if m.overlaps(found.taken) for at in range(m.start, m.end))):
@@ -883,9 +890,6 @@ def _asks_what_happened(message: Message, found: Instance, clause: range, opener
     return _told_as_past(message, found, range(whys[-1].end, found.start))
 
 
-_PERFECT = frozenset({"has", "have", "is", "am", "are", "been", "be", "just"})  # "has collapsed" is now
-
-
 def _told_as_past(message: Message, found: Instance, before: range) -> bool:
     """The finding is told in the simple past with no word of now in its sentence: a past auxiliary between the
     question word and it ("why did she ..."), or its first word a past form ("collapsed", "bled") with no "has" or
@@ -897,7 +901,7 @@ def _told_as_past(message: Message, found: Instance, before: range) -> bool:
         return True
     word = message.words[found.start]
     past = word.endswith("ed") or (word in english().irregular and not word.endswith(("er", "est")))
-    return past and not _PERFECT.intersection(message.words[before.start:found.start])
+    return past and not message.within("clauses:perfect", range(before.start, found.start))
 
 
 def _holds(message: Message, found: Instance, labels: Iterable[str]) -> bool:
@@ -907,18 +911,22 @@ def _holds(message: Message, found: Instance, labels: Iterable[str]) -> bool:
 
 def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark | None) -> bool:
     """A question how to know a sign ("how do I recognise a clot?", "signs of sepsis?"): no one named between
-    the asking and the sign, nor as its subject before it ("my dad has signs of sepsis?" tells one), and not now."""
+    the asking and the sign but the asker supposed ("how do I know if I'm having a severe allergic reaction?"), nor
+    as its subject before it ("my dad has signs of sepsis?" tells one), and not now."""
     if opener is None and message.sentence[found.start] not in message.asks:
         return False
     knowing = _free(message, "questions:knowing", range(clause.start, found.start), found.taken)
     if not knowing or _free(message, "time:now", message.sentence_span(found.start), found.taken):
         return False
     first = min(m.start for m in knowing)
-    people = _people(message, range(clause.start, found.start), found, opener)
-    return not any(personal and (m.start > first or message.stems[m.start] not in _ASKERS) for m, personal in people)
 
+    def tells(person: Mark) -> bool:  # of the one asking, only what follows the asking unsupposed ("if I")
+        if not message.starts("person:asker", person.start):
+            return True
+        return person.start > first and not message.starts("questions:supposition", person.start - 1)
 
-_ASKERS = frozenset({"i", "we"})  # "how do I recognise ...": the one asking, not the one it happens to
+    return not any(personal and tells(m) for m, personal in _people(message, range(clause.start, found.start), found,
+                                                                    opener))
 
 
 def _about_others(message: Message, found: Instance) -> bool:
@@ -998,7 +1006,7 @@ def _decision(message: Message) -> str:
     """Which form of personal decision the message holds ("modal", "evaluation", ...), or ""."""
     if not any(message.has(f"advice:{kind}") for kind in _DECISION_PARTS):
         return ""
-    clauses = list(dict.fromkeys(message.clause_span(at) for at in range(len(message))))
+    clauses = message.clauses()
     for clause in clauses:
         if form := _decision_in(message, clause):
             return form
@@ -1011,9 +1019,26 @@ def _decision(message: Message) -> str:
             return "situation"
         if any(_own_plan(message, c) for c in clauses):
             return "plan"  # "I'm thinking about asking to go on it, good idea?"
-    if any(_bare_modal_question(message, c) for c in asking) and any(_own_plan(message, c) for c in clauses):
-        return "plan"  # "I'm scared to start it. Should I?"
+    if any(_bare_modal_question(message, c) for c in asking) and any(_own_plan(message, c) or _proposed(message, c)
+                                                                      for c in clauses):
+        return "plan"  # "I'm scared to start it. Should I?", "my oncologist wants me to start it, should I?"
+    if any(_bare_decision(message, c) for c in clauses):
+        return "bare_decision"
     return ""
+
+
+def _bare_decision(message: Message, clause: range) -> bool:
+    """A question that opens with a decision verb, its subject and modal left out as in a chat: "skip tonight's
+    dose?", "missed a dose, take it now or wait?": the verb opens a clause of an asking sentence, in its base form,
+    and what follows names the writer's own (a person, "it", "tonight"); "use in children?" asks what the text says."""
+    at = clause.start
+    if message.sentence[at] not in message.asks or message.starts("questions:opener", at):
+        return False  # "do you have feelings?": an auxiliary opening a question
+    if not message.starts("advice:decision", at) or message.words[at].endswith(("ed", "ing", "en")):
+        return False
+    after = range(at + 1, clause.stop)
+    return any(message.within(label, after) for label in ("person:personal", "clauses:referring", "time:present",
+                                                          "time:now"))
 
 
 def _own_plan(message: Message, clause: range) -> bool:
@@ -1039,19 +1064,24 @@ def _own_situation(message: Message, clause: range) -> bool:
     return any(0 <= s.start - p.end <= 2 for s in message.within("advice:situation", clause) for p in people)
 
 
-_CARE_TEAM_ONLY = frozenset({"suggest", "recommend", "offer", "prescrib", "propos"})  # stems: verbs of a care team
-
-
 def _proposed(message: Message, clause: range) -> bool:
     """The writer's care team proposes a treatment: "my oncologist wants to switch me", "she was prescribed it"."""
     if not message.within("person:personal", clause):
         return False
     team = message.within("advice:care_team", clause)
-    return any(any(0 <= p.start - t.end <= 3 for t in team) or message.stems[p.start] in _CARE_TEAM_ONLY
+    return any(any(0 <= p.start - t.end <= 3 for t in team) or message.starts("advice:team_only", p.start)
                for p in message.within("advice:proposal", clause))
 
 
-_AUXILIARIES = frozenset({"do", "doe", "did"})  # stems: "do I need a test first?" asks what the text says
+def _asks_for_someone(message: Message, clause: range) -> bool:
+    """A request to speak to a person, not a medical decision: the writer (or a relative), then a verb of getting in
+    touch with someone of the care team or a person, and no decision verb after it ("can I talk to a real nurse?",
+    "could I speak to someone"; not "can I ask my doctor to lower the dose?")."""
+    people = message.within("advice:someone", clause)
+    askers = message.within("person:personal", clause)
+    return any(any(0 <= p.start - verb.end <= 3 for p in people) and any(a.end <= verb.start for a in askers)
+               and not any(d.start >= verb.end for d in message.within("advice:decision", clause))
+               for verb in message.within("advice:reach", clause))
 
 
 def _decision_in(message: Message, clause: range) -> str:
@@ -1061,11 +1091,13 @@ def _decision_in(message: Message, clause: range) -> str:
     indefinite = {m.start for m in marks("person:indefinite")}  # "what if someone takes too many?" asks in general
     personal = [m for m in marks("person:personal") if m.start not in indefinite]
     care = marks("advice:care_team")
-    decisions = marks("advice:decision") + [verb for verb in marks("advice:care_verb")
-                                             if any(0 <= c.start - verb.end <= 3 for c in care)]
+    turning = [verb for verb in marks("advice:care_verb") if any(0 <= c.start - verb.end <= 3 for c in care)]
+    chosen_by = {False: marks("advice:decision"), True: marks("advice:decision") + turning
+                 + marks("advice:obligation_decision")}  # "should I see a doctor?"; "can I see a doctor?" asks for one
+    decisions = marks("advice:decision") + turning
     for modal, obliged in [(m, False) for m in marks("advice:modal")] + \
             [(m, True) for m in marks("advice:obligation")]:
-        chosen = decisions + marks("advice:obligation_decision") if obliged else decisions
+        chosen = chosen_by[obliged]
         for person in personal:
             # "should I", "can my husband"; for obligations also "I should", "do I need to"
             near = 0 <= person.start - modal.end <= ADVICE_REACH or \
@@ -1076,13 +1108,17 @@ def _decision_in(message: Message, clause: range) -> str:
             if near and not obliged and message.within("advice:concurrent", message.sentence_span(person.start)):
                 return "concurrent"  # "can I have the flu jab while I'm on it?"
             if person.start == modal.end and modal.start == clause.start and not obliged \
-                    and message.stems[modal.start] not in _AUXILIARIES and not message.within("questions:info", clause):
-                return "personal_modal"  # "could my son be given it?", "can I still have it?"
+                    and not message.starts("questions:auxiliary", modal.start) \
+                    and not message.within("questions:info", clause) and not _asks_for_someone(message, clause) \
+                    and not _chitchat(message, message.lexicon):
+                return "personal_modal"  # "could my son be given it?", "can I still have it?"; not "can I ask you?"
     evaluations = marks("advice:evaluation")
     openers = [m for m in marks("questions:opener") if m.start == clause.start]
-    if openers:
+    asks = message.sentence[clause.start] in message.asks
+    if openers or (asks and any(e.start == clause.start for e in evaluations)):  # "ok if I double up?": no "is it"
         addressed = {m.end for m in message.marks.get("person:generic", ()) if message.stems[m.start] == "you"}
-        subjects = [p for p in personal if p.start == openers[0].end]  # "is she too old?", "would he cope?"
+        opened = openers[0].end if openers else clause.start
+        subjects = [p for p in personal if p.start == opened]  # "is she too old?", "would he cope?"
         if subjects and any(0 <= e.start - subjects[0].end <= 3 for e in evaluations):
             return "evaluation"
         for evaluation in evaluations:
@@ -1176,10 +1212,11 @@ def route(text: str, health: bool = True) -> Route:
         return Route(RouteKind.EMERGENCY, reason="warning_signs")
     form = _decision(message) if health else ""
     # small talk is read only when it can still decide: no decision, or one "can I speak to a human?" may be
-    mood = _chitchat(message, lexicon) if form in ("", "personal_modal") else ""
-    if form and not (mood == "identity" and form == "personal_modal"):  # "can I speak to a human?" asks for one
+    if form:
         return Route(RouteKind.MEDICAL_ADVICE, reason=form)
-    if mood:
+    if any(_asks_for_someone(message, clause) for clause in message.clauses()):
+        return Route(RouteKind.CHITCHAT, reason="chitchat", mood="referral")  # "can I talk to a real nurse?"
+    if mood := _chitchat(message, lexicon):
         return Route(RouteKind.CHITCHAT, reason="chitchat", mood=mood)
     return QUESTION
 
