@@ -67,7 +67,8 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
                         and not _slot_filled(w, question, text_of[pid])]
                   for pid, stems in stems_of.items()}
 
-    share_of = {pid: _share(query, idf, stems) for pid, stems in stems_of.items()}
+    concepts = _concepts(expansion, query)
+    share_of = {pid: _concept_share(concepts, idf, stems) for pid, stems in stems_of.items()}
 
     def candidate(s: SentenceHit) -> tuple[float, str | None]:
         text = s.passage.sentences[s.sentence_index].text
@@ -338,6 +339,34 @@ def _share(query: dict[str, float], idf, stems: frozenset[str] | set[str]) -> fl
         w = weight * idf(term)
         total += w
         if term in stems:
+            found += w
+    return found / total if total else 0.0
+
+
+def _concepts(expansion: Expansion, query: dict[str, float]) -> list[tuple[frozenset[str], float]]:
+    """The question's stems as concepts: a word with the document words a lay phrase or WordNet gives for it is one
+    concept, met by any of them ("approve" or "clearances"), so a passage saying both is not worth more than one
+    saying "approval"; every other stem of `query` is a concept of its own."""
+    grouped: list[tuple[frozenset[str], float]] = []
+    seen: set[str] = set()
+    for phrase, document_words in expansion.synonyms + expansion.related:
+        own = {stem(w) for w in content_words(phrase.lower())}
+        given = {stem(w) for dw in document_words for w in content_words(dw.lower())}
+        group = frozenset((own | given) & set(query))
+        if group and not group <= seen:
+            grouped.append((group, max(query[t] for t in group)))
+            seen |= group
+    return grouped + [(frozenset((t,)), weight) for t, weight in query.items() if t not in seen]
+
+
+def _concept_share(concepts: list[tuple[frozenset[str], float]], idf, stems: frozenset[str]) -> float:
+    """The idf-weighted share of the question's concepts the stems meet; a concept weighs its weight times the
+    largest idf of its stems."""
+    total = found = 0.0
+    for group, weight in concepts:
+        w = weight * max(idf(t) for t in group)
+        total += w
+        if group & stems:
             found += w
     return found / total if total else 0.0
 
