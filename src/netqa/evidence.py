@@ -17,6 +17,7 @@ from netqa.text import content_words, normalise, stem, words
 
 QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to the best is quoted with it
 COVER_WEIGHT = 0.25  # how much a sentence's idf-weighted share of the question's words adds to its cosine
+PASSAGE_COVER_WEIGHT = 0.6  # ... and its passage's share (section and document names included), in choosing it
 QUOTE_ADDS = 0.4  # a neighbour holding this share of the question's words the quote lacks is quoted with it
 QUOTE_MAX_WORDS = 70  # a quote grows by neighbours only while it stays this short
 QUOTE_MAX_SENTENCES = 3
@@ -75,7 +76,10 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         weight = 1.6 if prefers_fact and short else 0.6 if wants_fact else 1.0
         if missing_in[s.passage.id]:  # a passage without the question's place, group or time answers another
             weight *= 0.5
-        return (s.score + 0.6 * relative) * weight, short
+        # A passage holding more of the question's words (in its heading too) answers more of it than one that
+        # only repeats a few of them.
+        covers = PASSAGE_COVER_WEIGHT * _share(query, idf, stems_of[s.passage.id])
+        return (s.score + 0.6 * relative + covers) * weight, short
 
     scored = [(candidate(s), s) for s in sentences]
     chosen = max(scored, key=lambda item: item[0][0])[1].passage.id
