@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -25,6 +26,9 @@ ARTIFACTS = ROOT / "test-artifacts"
 TOKEN = "e2e-admin-token"
 STARTUP_SECONDS = 90
 AXE_VERSION = "4"
+# Assertions wait up to 15 s, not Playwright's 5 s: on a loaded two-core machine a reply or a feedback post can take
+# longer than 5 s, and a slow server is not a broken page.
+expect.set_options(timeout=15_000)
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
