@@ -10,6 +10,7 @@ stores the weights fitted on all of them in src/netqa/data/confidence.json.
 from __future__ import annotations
 
 import argparse
+import os
 import json
 from pathlib import Path
 
@@ -32,6 +33,7 @@ SETS = [
 ]
 BANDS = [(0, .3), (.3, .5), (.5, .7), (.7, .85), (.85, 1.01)]
 ABSTAIN_BELOW = 0.55
+WRONG_COSTS = float(os.environ.get("WRONG_COSTS", "1.3"))
 
 
 def collect(bot, gold):
@@ -55,9 +57,11 @@ def collect(bot, gold):
 
 
 def _fit(x, y) -> LogisticRegression:
-    # Every question weighs the same. (Weighing each corpus the same answered more on the licences and the
-    # FAQ but abstained less on the article's held-out questions, where a wrong answer costs most.)
-    return LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
+    # Every question weighs the same, except that a wrong answer (or an unanswerable one answered) weighs
+    # WRONG_COSTS times a right one: it is the worst outcome for a patient, and an abstention is not. (Weighing
+    # each corpus the same answered more on the licences and the FAQ but abstained less on the article's
+    # held-out questions.)
+    return LogisticRegression(C=1.0, max_iter=2000, class_weight={0: WRONG_COSTS, 1: 1.0}).fit(x, y)
 
 
 def _bands(p, y) -> str:

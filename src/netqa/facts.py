@@ -37,7 +37,7 @@ SHAPES: dict[str, re.Pattern] = {
     # A number word inside a compound ("five-year") describes something; it counts nothing.
     "count": re.compile(rf"\b(?:(?:a |the )(?:majority|minority)(?= of)|(?<!first )(?<!second )(?:half|most|all|none)"
                         rf"(?= of)|(?<!:)(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?(?![\d%])(?!-\d)(?!-[a-z])(?!:\d)"
-                        rf"(?!\s*(?:%|percent))|{_NUMBER_WORD} or more|{_NUMBER_WORD}(?! of\b)(?! or\b)(?!-))\b",
+                        rf"(?!\s*(?:%|percent))|{_NUMBER_WORD} or (?:more|fewer|less)|{_NUMBER_WORD}(?! of\b)(?! or\b)(?!-))\b",
                         re.IGNORECASE),
     "date": re.compile(rf"\b(?:(?:the )?(?:first|second|third|fourth) (?:half|quarter) of |(?:early|late|mid-?) ?)?"
                        rf"(?:{_MONTH} (?:\d{{1,2}}, )?)?(?:19|20)\d{{2}}\b"
@@ -59,6 +59,8 @@ SHAPES: dict[str, re.Pattern] = {
         r"\b(?:daily|weekly|monthly|yearly|annually|nightly|hourly|once|twice|three times|every (?:day|week|month|"
         r"year|morning|night|\d+ \w+)|(?:once|twice|\d+ times) (?:a|per|each) \w+|(?:a|per|each) day)\b",
         re.IGNORECASE),
+    # "1.2.3", "2.6", "1.2.x", "version 3": a release, never a figure that merely has a decimal point
+    "version": re.compile(r"\b(?:[vV]\s?)?\d+(?:\.(?:\d+|[xX]))+[a-z]?\b(?!\s?%)|\b[Vv]ersion\s+\d+(?:\.\d+)*\b"),
     "ratio": re.compile(r"\b\d+(?:\.\d+)?\s?:\s?\d+(?:\.\d+)?\b"),
     "money": re.compile(rf"[$€£]\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:dollars|euros|pounds|pence|cents|USD|EUR|GBP)\b"),
 }
@@ -257,6 +259,8 @@ def _fact_spans(sentence: str, wanted: str, question: Question,
         if wanted in ("person", "place", "organisation"):
             # The answer to "where is Dana-Farber?" is not Dana-Farber itself.
             candidate = {stem(w) for w in content_words(text)}
+            if len(text) <= 2 and not text.isupper():
+                continue  # a name this short is written in capitals ("UK"); "Cc" is no place
             if candidate <= asked or wanted == "place" and candidate & asked - _ORG_WORDS:
                 continue
             # A person's name never sits inside an organisation's ("Dana-Farber Cancer Institute").

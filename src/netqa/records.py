@@ -69,7 +69,6 @@ class Evidence:
                 "margin": self.passage_score - self.runner_up_score, "coverage": self.coverage,
                 "unknown": float(min(self.unknown, 2)), "fact": float(self.fact_found),
                 "quote_coverage": self.quote_coverage, "open": float(self.open_question),
-                "verdict": float(self.verdict is not None),
                 "relative_margin": (self.passage_score - self.runner_up_score) / self.passage_score
                 if self.passage_score else 0.0}
 
