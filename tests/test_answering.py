@@ -58,6 +58,26 @@ def test_a_topic_and_a_question_about_it_are_one_question():
         "how often did people get clots in the blood?",)
 
 
+def test_a_phrase_framing_a_question_goes_with_it_as_an_aside():
+    assert questions_in("Under the MPL, what is a Larger Work?") == ("what is a Larger Work (under the MPL)?",)
+    assert questions_in("If I build a program for others, how do I spare them headaches?") == (
+        "how do I spare them headaches (if I build a program for others)?",)
+
+
+def test_an_aside_in_brackets_is_searched_but_binds_no_answer():
+    asked = understand("what is the survival (in England)?")
+    assert "england" not in asked.constraints and "england" in asked.normalised.lower()
+
+
+@pytest.mark.parametrize("question, term", [
+    ("What is a Larger Work?", ("larger", "work")), ("what does epNET mean", ("epnet",)),
+    ("How does the LGPL define an Application?", ("application",)),
+    ("What is the five-year survival for pancreatic NET?", ()),  # a description, not a term
+])
+def test_a_question_asking_what_a_term_means_names_the_term(question, term):
+    assert understand(question).term == term
+
+
 def test_chat_abbreviations_are_spelled_out_but_initials_are_kept():
     assert spell_out("how many pts w/ pNET in the U.S. in 5yr") == "how many patients with pNET in the U.S. in 5-year"
 
@@ -368,6 +388,6 @@ def test_a_phrase_before_the_question_does_not_make_the_reply_say_the_text_is_si
                      "with the Library.\n\nThe Library may be copied and shared by anyone who keeps this notice.\n")
     question = "In version three, what is a Combined Work?"
     reply = licence.ask(question)
-    assert questions_in(question) == ("In version three?", "what is a Combined Work?")  # searched apart
+    assert questions_in(question) == ("what is a Combined Work (in version three)?",)  # framing, not a question
     assert reply.kind is ReplyKind.ANSWER and "combining or linking" in reply.answer
     assert "not say" not in reply.answer

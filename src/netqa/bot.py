@@ -10,21 +10,20 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from netqa import lexical
 from netqa.confidence import confidence
 from netqa.config import Settings
 from netqa.documents import LEXICON_FILE, METADATA_FILE, Document, Passage, default_corpus_dir
 from netqa.evidence import choose_evidence
 from netqa.followup import Resolution, resolve
 from netqa.index import PassageIndex, open_index
-from netqa.message import asks_something, questions_in, story_of, understand
+from netqa.message import questions_in, story_of, understand
 from netqa.records import Evidence, Reply, ReplyKind, Turn
 from netqa.reply import Found, Names, combine, compose, new_reply_id, written
 from netqa.safety import Route, RouteKind, about_health, route
 from netqa.store.base import Conversations, new_session_id
 from netqa.store.memory import MemorySessions
 from netqa.terms import Expansion, Vocabulary, read_lexicon
-from netqa.text import char_words, normalise, stem, stopwords, word_terms
+from netqa.text import char_words, normalise, stem, word_terms
 
 CONTEXT_WEIGHT = 0.5  # earlier turns' words count half as much as the question's own
 STORY_WEIGHT = 0.4  # and the other sentences of a long message less still
@@ -105,16 +104,8 @@ class Bot:
         # What a long message tells around its question ("my old computer has little memory") helps find
         # the passage, a little: the question's own words still decide.
         story = story_of(repaired, questions)
-        framing = ""
         for i, one in enumerate(questions):
-            if i < len(questions) - 1 and not asks_something(one):
-                # a phrase split off before the question ("In LGPLv3, what is ...?") says what the question after it
-                # is about: that question is asked with it ("what is ...? in LGPLv3"), the phrase gets no answer
-                framing = f"{framing} {one.rstrip('?')}".strip()
-                continue
-            if framing:
-                one = _framed(one, framing)
-            resolution = resolve(one, history, self.vocabulary.abbreviations, same_message=bool(resolved))
+            resolution = resolve(one, history, self.vocabulary.abbreviations, same_message=i > 0)
             found = self._answer(resolution.text, resolution.context, story, routed.kind is RouteKind.MEDICAL_ADVICE)
             turn = Turn(resolution.text, found.people, found.kind == ReplyKind.ANSWER, resolution.context,
                         found.question_type, story)
@@ -122,7 +113,6 @@ class Bot:
             history = history + (turn,)
             parts.append(found)
             resolved.append(resolution.text)
-            framing = ""
         found = combine(parts)
         return Reply(reply_id, question, found.answer, found.kind, found.confidence, found.citations,
                      session_id, short_answer=found.short_answer, quote=found.quote,
@@ -229,15 +219,6 @@ class Bot:
             word_query[4] = (word_query[4][0], STORY_WEIGHT * share)
             char_query[4] = (char_query[4][0], STORY_WEIGHT * share)
         return word_query, char_query
-
-
-def _framed(question: str, framing: str) -> str:
-    """The question asked with the phrase that came before it: "what is a Larger Work under the MPL?". The
-    phrase's first word keeps its capital only when it is a name ("XZ Utils", "Cindy")."""
-    first = framing.split()[0]
-    kinds = lexical.parts_of_speech(first.lower())
-    common = not first.isupper() and (first.lower() in stopwords() or bool(kinds) and "p" not in kinds)
-    return f"{question.rstrip('?')} {first.lower() if common else first}{framing[len(first):]}?"
 
 
 def _metadata(directory: Path) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 
 from netqa import lexical
 from netqa.documents import Passage
@@ -17,6 +18,7 @@ from netqa.text import content_words, normalise, stem, words
 
 QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to the best is quoted with it
 COVER_WEIGHT = 0.25  # how much a sentence's idf-weighted share of the question's words adds to its cosine
+DEFINES_WEIGHT = 0.5  # what a sentence defining the term asked about ("What is X?": "X means ...") adds
 PASSAGE_COVER_WEIGHT = 0.6  # ... and its passage's share (section and document names included), in choosing it
 QUOTE_ADDS = 0.4  # a neighbour holding this share of the question's words the quote lacks is quoted with it
 QUOTE_MAX_WORDS = 70  # a quote grows by neighbours only while it stays this short
@@ -79,7 +81,9 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         # A passage holding more of the question's words (in its heading too) answers more of it than one that
         # only repeats a few of them.
         covers = PASSAGE_COVER_WEIGHT * _share(query, idf, stems_of[s.passage.id])
-        return (s.score + 0.6 * relative + covers) * weight, short
+        # "What is X?": the sentence saying what X is answers it, not the one using the term most
+        defines = DEFINES_WEIGHT if question.term and _defines(question.term, text) else 0.0
+        return (s.score + 0.6 * relative + covers + defines) * weight, short
 
     scored = [(candidate(s), s) for s in sentences]
     chosen = max(scored, key=lambda item: item[0][0])[1].passage.id
@@ -131,6 +135,33 @@ def _sinks(word: str, question: str, idf) -> bool:
     passage: it only lowers the coverage."""
     asked = _as_asked(word, question)
     return " " in word or not asked.islower() or not idf(stem(word))
+
+
+def _defines(term: tuple[str, ...], sentence: str) -> bool:
+    """Whether the sentence opens by defining the term: "A "Larger Work" means ...", "An "Application" is any work
+    ...", "pNET refers to ...": the term (any case, quoted or not, maybe plural, maybe with a bracketed aside)
+    as the subject of a defining verb (data/definitions.txt); or spells it out, the term in brackets after its
+    long form ("Neuroendocrine tumors (NET) represent ...")."""
+    opening, spelled_out = _definition_of(term)
+    return opening.match(sentence) is not None or spelled_out.search(sentence) is not None
+
+
+@lru_cache(maxsize=1024)
+def _definition_of(term: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern]:
+    spelled = r"[\s-]+".join(re.escape(w) for w in term) + r"(?:s|es)?"
+    quote = r"[\"'“”‘’`]*"
+    numbered = r"(?:[\d.]+\s+|\(\w{1,3}\)\s+)?"  # "1.7.", "(b)"
+    opening = re.compile(rf"\W*{numbered}(?:(?:an?|the)\s+)?{quote}{spelled}{quote}(?:\s*\([^)]{{0,60}}\))?,?\s+"
+                         rf"(?:{_defining_verbs()})\b", re.IGNORECASE)
+    return opening, re.compile(rf"\w\s*\(\s*{spelled}\s*\)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _defining_verbs() -> str:
+    raw = resources.files("netqa.data").joinpath("definitions.txt").read_text(encoding="utf-8")
+    verbs = sorted((line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")),
+                   key=len, reverse=True)
+    return "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs)
 
 
 def _as_asked(word: str, question: str) -> str:

@@ -37,7 +37,8 @@ SHAPES: dict[str, re.Pattern] = {
     # A number word inside a compound ("five-year") describes something; it counts nothing.
     "count": re.compile(rf"\b(?:(?:a |the )(?:majority|minority)(?= of)|(?<!first )(?<!second )(?:half|most|all|none)"
                         rf"(?= of)|(?<!:)(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?(?![\d%])(?!-\d)(?!-[a-z])(?!:\d)"
-                        rf"(?!\s*(?:%|percent))|{_NUMBER_WORD} or (?:more|fewer|less)|{_NUMBER_WORD}(?! of\b)(?! or\b)(?!-))\b",
+                        rf"(?!\s*(?:%|percent))|{_NUMBER_WORD} or (?:more|fewer|less)"
+                        rf"|{_NUMBER_WORD}(?! of\b)(?! or\b)(?!-))\b",
                         re.IGNORECASE),
     "date": re.compile(rf"\b(?:(?:the )?(?:first|second|third|fourth) (?:half|quarter) of |(?:early|late|mid-?) ?)?"
                        rf"(?:{_MONTH} (?:\d{{1,2}}, )?)?(?:19|20)\d{{2}}\b"
