@@ -116,7 +116,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         focus_unknown=any(w in expansion.lacking and w not in asking and not _found(w, stems, expansion, False)
                           for w in question.focus),
         fact_found=not wants_fact or short is not None,
-        missing_constraint=any(_sinks(w, question.normalised, idf) for w in missing_in[passage.id]),
+        missing_constraint=bool(missing_in[passage.id]),
         quote_coverage=_coverage(expansion, passage, idf, quote_stems, quote),
         answers_faq=passage.id in asked_by,
         open_question=not wanted_shapes(question),
@@ -126,15 +126,6 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
             question, quote, query, any(w not in stems and _slot_filled(w, question, passage.text) for w in required),
             expansion.synonyms + expansion.related, under_question or passage.id in asked_by),
     )
-
-
-def _sinks(word: str, question: str, idf) -> bool:
-    """Whether a constraint the passage lacks means the passage answers another question: a name ("in England",
-    "Python", "grade 1-2", "version 3") or a word the corpus never uses ("in children"). An everyday word the
-    corpus does use elsewhere ("under any conditions", "in current versions") may be said other ways in this
-    passage: it only lowers the coverage."""
-    asked = _as_asked(word, question)
-    return " " in word or not asked.islower() or not idf(stem(word))
 
 
 def _defines(term: tuple[str, ...], sentence: str) -> bool:

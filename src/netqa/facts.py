@@ -61,7 +61,8 @@ SHAPES: dict[str, re.Pattern] = {
         r"year|morning|night|\d+ \w+)|(?:once|twice|\d+ times) (?:a|per|each) \w+|(?:a|per|each) day)\b",
         re.IGNORECASE),
     # "1.2.3", "2.6", "1.2.x", "version 3": a release, never a figure that merely has a decimal point
-    "version": re.compile(r"\b(?:[vV]\s?)?\d+(?:\.(?:\d+|[xX]))+[a-z]?\b(?!\s?%)|\b[Vv]ersion\s+\d+(?:\.\d+)*\b"),
+    "version": re.compile(r"\b(?:[vV]\s?)?\d+(?:\.(?:\d+|[xX]))+[a-z]?\b(?!\.\d|\s?(?:%|[kKMGT]i?B\b|[kMG]?Hz\b|m?s\b"
+                          r"|mg\b|ml\b|percent\b|seconds?\b|minutes?\b|hours?\b|times\b))|\b[Vv]ersion\s+\d+(?:\.\d+)*\b"),
     "ratio": re.compile(r"\b\d+(?:\.\d+)?\s?:\s?\d+(?:\.\d+)?\b"),
     "money": re.compile(rf"[$€£]\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:dollars|euros|pounds|pence|cents|USD|EUR|GBP)\b"),
 }
@@ -290,7 +291,7 @@ def _looks_like_a_name(text: str) -> bool:
     """Names are rarer as English words than titles are: "Margaret Osei", not "Patient Experience"."""
     from wordfreq import zipf_frequency
 
-    frequencies = [zipf_frequency(w, "en") for w in words(text) if w != "dr"]
+    frequencies = [zipf_frequency(w, "en") for w in words(text) if w != "dr" and len(w) > 1]  # not "L." of a name
     return bool(frequencies) and max(frequencies) < 5.0 and sum(frequencies) / len(frequencies) < 4.6
 
 
