@@ -422,6 +422,22 @@ def test_no_answer_names_the_corpus(pharmacy):
     assert pharmacy.ask("What is the price of aspirin?").answer.startswith('"Pharmacy hours" does not say')
 
 
+@pytest.mark.parametrize("name, text, question, found", [
+    ("tool.txt", "Example Tool\n\nSpeed\n\nDecompression is about three times faster than compression.\n\nHistory\n\n"
+     "The tool was first released in 2009 and is kept by two volunteers.\n", "is unzipping quick?",
+     "three times faster"),
+    ("licence.txt", "Example Licence\n\n1. Fees\n\nYou may charge a fee for each copy you convey.\n\n2. Notices\n\n"
+     "Keep every copyright notice intact in all copies.\n", "can I sell it?", "charge a fee"),
+])
+def test_everyday_words_reach_the_words_manuals_and_licences_use(tmp_path, name, text, question, found):
+    reply = bot_on(tmp_path, name, text).ask(question)
+    assert reply.citations and found in reply.citations[0].text
+
+
+def test_a_contraction_typed_without_its_apostrophe_is_spelled_out():
+    assert spell_out("what if the text isnt json") == "what if the text isn't json"
+
+
 def test_english_word_lists_live_in_one_place():
     assert "the" in en.word_list("stopwords.txt") and "January" in en.ordered_words("months.txt")
 

@@ -70,6 +70,8 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
                         and not _slot_filled(w, question, text_of[pid])]
                   for pid, stems in stems_of.items()}
 
+    share_of = {pid: _share(query, idf, stems) for pid, stems in stems_of.items()}
+
     def candidate(s: SentenceHit) -> tuple[float, str | None]:
         text = s.passage.sentences[s.sentence_index].text
         short = extract_fact(text, question, query, idf, expansion.synonyms)
@@ -80,7 +82,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
             weight *= 0.5
         # A passage holding more of the question's words (in its heading too) answers more of it than one that
         # only repeats a few of them.
-        covers = PASSAGE_COVER_WEIGHT * _share(query, idf, stems_of[s.passage.id])
+        covers = PASSAGE_COVER_WEIGHT * share_of[s.passage.id]
         # "What is X?": the sentence saying what X is answers it, not the one using the term most
         defines = DEFINES_WEIGHT if question.term and _defines(question.term, text) else 0.0
         return (s.score + 0.6 * relative + covers + defines) * weight, short

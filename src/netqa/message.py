@@ -343,5 +343,4 @@ def understand(text: str) -> Question:
                     en.word_list("stopwords.txt") else None,
                     focus=tuple(focus.group("focus").split()) if focus else (), modifiers=modifiers,
                     constraints=constraints_of(_ASIDE.sub(" ", normalised)),
-                    slots=slots_of(normalised) if qtype == "yesno" else (),
-                    term=term_asked(lowered))
+                    slots=slots_of(normalised) if qtype == "yesno" else (), term=term_asked(lowered))
