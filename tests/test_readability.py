@@ -15,7 +15,7 @@ def our_words() -> str:
     numbers = dict(emergency_number="911", crisis_line="988")
     texts = [render("emergency", "", crisis=crisis, **numbers) for crisis in (True, False)]
     texts += [render("chitchat", "", mood=mood, document="the article", health=True)
-              for mood in ("hello", "thanks", "ack", "bye", "identity", "insult", "frustration")]
+              for mood in ("hello", "thanks", "ack", "bye", "identity", "referral", "insult", "frustration")]
     texts.append(render("no_answer", "", document="the article", nearby=[], health=True, **numbers))
     texts.append(render("no_answer", "", document="the article", nearby=[], closest=CITATION, health=False))
     texts.append(render("no_answer", "", document="the article", nearby=[], closest=CITATION, lacking=["England"],

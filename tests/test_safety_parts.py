@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from netqa.safety import RouteKind, _in_every_person, english, route
+from netqa.safety import Route, RouteKind, _in_every_person, english, route
 
 EMERGENCY, CHITCHAT, QUESTION = RouteKind.EMERGENCY, RouteKind.CHITCHAT, RouteKind.QUESTION
 
@@ -34,6 +34,13 @@ def test_a_phrase_is_known_in_every_person():
     assert {"take her own life", "take his own life", "take their own life"} <= _in_every_person("take my own life")
     assert _in_every_person("i am a burden to") >= {"he is a burden to", "they are a burden to"}
     assert _in_every_person("no pronoun here") == {"no pronoun here"}
+
+
+def test_her_is_an_object_or_a_possessive_by_the_word_after_it():
+    assert _in_every_person("kill her") == {"kill her", "kill me", "kill him", "kill them"}  # never "kill my"
+    assert _in_every_person("took her pills") >= {"took my pills", "took his pills", "took their pills"}
+    assert "took me pills" not in _in_every_person("took her pills")
+    assert "take my own life" in _in_every_person("take her own life")
 
 
 def test_hedges_may_stand_inside_a_phrase():
@@ -425,6 +432,26 @@ def test_a_self_harm_form_may_begin_in_the_next_sentence():
 def test_a_question_about_the_assistant_may_open_with_a_modal():
     assert route("can I speak to a human?").kind is CHITCHAT
     assert route("Could this help me?").kind is RouteKind.MEDICAL_ADVICE
+    assert route("can I ask you something?").kind is CHITCHAT
+
+
+@pytest.mark.parametrize("text", ["can I talk to a real nurse please", "could I speak to someone?",
+                                  "can my husband talk to a pharmacist", "can I speak to a human?"])
+def test_asking_for_a_person_is_a_request_not_a_medical_decision(text):
+    assert route(text) == Route(CHITCHAT, reason="chitchat", mood="referral")
+
+
+@pytest.mark.parametrize("text", ["should I call my doctor?", "do I need to see a doctor?",
+                                  "can I ask my doctor to lower the dose?"])
+def test_turning_to_the_care_team_is_a_decision_after_a_modal_of_obligation_or_with_a_decision(text):
+    assert route(text).kind is RouteKind.MEDICAL_ADVICE
+
+
+def test_the_asker_supposed_after_a_word_of_knowing_asks_how_to_recognise_a_sign():
+    assert route("how do I know if I'm having a severe allergic reaction?").kind is QUESTION
+    assert route("how can I tell whether I am bleeding inside?").kind is QUESTION
+    assert route("how do I know if my dad is having a stroke?").kind is EMERGENCY  # someone else: told, not supposed
+    assert route("I'm having a severe allergic reaction, how do I know what to do?").kind is EMERGENCY
 
 
 def test_an_attempt_told_in_the_past_is_still_one():
@@ -461,3 +488,44 @@ def test_pills_taken_asked_about_with_no_one_else_named_are_the_askers():
     assert route("I overdosed an hour ago, is it too late?").crisis
     assert route("is an overdose of cabozantinib dangerous?").kind is QUESTION
     assert route("can people survive after taking 40 paracetamol?").kind is QUESTION
+
+
+def test_a_fragment_after_a_full_stop_carries_on_its_sentence():
+    assert route("i'm done. with all of it.").crisis
+    assert route("i want out. of everything.").crisis
+    assert route("No chest pain. With the rash, is it common?").kind is QUESTION
+
+
+@pytest.mark.parametrize("text, crisis", [("im ready to be gone", True), ("I want the swelling to be gone", False),
+                                          ("i'm done with everything", True),
+                                          ("I'm done with all this paperwork", False),
+                                          ("how many paracetamol would be enough to kill me", True),
+                                          ("how many tablets would be enough for a week away?", False),
+                                          ("i gave my sister my rings and told her to keep them", True),
+                                          ("my mum gave me her rings to keep safe while she is in hospital", False),
+                                          ("tonight's the last night", True),
+                                          ("tomorrow is the last day of my chemo", False)])
+def test_session_four_self_harm_compositions_hold_and_their_everyday_senses_do_not(text, crisis):
+    assert route(text).crisis is crisis
+
+
+def test_someone_in_a_question_asks_in_general_and_someone_in_a_report_is_a_person():
+    assert route("what happens if someone swallows the whole bottle").kind is QUESTION
+    assert route("someone here has swallowed a whole bottle of pills").crisis
+
+
+@pytest.mark.parametrize("text", ["skip tonight's dose?", "halve my tablets?", "missed a dose, take it now or wait?",
+                                  "ok if i double up tomorrow?", "should dad switch to the tablets",
+                                  "my oncologist wants me to start it next week, should i?"])
+def test_a_decision_asked_with_its_subject_or_modal_left_out_is_referred(text):
+    assert route(text).kind is RouteKind.MEDICAL_ADVICE
+
+
+@pytest.mark.parametrize("text", ["Use in children?", "do you have feelings?", "Start at 40mg?"])
+def test_a_bare_verb_question_about_no_one_asks_what_the_text_says(text):
+    assert route(text).kind is not RouteKind.MEDICAL_ADVICE
+
+
+def test_what_people_call_their_parents_names_a_person():
+    assert route("dad collapsed").kind is EMERGENCY
+    assert route("mum wont wake up").kind is EMERGENCY

@@ -49,7 +49,7 @@ from rapidfuzz.distance import OSA, Indel
 
 from netqa import lexical
 from netqa.lang import en
-from netqa.text import stem, swapped_neighbours
+from netqa.text import stem, stopwords, swapped_neighbours
 
 WINDOW = 8  # the parts of one finding stand at most this many words apart (words between them)
 NEGATION_REACH = 4  # a negation cue denies a finding that starts at most this many words after it
@@ -76,7 +76,8 @@ class RouteKind(str, enum.Enum):
 @dataclass(frozen=True)
 class Route:
     """Where a message goes. `reason` names what decided it (a finding's id, "self_harm", a decision form),
-    for tests and logs; `mood` is the kind of small talk (hello, thanks, bye, identity, insult, frustration)."""
+    for tests and logs; `mood` is the kind of small talk (hello, thanks, bye, identity, insult, frustration; referral: a
+    request to speak to a person)."""
 
     kind: RouteKind
     crisis: bool = False
@@ -183,6 +184,7 @@ class Lexicon:
     spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
     skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
     transparent: frozenset[str]  # stems that carry only a clause's subject, modal or tense: not counted apart
+    continuing: frozenset[str]  # words that, opening a sentence after a full stop, carry on the one before it
     irregular: dict[str, str]  # "bled" -> "bleed": inflections.txt, from WordNet's exception lists
     endings: tuple[tuple[str, str], ...]  # ("ier", "y"), ("er", ""): regular endings stripped to find a base word
 
@@ -219,6 +221,7 @@ def _phrase_stems(phrase: str) -> tuple[str, ...]:
 # person ("take my own life", "can not find his words") is known in all ("take her own life", "find my words").
 _PERSONS = {"i": ("i", "me", "my", "myself"), "he": ("he", "him", "his", "himself"),
             "she": ("she", "her", "her", "herself"), "they": ("they", "them", "their", "themselves")}
+_OBJECT, _POSSESSIVE = 1, 2  # roles, by their place in _PERSONS's tuples
 _ROLES: dict[str, set[int]] = defaultdict(set)
 for _forms in _PERSONS.values():
     for _role, _word in enumerate(_forms):
@@ -227,6 +230,17 @@ _AGREES = {"am": "be", "is": "be", "are": "be", "have": "have", "has": "have", "
 _AGREEMENT = {"be": {"i": "am", "he": "is", "she": "is", "they": "are"},
               "have": {"i": "have", "he": "has", "she": "has", "they": "have"},
               "do": {"i": "do", "he": "does", "she": "does", "they": "do"}}
+
+
+def _role_of(words: list[str], at: int) -> int:
+    """The role of the pronoun at `at`: "her" is a possessive before a noun or "own" ("her pills", "her own
+    life") and an object otherwise ("kill her", "tell her I love them"); the other pronouns have one role."""
+    roles = _ROLES[words[at]]
+    if len(roles) == 1:
+        return next(iter(roles))
+    after = words[at + 1] if at + 1 < len(words) else ""
+    possessive = after == "own" or (after not in stopwords() and "n" in lexical.parts_of_speech(after))
+    return _POSSESSIVE if possessive else _OBJECT
 
 
 def _in_every_person(phrase: str) -> set[str]:
@@ -241,7 +255,7 @@ def _in_every_person(phrase: str) -> set[str]:
         choices: list[set[str]] = []
         for at, word in enumerate(words):
             if word in _ROLES:
-                choices.append({forms[role] for role in _ROLES[word]})
+                choices.append({forms[_role_of(words, at)]})
             elif word in _AGREES and at and words[at - 1] in ("i", "he", "she", "they"):
                 choices.append({_AGREEMENT[_AGREES[word]][person]})
             else:
@@ -354,7 +368,7 @@ def english() -> Lexicon:
                    {letter: tuple(words) for letter, words in spellings.items()},
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
-                   *_inflections())
+                   frozenset(read_sections("clauses.txt")["continuing"]), *_inflections())
 
 
 def _inflections() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
@@ -441,7 +455,7 @@ class Message:
 
     def __init__(self, text: str, lexicon: Lexicon):
         spelt = contractions()
-        self._lexicon = lexicon
+        self.lexicon = lexicon
         self.stems: list[str] = []
         self.words: list[str] = []  # each stem's word as written (contractions spelt out): for its tense
         self.sentence: list[int] = []
@@ -452,8 +466,12 @@ class Message:
         sentence = clause = 0
         in_quote = False
         rare: list[int] = []
-        for match in _TOKEN.finditer(text.lower().replace("’", "'").replace("“", '"').replace("”", '"')):
+        tokens = list(_TOKEN.finditer(text.lower().replace("’", "'").replace("“", '"').replace("”", '"')))
+        for number, match in enumerate(tokens):
             kind, token = match.lastgroup, match.group()
+            if kind == "sentence" and token == "." and number + 1 < len(tokens) \
+                    and tokens[number + 1].group() in lexicon.continuing:
+                kind = "clause"  # "i'm done. with all of it.": a fragment carrying on its sentence
             if kind == "sentence":
                 if "?" in token:
                     self.asks.add(sentence)
@@ -597,7 +615,7 @@ class Message:
     def _transparent_before(self) -> list[int]:
         counts = [0]
         for word in self.stems:
-            counts.append(counts[-1] + (word in self._lexicon.transparent))
+            counts.append(counts[-1] + (word in self.lexicon.transparent))
         return counts
 
     def transparent(self, start: int, stop: int) -> int:
@@ -620,6 +638,10 @@ class Message:
     def has(self, label: str) -> bool:
         return label in self.present
 
+    def starts(self, label: str, at: int) -> bool:
+        """Whether a mark of the label starts at this word."""
+        return any(m.start == at for m in self.marks.get(label, ()))
+
     def within(self, label: str, span: range) -> list[Mark]:
         return [m for m in self.marks.get(label, ()) if m.start in span]
 
@@ -640,6 +662,9 @@ class Message:
 
     def sentences(self) -> list[range]:
         return self._sentences
+
+    def clauses(self) -> list[range]:
+        return list(dict.fromkeys(self.clause_span(at) for at in range(len(self))))
 
 
 @dataclass(frozen=True)
@@ -741,13 +766,8 @@ def _denied(message: Message, found: Instance) -> bool:
     moved = {m.start for m in message.marks.get("negation:moved", ())}  # "he's gone into the woods"
     ended = [m for m in _free(message, "negation:after", message.sentence_span(found.start), found.taken)
              if m.start > found.start and not message.becomes(m) and m.end not in moved
-             and (m.start in clause or message.stems[m.start - 1] in _REFERRING)]
+             and (m.start in clause or message.starts("clauses:referring", m.start - 1))]
     return bool(ended) and not _free(message, "time:now", clause, found.taken)
-
-
-# an ending cue in another clause ends the finding when it refers back to it: "..., but it has stopped"; not "his car
-# is gone"
-_REFERRING = frozenset({"it", "that", "this", "which", "they", "both", "all"})
 
 
 _SINCE_REACH = 4  # "since starting cabozantinib two weeks ago": the time dates a start when this close after it
@@ -854,10 +874,12 @@ def _asked_about(message: Message, found: Instance) -> bool:
                        for m, personal in _people(message, before, found, opener))
     if opener is None:
         return False
-    people = _people(message, clause, found, opener)
+    anyone = {m.start for m in message.within("person:indefinite", clause)}  # "what if someone swallows it?" asks
+    people = [(m, personal and m.start not in anyone) for m, personal in _people(message, clause, found, opener)]
     if any(personal and 0 <= found.start - m.end <= ATTACHED for m, personal in people):
         return False
-    if not found.sudden and all(personal for _, personal in people) and (_holds(message, found, _WISHES) or (
+    if not found.sudden and not anyone and all(personal for _, personal in people) and (
+            _holds(message, found, _WISHES) or (
             _holds(message, found, ("harm:took",)) and _holds(message, found, ("count:many", "harm:large")))
             or any(message.words[at].endswith(("ed", "ing")) for m in message.marks.get("harm:overdosed", ())
                    if m.overlaps(found.taken) for at in range(m.start, m.end))):
@@ -883,9 +905,6 @@ def _asks_what_happened(message: Message, found: Instance, clause: range, opener
     return _told_as_past(message, found, range(whys[-1].end, found.start))
 
 
-_PERFECT = frozenset({"has", "have", "is", "am", "are", "been", "be", "just"})  # "has collapsed" is now
-
-
 def _told_as_past(message: Message, found: Instance, before: range) -> bool:
     """The finding is told in the simple past with no word of now in its sentence: a past auxiliary between the
     question word and it ("why did she ..."), or its first word a past form ("collapsed", "bled") with no "has" or
@@ -897,7 +916,7 @@ def _told_as_past(message: Message, found: Instance, before: range) -> bool:
         return True
     word = message.words[found.start]
     past = word.endswith("ed") or (word in english().irregular and not word.endswith(("er", "est")))
-    return past and not _PERFECT.intersection(message.words[before.start:found.start])
+    return past and not message.within("clauses:perfect", range(before.start, found.start))
 
 
 def _holds(message: Message, found: Instance, labels: Iterable[str]) -> bool:
@@ -907,18 +926,22 @@ def _holds(message: Message, found: Instance, labels: Iterable[str]) -> bool:
 
 def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark | None) -> bool:
     """A question how to know a sign ("how do I recognise a clot?", "signs of sepsis?"): no one named between
-    the asking and the sign, nor as its subject before it ("my dad has signs of sepsis?" tells one), and not now."""
+    the asking and the sign but the asker supposed ("how do I know if I'm having a severe allergic reaction?"), nor
+    as its subject before it ("my dad has signs of sepsis?" tells one), and not now."""
     if opener is None and message.sentence[found.start] not in message.asks:
         return False
     knowing = _free(message, "questions:knowing", range(clause.start, found.start), found.taken)
     if not knowing or _free(message, "time:now", message.sentence_span(found.start), found.taken):
         return False
     first = min(m.start for m in knowing)
-    people = _people(message, range(clause.start, found.start), found, opener)
-    return not any(personal and (m.start > first or message.stems[m.start] not in _ASKERS) for m, personal in people)
 
+    def tells(person: Mark) -> bool:  # of the one asking, only what follows the asking unsupposed ("if I")
+        if not message.starts("person:asker", person.start):
+            return True
+        return person.start > first and not message.starts("questions:supposition", person.start - 1)
 
-_ASKERS = frozenset({"i", "we"})  # "how do I recognise ...": the one asking, not the one it happens to
+    return not any(personal and tells(m) for m, personal in _people(message, range(clause.start, found.start), found,
+                                                                    opener))
 
 
 def _about_others(message: Message, found: Instance) -> bool:
@@ -998,7 +1021,7 @@ def _decision(message: Message) -> str:
     """Which form of personal decision the message holds ("modal", "evaluation", ...), or ""."""
     if not any(message.has(f"advice:{kind}") for kind in _DECISION_PARTS):
         return ""
-    clauses = list(dict.fromkeys(message.clause_span(at) for at in range(len(message))))
+    clauses = message.clauses()
     for clause in clauses:
         if form := _decision_in(message, clause):
             return form
@@ -1011,9 +1034,26 @@ def _decision(message: Message) -> str:
             return "situation"
         if any(_own_plan(message, c) for c in clauses):
             return "plan"  # "I'm thinking about asking to go on it, good idea?"
-    if any(_bare_modal_question(message, c) for c in asking) and any(_own_plan(message, c) for c in clauses):
-        return "plan"  # "I'm scared to start it. Should I?"
+    if any(_bare_modal_question(message, c) for c in asking) and any(_own_plan(message, c) or _proposed(message, c)
+                                                                      for c in clauses):
+        return "plan"  # "I'm scared to start it. Should I?", "my oncologist wants me to start it, should I?"
+    if any(_bare_decision(message, c) for c in clauses):
+        return "bare_decision"
     return ""
+
+
+def _bare_decision(message: Message, clause: range) -> bool:
+    """A question that opens with a decision verb, its subject and modal left out as in a chat: "skip tonight's
+    dose?", "missed a dose, take it now or wait?": the verb opens a clause of an asking sentence, in its base form,
+    and what follows names the writer's own (a person, "it", "tonight"); "use in children?" asks what the text says."""
+    at = clause.start
+    if message.sentence[at] not in message.asks or message.starts("questions:opener", at):
+        return False  # "do you have feelings?": an auxiliary opening a question
+    if not message.starts("advice:decision", at) or message.words[at].endswith(("ed", "ing", "en")):
+        return False
+    after = range(at + 1, clause.stop)
+    return any(message.within(label, after) for label in ("person:personal", "clauses:referring", "time:present",
+                                                          "time:now"))
 
 
 def _own_plan(message: Message, clause: range) -> bool:
@@ -1039,19 +1079,24 @@ def _own_situation(message: Message, clause: range) -> bool:
     return any(0 <= s.start - p.end <= 2 for s in message.within("advice:situation", clause) for p in people)
 
 
-_CARE_TEAM_ONLY = frozenset({"suggest", "recommend", "offer", "prescrib", "propos"})  # stems: verbs of a care team
-
-
 def _proposed(message: Message, clause: range) -> bool:
     """The writer's care team proposes a treatment: "my oncologist wants to switch me", "she was prescribed it"."""
     if not message.within("person:personal", clause):
         return False
     team = message.within("advice:care_team", clause)
-    return any(any(0 <= p.start - t.end <= 3 for t in team) or message.stems[p.start] in _CARE_TEAM_ONLY
+    return any(any(0 <= p.start - t.end <= 3 for t in team) or message.starts("advice:team_only", p.start)
                for p in message.within("advice:proposal", clause))
 
 
-_AUXILIARIES = frozenset({"do", "doe", "did"})  # stems: "do I need a test first?" asks what the text says
+def _asks_for_someone(message: Message, clause: range) -> bool:
+    """A request to speak to a person, not a medical decision: the writer (or a relative), then a verb of getting in
+    touch with someone of the care team or a person, and no decision verb after it ("can I talk to a real nurse?",
+    "could I speak to someone"; not "can I ask my doctor to lower the dose?")."""
+    people = message.within("advice:someone", clause)
+    askers = message.within("person:personal", clause)
+    return any(any(0 <= p.start - verb.end <= 3 for p in people) and any(a.end <= verb.start for a in askers)
+               and not any(d.start >= verb.end for d in message.within("advice:decision", clause))
+               for verb in message.within("advice:reach", clause))
 
 
 def _decision_in(message: Message, clause: range) -> str:
@@ -1061,11 +1106,13 @@ def _decision_in(message: Message, clause: range) -> str:
     indefinite = {m.start for m in marks("person:indefinite")}  # "what if someone takes too many?" asks in general
     personal = [m for m in marks("person:personal") if m.start not in indefinite]
     care = marks("advice:care_team")
-    decisions = marks("advice:decision") + [verb for verb in marks("advice:care_verb")
-                                             if any(0 <= c.start - verb.end <= 3 for c in care)]
+    turning = [verb for verb in marks("advice:care_verb") if any(0 <= c.start - verb.end <= 3 for c in care)]
+    chosen_by = {False: marks("advice:decision"), True: marks("advice:decision") + turning
+                 + marks("advice:obligation_decision")}  # "should I see a doctor?"; "can I see a doctor?" asks for one
+    decisions = marks("advice:decision") + turning
     for modal, obliged in [(m, False) for m in marks("advice:modal")] + \
             [(m, True) for m in marks("advice:obligation")]:
-        chosen = decisions + marks("advice:obligation_decision") if obliged else decisions
+        chosen = chosen_by[obliged]
         for person in personal:
             # "should I", "can my husband"; for obligations also "I should", "do I need to"
             near = 0 <= person.start - modal.end <= ADVICE_REACH or \
@@ -1076,13 +1123,17 @@ def _decision_in(message: Message, clause: range) -> str:
             if near and not obliged and message.within("advice:concurrent", message.sentence_span(person.start)):
                 return "concurrent"  # "can I have the flu jab while I'm on it?"
             if person.start == modal.end and modal.start == clause.start and not obliged \
-                    and message.stems[modal.start] not in _AUXILIARIES and not message.within("questions:info", clause):
-                return "personal_modal"  # "could my son be given it?", "can I still have it?"
+                    and not message.starts("questions:auxiliary", modal.start) \
+                    and not message.within("questions:info", clause) and not _asks_for_someone(message, clause) \
+                    and not _chitchat(message, message.lexicon):
+                return "personal_modal"  # "could my son be given it?", "can I still have it?"; not "can I ask you?"
     evaluations = marks("advice:evaluation")
     openers = [m for m in marks("questions:opener") if m.start == clause.start]
-    if openers:
+    asks = message.sentence[clause.start] in message.asks
+    if openers or (asks and any(e.start == clause.start for e in evaluations)):  # "ok if I double up?": no "is it"
         addressed = {m.end for m in message.marks.get("person:generic", ()) if message.stems[m.start] == "you"}
-        subjects = [p for p in personal if p.start == openers[0].end]  # "is she too old?", "would he cope?"
+        opened = openers[0].end if openers else clause.start
+        subjects = [p for p in personal if p.start == opened]  # "is she too old?", "would he cope?"
         if subjects and any(0 <= e.start - subjects[0].end <= 3 for e in evaluations):
             return "evaluation"
         for evaluation in evaluations:
@@ -1176,10 +1227,11 @@ def route(text: str, health: bool = True) -> Route:
         return Route(RouteKind.EMERGENCY, reason="warning_signs")
     form = _decision(message) if health else ""
     # small talk is read only when it can still decide: no decision, or one "can I speak to a human?" may be
-    mood = _chitchat(message, lexicon) if form in ("", "personal_modal") else ""
-    if form and not (mood == "identity" and form == "personal_modal"):  # "can I speak to a human?" asks for one
+    if form:
         return Route(RouteKind.MEDICAL_ADVICE, reason=form)
-    if mood:
+    if any(_asks_for_someone(message, clause) for clause in message.clauses()):
+        return Route(RouteKind.CHITCHAT, reason="chitchat", mood="referral")  # "can I talk to a real nurse?"
+    if mood := _chitchat(message, lexicon):
         return Route(RouteKind.CHITCHAT, reason="chitchat", mood=mood)
     return QUESTION
 
