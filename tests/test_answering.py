@@ -204,6 +204,19 @@ def test_a_version_question_is_answered_by_a_release_number(sentence, question, 
     assert _fact(sentence, question) == answer
 
 
+@pytest.mark.parametrize("question, figure", [
+    ("How many patients were in the study that got this drug approved?", "298"),  # "drug" brought "cabozantinib"
+    ("How many patients got placebo?", None),  # the question's own word, not the counted noun, binds the figure
+])
+def test_only_the_questions_own_words_keep_the_counted_noun_from_binding_a_figure(question, figure):
+    from netqa.text import content_words, stem
+    asked = understand(question)
+    query = {stem(w): 1.0 for w in content_words(asked.normalised)} | {"cabozantinib": 0.6}
+    sentence = ("The trial enrolled 298 patients across two cohorts—randomizing them to receive either cabozantinib "
+                "or placebo.")
+    assert extract_fact(sentence, asked, query, lambda term: 1.0) == figure
+
+
 def test_ten_or_fewer_is_a_count():
     assert _fact("Inline functions ten or fewer lines in length may be used.",
                  "How many lines may an inline function have?") == "ten or fewer"

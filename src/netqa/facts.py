@@ -175,7 +175,9 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
     subject_end = min(a for a, _ in spans) if len(figure_clauses) > 1 else -1
 
     numeric = shape in NUMERIC_SHAPES  # names are introduced by the words before them ("conducted through")
-    others_here = any(token in query and token not in counted for _, _, token in tokens)
+    # Whether the question's own words other than the counted noun stand in the sentence (they, not the noun, then
+    # bind a figure); a word only a synonym brought ("this drug" -> "cabozantinib") binds none.
+    others_here = any(query.get(token, 0.0) >= 1.0 and token not in counted for _, _, token in tokens)
 
     def closeness(span: tuple[int, int]) -> tuple[float, int]:
         total, nearest = 0.0, 10**6
