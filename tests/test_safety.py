@@ -51,7 +51,7 @@ def test_misspelt_red_flags_are_found_by_fuzzy_matching(text):
 @pytest.mark.parametrize("typed, meant", [("jmup", "jump"), ("bloow", "blood"), ("giong", "go"), ("mynelf", "myself"),
                                           ("bleading", "bleed"), ("siezure", "seizur")])
 def test_a_misspelling_is_repaired_to_the_vocabulary_word_fewest_edits_away(typed, meant):
-    # one edit (a letter left out, added, changed, or two neighbours swapped) for short words, two for long ones
+    # the fewest edits (a letter left out, added, changed, or two neighbours swapped): terms.Speller
     assert english().stems_of(typed) == meant
 
 

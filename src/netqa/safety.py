@@ -4,7 +4,8 @@ Why compositional: a list of whole phrases ("vomiting blood", "should I take") o
 thought of, and fires on a word alone ("does the article mention suicide?"). Here a route is built from parts
 kept as data in lang/en/, each matched by word stem; a form the lists never wrote by its base word (WordNet's
 irregular forms and regular endings, inflections.txt: "bled", "paler"), and a misspelling by the vocabulary word
-fewest edits away (a word English itself knows is never "repaired"):
+fewest edits away (terms.Speller, the corrector a corpus's words use too; a word English itself knows is never
+"repaired" but for two swapped letters):
 
 - a red-flag FINDING (red_flags.json: the parts of each sign in published "call the emergency number" guidance,
   with the source it comes from) stands in a sentence, with the SEVERITY or ONSET words it needs (severity.txt);
@@ -44,21 +45,16 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA, Indel
-
 from netqa import lexical
 from netqa.lang import en
-from netqa.text import stem, stopwords, swapped_neighbours
+from netqa.terms import TYPO_MIN_LENGTH, Speller, english_frequency, is_english
+from netqa.text import stem, stopwords
 
 WINDOW = 8  # the parts of one finding stand at most this many words apart (words between them)
 NEGATION_REACH = 4  # a negation cue denies a finding that starts at most this many words after it
 ATTACHED = 3  # a person this close before a finding is the one it happens to ("is my dad coughing up blood?")
 ADVICE_REACH = 3  # the person asked about stands this close to the modal ("should my husband ...")
-FUZZY_MIN_LENGTH = 4  # shorter words are too often another real word one letter away
-LONG_WORD = 7  # a misspelt word this long may stand two edits from the vocabulary word; shorter ones one
 SKIPPABLE = 2  # words of clauses.txt [inside_phrase] that may stand inside a known phrase
-KNOWN_WORD_ZIPF = 3.0  # an English word this frequent (wordfreq's Zipf scale) is never "repaired"
 
 _TOKEN = re.compile(r"(?P<reading>\d{2,3}\s*(?:/|over)\s*\d{2,3})|(?P<decimal>\d+\.\d+)"
                     r"|(?P<word>[a-z0-9]+(?:'[a-z]+)?)"
@@ -171,6 +167,7 @@ class Lexicon:
     findings: tuple[Finding, ...]
     self_harm: tuple[Form, ...]
     warning_signs: dict[str, tuple[Form, ...]]  # kinds of weaker signs (despair, means laid out): two kinds = a crisis
+    alone: tuple[str, ...]  # kinds of weaker signs that are a crisis when they are the whole message
     flag_signs: dict[str, tuple[Form, ...]]  # kinds of weaker red-flag signs (dizzy, clammy): two kinds = an emergency
     meant: tuple[frozenset[str], frozenset[str]]  # red flags that are self-harm when told with one of these labels
     raising: tuple[frozenset[str], frozenset[str]]  # verbs a negation is raised over, and the modals it belongs to
@@ -181,10 +178,10 @@ class Lexicon:
     low_sugar: float  # a blood sugar (mmol/L) below this is a hypo
     fever: float  # a temperature (degrees C) at or above this is a fever
     before_medicine: frozenset[str]  # stems that stand between "took" or a count and a medicine's name
-    spellings: dict[str, tuple[str, ...]]  # the vocabulary's words by first letter, for the fuzzy matcher
+    speller: Speller  # the vocabulary's words, for repairing a misspelling
     skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
     transparent: frozenset[str]  # stems that carry only a clause's subject, modal or tense: not counted apart
-    continuing: frozenset[str]  # words that, opening a sentence after a full stop, carry on the one before it
+    grammar: dict[str, frozenset[str]]  # grammar.txt: function words by their role ("referring", "perfect", ...)
     irregular: dict[str, str]  # "bled" -> "bleed": inflections.txt, from WordNet's exception lists
     endings: tuple[tuple[str, str], ...]  # ("ier", "y"), ("er", ""): regular endings stripped to find a base word
 
@@ -209,7 +206,7 @@ class Lexicon:
                 if not replacement and base[-1] == base[-2] and base[-1] not in "aeiouls":
                     bases.append(base[:-1])  # "bigger" -> "big", "hotter" -> "hot"
         known = [b for b in bases if b and stem(b) in self.words]
-        return stem(max(known, key=_frequency)) if known else ""  # "paler": "pale", not "pal"
+        return stem(max(known, key=english_frequency)) if known else ""  # "paler": "pale", not "pal"
 
 
 def _phrase_stems(phrase: str) -> tuple[str, ...]:
@@ -276,6 +273,15 @@ def _as_predicate(phrase: str, copulas: Iterable[str]) -> set[str]:
     return {f"{words[1]} {copula} {words[0]}" for copula in copulas}
 
 
+def _with_auxiliary(phrase: str, auxiliaries: Iterable[str]) -> set[str]:
+    """A noun + verb form phrase told with an auxiliary between: "eyes rolling back" -> "eyes are rolling back",
+    "lips swollen" -> "lips have swollen" (parts of speech from WordNet); any other phrase gives nothing."""
+    words = phrase.split()
+    if len(words) < 2 or not words[1].endswith(("ing", "ed", "en")) or "n" not in lexical.parts_of_speech(words[0]):
+        return set()
+    return {" ".join([words[0], auxiliary, *words[1:]]) for auxiliary in auxiliaries}
+
+
 @lru_cache(maxsize=1)
 def english() -> Lexicon:
     """The lexicon built from lang/en/ (read once a process)."""
@@ -292,11 +298,12 @@ def english() -> Lexicon:
             surface.update(w for w in phrase.lower().split() if w.isalpha())
             variants = _in_every_person(phrase) if label.startswith(("harm:", "flag:")) else {phrase}
             if label.startswith("flag:"):
-                variants |= _as_predicate(phrase, copulas)
+                variants |= _as_predicate(phrase, copulas) | _with_auxiliary(phrase, progressive)
             for variant in variants:
                 phrases[_phrase_stems(variant)].add(label)
 
-    copulas = read_sections("clauses.txt")["copula"]
+    copulas, grammar = read_sections("clauses.txt")["copula"], read_sections("grammar.txt")
+    progressive = grammar["progressive"]
     negation = read_sections("negation.txt")
     for name in ("severity.txt", "negation.txt", "time.txt", "person.txt", "questions.txt", "clauses.txt",
                  "advice.txt"):
@@ -337,7 +344,8 @@ def english() -> Lexicon:
                            unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())), sudden=False)
                       for form in harm["forms"])
     warning_signs = {kind: tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
-                                      window=harm["weak_windows"].get(" ".join(form), WINDOW), sudden=False)
+                                      window=harm["weak_windows"].get(" ".join(form), WINDOW), sudden=False,
+                                      unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())))
                                  for form in forms)
                      for kind, forms in harm["weak_forms"].items()}
     add(read_sections("health_words.txt")["health"], "topic:health")
@@ -353,22 +361,20 @@ def english() -> Lexicon:
             by_two[stems[0], stems[1]].append((stems, frozenset(labels)))
             for other in stems:  # every stem of a phrase counts as known to the spelling repair
                 known.setdefault(other, frozenset())
-    spellings: dict[str, list[str]] = defaultdict(list)
-    for word in sorted(w for w in surface if len(w) >= FUZZY_MIN_LENGTH - 2):
-        spellings[word[0]].append(word)
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
     return Lexicon(known, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
-                   warning_signs, flag_signs,
+                   warning_signs, tuple(harm["alone"]), flag_signs,
                    (frozenset(harm["meant"]["findings"]), frozenset(f"harm:{p}" for p in harm["meant"]["parts"])),
                    (frozenset(map(stem, negation["raising"])), frozenset(map(stem, negation["raised_to"]))),
                    frozenset(stem(w) for w in en.word_list("stopwords.txt") if w.isalpha()),
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
                    flags["low_sugar"], flags["fever"],
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
-                   {letter: tuple(words) for letter, words in spellings.items()},
+                   Speller(surface),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
-                   frozenset(read_sections("clauses.txt")["continuing"]), *_inflections())
+                   {section: frozenset(stem(w) for w in words if " " not in w) for section, words in grammar.items()},
+                   *_inflections())
 
 
 def _inflections() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
@@ -390,35 +396,8 @@ def _unknown(lexicon: Lexicon, word: str, own: str) -> str:
     """A word whose stem the vocabulary lacks: its base word's stem, a repaired spelling, or its own stem."""
     if base := lexicon.base_of(word):
         return base
-    return own if len(word) < FUZZY_MIN_LENGTH else _repair(lexicon, word, own)
-
-
-def _repair(lexicon: Lexicon, word: str, own: str) -> str:
-    """The vocabulary word a misspelling stands for: the fewest edits away (a letter left out, added, changed,
-    or two neighbours swapped: optimal string alignment), one edit for words up to LONG_WORD letters and two
-    beyond; of equally near words the one reached by letters left out, added or swapped rather than changed (the
-    commoner slips: "ofen" is "often", not "open"; "lfie" is "life"), then the one English uses most. A word
-    English knows is never repaired."""
-    reach = 1 if len(word) < LONG_WORD else 2
-    candidates = [w for w in lexicon.spellings.get(word[0], ()) if abs(len(w) - len(word)) <= reach]
-    near = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=reach, limit=None)
-    if not near or _is_english(word):
-        return own
-    fewest = min(edits for _, edits, _ in near)
-    nearest = [w for w, edits, _ in near if edits == fewest]
-    return stem(min(nearest, key=lambda w: (1 if swapped_neighbours(word, w) else Indel.distance(word, w),
-                                            -_frequency(w))))
-
-
-def _frequency(word: str) -> float:
-    import wordfreq  # its tables load (~0.15 s) only when a near miss first needs them
-
-    return wordfreq.zipf_frequency(word, "en")
-
-
-@lru_cache(maxsize=65536)
-def _is_english(word: str) -> bool:
-    return _frequency(word) >= KNOWN_WORD_ZIPF
+    fixed = lexicon.speller.correct(word)  # terms.Speller: the corrector a corpus's words use too
+    return stem(fixed) if fixed else own
 
 
 # ---------------------------------------------------------------- a message as marked words
@@ -470,7 +449,7 @@ class Message:
         for number, match in enumerate(tokens):
             kind, token = match.lastgroup, match.group()
             if kind == "sentence" and token == "." and number + 1 < len(tokens) \
-                    and tokens[number + 1].group() in lexicon.continuing:
+                    and stem(tokens[number + 1].group()) in lexicon.grammar["continuing"]:
                 kind = "clause"  # "i'm done. with all of it.": a fragment carrying on its sentence
             if kind == "sentence":
                 if "?" in token:
@@ -504,8 +483,8 @@ class Message:
                     token = token[:-2]  # "dad's", "the patient's": the person
                 words = spelt.get(token, (token,))
             for word in words:
-                if len(word) >= FUZZY_MIN_LENGTH and word.isalpha() and stem(word) not in lexicon.words \
-                        and self.stems and self.stems[-1] in lexicon.before_medicine and not _is_english(word):
+                if len(word) >= TYPO_MIN_LENGTH and word.isalpha() and stem(word) not in lexicon.words \
+                        and self.stems and self.stems[-1] in lexicon.before_medicine and not is_english(word):
                     rare.append(len(self.stems))
                 self.stems.append(word if word[0] == "<" else lexicon.stems_of(word))
                 self.words.append(word)
@@ -663,8 +642,18 @@ class Message:
     def sentences(self) -> list[range]:
         return self._sentences
 
+    @cached_property
+    def _clauses(self) -> list[range]:
+        spans, start = [], 0
+        for at in range(1, len(self.clause) + 1):
+            if at == len(self.clause) or self.clause[at] != self.clause[start]:
+                spans.append(range(start, at))
+                start = at
+        return spans
+
     def clauses(self) -> list[range]:
-        return list(dict.fromkeys(self.clause_span(at) for at in range(len(self))))
+        """The message's clauses in order, each a run of words with one clause number."""
+        return self._clauses
 
 
 @dataclass(frozen=True)
@@ -766,7 +755,7 @@ def _denied(message: Message, found: Instance) -> bool:
     moved = {m.start for m in message.marks.get("negation:moved", ())}  # "he's gone into the woods"
     ended = [m for m in _free(message, "negation:after", message.sentence_span(found.start), found.taken)
              if m.start > found.start and not message.becomes(m) and m.end not in moved
-             and (m.start in clause or message.starts("clauses:referring", m.start - 1))]
+             and (m.start in clause or message.stems[m.start - 1] in message.lexicon.grammar["referring"])]
     return bool(ended) and not _free(message, "time:now", clause, found.taken)
 
 
@@ -795,7 +784,16 @@ def _over(message: Message, found: Instance) -> bool:
         return any(not m.overlaps(inside) for label in ("time:present", "time:now")
                    for m in _free(message, label, span, found.taken))
 
-    return not (now(message.clause_span(found.start)) or now(found.also))
+    return not (now(message.clause_span(found.start)) or now(found.also) or _going_on(message, found))
+
+
+def _going_on(message: Message, found: Instance) -> bool:
+    """Told in the perfect progressive, which reaches up to now: "has been calling everyone to say goodbye", "keeps
+    saying he won't need it" (an auxiliary of time.txt [ongoing], then an -ing form, before the finding in its
+    clause); "has been fine since" is no finding."""
+    clause = message.clause_span(found.start)
+    return any(m.end <= found.start and m.start in clause and message.words[m.end].endswith("ing")
+               for m in message.marks.get("time:ongoing", ()))
 
 
 def _dates(cue: Mark, found: Instance) -> bool:
@@ -916,7 +914,8 @@ def _told_as_past(message: Message, found: Instance, before: range) -> bool:
         return True
     word = message.words[found.start]
     past = word.endswith("ed") or (word in english().irregular and not word.endswith(("er", "est")))
-    return past and not message.within("clauses:perfect", range(before.start, found.start))
+    perfect = message.lexicon.grammar["perfect"]
+    return past and not any(word in perfect for word in message.stems[before.start:found.start])
 
 
 def _holds(message: Message, found: Instance, labels: Iterable[str]) -> bool:
@@ -936,9 +935,10 @@ def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark 
     first = min(m.start for m in knowing)
 
     def tells(person: Mark) -> bool:  # of the one asking, only what follows the asking unsupposed ("if I")
-        if not message.starts("person:asker", person.start):
+        grammar = message.lexicon.grammar
+        if message.stems[person.start] not in grammar["asker"]:
             return True
-        return person.start > first and not message.starts("questions:supposition", person.start - 1)
+        return person.start > first and message.stems[person.start - 1] not in grammar["supposition"]
 
     return not any(personal and tells(m) for m, personal in _people(message, range(clause.start, found.start), found,
                                                                     opener))
@@ -994,10 +994,33 @@ def _proposed_by_modal(message: Message, found: Instance) -> bool:
                for m in message.within(label, clause))
 
 
+SAID_ALONE = 8  # a message of at most this many words may be a weaker warning sign and nothing else
+# what may stand beside a sign said alone: the person, "feel", "am", a word of now ("i feel so hopeless right now")
+_ALONGSIDE = ("person:personal", "harm:being", "clauses:copula", "time:now", "time:present")
+
+
+def _said_alone(message: Message, lexicon: Lexicon, health: bool) -> bool:
+    """A weaker sign of despair or of the unbearable that is the whole message: a short statement by or about a
+    person, with no question and no one addressed, whose other words only name the person, a feeling or now, or
+    are function words ("i can't anymore", "it's over for me", "my mum can't cope"; not "you're hopeless", "I
+    can't cope with this heat"): there is nothing else it can be about."""
+    if len(message) > SAID_ALONE or message.asks or message.starts("questions:opener", 0) \
+            or not message.has("person:personal") or "you" in message.stems:
+        return False
+    plain = {at for label in _ALONGSIDE for m in message.marks.get(label, ()) for at in range(m.start, m.end)}
+
+    def whole(found: Instance) -> bool:
+        return all(at in found.taken or at in plain or word in lexicon.function_words or word in lexicon.skippable
+                   for at, word in enumerate(message.stems))
+
+    return any(whole(found) and _reported(message, found, health) for kind in lexicon.alone
+               for found in _instances(message, lexicon.warning_signs[kind]))
+
+
 def _self_harm(message: Message, lexicon: Lexicon, health: bool) -> bool:
-    """A self-harm form reported, or weaker warning signs of two kinds."""
+    """A self-harm form reported, weaker warning signs of two kinds, or one said alone."""
     return any(_reported(message, found, health) for found in _instances(message, lexicon.self_harm)) or \
-        _warning_signs(message, lexicon.warning_signs, health)
+        _warning_signs(message, lexicon.warning_signs, health) or _said_alone(message, lexicon, health)
 
 
 def _red_flag(message: Message, lexicon: Lexicon, health: bool) -> str:
@@ -1052,8 +1075,8 @@ def _bare_decision(message: Message, clause: range) -> bool:
     if not message.starts("advice:decision", at) or message.words[at].endswith(("ed", "ing", "en")):
         return False
     after = range(at + 1, clause.stop)
-    return any(message.within(label, after) for label in ("person:personal", "clauses:referring", "time:present",
-                                                          "time:now"))
+    return any(message.stems[to] in message.lexicon.grammar["referring"] for to in after) or any(
+        message.within(label, after) for label in ("person:personal", "time:present", "time:now"))
 
 
 def _own_plan(message: Message, clause: range) -> bool:
@@ -1123,7 +1146,7 @@ def _decision_in(message: Message, clause: range) -> str:
             if near and not obliged and message.within("advice:concurrent", message.sentence_span(person.start)):
                 return "concurrent"  # "can I have the flu jab while I'm on it?"
             if person.start == modal.end and modal.start == clause.start and not obliged \
-                    and not message.starts("questions:auxiliary", modal.start) \
+                    and message.stems[modal.start] not in message.lexicon.grammar["auxiliary"] \
                     and not message.within("questions:info", clause) and not _asks_for_someone(message, clause) \
                     and not _chitchat(message, message.lexicon):
                 return "personal_modal"  # "could my son be given it?", "can I still have it?"; not "can I ask you?"
@@ -1183,7 +1206,7 @@ def _chitchat(message: Message, lexicon: Lexicon) -> str:
                 moods.append(mood)
     openers = {m.start for m in message.marks.get("questions:opener", ())  # "when does it start?" asks
                if m.start == message.clause_span(m.start).start}
-    asks_about_me = "identity" in moods  # "can I speak to a human?": its opener asks about the assistant
+    asks_about_me = bool({"identity", "frustration"} & set(moods))  # "can you repeat that?": it asks the assistant
     covered.update(at for at, word in enumerate(message.stems)
                    if word in lexicon.function_words and (at not in openers or asks_about_me))
     if len(covered) < len(message) or not moods:

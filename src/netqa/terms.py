@@ -16,6 +16,7 @@ from netqa.lang import en
 from netqa.text import content_words, normalise, stem, stopwords, swapped_neighbours, words
 
 TYPO_MIN_SIMILARITY = 78  # rapidfuzz ratio: "pateints" -> "patients" scores 88
+TYPO_MIN_LENGTH = 4  # shorter words are too often another real word one letter away
 RELATED_PER_WORD = 4  # corpus words WordNet relates to one question word, at most (most frequent sense first)
 DEFINING_PER_WORD = 4  # corpus words among those WordNet defines one question word with, at most
 REAL_WORD_ZIPF = 2.5  # a word this common in English (wordfreq's Zipf scale) is never "corrected": live != liver
@@ -160,11 +161,7 @@ class Vocabulary:
         own = lexicon
         self.lexicon = {**general, **own}
         lexicon = self.lexicon
-        self._by_length: dict[int, list[str]] = {}
-        # Sorted, so a tie between two corrections goes the same way in every process (sets are not ordered).
-        for word in sorted(self.words | {w for key in lexicon for w in key.split()}):
-            if len(word) >= 4 and word.isalpha():
-                self._by_length.setdefault(len(word), []).append(word)
+        self.speller = Speller(self.words | {w for key in lexicon for w in key.split()})
         # Lay phrases are matched by their stems, so "risks" finds "risk" and "bleeds" finds "bleed".
         # The corpus's own entries win over general ones that stem alike ("dose", "doses").
         self._lexicon_by_stems = {tuple(stem(w) for w in key.split()): key for key in [*general, *own]}
@@ -230,7 +227,7 @@ class Vocabulary:
         variant = next((v for v in _spelling_variants(lowered) if self.knows(v)), None)
         if variant is not None:
             return variant
-        if _is_english(lowered) or len(word) < 5 or self.correct(lowered):
+        if is_english(lowered) or len(word) < 5 or self.correct(lowered):
             return word  # a misspelt corpus word is corrected later, not split
         split = _split_compound(lowered, self.knows)
         return split if split is not None else word
@@ -277,38 +274,62 @@ class Vocabulary:
         fixed = None
         if (len(word) >= 4 and word.isalpha() and not self.knows(word) and word not in self.lexicon
                 and word not in stopwords() and word not in generic_words()):
-            if _is_english(word):
-                # A real word is only a typo for a corpus word with two letters swapped: trail -> trial.
-                swapped = [w for w in self._by_length.get(len(word), ()) if swapped_neighbours(word, w)]
-                fixed = swapped[0] if len(swapped) == 1 else None
-            else:
-                candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
-                best = _closest(word, candidates)
-                # "cuase" is "cause" (a word questions use), not the corpus's "cases": a closer everyday
-                # word wins, and is left for the question's wording to carry
-                everyday = _closest(word, _everyday_words())
-                closer = everyday is not None and everyday[0] != best[0] and everyday[1] <= best[1] if best else False
-                fixed = best[0] if best and not closer else None
+            best = self.speller.nearest(word)
+            # "cuase" is "cause" (a word questions use), not the corpus's "cases": a closer everyday word wins, and
+            # is left for the question's wording to carry
+            everyday = _everyday_speller().nearest(word) if best and not is_english(word) else None
+            closer = bool(best and everyday and everyday[0] != best[0] and everyday[1][:3] <= best[1][:3])
+            fixed = best[0] if best and not closer else None
         if len(self._corrections) < 50_000:
             self._corrections[word] = fixed
         return fixed
 
 
-def _closest(word: str, candidates) -> tuple[str, tuple[int, float]] | None:
-    """The candidate a misspelling most likely stands for, with its (edits, -similarity): fewest edits first,
-    counting two letters swapped as one ("chrage" is "charge", not "change"), then the most similar (rapidfuzz ratio
-    at least TYPO_MIN_SIMILARITY)."""
-    near = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_SIMILARITY, limit=None)
-    # Two neighbours swapped in a short word ("gzpi", "lnog") score below the cutoff, yet are one slip.
-    near += [(w, fuzz.ratio(word, w), None) for w, _, _ in process.extract(
-        word, candidates, scorer=OSA.distance, score_cutoff=1, limit=None) if swapped_neighbours(word, w)]
-    ranked = [(w, (OSA.distance(word, w), -similarity)) for w, similarity, _ in near]
-    return min(ranked, key=lambda item: (item[1], item[0]), default=None)
+class Speller:
+    """Misspelt words -> the words of one vocabulary they stand for: a corpus's (Vocabulary) or the safety router's
+    (netqa.safety), one corrector for both.
+
+    A word of at least TYPO_MIN_LENGTH letters stands for the vocabulary word the fewest edits away (a letter left
+    out, added or changed, or two neighbours swapped: optimal string alignment), at least TYPO_MIN_SIMILARITY alike
+    (rapidfuzz ratio) or two neighbours swapped ("gzpi", "lnog" score below the cutoff yet are one slip); of equally
+    near words two swapped neighbours ("lfie" is "life", not "lie"), then the most alike ("ofen" is "often", not
+    "open"), then the commoner in English, then the first in the alphabet (the same in every process). A word
+    English knows (REAL_WORD_ZIPF) stands only for the one vocabulary word with two of its neighbours swapped, if
+    there is one ("trail" -> "trial"; "live" is never "liver").
+    """
+
+    def __init__(self, words: Iterable[str]):
+        self._by_length: dict[int, list[str]] = {}
+        for word in sorted(set(words)):  # sorted: ties go the same way in every process
+            if len(word) >= TYPO_MIN_LENGTH and word.isalpha():
+                self._by_length.setdefault(len(word), []).append(word)
+
+    def correct(self, word: str) -> str | None:
+        """The vocabulary word a misspelling stands for, or None."""
+        found = self.nearest(word)
+        return found[0] if found else None
+
+    def nearest(self, word: str) -> tuple[str, tuple[int, bool, float, float, str]] | None:
+        """The vocabulary word a misspelling stands for with its rank (edits, not a swap, unlikeness, rarity,
+        itself), or None."""
+        if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
+            return None
+        if is_english(word):
+            swapped = [w for w in self._by_length.get(len(word), ()) if swapped_neighbours(word, w)]
+            return (swapped[0], (1, False, 0.0, 0.0, swapped[0])) if len(swapped) == 1 else None
+        candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
+        near = {w for w, _, _ in process.extract(word, candidates, scorer=fuzz.ratio,
+                                                  score_cutoff=TYPO_MIN_SIMILARITY, limit=None)}
+        near |= {w for w, _, _ in process.extract(word, candidates, scorer=OSA.distance, score_cutoff=1, limit=None)
+                 if swapped_neighbours(word, w)}
+        ranked = [(w, (OSA.distance(word, w), not swapped_neighbours(word, w), -fuzz.ratio(word, w),
+                       -english_frequency(w), w)) for w in near]
+        return min(ranked, key=lambda item: item[1], default=None)
 
 
 @lru_cache(maxsize=1)
-def _everyday_words() -> tuple[str, ...]:
-    return tuple(sorted(w for w in generic_words() | stopwords() if len(w) >= 4 and w.isalpha()))
+def _everyday_speller() -> Speller:
+    return Speller(w for w in generic_words() | stopwords() if len(w) >= 4)
 
 
 _WORD_OR_INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_]+(?:'[^\W\d_]+)?")
@@ -365,7 +386,13 @@ def _is_common_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=20_000)
-def _is_english(word: str) -> bool:
+def is_english(word: str) -> bool:
+    """Whether English uses the word often enough that it is no misspelling (wordfreq's Zipf scale)."""
+    return english_frequency(word) >= REAL_WORD_ZIPF
+
+
+@lru_cache(maxsize=20_000)
+def english_frequency(word: str) -> float:
     from wordfreq import zipf_frequency  # loaded only when a word is not in the corpus
 
-    return zipf_frequency(word, "en") >= REAL_WORD_ZIPF
+    return zipf_frequency(word, "en")
