@@ -101,6 +101,8 @@ def test_chat_abbreviations_are_spelled_out_but_initials_are_kept():
     ("Who publishes new versions?", "person"), ("Did the doctors know who got the real medicine?", "yesno"),
     ("What does it mean when recv returns 0 bytes?", "definition"),  # "when" opens a clause, it asks no date
     ("So when will the results be out?", "date"),
+    ("Which zlib version fixed the bug?", "version"), ("In what version was xz added?", "version"),
+    ("and if the program doesn't say which version applies?", "other"),  # asks which, not for a release
 ])
 def test_question_types_come_from_the_one_table(question, kind):
     assert understand(question).type == kind
@@ -203,6 +205,45 @@ def test_yes_or_no_only_when_the_quote_says_it_plainly(question, quote, said):
     assert verdict(understand(question), quote, query, False) == said
 
 
+@pytest.mark.parametrize("sentence, question, answer", [
+    ("Versions 1.1.3 and before had a double-free bug; it was fixed in zlib 1.1.4.",
+     "Which zlib version fixed the double-free bug?", "1.1.4"),
+    ("It uses O_TMPFILE, which requires Linux kernel 3.11 or later.", "Which Linux kernel version is needed?", "3.11"),
+    ("This License is version 3 of the GNU GPL, supplemented by the permissions below.",
+     "Which version of the GNU GPL does it build on?", "version 3"),
+    ("About 2.5% of the files and 1.5 MB of memory are used.", "Which version is used?", None),  # figures, not releases
+])
+def test_a_version_question_is_answered_by_a_release_number(sentence, question, answer):
+    assert _fact(sentence, question) == answer
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("How many patients were in the study that got this drug approved?", "298"),  # "drug" brought "cabozantinib"
+    ("How many patients got placebo?", None),  # the question's own word, not the counted noun, binds the figure
+])
+def test_only_the_questions_own_words_keep_the_counted_noun_from_binding_a_figure(question, figure):
+    from netqa.text import content_words, stem
+    asked = understand(question)
+    query = {stem(w): 1.0 for w in content_words(asked.normalised)} | {"cabozantinib": 0.6}
+    sentence = ("The trial enrolled 298 patients across two cohorts—randomizing them to receive either cabozantinib "
+                "or placebo.")
+    assert extract_fact(sentence, asked, query, lambda term: 1.0) == figure
+
+
+def test_ten_or_fewer_is_a_count():
+    assert _fact("Inline functions ten or fewer lines in length may be used.",
+                 "How many lines may an inline function have?") == "ten or fewer"
+
+
+@pytest.mark.parametrize("sentence, question, answer", [
+    ("Another name for it is the Schwartzian transform, after Randal L. Schwartz, who made it popular.",
+     "Who is it named after?", "Randal L. Schwartz"),  # an initial is no common word
+    ("Send your queries to him (but please Cc: the mailing list).", "Which country does he live in?", None),
+])
+def test_a_name_is_written_as_names_are(sentence, question, answer):
+    assert _fact(sentence, question) == answer
+
+
 def test_a_number_counting_something_else_is_not_the_answer():
     assert _fact(SENTENCE, "How many hospitals took part?") is None
 
@@ -261,6 +302,22 @@ def test_an_faq_answer_is_judged_with_the_question_it_answers(faq):
     reply, evidence = faq.explain("Will the maintainers sign our legal papers?")
     assert reply.kind == ReplyKind.ANSWER and reply.quote == "No. Go away." and evidence.answers_faq
     assert reply.answer.startswith("No.\n")  # the text's own answer to that question says no plainly
+
+
+def test_initials_stand_for_the_name_the_text_spells_out(tmp_path):
+    notes = bot_on(tmp_path, "notes.txt", "Exceptions\n\nFor software which is copyrighted by the Free Software "
+                   "Foundation, write to the Free Software Foundation; we sometimes make exceptions for this.\n")
+    _, evidence = notes.explain("What does the FSF do about exceptions?")
+    assert evidence is not None and not evidence.missing_constraint and evidence.quote_coverage == 1.0
+
+
+def test_in_a_folder_of_documents_the_quote_holds_the_name_of_its_document(tmp_path):
+    (tmp_path / "artistic.txt").write_text("The Artistic License\n\nSupport\n\nYou may charge any fee you choose "
+                                           "for support of this Package.\n", encoding="utf-8")
+    (tmp_path / "mit.txt").write_text("The MIT License\n\nWarranty\n\nThe software is provided as is, without "
+                                      "warranty of any kind.\n", encoding="utf-8")
+    _, evidence = netqa.load(tmp_path).explain("Can I charge a fee for support under the Artistic License?")
+    assert evidence is not None and evidence.quote_coverage == 1.0  # "Artistic License" is the quote's document
 
 
 @pytest.mark.parametrize("question", [

@@ -547,3 +547,40 @@ def test_a_noun_and_verb_form_phrase_is_known_with_an_auxiliary_between():
     assert "eyes are rolling back" in _with_auxiliary("eyes rolling back", ["are"])
     assert _with_auxiliary("stiff neck", ["is"]) == set() and _with_auxiliary("coughing up blood", ["is"]) == set()
     assert route("my dad's eyes are rolling back").kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["i can't anymore", "it's over for me", "i'm worthless", "my mum can't cope",
+                                  "i feel so hopeless right now", "there's nothing left for me here"])
+def test_a_weaker_sign_that_is_the_whole_message_is_a_crisis(text):
+    assert route(text).crisis
+
+
+@pytest.mark.parametrize("text", ["i can't cope with this heat", "you're hopeless", "this is hopeless", "i give up",
+                                  "my dad is hopeless at cooking", "i'm trapped in the lift",
+                                  "I can't cope with the diarrhoea, what helps?"])
+def test_a_weaker_sign_beside_other_words_or_said_to_the_assistant_is_not(text):
+    assert not route(text).crisis
+
+
+def test_the_perfect_progressive_reaches_up_to_now_whatever_else_the_sentence_dates():
+    assert route("my dad bought a gun last week and has been calling everyone to say goodbye").crisis
+    assert route("I had a heart attack in 2015 and have been fine since").kind is QUESTION
+    assert route("she was vomiting blood last month and has been recovering well").kind is QUESTION
+
+
+def test_rather_dead_than_living_itself_is_a_wish_not_a_figure_of_speech():
+    assert route("my mum said she'd rather be dead than keep going like this").crisis
+    assert not route("I'd rather die than lose my hair").crisis
+
+
+@pytest.mark.parametrize("text, mood", [("can you repeat that", "frustration"),
+                                        ("explain it simpler please", "frustration"),
+                                        ("do you store my data?", "identity"), ("can you hear me", "identity"),
+                                        ("wow that was fast", "ack")])
+def test_asking_the_assistant_about_itself_or_its_last_reply_is_small_talk(text, mood):
+    assert route(text) == Route(CHITCHAT, reason="chitchat", mood=mood)
+
+
+@pytest.mark.parametrize("text", ["how is my data stored?", "who runs the service?", "can you explain the trial?"])
+def test_the_same_words_in_a_question_about_the_text_are_not(text):
+    assert route(text, health=False).kind is QUESTION

@@ -30,8 +30,12 @@ CLIPPED_BY = 4  # ... or be its clipped form, this many letters shorter at least
 
 
 def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
-                    sentences: list[SentenceHit], idf, context: str = "", following=None) -> Evidence | None:
+                    sentences: list[SentenceHit], idf, context: str = "", following=None,
+                    documents: int = 1) -> Evidence | None:
     """The sentence to quote: similar to the question and, when a figure is asked, holding one.
+
+    In a corpus of several `documents`, the words naming the quote's document ("under the Artistic License") are
+    met by any sentence of it.
 
     A sentence that is itself a question (an FAQ's "34. Is there a Java version of zlib?") is answered by
     the passage after it (`following(passage)`), which is quoted instead.
@@ -100,7 +104,8 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     # The quote answers the question in its heading ("40. Does zlib support Deflate64?") or the one before it
     under_question = passage.section.rstrip().endswith("?")
     quote_stems = _stems_of(passage.section if under_question else "", quote) | (
-        _passage_stems(asked_by[passage.id]) if passage.id in asked_by else frozenset())
+        _passage_stems(asked_by[passage.id]) if passage.id in asked_by else frozenset()) | (
+        _name_stems(passage.document, passage.path) if documents > 1 else frozenset())
     if quote != best.passage.sentences[best.sentence_index].text:
         # the neighbour quoted with it may hold the fact ("We are not the authors. The real author is ... Joel")
         short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
@@ -219,10 +224,22 @@ def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool
     "temp" in "temporary")."""
     if stem(word) in stems or word in generic_words():
         return True
+    if text and _spelled_out(word, text):
+        return True
     for phrase, document_words in expansion.synonyms + expansion.long_forms + (expansion.related if related else ()):
         if word in phrase.split() and any(stem(w) in stems for dw in document_words for w in content_words(dw)):
             return True
     return bool(text) and _in_a_word(word, text)
+
+
+@lru_cache(maxsize=65_536)
+def _spelled_out(word: str, text: str) -> bool:
+    """Whether the text spells the word out as the initials of a run of capitalised words ("FSF": "Free Software
+    Foundation")."""
+    if not 2 <= len(word) <= 6 or not word.isalpha():
+        return False
+    letters = r"\W+".join(rf"{c.upper()}[a-z]+" for c in word.lower())
+    return re.search(rf"\b{letters}\b", text) is not None
 
 
 @lru_cache(maxsize=65_536)  # passages and question words come again and again
@@ -408,7 +425,7 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
         if word in synonym_words or word in generic_words() or word in absent or word in expansion.incidental:
             continue
         weight = idf(stem(word)) or rarest
-        covered = stem(word) in in_passage or bool(text) and _in_a_word(word, text)
+        covered = stem(word) in in_passage or bool(text) and (_in_a_word(word, text) or _spelled_out(word, text))
         if not covered and word in pointed_at:
             continue  # "this tablet": the thing the text is about, whatever the text calls it
         total += weight

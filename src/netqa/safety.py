@@ -167,6 +167,7 @@ class Lexicon:
     findings: tuple[Finding, ...]
     self_harm: tuple[Form, ...]
     warning_signs: dict[str, tuple[Form, ...]]  # kinds of weaker signs (despair, means laid out): two kinds = a crisis
+    alone: tuple[str, ...]  # kinds of weaker signs that are a crisis when they are the whole message
     flag_signs: dict[str, tuple[Form, ...]]  # kinds of weaker red-flag signs (dizzy, clammy): two kinds = an emergency
     meant: tuple[frozenset[str], frozenset[str]]  # red flags that are self-harm when told with one of these labels
     raising: tuple[frozenset[str], frozenset[str]]  # verbs a negation is raised over, and the modals it belongs to
@@ -180,7 +181,7 @@ class Lexicon:
     speller: Speller  # the vocabulary's words, for repairing a misspelling
     skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
     transparent: frozenset[str]  # stems that carry only a clause's subject, modal or tense: not counted apart
-    continuing: frozenset[str]  # words that, opening a sentence after a full stop, carry on the one before it
+    grammar: dict[str, frozenset[str]]  # grammar.txt: function words by their role ("referring", "perfect", ...)
     irregular: dict[str, str]  # "bled" -> "bleed": inflections.txt, from WordNet's exception lists
     endings: tuple[tuple[str, str], ...]  # ("ier", "y"), ("er", ""): regular endings stripped to find a base word
 
@@ -301,7 +302,8 @@ def english() -> Lexicon:
             for variant in variants:
                 phrases[_phrase_stems(variant)].add(label)
 
-    copulas, progressive = read_sections("clauses.txt")["copula"], read_sections("clauses.txt")["progressive"]
+    copulas, grammar = read_sections("clauses.txt")["copula"], read_sections("grammar.txt")
+    progressive = grammar["progressive"]
     negation = read_sections("negation.txt")
     for name in ("severity.txt", "negation.txt", "time.txt", "person.txt", "questions.txt", "clauses.txt",
                  "advice.txt"):
@@ -342,7 +344,8 @@ def english() -> Lexicon:
                            unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())), sudden=False)
                       for form in harm["forms"])
     warning_signs = {kind: tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
-                                      window=harm["weak_windows"].get(" ".join(form), WINDOW), sudden=False)
+                                      window=harm["weak_windows"].get(" ".join(form), WINDOW), sudden=False,
+                                      unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())))
                                  for form in forms)
                      for kind, forms in harm["weak_forms"].items()}
     add(read_sections("health_words.txt")["health"], "topic:health")
@@ -360,7 +363,7 @@ def english() -> Lexicon:
                 known.setdefault(other, frozenset())
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
     return Lexicon(known, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
-                   warning_signs, flag_signs,
+                   warning_signs, tuple(harm["alone"]), flag_signs,
                    (frozenset(harm["meant"]["findings"]), frozenset(f"harm:{p}" for p in harm["meant"]["parts"])),
                    (frozenset(map(stem, negation["raising"])), frozenset(map(stem, negation["raised_to"]))),
                    frozenset(stem(w) for w in en.word_list("stopwords.txt") if w.isalpha()),
@@ -370,7 +373,8 @@ def english() -> Lexicon:
                    Speller(surface),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
-                   frozenset(read_sections("clauses.txt")["continuing"]), *_inflections())
+                   {section: frozenset(stem(w) for w in words if " " not in w) for section, words in grammar.items()},
+                   *_inflections())
 
 
 def _inflections() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
@@ -445,7 +449,7 @@ class Message:
         for number, match in enumerate(tokens):
             kind, token = match.lastgroup, match.group()
             if kind == "sentence" and token == "." and number + 1 < len(tokens) \
-                    and tokens[number + 1].group() in lexicon.continuing:
+                    and stem(tokens[number + 1].group()) in lexicon.grammar["continuing"]:
                 kind = "clause"  # "i'm done. with all of it.": a fragment carrying on its sentence
             if kind == "sentence":
                 if "?" in token:
@@ -751,7 +755,7 @@ def _denied(message: Message, found: Instance) -> bool:
     moved = {m.start for m in message.marks.get("negation:moved", ())}  # "he's gone into the woods"
     ended = [m for m in _free(message, "negation:after", message.sentence_span(found.start), found.taken)
              if m.start > found.start and not message.becomes(m) and m.end not in moved
-             and (m.start in clause or message.starts("clauses:referring", m.start - 1))]
+             and (m.start in clause or message.stems[m.start - 1] in message.lexicon.grammar["referring"])]
     return bool(ended) and not _free(message, "time:now", clause, found.taken)
 
 
@@ -780,7 +784,16 @@ def _over(message: Message, found: Instance) -> bool:
         return any(not m.overlaps(inside) for label in ("time:present", "time:now")
                    for m in _free(message, label, span, found.taken))
 
-    return not (now(message.clause_span(found.start)) or now(found.also))
+    return not (now(message.clause_span(found.start)) or now(found.also) or _going_on(message, found))
+
+
+def _going_on(message: Message, found: Instance) -> bool:
+    """Told in the perfect progressive, which reaches up to now: "has been calling everyone to say goodbye", "keeps
+    saying he won't need it" (an auxiliary of time.txt [ongoing], then an -ing form, before the finding in its
+    clause); "has been fine since" is no finding."""
+    clause = message.clause_span(found.start)
+    return any(m.end <= found.start and m.start in clause and message.words[m.end].endswith("ing")
+               for m in message.marks.get("time:ongoing", ()))
 
 
 def _dates(cue: Mark, found: Instance) -> bool:
@@ -901,7 +914,8 @@ def _told_as_past(message: Message, found: Instance, before: range) -> bool:
         return True
     word = message.words[found.start]
     past = word.endswith("ed") or (word in english().irregular and not word.endswith(("er", "est")))
-    return past and not message.within("clauses:perfect", range(before.start, found.start))
+    perfect = message.lexicon.grammar["perfect"]
+    return past and not any(word in perfect for word in message.stems[before.start:found.start])
 
 
 def _holds(message: Message, found: Instance, labels: Iterable[str]) -> bool:
@@ -921,9 +935,10 @@ def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark 
     first = min(m.start for m in knowing)
 
     def tells(person: Mark) -> bool:  # of the one asking, only what follows the asking unsupposed ("if I")
-        if not message.starts("person:asker", person.start):
+        grammar = message.lexicon.grammar
+        if message.stems[person.start] not in grammar["asker"]:
             return True
-        return person.start > first and not message.starts("questions:supposition", person.start - 1)
+        return person.start > first and message.stems[person.start - 1] not in grammar["supposition"]
 
     return not any(personal and tells(m) for m, personal in _people(message, range(clause.start, found.start), found,
                                                                     opener))
@@ -979,10 +994,33 @@ def _proposed_by_modal(message: Message, found: Instance) -> bool:
                for m in message.within(label, clause))
 
 
+SAID_ALONE = 8  # a message of at most this many words may be a weaker warning sign and nothing else
+# what may stand beside a sign said alone: the person, "feel", "am", a word of now ("i feel so hopeless right now")
+_ALONGSIDE = ("person:personal", "harm:being", "clauses:copula", "time:now", "time:present")
+
+
+def _said_alone(message: Message, lexicon: Lexicon, health: bool) -> bool:
+    """A weaker sign of despair or of the unbearable that is the whole message: a short statement by or about a
+    person, with no question and no one addressed, whose other words only name the person, a feeling or now, or
+    are function words ("i can't anymore", "it's over for me", "my mum can't cope"; not "you're hopeless", "I
+    can't cope with this heat"): there is nothing else it can be about."""
+    if len(message) > SAID_ALONE or message.asks or message.starts("questions:opener", 0) \
+            or not message.has("person:personal") or "you" in message.stems:
+        return False
+    plain = {at for label in _ALONGSIDE for m in message.marks.get(label, ()) for at in range(m.start, m.end)}
+
+    def whole(found: Instance) -> bool:
+        return all(at in found.taken or at in plain or word in lexicon.function_words or word in lexicon.skippable
+                   for at, word in enumerate(message.stems))
+
+    return any(whole(found) and _reported(message, found, health) for kind in lexicon.alone
+               for found in _instances(message, lexicon.warning_signs[kind]))
+
+
 def _self_harm(message: Message, lexicon: Lexicon, health: bool) -> bool:
-    """A self-harm form reported, or weaker warning signs of two kinds."""
+    """A self-harm form reported, weaker warning signs of two kinds, or one said alone."""
     return any(_reported(message, found, health) for found in _instances(message, lexicon.self_harm)) or \
-        _warning_signs(message, lexicon.warning_signs, health)
+        _warning_signs(message, lexicon.warning_signs, health) or _said_alone(message, lexicon, health)
 
 
 def _red_flag(message: Message, lexicon: Lexicon, health: bool) -> str:
@@ -1037,8 +1075,8 @@ def _bare_decision(message: Message, clause: range) -> bool:
     if not message.starts("advice:decision", at) or message.words[at].endswith(("ed", "ing", "en")):
         return False
     after = range(at + 1, clause.stop)
-    return any(message.within(label, after) for label in ("person:personal", "clauses:referring", "time:present",
-                                                          "time:now"))
+    return any(message.stems[to] in message.lexicon.grammar["referring"] for to in after) or any(
+        message.within(label, after) for label in ("person:personal", "time:present", "time:now"))
 
 
 def _own_plan(message: Message, clause: range) -> bool:
@@ -1108,7 +1146,7 @@ def _decision_in(message: Message, clause: range) -> str:
             if near and not obliged and message.within("advice:concurrent", message.sentence_span(person.start)):
                 return "concurrent"  # "can I have the flu jab while I'm on it?"
             if person.start == modal.end and modal.start == clause.start and not obliged \
-                    and not message.starts("questions:auxiliary", modal.start) \
+                    and message.stems[modal.start] not in message.lexicon.grammar["auxiliary"] \
                     and not message.within("questions:info", clause) and not _asks_for_someone(message, clause) \
                     and not _chitchat(message, message.lexicon):
                 return "personal_modal"  # "could my son be given it?", "can I still have it?"; not "can I ask you?"
@@ -1168,7 +1206,7 @@ def _chitchat(message: Message, lexicon: Lexicon) -> str:
                 moods.append(mood)
     openers = {m.start for m in message.marks.get("questions:opener", ())  # "when does it start?" asks
                if m.start == message.clause_span(m.start).start}
-    asks_about_me = "identity" in moods  # "can I speak to a human?": its opener asks about the assistant
+    asks_about_me = bool({"identity", "frustration"} & set(moods))  # "can you repeat that?": it asks the assistant
     covered.update(at for at, word in enumerate(message.stems)
                    if word in lexicon.function_words and (at not in openers or asks_about_me))
     if len(covered) < len(message) or not moods:
