@@ -584,3 +584,15 @@ def test_asking_the_assistant_about_itself_or_its_last_reply_is_small_talk(text,
 @pytest.mark.parametrize("text", ["how is my data stored?", "who runs the service?", "can you explain the trial?"])
 def test_the_same_words_in_a_question_about_the_text_are_not(text):
     assert route(text, health=False).kind is QUESTION
+
+
+@pytest.mark.parametrize("text, crisis", [("my friend is walking into the sea", True), ("I'm exhausted", False),
+                                          ("my husband is on the train tracks", True),
+                                          ("he's standing in the river up to his waist and won't come out", True),
+                                          ("she is in the river swimming", False),
+                                          ("my dad has put a hosepipe in the car", True),
+                                          ("my dad put the hosepipe in the car boot for the garden", False),
+                                          ("he's loading his shotgun and crying", True),
+                                          ("he is cleaning his gun", False), ("my baby is crying", False)])
+def test_means_in_use_now_are_a_crisis_and_their_everyday_senses_are_not(text, crisis):
+    assert route(text).crisis is crisis
