@@ -1,5 +1,6 @@
 """What safety routing adds to a reply: median time of netqa.safety.route per message, uncached, against a no-op
-call and one normalise() (what every reply already pays) measured in the same run, and against a whole first ask.
+call and one normalise() (what every reply already pays) measured in the same run, and against a whole first ask;
+also the rules alone (`model=False`): what the learned net under them adds.
 
     python benchmarks/safety_route.py [--rounds 5] [--out benchmarks/results/safety_route.json]
 
@@ -42,11 +43,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write the figures here as JSON")
     args = parser.parse_args()
 
-    from netqa import safety
+    from netqa import safety, safety_model
     from netqa.text import normalise
 
     messages = _messages()
     safety.english()  # the word data is read once a process, when the bot loads
+    safety_model.shipped()  # so is the learned net
     uncached = safety.route.__wrapped__
 
     def no_op(message: str) -> None:
@@ -57,10 +59,12 @@ def main() -> None:
     for _ in range(args.rounds):
         rounds.append({"no_op": _median_us(no_op, messages), "normalise": _median_us(normalise, messages),
                        "route": _median_us(lambda m: uncached(m, True), messages),
+                       "route_rules_only": _median_us(lambda m: uncached(m, True, False), messages),
                        "route_cached": _median_us(lambda m: safety.route(m, True), messages)})
     figures = {name: statistics.median(r[name] for r in rounds) for name in rounds[0]}
     figures["route_cold_first_pass"] = cold
     figures["route_added_over_no_op"] = figures["route"] - figures["no_op"]
+    figures["net_added_over_rules"] = figures["route"] - figures["route_rules_only"]
 
     import netqa
 

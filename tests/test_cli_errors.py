@@ -82,7 +82,8 @@ def test_a_file_that_is_no_text_is_skipped_with_one_line_naming_it(corpus):
     assert result.returncode == 0 and "9 am" in result.stdout
     assert result.stderr.splitlines() == ["netqa: skipped binary.txt: not a text file (it holds NUL bytes)",
                                           "netqa: skipped photo.png: unknown suffix .png (netqa reads .txt, .text, "
-                                          ".rst, .md, .markdown, .html, .htm, .pdf, .docx and files without a "
+                                          ".rst, .debian, .md, .markdown, .html, .htm, .pdf, .docx and files "
+                                          "without a "
                                           "suffix, each also gzipped (.gz))"]
 
 

@@ -256,7 +256,10 @@ def test_a_saved_index_gives_back_the_same_passages_for_every_format(tmp_path):
                                          b"<pre>badge --print</pre></main></body></html>")
     (tmp_path / "old.txt").write_bytes("The caf\xe9 closes at five o'clock on every weekday, and at noon on "
                                        "Saturdays.".encode("cp1252"))
+    (tmp_path / "install.txt").write_text("Install\n\n   To build it, type:\n\n       ./configure  --quiet\n"
+                                          "       make\n\n   Then it is built.\n", encoding="utf-8")
     built = build(tmp_path)
+    assert "To build it, type: ./configure  --quiet\nmake" in [p.text for p in built.passages]
     save_index(built, tmp_path / "saved")
     loaded = load_index(tmp_path, tmp_path / "saved")
     assert loaded is not None
@@ -315,12 +318,11 @@ def test_an_example_under_its_introduction_is_kept_verbatim_and_is_never_a_headi
             "        # <edit the config file>\n        make\n\n    After the above, then:\n\n    make install\n\n"
             "    However, many systems come with a shared library already installed.\n")
     document = parse_document(Path("doc.txt"), text.encode(), "doc")
-    assert [(p.section, p.kind, p.text) for p in document.passages] == [
-        ("Install", "text", "By default a shared library is built. So:"),
-        ("Install", "code", "make distclean\n./configure\n# <edit the config file>\nmake"),
-        ("Install", "text", "After the above, then:"),
-        ("Install", "code", "make install"),
-        ("Install", "text", "However, many systems come with a shared library already installed.")]
+    assert [(p.section, [s.text for s in p.sentences]) for p in document.passages] == [
+        ("Install", ["By default a shared library is built.", "So:",
+                     "make distclean\n./configure\n# <edit the config file>\nmake"]),
+        ("Install", ["After the above, then:", "make install"]),
+        ("Install", ["However, many systems come with a shared library already installed."])]
 
 
 def test_a_table_of_contents_is_neither_headings_nor_passages():
@@ -536,14 +538,14 @@ def test_a_field_heads_the_prose_indented_under_it_and_a_lone_dot_separates_its_
     assert document.passages[1].text.startswith("Files: * Copyright: Yann Collet Meta Platforms")
 
 
-def test_html_list_items_join_the_paragraph_that_introduces_them():
+def test_html_list_items_join_the_paragraph_that_introduces_them_each_after_a_bullet():
     page = ("<html><head><title>Sorting</title></head><body><main><h1>Sorting</h1>"
             "<p>Including the index gives two benefits:</p><ul><li><p>The sort is stable.</p></li>"
             "<li><p>The original items do not have to be comparable.</p></li></ul>"
             "<p>Another name for this idiom is Schwartzian transform.</p></main></body></html>")
     document = parse_document(Path("sorting.html"), page.encode(), "sorting")
     assert [p.text for p in document.passages] == [
-        "Including the index gives two benefits: The sort is stable. The original items do not have to be "
+        "Including the index gives two benefits: • The sort is stable. • The original items do not have to be "
         "comparable.", "Another name for this idiom is Schwartzian transform."]
 
 
@@ -630,7 +632,7 @@ def test_where_a_format_marks_its_list_items_only_items_join_a_lead_in():
             "<li><p>the maximum level of nesting</p></li></ul><p>the range of numbers</p></main></body></html>")
     document = parse_document(Path("json.html"), page.encode(), "json")
     assert [p.text for p in document.passages] == [
-        "Some implementations may set limits on: the size of accepted texts the maximum level of nesting",
+        "Some implementations may set limits on: • the size of accepted texts • the maximum level of nesting",
         "the range of numbers"]
 
 
@@ -655,5 +657,209 @@ def test_a_code_example_under_its_introduction_has_a_section_that_says_what_it_s
             "<p>Compact encoding:</p><pre>json.dumps([1, 2], separators=(',', ':'))</pre>"
             "<p>Python lists become JSON arrays in the output.</p></main></body></html>")
     document = parse_document(Path("json.html"), page.encode(), "json")
-    assert [(p.section, p.kind) for p in document.passages] == [
-        ("json", "text"), ("json: Compact encoding", "code"), ("json", "text")]
+    assert [(p.section, p.kind, p.text) for p in document.passages] == [
+        ("json: Compact encoding", "code", "json.dumps([1, 2], separators=(',', ':'))"),
+        ("json", "text", "Python lists become JSON arrays in the output.")]  # "Compact encoding:" alone says nothing
+
+
+def test_outline_headings_of_a_gnu_news_file_nest_and_the_mode_line_is_not_in_the_title():
+    text = ("GNU frob NEWS                                    -*- outline -*-\n\n"
+            "* Noteworthy changes in release 3.8 (2021-08-01) [stable]\n\n** Bug fixes\n\n"
+            "  frob no longer crashes on an empty file.\n\n"
+            "* Noteworthy changes in release 3.7 (2018-12-31) [stable]\n\n** Improvements\n\n"
+            "  frob --color now works with less -R.\n")
+    document = parse_document(Path("NEWS"), text.encode(), "news")
+    assert document.title == "GNU frob NEWS"
+    assert passages(text, "NEWS") == [
+        ("Noteworthy changes in release 3.8 (2021-08-01) [stable]: Bug fixes",
+         "frob no longer crashes on an empty file."),
+        ("Noteworthy changes in release 3.7 (2018-12-31) [stable]: Improvements",
+         "frob --color now works with less -R.")]
+
+
+def test_stars_at_the_start_of_lines_are_bullets_unless_the_file_is_an_outline():
+    text = "Notes\n\n* the first point of the notes here\n\n* the second point of the notes here\n"
+    assert [section for section, _ in passages(text)] == ["Notes", "Notes"]
+
+
+def test_every_debian_changelog_entry_heads_its_own_text_and_trailer():
+    text = ("apt (2.5.2) unstable; urgency=medium\n\n  Upgrading a package now upgrades its siblings too.\n\n"
+            " -- Julian Klode <jak@example.org>  Sun, 24 Jul 2022 15:45:15 +0200\n\n"
+            "apt (2.4.0) unstable; urgency=medium\n\n  GPG verification first tries the trusted.gpg.d keys.\n\n"
+            " -- Julian Klode <jak@example.org>  Tue, 22 Feb 2022 20:01:00 +0100\n")
+    document = parse_document(Path("NEWS.Debian.txt"), text.encode(), "news")
+    assert document.title == "NEWS.Debian"
+    assert passages(text, "NEWS.Debian.txt") == [
+        ("apt (2.5.2) unstable; urgency=medium", "Upgrading a package now upgrades its siblings too."),
+        ("apt (2.5.2) unstable; urgency=medium", "-- Julian Klode <jak@example.org> Sun, 24 Jul 2022 15:45:15 +0200"),
+        ("apt (2.4.0) unstable; urgency=medium", "GPG verification first tries the trusted.gpg.d keys."),
+        ("apt (2.4.0) unstable; urgency=medium", "-- Julian Klode <jak@example.org> Tue, 22 Feb 2022 20:01:00 +0100")]
+
+
+def test_headings_underlined_with_a_later_character_are_parts_of_the_one_above():
+    text = ("frob release notes\n\nfrob 1.14 (2023-09-01)\n======================\n\n"
+            "Bug fixes\n---------\n\nThe daemon no longer crashes when a policy fails.\n\n"
+            "frob 1.12 (2023-06-06)\n======================\n\nSecurity fixes\n--------------\n\n"
+            "An assertion failure in the daemon is fixed.\n")
+    assert passages(text) == [
+        ("frob 1.14 (2023-09-01): Bug fixes", "The daemon no longer crashes when a policy fails."),
+        ("frob 1.12 (2023-06-06): Security fixes", "An assertion failure in the daemon is fixed.")]
+
+
+def test_a_title_in_a_heading_style_of_its_own_heads_no_section():
+    text = ("frob release notes\n==================\n\nBug fixes\n---------\n\n"
+            "The daemon no longer crashes when a policy fails.\n")
+    assert passages(text) == [("Bug fixes", "The daemon no longer crashes when a policy fails.")]
+
+
+def test_a_short_command_under_its_lead_in_is_one_passage_with_it_and_a_tab_indent_counts_as_a_column():
+    text = ("Notes\n\n1. Beeps\n\n   Put in /etc/inputrc (or in your ~/.inputrc):\n\n\tset show-all-if-ambiguous on\n\n"
+            "   Other people prefer:\n\n\tset bell-style none\n\n2. Prompts\n\n   Use colours in prompts with care.\n")
+    assert passages(text) == [
+        ("1. Beeps", "Put in /etc/inputrc (or in your ~/.inputrc): set show-all-if-ambiguous on"),
+        ("1. Beeps", "Other people prefer: set bell-style none"),
+        ("2. Prompts", "Use colours in prompts with care.")]
+
+
+def test_a_described_function_heads_only_its_description_and_is_named_as_the_docs_refer_to_it():
+    page = ("<html><head><title>heapq</title></head><body><main><h1>heapq</h1><h2>Functions</h2>"
+            "<p>The following functions are provided by the module here:</p>"
+            "<dl class='py function'><dt id='heapq.heappush'>heapq.heappush(heap, item, *, key=None)¶</dt>"
+            "<dd><p>Push the value item onto the heap, maintaining the heap invariant.</p></dd></dl>"
+            "<dl class='py class'><dt id='heapq.Heap'>class heapq.Heap(items=())</dt><dd>"
+            "<p>A heap kept as a list of the items that were pushed onto it.</p>"
+            "<dl class='py method'><dt id='heapq.Heap.pop'>pop()</dt><dd><p>Pop and return the smallest item "
+            "of the heap.</p></dd></dl></dd></dl>"
+            "<p>The module also offers three general purpose functions based on heaps.</p></main></body></html>")
+    document = parse_document(Path("heapq.html"), page.encode(), "heapq")
+    assert [(p.section, p.text) for p in document.passages] == [
+        ("Functions", "The following functions are provided by the module here:"),
+        ("heapq.heappush()", "Push the value item onto the heap, maintaining the heap invariant."),
+        ("class heapq.Heap()", "A heap kept as a list of the items that were pushed onto it."),
+        ("class heapq.Heap: pop()", "Pop and return the smallest item of the heap."),
+        ("Functions", "The module also offers three general purpose functions based on heaps.")]
+    assert "heapq.heappush(heap, item, *, key=None)" in document.text  # the signature is shown whole
+
+
+def test_a_highlighted_code_block_inside_a_description_keeps_its_lines():
+    code = ("<div class='highlight'><pre><span></span><span class='kn'>import</span> <span class='nn'>os</span>\n"
+            "<span class='k'>for</span> name <span class='ow'>in</span> os.listdir('.'):\n"
+            "    print(name)\n</pre></div>")
+    page = ("<html><head><title>fnmatch</title></head><body><main><h1>fnmatch</h1><dl class='py function'>"
+            "<dt id='fnmatch.fnmatch'>fnmatch.fnmatch(name, pattern)</dt><dd><p>Test whether the name matches the "
+            f"pattern. This example prints the names in the folder:</p>{code}</dd></dl></main></body></html>")
+    document = parse_document(Path("fnmatch.html"), page.encode(), "fnmatch")
+    assert [p.kind for p in document.passages] == ["text", "code"]
+    assert document.passages[1].text == "import os\nfor name in os.listdir('.'):\n    print(name)"
+
+
+def test_an_html_field_is_no_label_and_a_label_over_a_list_joins_its_first_item():
+    page = ("<html><head><title>glob</title></head><body><main><h1>glob</h1><p>Source code: Lib/glob.py</p>"
+            "<p>The glob module finds all the pathnames matching a specified pattern.</p>"
+            "<p>See also</p><ul><li><p>The pathlib module offers high-level path objects.</p></li></ul>"
+            "</main></body></html>")
+    document = parse_document(Path("glob.html"), page.encode(), "glob")
+    assert [p.text for p in document.passages] == [
+        "Source code: Lib/glob.py", "The glob module finds all the pathnames matching a specified pattern.",
+        "See also: The pathlib module offers high-level path objects."]
+
+
+def test_short_items_of_a_real_list_are_kept_and_a_heading_inside_an_entry_names_the_entry_too():
+    text = ("less (590-2.1) bookworm-security; urgency=high\n\n  * Non-maintainer upload by the Security Team.\n"
+            "  * Rebuild for bookworm-security\n\n  [ Milan Kupcevic ]\n  * Fix incorrect display when a file name "
+            "holds control characters.\n\n -- Salvatore Bonaccorso <carnil@example.org>  Thu, 02 May 2024 20:30:51 "
+            "+0200\n")
+    found = passages(text, "changelog.Debian.txt")
+    assert ("less (590-2.1) bookworm-security; urgency=high", "Rebuild for bookworm-security") in found
+    assert ("less (590-2.1) bookworm-security; urgency=high: [ Milan Kupcevic ]",
+            "Fix incorrect display when a file name holds control characters.") in found
+
+
+def test_sub_items_of_another_bullet_are_one_passage_with_their_item_and_keep_their_bullets():
+    text = ("Changes\n\n  * new upstream release (closes: #983599)\n"
+            "    - avoid spurious empty lines (closes: #763631)\n    - remove erroneous free() (closes: #990035)\n"
+            "  * lesspipe: list zstd file types\n")
+    assert passages(text) == [
+        ("Changes", "new upstream release (closes: #983599) - avoid spurious empty lines (closes: #763631) - remove "
+         "erroneous free() (closes: #990035)"),
+        ("Changes", "lesspipe: list zstd file types")]
+
+
+def test_a_pdf_heading_wrapped_onto_a_second_line_is_one_heading():
+    from netqa.documents.passages import passages_of
+    from netqa.documents.pdf import from_pages
+
+    wide = "a line as wide as the widest lines of this page goes on and on to the end of it here,"
+    page = ("Manual\n3.7. Using the library in a stdio-free\nenvironment\n3.7.1. Getting rid of stdio\n"
+            f"In a deeply embedded application, {wide}\nso the memory-to-memory functions are all you need.\n"
+            "2.6. RECOVERING DATA FROM DAMAGED\nFILES\n"
+            f"bzip2 compresses files in blocks, usually 900kbytes long, and {wide}\nwhich is how it recovers.\n")
+    converted = from_pages([page])
+    assert [b.label for b in converted.blocks if b.kind is BlockKind.HEADING][1:] == [
+        "3.7. Using the library in a stdio-free environment", "3.7.1. Getting rid of stdio",
+        "2.6. RECOVERING DATA FROM DAMAGED FILES"]
+    found = [(p.section, p.text) for p in passages_of(converted, "m", "Manual", "m.pdf")]
+    assert [section for section, _ in found] == ["3.7.1. Getting rid of stdio",
+                                                 "2.6. RECOVERING DATA FROM DAMAGED FILES"]
+    assert found[1][1].startswith("bzip2 compresses files")
+
+
+def test_debian_notes_beside_a_package_are_read_as_text(tmp_path):
+    import gzip
+
+    entry = ("frob (1.2-1) unstable; urgency=medium\n\n  * New upstream release.\n\n"
+             " -- A Maintainer <a@example.org>  Sun, 24 Jul 2022 15:45:15 +0200\n")
+    (tmp_path / "NEWS.Debian").write_text(entry, encoding="utf-8")
+    (tmp_path / "changelog.Debian.gz").write_bytes(gzip.compress(entry.encode()))
+    read = read_corpus(tmp_path)
+    assert [(d.relative_path, d.format) for d in read.documents] == [("NEWS.Debian", "text"),
+                                                                     ("changelog.Debian.gz", "text")]
+    assert not read.skipped
+
+
+def test_an_outline_line_that_is_a_news_item_is_a_passage_not_a_heading():
+    text = ("Frob NEWS                                  -*- outline -*-\n\n"
+            "* Noteworthy changes in release 2.3.1 (2021-05-12) [stable]\n\n"
+            "** Implement full roundtrip for lookup functionality\nWith TR64 enabled, a label now comes back as it "
+            "went in.\n\n** Fix domain too long error\n\n** Mitre has assigned CVE-2019-12290 which was fixed by\n"
+            "the roundtrip feature introduced in 2.2.0.\n\n** Bug fixes\n\n  frob no longer crashes on a file\n"
+            "  [bug introduced in 2.8]\n")
+    release = "Noteworthy changes in release 2.3.1 (2021-05-12) [stable]"
+    assert passages(text, "NEWS") == [
+        (f"{release}: Implement full roundtrip for lookup functionality",
+         "With TR64 enabled, a label now comes back as it went in."),
+        (release, "Fix domain too long error"),
+        (release, "Mitre has assigned CVE-2019-12290 which was fixed by the roundtrip feature introduced in 2.2.0."),
+        (f"{release}: Bug fixes", "frob no longer crashes on a file [bug introduced in 2.8]")]
+
+
+def test_a_copyright_notice_near_the_top_of_a_readme_cuts_nothing_after_it():
+    text = ("Frob\n\nCopyright (c) 2001-2023 The Frob Foundation. All rights reserved.\n\n"
+            "Frob compresses files quickly and well on every platform.\n\n"
+            "Build it with make, then install it with make install as root.\n\n"
+            "Report bugs to the mailing list of the project, with the version you run.\n")
+    assert [t for _, t in passages(text)][1:] == [
+        "Frob compresses files quickly and well on every platform.",
+        "Build it with make, then install it with make install as root.",
+        "Report bugs to the mailing list of the project, with the version you run."]
+
+
+def test_an_opening_lead_in_is_a_passage_not_the_title():
+    text = ("You can find more information about the integration online at:\nhttp://wiki.example.org/Frob\n\n"
+            "The cron job is not shipped in the package, since APT does this already.\n")
+    document = parse_document(Path("README.Debian"), text.encode(), "readme")
+    assert document.title == "README"
+    assert [p.text for p in document.passages][0] == ("You can find more information about the integration online "
+                                                      "at: http://wiki.example.org/Frob")
+
+
+def test_consecutive_outline_lines_are_items_and_an_outline_has_no_heading_for_a_title():
+    text = ("                                            -*- outline -*-\n\n* sm/gpgsm.c\n** Implement --default-key\n"
+            "** support the anyPolicy semantic\n** Should we prefer nonRepudiation certs?\n\n* agent/\n"
+            "** If we detect that a private key has been deleted\n   Bump the key event counter.\n")
+    document = parse_document(Path("TODO"), text.encode(), "todo")
+    assert document.title == "TODO"
+    assert passages(text, "TODO") == [
+        ("sm/gpgsm.c", "Implement --default-key"), ("sm/gpgsm.c", "support the anyPolicy semantic"),
+        ("sm/gpgsm.c", "Should we prefer nonRepudiation certs?"),
+        ("agent/: If we detect that a private key has been deleted", "Bump the key event counter.")]

@@ -133,3 +133,32 @@ def test_source_opens_the_cited_document_at_the_passage(licence_bot):
     assert listing.count('href="/source?document=') == 5
     assert client.get("/source", params={"document": "cc0-1-0"}).status_code == 200
     assert client.get("/source", params={"passage": "lgpl-3-p999"}).status_code == 404
+
+
+@needs_python_doc
+def test_python_doc_library_pages_head_each_description_by_the_name_the_docs_refer_to_it_by(tmp_path):
+    shutil.copy(PYTHON_HTML / "library" / "heapq.html", tmp_path)
+    (document,) = read_corpus(tmp_path).documents
+    sections = {p.text: p.section for p in document.passages}
+    assert sections["Push the value item onto the heap, maintaining the heap invariant."] == "heapq.heappush()"
+    # After the descriptions, the page's own text is under the page's section again.
+    assert sections["The module also offers three general purpose functions based on heaps."] == document.title
+
+
+DIFFUTILS = Path("/usr/share/doc/diffutils")
+
+
+@pytest.mark.skipif(not (DIFFUTILS / "NEWS.gz").is_file(), reason="diffutils' documentation is not installed")
+def test_a_gnu_news_file_and_a_debian_changelog_have_a_section_per_release(tmp_path):
+    for name in ("NEWS.gz", "changelog.Debian.gz"):
+        if (DIFFUTILS / name).is_file():
+            shutil.copy(DIFFUTILS / name, tmp_path)
+    read = read_corpus(tmp_path)
+    assert not read.skipped
+    news = next(d for d in read.documents if d.relative_path == "NEWS.gz")
+    assert news.title.startswith("GNU diffutils NEWS") and "-*-" not in news.title
+    assert all(p.section.startswith("Noteworthy changes in release ") for p in news.passages[:20])
+    assert len({p.section.split(":")[0] for p in news.passages}) > 10  # one section per release at least
+    for changelog in (d for d in read.documents if d.relative_path == "changelog.Debian.gz"):
+        entries = {p.section.split(";")[0] for p in changelog.passages}
+        assert len(entries) > 5 and all(entry.startswith("diffutils (") for entry in entries)

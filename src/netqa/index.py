@@ -37,7 +37,7 @@ from netqa.text import char_terms, content_words, normalise, stem, word_grams, w
 
 log = logging.getLogger("netqa")
 
-FORMAT_VERSION = 3  # bump when the saved layout changes
+FORMAT_VERSION = 4  # bump when the saved layout changes
 INDEX_DIR_NAME = ".netqa-index"
 _MANIFEST, _ARRAYS, _TABLES = "manifest.json", "arrays.npz", "tables.json"
 # Files whose content decides what an index holds: any change to them makes saved indexes stale.
@@ -627,7 +627,7 @@ def save_index(built: CorpusIndex, location: Path, state: _CorpusState | None = 
                        "sha256": doc.sha256, "format": doc.format, "encoding": doc.encoding, "names": doc.names,
                        **({"text": doc.text} if doc.encoding is None else {})} for doc in built.documents],
         "passages": {"id": [p.id for p in passages], "section": [p.section for p in passages],
-                     # Passages not shown as their reflowed source (code kept verbatim, table rows with headers).
+                     # Sentences not shown as their reflowed source (code kept verbatim, table rows with headers).
                      "shown": _shown_otherwise(built.documents),
                      "kind": {str(i): p.kind for i, p in enumerate(passages) if p.kind != "text"}},
         "skipped": [[item.path, item.reason] for item in built.skipped],
@@ -647,16 +647,19 @@ def save_index(built: CorpusIndex, location: Path, state: _CorpusState | None = 
 
 
 def _shown_otherwise(documents: tuple[Document, ...]) -> dict[str, str]:
-    """Passage number -> text, for the passages whose text is not their stretch of the document as it reads
-    (code blocks kept verbatim, table rows shown with their headers): each is a single sentence of that same
-    text. A prose passage's sentences are always their stretches as they read, so loading rebuilds them."""
+    """Sentence number -> text, for the sentences whose text is not their stretch of the document as it reads
+    (code kept verbatim, also inside a prose passage under its lead-in; table rows shown with their headers).
+    Every other sentence is its stretch as it reads, so loading rebuilds it; a reflowed one never holds a line
+    break or two spaces in a row, so only passages with such a sentence (or not prose) are compared."""
     shown, i = {}, 0
     for doc in documents:
         reads = shown_by(doc.format)
         for p in doc.passages:
-            if p.kind != "text" and p.text != reads(doc.text[p.start:p.end]):
-                shown[str(i)] = p.text
-            i += 1
+            if p.kind != "text" or any("\n" in s.text or "  " in s.text for s in p.sentences):
+                for k, sentence in enumerate(p.sentences):
+                    if sentence.text != reads(doc.text[sentence.start:sentence.end]):
+                        shown[str(i + k)] = sentence.text
+            i += len(p.sentences)
     return shown
 
 
@@ -778,12 +781,8 @@ def _documents(directory: Path, tables: dict, arrays: dict, raw: dict[str, bytes
         reads = shown_by(str(record["format"]))
         passages = []
         for i in range(p, p + count):
-            sentences: tuple[Sentence, ...]
-            if i in shown:
-                sentences = (Sentence(shown[i], p_start[i], p_end[i]),)
-            else:
-                sentences = tuple([Sentence(reads(text[a:b]), a, b) for a, b in zip(
-                    s_start[s_first[i]:s_first[i + 1]], s_end[s_first[i]:s_first[i + 1]], strict=False)])
+            sentences = tuple([Sentence(shown[k] if k in shown else reads(text[s_start[k]:s_end[k]]), s_start[k],
+                                        s_end[k]) for k in range(s_first[i], s_first[i + 1])])
             passages.append(Passage(str(ids[i]), doc_id, title, str(sections[i]),
                                     " ".join(s.text for s in sentences), p_start[i], p_end[i], sentences, path,
                                     pages[i] or None, kinds.get(i, "text")))

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from netqa import lexical
+from netqa import lexical, safety_model
 from netqa.lang import en
 from netqa.terms import TYPO_MIN_LENGTH, Speller, english_frequency, is_english
 from netqa.text import stem, stopwords
@@ -1233,11 +1233,43 @@ def _greets_and_tells(message: Message) -> bool:
 
 
 @lru_cache(maxsize=8192)  # a pure function of the text, and messages repeat
-def route(text: str, health: bool = True) -> Route:
+def route(text: str, health: bool = True, model: bool = True) -> Route:
     """Where a message goes. Emergencies are looked for on every corpus; personal medical decisions only when
-    the corpus is about health (on a software manual "can I use break in a loop?" is a question)."""
+    the corpus is about health (on a software manual "can I use break in a loop?" is a question). Where the rules
+    find nothing on a health corpus, and no sign they read was ruled out (asked about, denied, over, someone else's),
+    the learned net of safety_model.py may still route it (reason "model"); `model=False`: the rules alone."""
     lexicon = english()
     message = Message(text, lexicon)
+    routed = _by_rules(message, lexicon, health)
+    if routed is QUESTION and model and health:
+        verdict = safety_model.shipped().verdict(message.stems)  # cheaper than the check after it: asked first
+        if verdict.kind and not ruled_out_a_sign(message):
+            if verdict.kind == "emergency":
+                return Route(RouteKind.EMERGENCY, crisis=verdict.crisis, reason="model")
+            if names_a_person(message):
+                return Route(RouteKind.MEDICAL_ADVICE, reason="model")
+    return routed
+
+
+def names_a_person(message: Message) -> bool:
+    """The writer or someone of theirs is named: a decision the net finds is personal only then ("can children
+    take it?" asks what the text says)."""
+    return message.has("person:personal")
+
+
+def ruled_out_a_sign(message: Message) -> bool:
+    """A red flag or self-harm form stands in the message and the rules did not route it: it is asked about ("how
+    common was vomiting blood in the trial?", "does the article mention suicide?"), denied ("I don't want to die"),
+    over ("it has gone away") or about someone else (a study's patients, a dog). The rules read it on purpose; the
+    net does not overrule them. (A single weaker warning sign is not ruled out: the rules wait for a second kind.)"""
+    lexicon = message.lexicon
+    named = {label.split(":", 2)[1] for label in message.present if label.startswith("flag:")}
+    forms = [form for finding in lexicon.findings if finding.id in named for form in finding.forms]
+    return bool(_instances(message, [*lexicon.self_harm, *forms]))
+
+
+def _by_rules(message: Message, lexicon: Lexicon, health: bool) -> Route:
+    """The route of the rules: self-harm, a red flag, weaker signs together, a decision, small talk, or a question."""
     if _self_harm(message, lexicon, health):
         return Route(RouteKind.EMERGENCY, crisis=True, reason="self_harm")
     if flag := _red_flag(message, lexicon, health):

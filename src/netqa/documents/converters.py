@@ -56,10 +56,11 @@ def _docx(data: bytes) -> Converted:
 # Imported lazily (above): trafilatura and pypdf take a while to import, and most corpora need neither.
 CONVERTERS = (
     # A file without a suffix (README, LICENSE, COPYING, NEWS) is plain text; a binary one is skipped as such.
-    Converter("text", (".txt", ".text", ".rst", ""), "6", "charset-normalizer", _plain),
-    Converter("markdown", (".md", ".markdown"), "4", "markdown-it-py", _markdown),
-    Converter("html", (".html", ".htm"), "4", "trafilatura", _html),
-    Converter("pdf", (".pdf",), "3", "pypdf", _pdf),
+    # ".Debian": Debian's own notes beside a package's documents (README.Debian, NEWS.Debian, changelog.Debian.gz).
+    Converter("text", (".txt", ".text", ".rst", ".debian", ""), "13", "charset-normalizer", _plain),
+    Converter("markdown", (".md", ".markdown"), "6", "markdown-it-py", _markdown),
+    Converter("html", (".html", ".htm"), "6", "trafilatura", _html),
+    Converter("pdf", (".pdf",), "4", "pypdf", _pdf),
     Converter("docx", (".docx",), "3", "python-docx", _docx),
 )
 _BY_SUFFIX = {suffix: converter for converter in CONVERTERS for suffix in converter.suffixes}

@@ -8,7 +8,6 @@ between: it is what /source shows, and a saved index keeps it.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from netqa.documents.model import Block, BlockKind, ConversionError, Converted, row_text
 from netqa.documents.plain import decode
@@ -16,6 +15,7 @@ from netqa.documents.text import blocks_of
 
 _BLOCK_TAGS = ("p", "list", "code", "table", "quote", "head")
 _HEADERLINK = re.compile(r"[¶#]\s*$")  # Sphinx and MkDocs put a permalink sign after every heading
+_ITEM_MARK = "• "
 _LABEL_WORDS = 3  # a paragraph of at most this many words, without a sentence's end, names the one after it
 
 
@@ -25,6 +25,7 @@ def convert(data: bytes) -> Converted:
 
     html, _ = decode(data)
     page, rows = _tables_as_rows(html)
+    _plain_code(page)
     xml = trafilatura.extract(page, output_format="xml", include_tables=True, include_formatting=False,
                               include_links=False, include_comments=False, include_images=False,
                               with_metadata=True, favor_recall=True)
@@ -85,19 +86,49 @@ def _tables_as_rows(html: str):
     return tree, frozenset(rows)
 
 
+def _plain_code(page) -> None:
+    """Each <pre> as its bare text: trafilatura collapses the lines of a highlighted one (Sphinx's spans) that
+    stands in a list or a description, making a program one run-on sentence."""
+    if isinstance(page, str):
+        return
+    for pre in page.iter("pre"):
+        if len(pre):
+            text = pre.text_content()
+            for child in list(pre):
+                pre.remove(child)
+            pre.text = text
+
+
 def _is_label(text: str) -> bool:
-    """A paragraph that only names what follows: "Note", "Warning", "See also"."""
+    """A paragraph that only names what follows: "Note", "Warning", "See also"; not a field ("Source code: x")."""
     words = text.split()
-    return 0 < len(words) <= _LABEL_WORDS and text[0].isupper() and text[-1] not in ".!?:;,"
+    return 0 < len(words) <= _LABEL_WORDS and text[0].isupper() and text[-1] not in ".!?:;," and ":" not in text
+
+
+def _reference(signature: str) -> str:
+    """How the docs refer to a described object: "tempfile.TemporaryFile()" for the signature
+    "tempfile.TemporaryFile(mode='w+b', ...)" (as Sphinx writes a reference to it); any other term as it is."""
+    return f"{_name(signature)}()" if "(" in signature else signature
+
+
+def _name(signature: str) -> str:
+    """What a described object is called, without its parameters: "class tempfile.SpooledTemporaryFile"."""
+    return signature.split("(", 1)[0].strip()
 
 
 class _Builder:
+    """trafilatura's XML -> the text and its blocks. A described object (a dt over its dd: a function's
+    signature) heads its description only: after the list, the section is again the one around it."""
+
     def __init__(self, rows: frozenset[str] = frozenset()) -> None:
         self.parts: list[str] = []
         self.length = 0
         self.blocks: list[Block] = []
         self.rows = rows  # paragraphs that are table rows (see _tables_as_rows)
         self.label = ""  # a label paragraph waiting for the paragraph it names
+        self.section = ""  # the label of the last heading ("" the document's own section)
+        self.described: list[str] = []  # the names of the objects whose descriptions the walk is inside
+        self.item = False  # the next paragraph opens a list item
 
     def text(self) -> str:
         return "".join(self.parts)
@@ -122,10 +153,26 @@ class _Builder:
             self._append(BlockKind.TEXT, self.label, None)
             self.label = ""
 
+    def heading(self, text: str) -> None:
+        self.add(BlockKind.HEADING, text, text)
+        self.section = text
+
+    def back_to(self, section: str) -> None:
+        """The section of what follows is `section` again (a heading block of no text)."""
+        if section != self.section:
+            self.blocks.append(Block(BlockKind.HEADING, self.length, self.length, section))
+            self.section = section
+
     def _append(self, kind: BlockKind, content: str, label: str | None, item: bool = False) -> None:
         if self.parts:
             self.parts.append("\n\n")
             self.length += 2
+        if kind is BlockKind.TEXT and self.item:
+            item, self.item = True, False
+        elif kind is not BlockKind.HEADING:
+            self.item = False  # an item that opens with code or a table has no first paragraph to mark
+        if item and kind is BlockKind.TEXT:
+            content = f"{_ITEM_MARK}{content}"  # the text /source shows marks a list's items, as the page does
         start = self.length
         self.parts.append(content)
         self.length += len(content)
@@ -135,8 +182,7 @@ class _Builder:
         for child in element:
             tag = child.tag
             if tag == "head":
-                heading = _clean("".join(child.itertext()))
-                self.add(BlockKind.HEADING, heading, heading)
+                self.heading(_clean("".join(child.itertext())))
             elif tag == "code":
                 self.add(BlockKind.CODE, "".join(child.itertext()))
             elif tag == "list":
@@ -144,7 +190,7 @@ class _Builder:
             elif tag == "p" or tag == "quote" and not any(c.tag in _BLOCK_TAGS for c in child):
                 text = "".join(child.itertext())  # inline <code> and <hi> are words of it
                 following = child.getnext()
-                if _is_label(_clean(text)) and following is not None and following.tag == "p" \
+                if _is_label(_clean(text)) and following is not None and following.tag in ("p", "list") \
                         and not _is_label(_clean("".join(following.itertext()))):
                     self.label = _clean(text)
                 else:
@@ -155,6 +201,7 @@ class _Builder:
     def items(self, items) -> None:
         """A list's items; in a description list a term with a short value is one line ("Author: Peter Moody"),
         a term over a longer description its heading."""
+        around, described = self.section, False
         i = 0
         while i < len(items):
             item, rend = items[i], items[i].get("rend") or ""
@@ -167,12 +214,24 @@ class _Builder:
                     self.add(BlockKind.TEXT, f"{term[:1].upper()}{term[1:]}: {short}")
                     i += 2
                     continue
-                self.add(BlockKind.HEADING, term, term)
+                # A method described inside its class: "class tempfile.SpooledTemporaryFile: rollover()"; a term
+                # under a label: "See also: Coverage.py".
+                label = ": ".join([self.label] * bool(self.label) + self.described[-1:] + [_reference(term)])
+                self.label = ""
+                self.add(BlockKind.HEADING, term, label)
+                self.section, described = label, True
+                if value is not None and (value.get("rend") or "").startswith("dd"):
+                    self.described.append(_name(term))
+                    self.walk(value)
+                    self.described.pop()
+                    i += 2
+                    continue
             elif any(c.tag in _BLOCK_TAGS for c in item):
-                first = len(self.blocks)
+                self.item = True  # the item's first paragraph is the item
                 self.walk(item)
-                if first < len(self.blocks) and self.blocks[first].kind is BlockKind.TEXT:
-                    self.blocks[first] = replace(self.blocks[first], item=True)
+                self.item = False
             else:
                 self.add(BlockKind.TEXT, "".join(item.itertext()), item=True)
             i += 1
+        if described:
+            self.back_to(around)

@@ -26,9 +26,11 @@ _LEAD_BULLET = re.compile(r"[-*+•·▪◦‣][ \t]+")
 _SHORT_FRAGMENT_WORDS = 5
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 MAX_LIST_WORDS = 120  # a lead-in and its items up to this size are one passage; longer, each item is one
+MAX_EXAMPLE_WORDS = 60  # an example (code) up to this size joins the passage of the plain-text lead-in above it
 _MARKED = ("html", "markdown", "docx")  # formats whose converters mark list items (Block.item) and code
 _FRAGMENT_WORDS = 20  # a block this short without a sentence's end inside it is an item of the list before it
 _CONTEXT_WORDS = 10  # words of a lead-in that name it in the section of the items after it
+_LABEL_WORDS = 4  # a lead-in this short ("For example:", "Compact encoding:") over code only names it
 
 
 def reflow(raw: str) -> str:
@@ -48,12 +50,14 @@ def shown_by(format_name: str) -> Callable[[str], str]:
     return reflow
 
 
-def sentences(text: str, start: int, end: int, shown: Callable[[str], str] = reflow) -> list[Sentence]:
-    """The sentences of text[start:end], as `shown` makes them read. Neither a clause number ("5.", "1.1.",
-    "Section 3.") nor a short title-case fragment ("Submission of Contributions.") is a sentence of its own: it
-    joins the next."""
-    if bullet := _LEAD_BULLET.match(text, start, end):
-        start = bullet.end()
+def sentences(text: str, start: int, end: int, shown: Callable[[str], str] = reflow,
+              bullet: bool = False) -> list[Sentence]:
+    """The sentences of text[start:end], as `shown` makes them read, without a bullet at the start unless
+    `bullet` (an item shown among others, where the bullets tell where one ends). Neither a clause number ("5.",
+    "1.1.", "Section 3.") nor a short title-case fragment ("Submission of Contributions.") is a sentence of its
+    own: it joins the next."""
+    if not bullet and (bullet_mark := _LEAD_BULLET.match(text, start, end)):
+        start = bullet_mark.end()
     out, at = [], start
     for match in _BOUNDARY.finditer(text, start, end):
         candidate = text[at:match.start() + 1]
@@ -124,7 +128,7 @@ def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Call
     for block in blocks[i:]:
         if block.kind is not BlockKind.TEXT:
             break
-        found = sentences(text, block.start, block.end, shown)
+        found = sentences(text, block.start, block.end, shown, bullet=True)
         fragment = fragments and len(found) == 1 and len(found[0].text.split()) <= _FRAGMENT_WORDS \
             and (found[0].text[:1].islower() or not _SENTENCE_END.search(found[0].text))
         if not found or not (block.item or fragment):
@@ -138,6 +142,14 @@ def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Call
             break
         out.append((indent, found))
     return out
+
+
+def _has_subitems(text: str, block: Block, blocks: list[Block], i: int) -> bool:
+    """Whether a list item is followed by items of its own, indented deeper: it introduces them as a lead-in does
+    ("* new upstream release" over "    - avoid spurious empty lines")."""
+    following = blocks[i] if i < len(blocks) else None
+    return block.item and following is not None and following.kind is BlockKind.TEXT and following.item \
+        and _layout(text, following)[0] > _layout(text, block)[0]
 
 
 def _lead_context(lead: str) -> str | None:
@@ -182,17 +194,27 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
             emit(_sentence_groups(text, block), block, section)
             continue
         found = sentences(text, block.start, block.end, shown)
-        listed = _introduced(text, block, blocks, i, shown, unmarked) if found and _is_lead_in(found[-1].text) else []
+        listed = _introduced(text, block, blocks, i, shown, unmarked) \
+            if found and (_is_lead_in(found[-1].text) or _has_subitems(text, block, blocks, i)) else []
         i += len(listed)
         if listed and _words_in(found) + sum(_words_in(items) for _, items in listed) <= MAX_LIST_WORDS:
             emit(_packed([(s,) for s in found] + [tuple(items) for _, items in listed]), block, section)
             continue
-        emit(_packed([(s,) for s in found]), block, section)
-        if not listed and not unmarked and _is_lead_in(found[-1].text if found else "") and i < len(blocks) \
-                and blocks[i].kind is BlockKind.CODE and (context := _lead_context(found[-1].text)):
+        example = _sentence_groups(text, blocks[i]) if not listed and _is_lead_in(found[-1].text if found else "") \
+            and i < len(blocks) and blocks[i].kind is BlockKind.CODE else []
+        if unmarked and example and _words_in(example[0]) <= MAX_EXAMPLE_WORDS:
+            # A short example under its introduction ("add to /etc/inputrc:" over "set bell-style none") in plain
+            # text: one passage, so the quote gives the words and the command together.
+            emit(_packed([(s,) for s in found] + example), block, section)
+            i += 1
+            continue
+        context = _lead_context(found[-1].text) if example and not unmarked else None
+        if not (context and _words_in(found) <= _LABEL_WORDS):  # "For example:" alone says nothing
+            emit(_packed([(s,) for s in found]), block, section)
+        if context:
             # An example under its introduction ("Compact encoding:", "... a case-insensitive comparison:"), where
             # the format marks its code: the code's section says what it shows.
-            emit(_sentence_groups(text, blocks[i]), blocks[i], f"{section}: {context}")
+            emit(example, blocks[i], f"{section}: {context}")
             i += 1
             continue
         context = _lead_context(found[-1].text) if listed else None

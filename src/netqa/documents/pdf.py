@@ -20,6 +20,7 @@ _LEADER = re.compile(r"(?:\.\s?){4,}\s*\d*\s*$")  # a table of contents line: "2
 _ENDS_SENTENCE = re.compile(r"[.:!?][\"'”’)\]]*$")
 _BULLET = re.compile(r"[•·▪◦‣*-]\s")
 _NUMBERED = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.\s+\S")
+_WRAPPED_WORDS = re.compile(r"[a-z][\w-]*(?: [\w-]+){0,2}")  # a few words in lower case, no code or sentence end
 MIN_TEXT_CHARS = 20  # less than this over the whole file: no text layer (a scan)
 
 
@@ -87,9 +88,18 @@ def _paragraphs(page: str) -> str:
     lengths = sorted(len(line) for line in lines)
     width = lengths[int(0.9 * (len(lengths) - 1))]
     out = [lines[0]]
-    for before, line in zip(lines, lines[1:], strict=False):
+    joined = False  # whether out[-1] is a heading with its wrapped words joined on
+    for line in lines[1:]:
+        before = out[-1]
         ended = _ENDS_SENTENCE.search(before) and len(before) < 0.85 * width
         numbered = _NUMBERED.match(before) and _heading_like(before, width)  # "3.3.4. BZ2_bzDecompressInit"
+        if numbered and not joined and (_WRAPPED_WORDS.fullmatch(line) or before.isupper()
+                                        and _WRAPPED_WORDS.fullmatch(line.lower()) and line.isupper()):
+            # A heading's last words wrapped onto a line of their own: "... stdio-free" "environment", "... DAMAGED"
+            # "FILES".
+            out[-1], joined = f"{before} {line}", True
+            continue
+        joined = False
         if ended or _BULLET.match(line) or _label(line, width) or numbered or not _continues(line) and (
                 _heading_like(line, width) or _heading_like(before, width)):
             out.append("")

@@ -31,7 +31,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def from_text(text: str, encoding: str | None) -> Converted:
     blocks = tuple(blocks_of(text))
-    title = blocks[0].label if blocks and blocks[0].kind is BlockKind.HEADING else None
+    title = (blocks[0].label or None) if blocks and blocks[0].kind is BlockKind.HEADING else None
     return Converted(text, blocks, title, encoding)
 
 

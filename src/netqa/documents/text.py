@@ -2,7 +2,11 @@
 
 The rules, in the order they apply:
 - blank lines and rule lines (`-----`, `=====`, `* * *`) separate paragraphs; a rule line is never a passage;
-- a line underlined with `===` / `---`, or boxed between two rule lines, is a heading;
+- a line underlined with `===` / `---`, or boxed between two rule lines, is a heading; so is an outline
+  heading (`* Noteworthy changes in release 3.8`, `** Bug fixes`) in a file written in Emacs's outline style,
+  and a Debian changelog entry's first line (`apt (2.4.0) unstable; urgency=medium`);
+- headings of such a style nest: one underlined with a character seen later than another's, or with more
+  stars, is a part of the one above it, and its section names both ("... release 3.8: Bug fixes");
 - inside a paragraph, a line that opens a numbered or lettered clause (`1.`, `1.1`, `(a)`, `a)`, `Section 3.`),
   a definition (`"X" shall mean ...`) or a bullet starts a new block, provided the line before it ended a
   sentence (a hard-wrapped line that happens to start with "11 of the treaty" continues its sentence);
@@ -17,6 +21,7 @@ The rules, in the order they apply:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -29,6 +34,8 @@ _LONGEST_HEADING = 200  # characters: a line longer than this is never a heading
 _QUOTES = "\"“‘'`"
 MAX_TITLE_WORDS = 10  # a clause title ("Grant of Copyright License") is short
 MAX_TITLE_LINES = 4
+_FURNITURE_FROM = 2 / 3  # page furniture stands in the last third of a page's paragraphs,
+_PROSE_AFTER_FURNITURE = 2  # or has at most this many paragraphs of prose after it
 _FULL_LINE = 0.85  # a hard-wrapped line this share of the paragraph's widest line or wider was filled, not ended
 
 _RULE = re.compile(r"[ \t]*([-=*_~#+.•^])(?:[ \t]?\1){2,}[ \t]*")
@@ -51,6 +58,11 @@ _SENTENCE_END_PROSE = re.compile(r"[.!?][\"'”’)\]]*(?:\s|$)")  # a sentence'
 _FIELD = re.compile(r"[A-Z][\w-]*(?: [\w-]+)?:[ \t]+\S.{0,40}")  # "License: BSD-3-clause", a field with a short value
 _URL_FIELD = re.compile(r"[A-Z][\w-]*:[ \t]+<?[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _CODE_CHARS = re.compile(r"[(){}\[\]=<>$|\\/;_@]")
+_OUTLINE = re.compile(r"(\*{1,6})[ \t]+(\S.*)")  # "** Bug fixes" at the start of a line
+# An Emacs mode line ("-*- outline -*-", "-*- mode: outline; coding: utf-8 -*-") says how the file is edited.
+_MODE_LINE = re.compile(r"[ \t]*-\*-[ \t]*(.*?)[ \t]*-\*-(?:[ \t]*\([\w-]+\))?")
+# "apt (2.4.0) unstable; urgency=medium": an entry of a Debian changelog or NEWS.Debian file (deb-changelog(5)).
+_ENTRY = re.compile(r"[a-z0-9][a-z0-9+.-]* \([^()\s]+\)(?:[ \t]+[\w./+-]+)+;[ \t]*urgency=\S+.*")
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +93,8 @@ class _Chunk:
     clause: bool = False
     body_start: int | None = None  # where a titled clause's body starts
     code: bool = False  # lines kept verbatim (an example under "then:")
+    item: bool = False  # an item of an outline ("** Self-check improvements.", its stars left out): never a heading
+    level: int | None = None  # a heading's (or outline item's) depth in an outline of nested headings
 
     @property
     def start(self) -> int:
@@ -106,7 +120,8 @@ def lines_of(text: str, start: int = 0, end: int | None = None) -> list[_Line | 
             out.append(None)
             continue
         lead = len(raw) - len(raw.lstrip())
-        out.append(_Line(line_start + lead, line_start + len(raw.rstrip()), lead, stripped))
+        indent = len(raw[:lead].expandtabs(8)) if "\t" in raw[:lead] else lead  # the column a tab reaches
+        out.append(_Line(line_start + lead, line_start + len(raw.rstrip()), indent, stripped))
     return out
 
 
@@ -115,13 +130,36 @@ def blocks_of(text: str, start: int = 0, end: int | None = None, first: bool = T
     """The blocks of text[start:end] by the rules in the module docstring; `first`: it opens the document;
     `item`: it is a list item the converter marked (HTML, Word), and its first block stays one, whatever its
     text looks like."""
-    chunks = _chunks(lines_of(text, start, end))
+    chunks = _chunks(lines_of(text, start, end), _is_outline(text, start, end))
     if cut_page_junk:
         chunks = _drop_page_junk(chunks)
     blocks = _classify(chunks, first)
     if item and blocks:
         blocks[0] = replace(blocks[0], item=True)
     return blocks
+
+
+def opens_entry(line: str) -> bool:
+    """Whether a line opens a Debian changelog entry ("apt (2.4.0) unstable; urgency=medium"): a heading, never
+    the title of the file it is the first line of."""
+    return _ENTRY.fullmatch(line) is not None
+
+
+def without_mode_line(text: str) -> str:
+    """A line less its Emacs mode line: "GNU diffutils NEWS      -*- outline -*-" -> "GNU diffutils NEWS"."""
+    return _MODE_LINE.sub("", text).strip()
+
+
+def _is_outline(text: str, start: int, end: int | None) -> bool:
+    """Whether a file is written as an outline: its mode line says so, or lines open with one star and with two
+    ("* Noteworthy changes in release 3.8" over "** Bug fixes"), which a bulleted list never does."""
+    head = text[start:start + 200]
+    mode = _MODE_LINE.search(head.split("\n", 1)[0])
+    if mode and "outline" in mode.group(1).lower():
+        return True
+    body = text[start:end]
+    return re.search(r"^\*\*[ \t]+\S", body, re.MULTILINE) is not None \
+        and re.search(r"^\*[ \t]+\S", body, re.MULTILINE) is not None
 
 
 def is_title_case(words: list[str], share: float = 0.75) -> bool:
@@ -138,17 +176,29 @@ def words_of(text: str) -> list[str]:
 # ---------------------------------------------------------------- lines -> chunks
 
 
-def _chunks(lines: list[_Line | None]) -> list[_Chunk]:
+def _chunks(lines: list[_Line | None], outline: bool = False, levels: dict[str, int] | None = None) -> list[_Chunk]:
     chunks: list[_Chunk] = []
     paragraph: list[_Line] = []
+    levels = {} if levels is None else levels  # heading style ("=" underline, "box*") -> depth, in the order seen
+
+    def level(style: str) -> int:
+        return levels.setdefault(style, len(levels) + 1)
+
+    item: int | None = None  # the level of the outline item the paragraph opens with
 
     def flush() -> None:
+        nonlocal item
         if paragraph:
             lines = list(paragraph)
             code = _Chunk(lines, code=True)
             # An example under its introduction is one verbatim block, whatever its lines look like.
-            chunks.extend([code] if _is_code(code, chunks[-1] if chunks else None, None) else _split_paragraph(lines))
+            found = [code] if item is None and _is_code(code, chunks[-1] if chunks else None, None) \
+                else _split_paragraph(lines)
+            if item is not None:
+                found[0].item, found[0].level = True, item
+            chunks.extend(found)
             paragraph.clear()
+        item = None
 
     i = 0
     while i < len(lines):
@@ -157,13 +207,30 @@ def _chunks(lines: list[_Line | None]) -> list[_Chunk]:
             flush()
             i += 1
             continue
+        if _MODE_LINE.fullmatch(line.text):  # "-*- outline -*-" on a line of its own says how to edit the file
+            i += 1
+            continue
+        stars = _OUTLINE.fullmatch(line.text) if outline and line.indent == 0 else None
+        if stars and not _heads_outline(lines, i, len(stars.group(1))):
+            # "** Self-check improvements." over its text, or a one-line news item: an item, less its stars.
+            flush()
+            item = len(stars.group(1))
+            paragraph.append(_Line(line.start + stars.start(2), line.end, line.indent, stars.group(2)))
+            i += 1
+            continue
+        if stars or line.indent == 0 and opens_entry(line.text):
+            flush()
+            heading = without_mode_line(stars.group(2)) if stars else line.text
+            chunks.append(_Chunk([line], heading=heading, level=len(stars.group(1)) if stars else 1))
+            i += 1
+            continue
         rule = _RULE.fullmatch(line.text)
         below = lines[i + 1] if i + 1 < len(lines) else None
         if rule and below is not None and _FRAMED.fullmatch(below.text):
             # A box drawn around a whole passage: its lines, inside the frame, read like any others.
             flush()
             framed, i = _inside_frame(lines, i + 1)
-            found = _chunks(framed)
+            found = _chunks(framed, outline, levels)
             if len(found) == 1 and found[0].one_line and found[0].heading is None \
                     and len(words_of(found[0].one_line)) <= MAX_HEADING_WORDS:
                 found[0].heading = found[0].one_line
@@ -175,18 +242,35 @@ def _chunks(lines: list[_Line | None]) -> list[_Chunk]:
             if boxed:
                 inner, i = boxed
                 label = " ".join(box.group(2) if (box := _BOX.fullmatch(x.text)) else x.text for x in inner)
-                chunks.append(_Chunk(inner, heading=label))
+                chunks.append(_Chunk(inner, heading=label, level=level(f"box{rule.group(1)}")))
             i += 1
             continue
         if below is not None and _is_underline(below, line):
             flush()
-            chunks.append(_Chunk([line], heading=line.text))
+            chunks.append(_Chunk([line], heading=line.text, level=level(below.text[0])))
             i += 2
             continue
         paragraph.append(line)
         i += 1
     flush()
     return chunks
+
+
+def _heads_outline(lines: list[_Line | None], i: int, level: int) -> bool:
+    """Whether the outline line lines[i] (of `level` stars) is a heading: it does not end like a sentence, the line
+    right under it does not go on with it in lower case ("... which was fixed by" over "the roundtrip feature"),
+    and it heads something, text or deeper lines, before the next line of its level."""
+    line = lines[i]
+    if line is None or _SENTENCE_END_PROSE.search(line.text + " "):
+        return False
+    below = lines[i + 1] if i + 1 < len(lines) else None
+    if below is not None and not (below.indent == 0 and _OUTLINE.fullmatch(below.text)):
+        return not below.text[0].islower()
+    following = below or next((line for line in lines[i + 1:] if line is not None), None)
+    if following is None:
+        return False
+    stars = _OUTLINE.fullmatch(following.text) if following.indent == 0 else None
+    return stars is None or len(stars.group(1)) > level
 
 
 def _inside_frame(lines: list[_Line | None], i: int) -> tuple[list[_Line | None], int]:
@@ -238,8 +322,12 @@ def _opens_block(line: _Line, before: _Line, lead: _Line, width: int) -> bool:
     text = line.text
     if _ATX.match(text) or _ATX.match(before.text):
         return True
-    if _BULLET.match(text):
-        return line.indent <= lead.indent or bool(_SENTENCE_END.search(before.text))
+    if bullet := _BULLET.match(text):
+        # A bullet of another style, deeper than the item it is in, opens a sub-item ("* new upstream release"
+        # over "    - avoid spurious empty lines"), whatever the line above ends with.
+        own = _BULLET.match(lead.text)
+        return line.indent <= lead.indent or bool(_SENTENCE_END.search(before.text)) \
+            or own is not None and own.group().strip() != bullet.group().strip()
     if _is_clause_title_line(before) and not text[0].islower():
         return True  # "3.4. Intellectual Property Matters" heads the lines below it; a lower-case line continues it
     if not (MARKER.match(text) or text[0] in _QUOTES and _definition().match(text)):
@@ -357,7 +445,8 @@ def _heading_line(chunk: _Chunk, before: _Chunk | None, following: _Chunk | None
     line = chunk.one_line
     if line is None and not chunk.clause and following is not None:
         return _centred_lines(chunk, following)
-    if line is None or chunk.clause or len(line) > _LONGEST_HEADING or _BULLET.match(line) or _HAS_URL.search(line):
+    if line is None or chunk.clause or chunk.item or len(line) > _LONGEST_HEADING or _BULLET.match(line) \
+            or _HAS_URL.search(line):
         return None
     if line.startswith("#"):
         return line.lstrip("#").strip() or None
@@ -420,7 +509,9 @@ def _is_code(chunk: _Chunk, before: _Chunk | None, following: _Chunk | None) -> 
         return False
     indent = chunk.lines[0].indent
     introduced = _introduces(before) and indent >= before.lines[-1].indent
-    if not introduced and (following is None or before.clause or following.clause
+    # A heading on either side is no text to be indented against ("** Bug fixes" over its indented items).
+    if not introduced and (following is None or before.clause or following.clause or before.heading is not None
+                           or following.heading is not None
                            or indent <= before.lines[-1].indent or indent <= following.lines[0].indent):
         return False
     first = chunk.lines[0].text
@@ -430,8 +521,8 @@ def _is_code(chunk: _Chunk, before: _Chunk | None, following: _Chunk | None) -> 
 def _title(chunk: _Chunk) -> str | None:
     """The document's opening lines as its title, when they are a few short lines without a sentence's end."""
     lines = [line for line in chunk.lines if not _URL.fullmatch(line.text)]
-    text = " ".join(line.text.lstrip("#").strip() for line in lines)
-    if chunk.clause or not lines or len(lines) > MAX_TITLE_LINES or text.endswith(".") \
+    text = without_mode_line(" ".join(line.text.lstrip("#").strip() for line in lines))
+    if chunk.clause or not lines or len(lines) > MAX_TITLE_LINES or text.endswith((".", ":")) \
             or any(_URL_FIELD.match(line.text) for line in lines):
         return None  # "Format: https://..." is a field, not a title
     if len(lines) == 1:
@@ -500,6 +591,8 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
     blocks: list[Block] = []
     scope: tuple[int, str] | None = None  # (indent, section to go back to) under a heading such as "Definitions:"
     last_heading = parent = ""
+    nested: list[tuple[int, str]] = []  # the nested headings above the current one: (level, own text)
+    styles = Counter(chunk.level for chunk in chunks)
     for i, chunk in enumerate(chunks):
         before = chunks[i - 1] if i else None
         following = chunks[i + 1] if i + 1 < len(chunks) else None
@@ -517,13 +610,19 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
         if chunk.code:
             blocks.append(Block(BlockKind.CODE, chunk.start, chunk.end))
             continue
+        if chunk.item and chunk.level is not None and nested and nested[-1][0] >= chunk.level:
+            # An outline item ends the sections of its level and deeper: back to the one above them.
+            while nested and nested[-1][0] >= chunk.level:
+                nested.pop()
+            last_heading = ": ".join(above for _, above in nested)
+            blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, last_heading))
         heading = chunk.heading or (_title(chunk) if first and i == 0 else None) \
             or _heading_line(chunk, before, following) or _hanging_clause(chunk, following)
         if heading is None:
             if _is_code(chunk, before, following):
                 blocks.append(Block(BlockKind.CODE, chunk.start, chunk.end))
             else:
-                item = chunk.clause or bool(_BULLET.match(chunk.lines[0].text))
+                item = chunk.clause or chunk.item or bool(_BULLET.match(chunk.lines[0].text))
                 blocks.append(Block(BlockKind.TEXT, chunk.start, chunk.end, item=item))
             continue
         if heading.endswith(":") and following is not None and not chunk.clause:
@@ -533,6 +632,24 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
         elif _FIELD.fullmatch(heading) and following is not None and scope is None \
                 and following.lines[0].indent > chunk.lines[0].indent:
             scope = (chunk.lines[0].indent, last_heading)  # "License: Expat" heads the text indented under it
+        if i == 0 and first:
+            heading = without_mode_line(heading) or heading
+        level = chunk.level or (len(heading_line) - len(heading_line.lstrip("#"))
+                                if (heading_line := chunk.one_line or "").startswith("#") else None)
+        untitled = first and i == 0 and bool(opens_entry(heading) or _OUTLINE.fullmatch(chunk.lines[0].text))
+        if untitled:
+            # A changelog's first entry or an outline's first heading is no title: the file is known by its name.
+            blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, ""))
+        if level is not None:
+            own = heading
+            while nested and nested[-1][0] >= level:
+                nested.pop()
+            heading = ": ".join([above for _, above in nested] + [heading])
+            # A title in a heading style of its own heads no section.
+            if not (first and i == 0 and styles[level] == 1 and not untitled):
+                nested.append((level, own))
+        elif nested:  # a heading of no outline style ("[ Milan Kupcevic ]", "1.1. Overview") is a part of one
+            heading = ": ".join([above for _, above in nested] + [heading])
         style = _marker_style(chunk) if chunk.clause else ""
         if not style or "1" in style:
             parent = heading if style else ""  # the numbered clause a lettered one ("(a) Third Party Claims") is in
@@ -562,8 +679,9 @@ def _boilerplate() -> re.Pattern:
 
 
 def _is_fragment(chunk: _Chunk) -> bool:
-    """Interface crumbs: share buttons, counters, menu entries, a list of language names."""
-    if chunk.heading is not None or chunk.clause:
+    """Interface crumbs: share buttons, counters, menu entries, a list of language names. Never code under its
+    lead-in ("Put in /etc/inputrc:" over "set bell-style none"), nor a lead-in itself ("Other people prefer:")."""
+    if chunk.heading is not None or chunk.clause or chunk.code or chunk.item or _introduces(chunk):
         return False
     body = _BULLET.sub("", _chunk_text(chunk), count=1).strip()
     if body.startswith("#"):
@@ -577,15 +695,42 @@ def _is_boilerplate(chunk: _Chunk) -> bool:
 
 
 def _drop_page_junk(chunks: list[_Chunk]) -> list[_Chunk]:
-    """Cut the page furniture after the content: from the first chunk that talks about the page itself, or a
-    run of three interface crumbs that at most one paragraph follows, to the end. Stray crumbs elsewhere go too,
-    unless they could be a heading (prose follows)."""
+    """Cut the page furniture after the content: from the first chunk that talks about the page itself (in the
+    last third, or with at most two paragraphs after it), or a run of three interface crumbs that at most one
+    paragraph follows, to the end. Stray crumbs
+    elsewhere go too, unless they could be a heading (prose follows). The short items of a real list are no
+    crumbs."""
+    listed = _in_real_lists(chunks)
+
+    def crumb(j: int) -> bool:
+        return j not in listed and _is_fragment(chunks[j])
+
     for i, chunk in enumerate(chunks):
-        crumbs = len(chunks[i:i + 3]) == 3 and all(_is_fragment(c) for c in chunks[i:i + 3])
+        crumbs = i + 3 <= len(chunks) and all(crumb(j) for j in range(i, i + 3))
         trailing = crumbs and sum(_is_prose(_chunk_text(c)) for c in chunks[i + 3:]) <= 1
-        if i > 0 and (_is_boilerplate(chunk) or trailing):
+        # A page talks about itself at its end: "All rights reserved." near the top of a README is its notice.
+        furniture = _is_boilerplate(chunk) and (i >= _FURNITURE_FROM * len(chunks) or sum(
+            _is_prose(_chunk_text(c)) for c in chunks[i + 1:]) <= _PROSE_AFTER_FURNITURE)
+        if i > 0 and (furniture or trailing):
             chunks = chunks[:i]
             break
     return [c for i, c in enumerate(chunks)
-            if not _is_fragment(c) or i == 0 or (i + 1 < len(chunks) and (_is_prose(_chunk_text(chunks[i + 1]))
-                                                               or chunks[i + 1].clause))]
+            if not crumb(i) or i == 0
+            or (i + 1 < len(chunks) and (_is_prose(_chunk_text(chunks[i + 1])) or chunks[i + 1].clause))]
+
+
+def _in_real_lists(chunks: list[_Chunk]) -> set[int]:
+    """The chunks of bulleted lists that are more than a menu: a run of bullets of one style holding at least one
+    item that is not a crumb ("* Rebuild for bookworm" beside "* Non-maintainer upload by the Security Team.")."""
+    kept: set[int] = set()
+    i = 0
+    while i < len(chunks):
+        style = _BULLET.match(chunks[i].lines[0].text)
+        j = i + 1
+        while style and j < len(chunks) and (other := _BULLET.match(chunks[j].lines[0].text)) \
+                and other.group().strip() == style.group().strip():
+            j += 1
+        if style and any(not _is_fragment(c) for c in chunks[i:j]):
+            kept.update(range(i, j))
+        i = j
+    return kept

@@ -1,0 +1,143 @@
+"""A learned net under the safety rules: a message's words -> how likely it is an emergency, a personal medical
+decision, a crisis (self-harm).
+
+Why a net: the rules of safety.py compose parts of published guidance and stay explainable, but on messages
+nobody wrote them for they miss a few emergencies and decisions in wordings no part covers, and adding parts has
+stopped moving that. Word statistics fitted on the labelled safety sets catch part of the rest. They are asked
+only where the rules found nothing (a `question`, on a corpus about health, with no sign the rules read and ruled
+out: asked about, denied, over, someone else's), so they can add a route but never take one away, and a route they
+add says "model".
+
+The model is linear over the router's own words (safety.Message's stems: lower case, contractions spelt out,
+base forms, typos repaired), their unigrams and bigrams; it ships as data (lang/en/safety_model.json.gz, fitted by
+scripts/fit_safety_model.py, whose header names the training sets, the date and the out-of-fold figures that chose
+the thresholds). For each label k the probability is
+
+    p_k = 1 / (1 + exp(-(b_k + sum_g w_kg * x_g))),   x_g = (1 + ln tf_g) * idf_g / ||(1 + ln tf) * idf||
+
+over the n-grams g the model knows (sublinear tf-idf, then logistic regression), computed here with a dict and a
+sum: no scikit-learn at run time. The norm counts every n-gram of the message, an unknown one at the idf of one
+seen once, so a short message of words the model never saw is not read from its one known word ("and GI tract?"
+is not "and").
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from netqa.lang import en
+
+FILE = "safety_model.json.gz"
+LABELS = ("emergency", "medical_advice", "crisis")
+
+
+class Scores(NamedTuple):
+    """The model's probabilities for one message."""
+
+    emergency: float
+    medical_advice: float
+    crisis: float
+
+
+class Verdict(NamedTuple):
+    """What the net adds: "emergency" (crisis first or not), "medical_advice", or "" (nothing)."""
+
+    kind: str
+    crisis: bool = False
+
+
+def grams(words: Sequence[str]) -> list[str]:
+    """The unigrams and bigrams of a word sequence, bigrams written "a b"."""
+    return list(words) + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def vector(words: Sequence[str], known: Mapping[str, Sequence[float]], unknown_idf: float) -> dict[str, float]:
+    """The known n-grams' tf-idf values (`known[g][0]` is g's idf), L2-normalised over all the message's n-grams."""
+    known_values, norm = {}, 0.0
+    for gram, n in Counter(grams(words)).items():
+        entry = known.get(gram)
+        value = (1.0 + math.log(n)) * (entry[0] if entry is not None else unknown_idf)
+        norm += value * value
+        if entry is not None:
+            known_values[gram] = value
+    norm = math.sqrt(norm)
+    return {g: v / norm for g, v in known_values.items()}
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True)
+class Net:
+    """The fitted model: per n-gram its idf and one weight per label; an intercept and a threshold per label."""
+
+    weights: dict[str, tuple[float, float, float, float]]  # gram -> (idf, w_emergency, w_medical_advice, w_crisis)
+    unknown_idf: float  # the idf of an n-gram seen in one training message (or none)
+    intercepts: tuple[float, float, float]
+    thresholds: dict[str, float]  # label -> the probability above which the net routes (or puts the crisis line first)
+
+    def __post_init__(self) -> None:
+        if missing := set(LABELS) - set(self.thresholds):
+            raise ValueError(f"safety model: no threshold for {', '.join(sorted(missing))}")
+
+    def _vector(self, words: Sequence[str]) -> dict[str, float]:
+        return vector(words, self.weights, self.unknown_idf)
+
+    def scores(self, words: Sequence[str]) -> Scores:
+        """The probability of each label for a message's words (one pass: the dot products, then the norm)."""
+        z0 = z1 = z2 = norm = 0.0
+        weights, unknown = self.weights, self.unknown_idf
+        for gram, n in Counter(grams(words)).items():
+            w = weights.get(gram)
+            if w is None:
+                value = unknown if n == 1 else (1.0 + math.log(n)) * unknown
+            else:
+                value = w[0] if n == 1 else (1.0 + math.log(n)) * w[0]
+                z0 += value * w[1]
+                z1 += value * w[2]
+                z2 += value * w[3]
+            norm += value * value
+        norm = math.sqrt(norm) or 1.0
+        b = self.intercepts
+        return Scores(_sigmoid(b[0] + z0 / norm), _sigmoid(b[1] + z1 / norm), _sigmoid(b[2] + z2 / norm))
+
+    def verdict(self, words: Sequence[str]) -> Verdict:
+        """Emergency above its threshold (the crisis line first above the crisis threshold); else a personal
+        medical decision above its threshold; else nothing."""
+        p = self.scores(words)
+        if p.emergency > self.thresholds["emergency"]:
+            return Verdict("emergency", crisis=p.crisis > self.thresholds["crisis"])
+        if p.medical_advice > self.thresholds["medical_advice"]:
+            return Verdict("medical_advice")
+        return Verdict("")
+
+    def explain(self, words: Sequence[str], label: str, top: int = 5) -> list[tuple[str, float]]:
+        """The n-grams that weigh most towards a label, with their share of the score (for logs and tests)."""
+        column = LABELS.index(label) + 1
+        parts = [(g, v * self.weights[g][column]) for g, v in self._vector(words).items()]
+        return sorted(parts, key=lambda part: -part[1])[:top]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Net:
+        """A model from its JSON form (see scripts/fit_safety_model.py)."""
+        if tuple(data["labels"]) != LABELS:
+            raise ValueError(f"safety model: labels {data['labels']} are not {list(LABELS)}")
+        weights = {g: (float(v[0]), float(v[1]), float(v[2]), float(v[3])) for g, v in data["grams"].items()}
+        b = data["intercepts"]
+        return cls(weights, float(data["unknown_idf"]), (float(b[0]), float(b[1]), float(b[2])),
+                   dict(data["thresholds"]))
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Net:
+    """The model shipped in lang/en/ (read once a process, on first use)."""
+    with en.path_of(FILE).open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
+        return Net.from_dict(json.load(text))
