@@ -33,11 +33,6 @@ Contact
 You might find Lasse on the Libera chat network, in the tukaani channel. The nick is Larhzu. The channel tends to be
 quiet, so ask your question and wait.
 
-Descending
-
-Both sort() and sorted() accept a reverse flag with a boolean value. For example, to list the pupils in reverse age
-order:
-
 Terms
 
 The Library is used by many programs, and each Application that calls the Library must ship this notice with
@@ -119,5 +114,23 @@ def test_what_is_x_quotes_the_sentence_defining_x_not_the_one_using_it_most(guid
     assert "makes use of an interface" in quote(guide, "What is an Application?")
 
 
-def test_a_lead_in_closing_its_passage_is_not_the_sentence_that_answers(guide):
-    assert "accept a reverse flag" in quote(guide, "How do I put the pupils in reverse order?")
+SORTING = """# Sorting guide
+
+## Descending
+
+Both sort() and sorted() accept a reverse flag with a boolean value. For example, to list the pupils in reverse age
+order:
+
+```
+sorted(pupils, key=age, reverse=True)
+```
+
+## Keys
+
+A key function is called once for each element before the comparisons are made.
+"""
+
+
+def test_a_lead_in_closing_its_passage_is_not_the_sentence_that_answers(tmp_path):
+    sorting = bot_on(tmp_path, "sorting.md", SORTING)  # the code it introduces is a passage of its own
+    assert "accept a reverse flag" in quote(sorting, "How do I put the pupils in reverse order?")
