@@ -863,3 +863,13 @@ def test_consecutive_outline_lines_are_items_and_an_outline_has_no_heading_for_a
         ("sm/gpgsm.c", "Implement --default-key"), ("sm/gpgsm.c", "support the anyPolicy semantic"),
         ("sm/gpgsm.c", "Should we prefer nonRepudiation certs?"),
         ("agent/: If we detect that a private key has been deleted", "Bump the key event counter.")]
+
+
+def test_an_untitled_clause_among_titled_ones_is_under_the_section_around_the_list():
+    text = ("FAQ\n===\n\n1. Beeps\n\n   Put set bell-style none in your inputrc file.\n\n"
+            "2. Bourne-style shells have always accepted several directory names as arguments to cd.\n"
+            "   If you do not like it, define a shell function of your own.\n")
+    assert passages(text) == [
+        ("1. Beeps", "Put set bell-style none in your inputrc file."),
+        ("FAQ", "2. Bourne-style shells have always accepted several directory names as arguments to cd. If you do "
+                "not like it, define a shell function of your own.")]

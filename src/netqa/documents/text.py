@@ -592,6 +592,7 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
     scope: tuple[int, str] | None = None  # (indent, section to go back to) under a heading such as "Definitions:"
     last_heading = parent = ""
     nested: list[tuple[int, str]] = []  # the nested headings above the current one: (level, own text)
+    titled: dict[tuple[str, int], str] = {}  # clause style and indent -> the section around that titled list
     styles = Counter(chunk.level for chunk in chunks)
     for i, chunk in enumerate(chunks):
         before = chunks[i - 1] if i else None
@@ -619,6 +620,12 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
         heading = chunk.heading or (_title(chunk) if first and i == 0 else None) \
             or _heading_line(chunk, before, following) or _hanging_clause(chunk, following)
         if heading is None:
+            sibling = (_marker_style(chunk), chunk.lines[0].indent) if chunk.clause else None
+            if sibling in titled and last_heading != titled[sibling]:
+                # An untitled clause among titled ones ("7. Bourne-style shells ..." after "6. bash does not
+                # check $PATH") is not a part of the one before it: back to the section around the list.
+                last_heading = titled[sibling]
+                blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, last_heading))
             if _is_code(chunk, before, following):
                 blocks.append(Block(BlockKind.CODE, chunk.start, chunk.end))
             else:
@@ -651,6 +658,11 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
         elif nested:  # a heading of no outline style ("[ Milan Kupcevic ]", "1.1. Overview") is a part of one
             heading = ": ".join([above for _, above in nested] + [heading])
         style = _marker_style(chunk) if chunk.clause else ""
+        key = (style, chunk.lines[0].indent)
+        for other in [k for k in titled if k != key]:
+            del titled[other]  # a heading of another kind or numbering starts other lists
+        if style:
+            titled.setdefault(key, last_heading)
         if not style or "1" in style:
             parent = heading if style else ""  # the numbered clause a lettered one ("(a) Third Party Claims") is in
         elif parent:
