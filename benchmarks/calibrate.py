@@ -1,10 +1,11 @@
 """Fit the confidence model (a logistic regression over the evidence features) on gold sets of several corpora,
 and report how it travels: fitted on all corpora but one, scored on the one left out.
 
-Usage: python benchmarks/calibrate.py [--write]
-The sets are the parts of tests/gold/ one may tune on (the examiners' `*-look` halves and the outside sample),
-the article's own gold set and the clinic policy fixture. The `*-score` halves are never used here. --write
-stores the weights fitted on all of them in src/netqa/data/confidence.json.
+Usage: python benchmarks/calibrate.py [--write] [--wrong-costs W]
+The sets are the parts of tests/gold/ one may tune on (the examiners' `*-look` halves, their lay-worded
+`*-lay-look` halves and the outside sample), the article's own gold set and the clinic policy fixture. The
+`*-score` halves are never used here. --write stores the weights fitted on all of them in
+src/netqa/data/confidence.json.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ GOLD = ROOT / "tests" / "gold"
 # (corpus name, corpus folder, gold files); None: the built-in article
 SETS = [
     ("article", None, [ROOT / "corpus" / "gold.jsonl", GOLD / "article" / "article-look.jsonl",
-                       GOLD / "article" / "article-outside.jsonl"]),
+                       GOLD / "article" / "article-outside.jsonl", GOLD / "article" / "article-lay-look.jsonl"]),
     ("clinic", ROOT / "tests" / "fixtures" / "clinic", [ROOT / "tests" / "fixtures" / "clinic" / "gold.jsonl"]),
-    *[(name, GOLD / name / "docs", [GOLD / name / f"{name}-look.jsonl"])
+    *[(name, GOLD / name / "docs", sorted((GOLD / name).glob(f"{name}*-look.jsonl")))
       for name in ("gpl2", "guide", "licences", "readme", "pyhtml", "pdf")],
 ]
 BANDS = [(0, .3), (.3, .5), (.5, .7), (.7, .85), (.85, 1.01)]
@@ -54,10 +55,11 @@ def collect(bot, gold):
     return rows, labels
 
 
-def _fit(x, y) -> LogisticRegression:
-    # Every question weighs the same. (Weighing each corpus the same answered more on the licences and the
-    # FAQ but abstained less on the article's held-out questions, where a wrong answer costs most.)
-    return LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
+def _fit(x, y, wrong_costs: float = 1.0) -> LogisticRegression:
+    # Every question weighs the same, or a question whose quote is wrong weighs `wrong_costs` times a right one (a
+    # wrong answer is the worst outcome for a patient, an abstention is not). (Weighing each corpus the same
+    # answered more on the licences and the FAQ but abstained less on the article's held-out questions.)
+    return LogisticRegression(C=1.0, max_iter=2000, class_weight={0: wrong_costs, 1: 1.0}).fit(x, y)
 
 
 def _bands(p, y) -> str:
@@ -73,6 +75,8 @@ def _bands(p, y) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="save the weights fitted on every corpus")
+    parser.add_argument("--wrong-costs", type=float, default=1.0, metavar="W",
+                        help="weigh a question whose quote is wrong W times a right one (default 1: the same)")
     args = parser.parse_args()
     data = {}
     for name, corpus, files in SETS:
@@ -93,7 +97,7 @@ def main() -> None:
         others = [m for k, m in matrix.items() if k != held]
         x = np.vstack([m[0] for m in others])
         y = np.concatenate([m[1] for m in others])
-        p = _fit(x, y).predict_proba(matrix[held][0])[:, 1]
+        p = _fit(x, y, args.wrong_costs).predict_proba(matrix[held][0])[:, 1]
         truth = matrix[held][1]
         decided = ((p >= ABSTAIN_BELOW) == (truth == 1)).mean()
         z = in_use["bias"] + matrix[held][0] @ np.array([in_use["weights"].get(n, 0.0) for n in names])
@@ -102,7 +106,7 @@ def main() -> None:
         print(_bands(p, truth))
     x = np.vstack([m[0] for m in matrix.values()])
     y = np.concatenate([m[1] for m in matrix.values()])
-    model = _fit(x, y)
+    model = _fit(x, y, args.wrong_costs)
     fitted = {"bias": round(float(model.intercept_[0]), 3),
               "weights": {n: round(float(w), 3) for n, w in zip(names, model.coef_[0], strict=True)}}
     print("fitted on all:", json.dumps(fitted))

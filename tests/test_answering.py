@@ -9,7 +9,7 @@ import pytest
 
 import netqa
 from netqa.facts import extract_fact, verdict
-from netqa.followup import resolve
+from netqa.followup import antecedent_of, resolve
 from netqa.lang import en
 from netqa.message import constraints_of, question_types, questions_in, spell_out, understand
 from netqa.records import ReplyKind, Turn
@@ -58,6 +58,39 @@ def test_a_topic_and_a_question_about_it_are_one_question():
         "how often did people get clots in the blood?",)
 
 
+def test_a_phrase_framing_a_question_goes_with_it_as_an_aside():
+    assert questions_in("Under the MPL, what is a Larger Work?") == ("what is a Larger Work (under the MPL)?",)
+    assert questions_in("If I build a program for others, how do I spare them headaches?") == (
+        "how do I spare them headaches (if I build a program for others)?",)
+
+
+def test_an_aside_in_brackets_is_searched_but_binds_no_answer():
+    asked = understand("what is the survival (in England)?")
+    assert "england" not in asked.constraints and "england" in asked.normalised.lower()
+
+
+@pytest.mark.parametrize("question, term", [
+    ("What is a Larger Work?", ("larger", "work")), ("what does epNET mean", ("epnet",)),
+    ("How does the LGPL define an Application?", ("application",)),
+    ("What is the five-year survival for pancreatic NET?", ()),  # a description, not a term
+])
+def test_a_question_asking_what_a_term_means_names_the_term(question, term):
+    assert understand(question).term == term
+
+
+def test_a_long_message_question_pointing_back_takes_the_sentence_before_it_as_context():
+    message = ("I keep a big report in memory. Someone suggested a file that stays in memory until it gets big. "
+               "What decides when that kind of file moves to disk?")
+    assert antecedent_of(message, "What decides when that kind of file moves to disk?") == (
+        "Someone suggested a file that stays in memory until it gets big.")
+    assert antecedent_of(message, "What decides when a spooled file moves to disk?") == ""  # names its own subject
+
+
+def test_a_typo_inside_an_identifier_is_corrected_in_place():
+    vocabulary = Vocabulary({"config", "error", "bz"}, {}, {})
+    assert vocabulary.expand("what does BZ_CONFG_ERROR mean").text == "what does BZ_CONFIG_ERROR mean"
+
+
 def test_chat_abbreviations_are_spelled_out_but_initials_are_kept():
     assert spell_out("how many pts w/ pNET in the U.S. in 5yr") == "how many patients with pNET in the U.S. in 5-year"
 
@@ -68,6 +101,8 @@ def test_chat_abbreviations_are_spelled_out_but_initials_are_kept():
     ("Who publishes new versions?", "person"), ("Did the doctors know who got the real medicine?", "yesno"),
     ("What does it mean when recv returns 0 bytes?", "definition"),  # "when" opens a clause, it asks no date
     ("So when will the results be out?", "date"),
+    ("Which zlib version fixed the bug?", "version"), ("In what version was xz added?", "version"),
+    ("and if the program doesn't say which version applies?", "other"),  # asks which, not for a release
 ])
 def test_question_types_come_from_the_one_table(question, kind):
     assert understand(question).type == kind
@@ -170,6 +205,45 @@ def test_yes_or_no_only_when_the_quote_says_it_plainly(question, quote, said):
     assert verdict(understand(question), quote, query, False) == said
 
 
+@pytest.mark.parametrize("sentence, question, answer", [
+    ("Versions 1.1.3 and before had a double-free bug; it was fixed in zlib 1.1.4.",
+     "Which zlib version fixed the double-free bug?", "1.1.4"),
+    ("It uses O_TMPFILE, which requires Linux kernel 3.11 or later.", "Which Linux kernel version is needed?", "3.11"),
+    ("This License is version 3 of the GNU GPL, supplemented by the permissions below.",
+     "Which version of the GNU GPL does it build on?", "version 3"),
+    ("About 2.5% of the files and 1.5 MB of memory are used.", "Which version is used?", None),  # figures, not releases
+])
+def test_a_version_question_is_answered_by_a_release_number(sentence, question, answer):
+    assert _fact(sentence, question) == answer
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("How many patients were in the study that got this drug approved?", "298"),  # "drug" brought "cabozantinib"
+    ("How many patients got placebo?", None),  # the question's own word, not the counted noun, binds the figure
+])
+def test_only_the_questions_own_words_keep_the_counted_noun_from_binding_a_figure(question, figure):
+    from netqa.text import content_words, stem
+    asked = understand(question)
+    query = {stem(w): 1.0 for w in content_words(asked.normalised)} | {"cabozantinib": 0.6}
+    sentence = ("The trial enrolled 298 patients across two cohorts—randomizing them to receive either cabozantinib "
+                "or placebo.")
+    assert extract_fact(sentence, asked, query, lambda term: 1.0) == figure
+
+
+def test_ten_or_fewer_is_a_count():
+    assert _fact("Inline functions ten or fewer lines in length may be used.",
+                 "How many lines may an inline function have?") == "ten or fewer"
+
+
+@pytest.mark.parametrize("sentence, question, answer", [
+    ("Another name for it is the Schwartzian transform, after Randal L. Schwartz, who made it popular.",
+     "Who is it named after?", "Randal L. Schwartz"),  # an initial is no common word
+    ("Send your queries to him (but please Cc: the mailing list).", "Which country does he live in?", None),
+])
+def test_a_name_is_written_as_names_are(sentence, question, answer):
+    assert _fact(sentence, question) == answer
+
+
 def test_a_number_counting_something_else_is_not_the_answer():
     assert _fact(SENTENCE, "How many hospitals took part?") is None
 
@@ -228,6 +302,22 @@ def test_an_faq_answer_is_judged_with_the_question_it_answers(faq):
     reply, evidence = faq.explain("Will the maintainers sign our legal papers?")
     assert reply.kind == ReplyKind.ANSWER and reply.quote == "No. Go away." and evidence.answers_faq
     assert reply.answer.startswith("No.\n")  # the text's own answer to that question says no plainly
+
+
+def test_initials_stand_for_the_name_the_text_spells_out(tmp_path):
+    notes = bot_on(tmp_path, "notes.txt", "Exceptions\n\nFor software which is copyrighted by the Free Software "
+                   "Foundation, write to the Free Software Foundation; we sometimes make exceptions for this.\n")
+    _, evidence = notes.explain("What does the FSF do about exceptions?")
+    assert evidence is not None and not evidence.missing_constraint and evidence.quote_coverage == 1.0
+
+
+def test_in_a_folder_of_documents_the_quote_holds_the_name_of_its_document(tmp_path):
+    (tmp_path / "artistic.txt").write_text("The Artistic License\n\nSupport\n\nYou may charge any fee you choose "
+                                           "for support of this Package.\n", encoding="utf-8")
+    (tmp_path / "mit.txt").write_text("The MIT License\n\nWarranty\n\nThe software is provided as is, without "
+                                      "warranty of any kind.\n", encoding="utf-8")
+    _, evidence = netqa.load(tmp_path).explain("Can I charge a fee for support under the Artistic License?")
+    assert evidence is not None and evidence.quote_coverage == 1.0  # "Artistic License" is the quote's document
 
 
 @pytest.mark.parametrize("question", [
@@ -358,6 +448,22 @@ def test_no_answer_names_the_corpus(pharmacy):
     assert pharmacy.ask("What is the price of aspirin?").answer.startswith('"Pharmacy hours" does not say')
 
 
+@pytest.mark.parametrize("name, text, question, found", [
+    ("tool.txt", "Example Tool\n\nSpeed\n\nDecompression is about three times faster than compression.\n\nHistory\n\n"
+     "The tool was first released in 2009 and is kept by two volunteers.\n", "is unzipping quick?",
+     "three times faster"),
+    ("licence.txt", "Example Licence\n\n1. Fees\n\nYou may charge a fee for each copy you convey.\n\n2. Notices\n\n"
+     "Keep every copyright notice intact in all copies.\n", "can I sell it?", "charge a fee"),
+])
+def test_everyday_words_reach_the_words_manuals_and_licences_use(tmp_path, name, text, question, found):
+    reply = bot_on(tmp_path, name, text).ask(question)
+    assert reply.citations and found in reply.citations[0].text
+
+
+def test_a_contraction_typed_without_its_apostrophe_is_spelled_out():
+    assert spell_out("what if the text isnt json") == "what if the text isn't json"
+
+
 def test_english_word_lists_live_in_one_place():
     assert "the" in en.word_list("stopwords.txt") and "January" in en.ordered_words("months.txt")
 
@@ -368,6 +474,6 @@ def test_a_phrase_before_the_question_does_not_make_the_reply_say_the_text_is_si
                      "with the Library.\n\nThe Library may be copied and shared by anyone who keeps this notice.\n")
     question = "In version three, what is a Combined Work?"
     reply = licence.ask(question)
-    assert questions_in(question) == ("In version three?", "what is a Combined Work?")  # searched apart
+    assert questions_in(question) == ("what is a Combined Work (in version three)?",)  # framing, not a question
     assert reply.kind is ReplyKind.ANSWER and "combining or linking" in reply.answer
     assert "not say" not in reply.answer

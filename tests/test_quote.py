@@ -33,6 +33,13 @@ Contact
 You might find Lasse on the Libera chat network, in the tukaani channel. The nick is Larhzu. The channel tends to be
 quiet, so ask your question and wait.
 
+Terms
+
+The Library is used by many programs, and each Application that calls the Library must ship this notice with
+the Library and the Application.
+
+An "Application" is any work that makes use of an interface provided by the Library.
+
 Networks
 
 The network layer carries packets between hosts across many routers. The weather in the valley was mild that
@@ -101,3 +108,29 @@ def test_two_neighbouring_letters_swapped_is_one_slip_whatever_the_length():
     assert swapped_neighbours("lfie", "life") and swapped_neighbours("trail", "trial")
     assert not swapped_neighbours("lefi", "life")  # the swapped letters are not neighbours
     assert not swapped_neighbours("life", "lives") and not swapped_neighbours("life", "life")
+
+
+def test_what_is_x_quotes_the_sentence_defining_x_not_the_one_using_it_most(guide):
+    assert "makes use of an interface" in quote(guide, "What is an Application?")
+
+
+SORTING = """# Sorting guide
+
+## Descending
+
+Both sort() and sorted() accept a reverse flag with a boolean value. For example, to list the pupils in reverse age
+order:
+
+```
+sorted(pupils, key=age, reverse=True)
+```
+
+## Keys
+
+A key function is called once for each element before the comparisons are made.
+"""
+
+
+def test_a_lead_in_closing_its_passage_is_not_the_sentence_that_answers(tmp_path):
+    sorting = bot_on(tmp_path, "sorting.md", SORTING)  # the code it introduces is a passage of its own
+    assert "accept a reverse flag" in quote(sorting, "How do I put the pupils in reverse order?")

@@ -22,7 +22,7 @@ def our_words() -> str:
                         health=False))
     texts.append(render("medical_advice", "", short=None, quote=None, citation=None))
     for question_type in ("count", "percent", "date", "person", "place", "organisation", "amount", "ratio",
-                          "duration", "yesno", "definition", "reason", "other"):
+                          "duration", "yesno", "definition", "reason", "version", "other"):
         texts.append(render("answer", question_type, short="298", quote="", citation=CITATION, suggestions=[]))
     return "\n".join(texts).replace('""', "")
 

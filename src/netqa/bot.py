@@ -14,9 +14,9 @@ from netqa.confidence import confidence
 from netqa.config import Settings
 from netqa.documents import LEXICON_FILE, METADATA_FILE, Document, Passage, default_corpus_dir
 from netqa.evidence import choose_evidence
-from netqa.followup import Resolution, resolve
+from netqa.followup import Resolution, antecedent_of, resolve
 from netqa.index import PassageIndex, open_index
-from netqa.message import asks_something, questions_in, story_of, understand
+from netqa.message import questions_in, story_of, understand
 from netqa.records import Evidence, Reply, ReplyKind, Turn
 from netqa.reply import Found, Names, combine, compose, new_reply_id, written
 from netqa.safety import Route, RouteKind, about_health, route
@@ -106,15 +106,15 @@ class Bot:
         story = story_of(repaired, questions)
         for i, one in enumerate(questions):
             resolution = resolve(one, history, self.vocabulary.abbreviations, same_message=i > 0)
+            antecedent = antecedent_of(repaired, one)
+            if antecedent:  # the sentence of the story that the question's "it" or "she" stands for: context
+                resolution = Resolution(resolution.text, f"{resolution.context} {antecedent}".strip())
             found = self._answer(resolution.text, resolution.context, story, routed.kind is RouteKind.MEDICAL_ADVICE)
             turn = Turn(resolution.text, found.people, found.kind == ReplyKind.ANSWER, resolution.context,
                         found.question_type, story)
             self.sessions.remember(session_id, reply_id, turn)
             history = history + (turn,)
-            # a phrase split off before the question ("In LGPLv3, what is ...?") is searched as before, but the
-            # reply does not say the text is silent on it
-            if found.kind != ReplyKind.NO_ANSWER or asks_something(one) or i == len(questions) - 1:
-                parts.append(found)
+            parts.append(found)
             resolved.append(resolution.text)
         found = combine(parts)
         return Reply(reply_id, question, found.answer, found.kind, found.confidence, found.citations,
@@ -144,7 +144,8 @@ class Bot:
         word_query, char_query = self._queries(expansion, Resolution(text, context), story)
         hits = self.index.search(word_query, char_query, self.settings.top_k)
         sentences = self.index.rank_sentences(word_query, hits)
-        evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context, self._following)
+        evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context, self._following,
+                                   len(self.corpus.documents))
         score = confidence(evidence) if evidence else 0.0
         answered = evidence is not None and score >= self.settings.abstain_below and evidence.fact_found
         return compose(resolved.type, evidence, score, hits, answered, advice, self.names,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 
 from netqa import lexical
 from netqa.documents import Passage
@@ -17,6 +18,9 @@ from netqa.text import content_words, normalise, stem, words
 
 QUOTE_NEIGHBOUR_WITHIN = 0.75  # a sentence of the same passage this close to the best is quoted with it
 COVER_WEIGHT = 0.25  # how much a sentence's idf-weighted share of the question's words adds to its cosine
+DEFINES_WEIGHT = 0.5  # what a sentence defining the term asked about ("What is X?": "X means ...") adds
+PASSAGE_COVER_WEIGHT = 0.6  # ... and its passage's share (section and document names included), in choosing it
+LEAD_IN_DISCOUNT = 0.5  # a lead-in ending its passage introduces what is quoted elsewhere (see _within)
 QUOTE_ADDS = 0.4  # a neighbour holding this share of the question's words the quote lacks is quoted with it
 QUOTE_MAX_WORDS = 70  # a quote grows by neighbours only while it stays this short
 QUOTE_MAX_SENTENCES = 3
@@ -26,8 +30,12 @@ CLIPPED_BY = 4  # ... or be its clipped form, this many letters shorter at least
 
 
 def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
-                    sentences: list[SentenceHit], idf, context: str = "", following=None) -> Evidence | None:
+                    sentences: list[SentenceHit], idf, context: str = "", following=None,
+                    documents: int = 1) -> Evidence | None:
     """The sentence to quote: similar to the question and, when a figure is asked, holding one.
+
+    In a corpus of several `documents`, the words naming the quote's document ("under the Artistic License") are
+    met by any sentence of it.
 
     A sentence that is itself a question (an FAQ's "34. Is there a Java version of zlib?") is answered by
     the passage after it (`following(passage)`), which is quoted instead.
@@ -63,6 +71,9 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
                         and not _slot_filled(w, question, text_of[pid])]
                   for pid, stems in stems_of.items()}
 
+    concepts = _concepts(expansion, query)
+    share_of = {pid: _concept_share(concepts, idf, stems) for pid, stems in stems_of.items()}
+
     def candidate(s: SentenceHit) -> tuple[float, str | None]:
         text = s.passage.sentences[s.sentence_index].text
         short = extract_fact(text, question, query, idf, expansion.synonyms)
@@ -71,15 +82,19 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         weight = 1.6 if prefers_fact and short else 0.6 if wants_fact else 1.0
         if missing_in[s.passage.id]:  # a passage without the question's place, group or time answers another
             weight *= 0.5
-        return (s.score + 0.6 * relative) * weight, short
+        # A passage holding more of the question's words (in its heading too) answers more of it than one that
+        # only repeats a few of them.
+        covers = PASSAGE_COVER_WEIGHT * share_of[s.passage.id]
+        # "What is X?": the sentence saying what X is answers it, not the one using the term most
+        defines = DEFINES_WEIGHT if question.term and _defines(question.term, text) else 0.0
+        return (s.score + 0.6 * relative + covers + defines) * weight, short
 
     scored = [(candidate(s), s) for s in sentences]
     chosen = max(scored, key=lambda item: item[0][0])[1].passage.id
     # Within the passage chosen, cosine favours a short sentence for being short ("Y is the minor version."); the
     # share of the question's words a sentence holds favours the one that says what is asked ("An even Y ...").
     (_, short), best = max((item for item in scored if item[1].passage.id == chosen), key=lambda item:
-                           item[0][0] + COVER_WEIGHT * _share(query, idf, _stems_of("", item[1].passage.sentences[
-                               item[1].sentence_index].text)))
+                           _within(item[1], item[0][0], query, idf))
     passage = best.passage
     stems = stems_of[passage.id]
     runner_up = next((h.score for h in hits if h.passage.id != passage.id), 0.0)
@@ -89,7 +104,8 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     # The quote answers the question in its heading ("40. Does zlib support Deflate64?") or the one before it
     under_question = passage.section.rstrip().endswith("?")
     quote_stems = _stems_of(passage.section if under_question else "", quote) | (
-        _passage_stems(asked_by[passage.id]) if passage.id in asked_by else frozenset())
+        _passage_stems(asked_by[passage.id]) if passage.id in asked_by else frozenset()) | (
+        _name_stems(passage.document, passage.path) if documents > 1 else frozenset())
     if quote != best.passage.sentences[best.sentence_index].text:
         # the neighbour quoted with it may hold the fact ("We are not the authors. The real author is ... Joel")
         short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
@@ -113,6 +129,43 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
             question, quote, query, any(w not in stems and _slot_filled(w, question, passage.text) for w in required),
             expansion.synonyms + expansion.related, under_question or passage.id in asked_by),
     )
+
+
+def _within(s: SentenceHit, score: float, query: dict[str, float], idf) -> float:
+    """A sentence's worth within its passage: its score plus COVER_WEIGHT times its share of the question's words;
+    halved for a lead-in closing the passage ("For example, to sort in reverse age order:"), which introduces what
+    the passage does not hold and says nothing itself."""
+    text = s.passage.sentences[s.sentence_index].text
+    worth = score + COVER_WEIGHT * _share(query, idf, _stems_of("", text))
+    return worth * LEAD_IN_DISCOUNT if s.sentence_index == len(s.passage.sentences) - 1 and \
+        text.rstrip().endswith(":") and len(s.passage.sentences) > 1 else worth
+
+
+def _defines(term: tuple[str, ...], sentence: str) -> bool:
+    """Whether the sentence opens by defining the term: "A "Larger Work" means ...", "An "Application" is any work
+    ...", "pNET refers to ...": the term (any case, quoted or not, maybe plural, maybe with a bracketed aside)
+    as the subject of a defining verb (data/definitions.txt); or spells it out, the term in brackets after its
+    long form ("Neuroendocrine tumors (NET) represent ...")."""
+    opening, spelled_out = _definition_of(term)
+    return opening.match(sentence) is not None or spelled_out.search(sentence) is not None
+
+
+@lru_cache(maxsize=1024)
+def _definition_of(term: tuple[str, ...]) -> tuple[re.Pattern, re.Pattern]:
+    spelled = r"[\s-]+".join(re.escape(w) for w in term) + r"(?:s|es)?"
+    quote = r"[\"'“”‘’`]*"
+    numbered = r"(?:[\d.]+\s+|\(\w{1,3}\)\s+)?"  # "1.7.", "(b)"
+    opening = re.compile(rf"\W*{numbered}(?:(?:an?|the)\s+)?{quote}{spelled}{quote}(?:\s*\([^)]{{0,60}}\))?,?\s+"
+                         rf"(?:{_defining_verbs()})\b", re.IGNORECASE)
+    return opening, re.compile(rf"\w\s*\(\s*{spelled}\s*\)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _defining_verbs() -> str:
+    raw = resources.files("netqa.data").joinpath("definitions.txt").read_text(encoding="utf-8")
+    verbs = sorted((line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")),
+                   key=len, reverse=True)
+    return "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs)
 
 
 def _as_asked(word: str, question: str) -> str:
@@ -171,10 +224,22 @@ def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool
     "temp" in "temporary")."""
     if stem(word) in stems or word in generic_words():
         return True
+    if text and _spelled_out(word, text):
+        return True
     for phrase, document_words in expansion.synonyms + expansion.long_forms + (expansion.related if related else ()):
         if word in phrase.split() and any(stem(w) in stems for dw in document_words for w in content_words(dw)):
             return True
     return bool(text) and _in_a_word(word, text)
+
+
+@lru_cache(maxsize=65_536)
+def _spelled_out(word: str, text: str) -> bool:
+    """Whether the text spells the word out as the initials of a run of capitalised words ("FSF": "Free Software
+    Foundation")."""
+    if not 2 <= len(word) <= 6 or not word.isalpha():
+        return False
+    letters = r"\W+".join(rf"{c.upper()}[a-z]+" for c in word.lower())
+    return re.search(rf"\b{letters}\b", text) is not None
 
 
 @lru_cache(maxsize=65_536)  # passages and question words come again and again
@@ -295,6 +360,34 @@ def _share(query: dict[str, float], idf, stems: frozenset[str] | set[str]) -> fl
     return found / total if total else 0.0
 
 
+def _concepts(expansion: Expansion, query: dict[str, float]) -> list[tuple[frozenset[str], float]]:
+    """The question's stems as concepts: a word with the document words a lay phrase or WordNet gives for it is one
+    concept, met by any of them ("approve" or "clearances"), so a passage saying both is not worth more than one
+    saying "approval"; every other stem of `query` is a concept of its own."""
+    grouped: list[tuple[frozenset[str], float]] = []
+    seen: set[str] = set()
+    for phrase, document_words in expansion.synonyms + expansion.related:
+        own = {stem(w) for w in content_words(phrase.lower())}
+        given = {stem(w) for dw in document_words for w in content_words(dw.lower())}
+        group = frozenset((own | given) & set(query))
+        if group and not group <= seen:
+            grouped.append((group, max(query[t] for t in group)))
+            seen |= group
+    return grouped + [(frozenset((t,)), weight) for t, weight in query.items() if t not in seen]
+
+
+def _concept_share(concepts: list[tuple[frozenset[str], float]], idf, stems: frozenset[str]) -> float:
+    """The idf-weighted share of the question's concepts the stems meet; a concept weighs its weight times the
+    largest idf of its stems."""
+    total = found = 0.0
+    for group, weight in concepts:
+        w = weight * max(idf(t) for t in group)
+        total += w
+        if group & stems:
+            found += w
+    return found / total if total else 0.0
+
+
 def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:
     """Stems to look for near a figure: the question's own, then its synonyms', then earlier turns'."""
     stems = {stem(w): 1.0 for w in content_words(expansion.text) if w not in generic_words()}
@@ -332,7 +425,7 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
         if word in synonym_words or word in generic_words() or word in absent or word in expansion.incidental:
             continue
         weight = idf(stem(word)) or rarest
-        covered = stem(word) in in_passage or bool(text) and _in_a_word(word, text)
+        covered = stem(word) in in_passage or bool(text) and (_in_a_word(word, text) or _spelled_out(word, text))
         if not covered and word in pointed_at:
             continue  # "this tablet": the thing the text is about, whatever the text calls it
         total += weight

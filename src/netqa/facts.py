@@ -37,7 +37,8 @@ SHAPES: dict[str, re.Pattern] = {
     # A number word inside a compound ("five-year") describes something; it counts nothing.
     "count": re.compile(rf"\b(?:(?:a |the )(?:majority|minority)(?= of)|(?<!first )(?<!second )(?:half|most|all|none)"
                         rf"(?= of)|(?<!:)(?:{_NUMBER})(?:\s*(?:-|to)\s*(?:{_NUMBER}))?(?![\d%])(?!-\d)(?!-[a-z])(?!:\d)"
-                        rf"(?!\s*(?:%|percent))|{_NUMBER_WORD} or more|{_NUMBER_WORD}(?! of\b)(?! or\b)(?!-))\b",
+                        rf"(?!\s*(?:%|percent))|{_NUMBER_WORD} or (?:more|fewer|less)"
+                        rf"|{_NUMBER_WORD}(?! of\b)(?! or\b)(?!-))\b",
                         re.IGNORECASE),
     "date": re.compile(rf"\b(?:(?:the )?(?:first|second|third|fourth) (?:half|quarter) of |(?:early|late|mid-?) ?)?"
                        rf"(?:{_MONTH} (?:\d{{1,2}}, )?)?(?:19|20)\d{{2}}\b"
@@ -59,6 +60,9 @@ SHAPES: dict[str, re.Pattern] = {
         r"\b(?:daily|weekly|monthly|yearly|annually|nightly|hourly|once|twice|three times|every (?:day|week|month|"
         r"year|morning|night|\d+ \w+)|(?:once|twice|\d+ times) (?:a|per|each) \w+|(?:a|per|each) day)\b",
         re.IGNORECASE),
+    # "1.2.3", "2.6", "1.2.x", "version 3": a release, never a figure that merely has a decimal point
+    "version": re.compile(r"\b(?:[vV]\s?)?\d+(?:\.(?:\d+|[xX]))+[a-z]?\b(?!\.\d|\s?(?:%|[kKMGT]i?B\b|[kMG]?Hz\b|m?s\b"
+                          r"|mg\b|ml\b|percent\b|seconds?\b|minutes?\b|hours?\b|times\b))|\b[Vv]ersion\s+\d+(?:\.\d+)*\b"),
     "ratio": re.compile(r"\b\d+(?:\.\d+)?\s?:\s?\d+(?:\.\d+)?\b"),
     "money": re.compile(rf"[$€£]\s?(?:{_NUMBER})|(?:{_NUMBER})\s?(?:dollars|euros|pounds|pence|cents|USD|EUR|GBP)\b"),
 }
@@ -171,7 +175,9 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
     subject_end = min(a for a, _ in spans) if len(figure_clauses) > 1 else -1
 
     numeric = shape in NUMERIC_SHAPES  # names are introduced by the words before them ("conducted through")
-    others_here = any(token in query and token not in counted for _, _, token in tokens)
+    # Whether the question's own words other than the counted noun stand in the sentence (they, not the noun, then
+    # bind a figure); a word only a synonym brought ("this drug" -> "cabozantinib") binds none.
+    others_here = any(query.get(token, 0.0) >= 1.0 and token not in counted for _, _, token in tokens)
 
     def closeness(span: tuple[int, int]) -> tuple[float, int]:
         total, nearest = 0.0, 10**6
@@ -257,6 +263,8 @@ def _fact_spans(sentence: str, wanted: str, question: Question,
         if wanted in ("person", "place", "organisation"):
             # The answer to "where is Dana-Farber?" is not Dana-Farber itself.
             candidate = {stem(w) for w in content_words(text)}
+            if len(text) <= 2 and not text.isupper():
+                continue  # a name this short is written in capitals ("UK"); "Cc" is no place
             if candidate <= asked or wanted == "place" and candidate & asked - _ORG_WORDS:
                 continue
             # A person's name never sits inside an organisation's ("Dana-Farber Cancer Institute").
@@ -285,7 +293,7 @@ def _looks_like_a_name(text: str) -> bool:
     """Names are rarer as English words than titles are: "Margaret Osei", not "Patient Experience"."""
     from wordfreq import zipf_frequency
 
-    frequencies = [zipf_frequency(w, "en") for w in words(text) if w != "dr"]
+    frequencies = [zipf_frequency(w, "en") for w in words(text) if w != "dr" and len(w) > 1]  # not "L." of a name
     return bool(frequencies) and max(frequencies) < 5.0 and sum(frequencies) / len(frequencies) < 4.6
 
 

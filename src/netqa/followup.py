@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from netqa.lang import en
+from netqa.message import sentences_of
 from netqa.records import Turn
 from netqa.text import content_words, stem, words
 
@@ -87,6 +88,21 @@ def resolve(question: str, history: tuple[Turn, ...], abbreviations: dict[str, s
     # Any other question still carries the last topic as context, which its own words outweigh: "did the grade
     # matter?" after the trial's results is about the trial; "who sponsored the trial?" still finds the sponsor.
     return Resolution(question, " ".join(w for w in _topic(last) if w not in mine))
+
+
+def antecedent_of(message: str, question: str) -> str:
+    """The sentence told right before a question of a long message that points back at it ("Someone suggested a
+    file that stays in memory until it gets big. What decides when that kind of file switches over to disk?"): what
+    its "it", "that" or "she" stands for, as a follow-up's pronoun stands for the last turn's topic. "" when the
+    question names its own subject, opens the message or follows another question."""
+    if not (_THING_PRONOUN.search(question) or _PERSON_PRONOUN.search(question)):
+        return ""
+    told = sentences_of(message)
+    asked = question.rstrip("?").lower()
+    at = next((i for i, sentence in enumerate(told) if asked in sentence.lower()), None)
+    if not at or told[at - 1].rstrip().endswith("?"):
+        return ""
+    return told[at - 1]
 
 
 def _substitute(previous: str, subject: str, abbreviations: dict[str, str]) -> str | None:

@@ -203,6 +203,9 @@ NAME_WEIGHT = 0.3
 # benchmark, two passages a package, names cost 1.3 points of top-1 at 6,000 documents).
 NAMES_MIN_PASSAGES = 4
 CODE_WEIGHT = 0.6  # a code block's passage scores this share of what its words alone would give it
+# A passage's section heading counts this many times in its text: a heading says in a few words what the whole
+# passage is about ("Installing on Windows"), which one mention among a hundred words of body does not.
+SECTION_REPEATS = 2
 
 
 def _fit_names(texts: list[str], words: _Space, passage_document: np.ndarray) -> _Space:
@@ -280,7 +283,8 @@ class PassageIndex:
         def stage(desc):
             return None if progress is None else (lambda items: progress(items, desc))
 
-        texts = [f"{p.section}\n{p.text}" if p.section != p.document else p.text for p in passages]
+        texts = [f"{p.section}\n" * SECTION_REPEATS + p.text if p.section != p.document else p.text
+                 for p in passages]
         # A code block matches a question's words (names of functions) without saying anything about them.
         code = np.array([p.kind == "code" for p in passages])
         weights = np.where(code, CODE_WEIGHT, 1.0) if code.any() else None
@@ -425,9 +429,14 @@ class PassageIndex:
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     def rank_sentences(self, word_query: list[tuple[list[str], float]], hits: list[Hit]) -> list[SentenceHit]:
-        """Sentences of the given passages by their own word cosine with the query, best first."""
+        """Sentences of the given passages by their own word cosine with the query, best first; the words that
+        name a document (see _named) have picked the passages and say nothing about which sentence is meant."""
         if not hits:
             return []
+        if self.names_ is not None:
+            named = self._named(self.names_, word_query, [])
+            if named is not None:
+                word_query = named[1]
         positions = np.array([self.position_[hit.passage.id] for hit in hits])
         first, count = self.sentence_first_[positions], np.diff(self.sentence_first_)[positions]
         scores = self.sentences_.row_scores(first, count, *self.sentences_.vector(word_query))

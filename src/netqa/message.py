@@ -66,6 +66,7 @@ class Question:
     modifiers: tuple[str, ...] = ()  # "pNET" in "how many pNET patients": which of the counted is meant
     constraints: tuple[str, ...] = ()  # "england" in "survival in England": the passage must name it too
     slots: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # see slots_of
+    term: tuple[str, ...] = ()  # "larger work" in "what is a Larger Work?": the term whose definition is asked
 
 
 # ---------------------------------------------------------------- chat spellings
@@ -165,7 +166,7 @@ def questions_in(text: str) -> tuple[str, ...]:
     split: list[str] = []
     for sentence in asked:
         pieces = [p.strip(" ,;") for p in _SECOND_QUESTION.split(sentence)]
-        pieces = _topic_into_question([p for p in pieces if p])
+        pieces = _framing_into_question(_topic_into_question([p for p in pieces if p]))
         if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
             split.extend(p if p.endswith("?") else p + "?" for p in pieces)
         else:
@@ -189,6 +190,30 @@ def _topic_into_question(pieces: list[str]) -> list[str]:
         else:
             out.append(piece)
     return out
+
+
+def _framing_into_question(pieces: list[str]) -> list[str]:
+    """"Under the MPL, what is a Larger Work?", "Before this approval, how many ...?": a piece that asks nothing
+    frames the question after it (the document, the time, the group meant). It is not searched on its own but goes
+    at the end of that question as an aside ("what is a Larger Work (under the MPL)?"), so the question still opens
+    as asked and its type is told as before. (Pieces are cut before a question word, so only the first may frame.)"""
+    if len(pieces) < 2 or asks_something(pieces[0]):
+        return pieces
+    return [_framed(pieces[1], _in_mid_sentence(pieces[0].rstrip("?"))), *pieces[2:]]
+
+
+def _framed(question: str, framing: str) -> str:
+    """The question with its framing after it as an aside in brackets: searched with it, yet no constraint."""
+    return f"{question.rstrip('?')} ({framing})" + ("?" if question.endswith("?") else "")
+
+
+def _in_mid_sentence(piece: str) -> str:
+    """A sentence's opening word as it reads inside one: "Under the MPL" -> "under the MPL" (a name, an acronym
+    or an abbreviation keeps its capital)."""
+    first = piece.split(" ", 1)[0]
+    if first[1:].islower() and first.isalpha() and not lexical.is_name(first.lower()):
+        return first.lower() + piece[len(first):]
+    return piece
 
 
 def story_of(text: str, questions: tuple[str, ...]) -> str:
@@ -277,6 +302,26 @@ def constraints_of(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for token in found for w in ([token] if " " in token else words(token))
                                if w not in stop))
 
+@lru_cache(maxsize=1)
+def _term_questions() -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(line) for line in en.ordered_lines("term_questions.txt"))
+
+
+def term_asked(lowered: str) -> tuple[str, ...]:
+    """The words of the term a question asks the meaning of ("what is a Larger Work?" -> larger, work; at most four
+    words); () when it asks something else ("what is the five-year survival for pancreatic NET?")."""
+    for pattern in _term_questions():
+        m = pattern.search(lowered)
+        if m:
+            return tuple(words(m.group("term")))
+    return ()
+
+
+# "what is a Larger Work (under the MPL)?": what a question says in brackets helps find the passage, and the
+# document it names picks one, but a passage need not repeat it to answer.
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
 def question_type(lowered: str) -> str:
     return next((t.name for t in question_types() if t.pattern is not None and t.pattern.search(lowered)), "other")
 
@@ -297,4 +342,5 @@ def understand(text: str) -> Question:
                     counted=counted.group("noun") if counted and counted.group("noun").lower() not in
                     en.word_list("stopwords.txt") else None,
                     focus=tuple(focus.group("focus").split()) if focus else (), modifiers=modifiers,
-                    constraints=constraints_of(normalised), slots=slots_of(normalised) if qtype == "yesno" else ())
+                    constraints=constraints_of(_ASIDE.sub(" ", normalised)),
+                    slots=slots_of(normalised) if qtype == "yesno" else (), term=term_asked(lowered))

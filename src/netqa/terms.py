@@ -129,6 +129,20 @@ def _long_form(abbr: str, before: str) -> str | None:
     return candidate[c + 1:].strip() or None
 
 
+# Lay words -> the words texts of a kind use: health, software manuals, licences (lang/en/lay_*.txt). Each entry
+# is used only where a corpus has its document words, so one corpus draws on the files that fit it.
+LAY_FILES = ("lay_medical.txt", "lay_computing.txt", "lay_legal.txt")
+
+
+@lru_cache(maxsize=1)
+def _lay_vocabulary() -> dict[str, tuple[str, ...]]:
+    merged: dict[str, tuple[str, ...]] = {}
+    for name in LAY_FILES:
+        for key, document_words in en.multi_table(name).items():
+            merged[key] = tuple(dict.fromkeys(merged.get(key, ()) + document_words))
+    return merged
+
+
 class Vocabulary:
     """Everything known about the corpus's words, used to turn a question into search terms."""
 
@@ -141,7 +155,7 @@ class Vocabulary:
         # The general lay vocabulary, where the corpus has the words it stands for; the corpus's own lexicon
         # overrides it ("drug = cabozantinib" in the article's).
         # Only for phrases the corpus does not use itself: "study" stays "study" in a text that says it.
-        general = {key: kept for key, document_words in en.multi_table("lay_medical.txt").items()
+        general = {key: kept for key, document_words in _lay_vocabulary().items()
                    if not self._knows_phrase(key) and (kept := tuple(d for d in document_words
                                                                        if self._knows_phrase(d)))}
         own = lexicon
@@ -159,7 +173,9 @@ class Vocabulary:
         corrections = tuple((w, fixed) for w in dict.fromkeys(words(text))
                             if (fixed := self.correct(w)) and fixed != w)
         for wrong, right in corrections:
-            text = re.sub(rf"(?<![\w-]){re.escape(wrong)}(?![\w-])", right, text, flags=re.IGNORECASE)
+            # a word of an identifier too: "BZ_CONFG_ERROR" (words() splits at "_")
+            text = re.sub(rf"(?<![^\W_]|-){re.escape(wrong)}(?![^\W_]|-)", _in_case_of(right), text,
+                          flags=re.IGNORECASE)
         lowered = " ".join(words(text))
         synonyms: list[tuple[str, tuple[str, ...]]] = []
         synonyms += [(phrase, self.lexicon[key]) for phrase, key in self._lay_phrases(lowered.split())]
@@ -269,6 +285,13 @@ class Vocabulary:
         if len(self._corrections) < 50_000:
             self._corrections[word] = fixed
         return fixed
+
+
+def _in_case_of(right: str):
+    """A replacement for re.sub: the correction in capitals where the typo was ("BZ_CONFG_ERROR")."""
+    def replace(m: re.Match) -> str:
+        return right.upper() if m.group().isupper() else right
+    return replace
 
 
 class Speller:
