@@ -62,6 +62,17 @@ class Terminal:
     def type(self, keys: str) -> None:
         os.write(self.fd, keys.encode())
 
+    def _drain(self) -> None:
+        """Read what is left on the terminal of a program that has ended."""
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536) if select.select([self.fd], [], [], 0.5)[0] else b""
+            except OSError:  # the terminal closed: everything was read
+                return
+            if not chunk:
+                return
+            self.output += chunk.decode("utf-8", "replace")
+
     def exit_status(self, timeout: float = 30.0) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -72,6 +83,7 @@ class Terminal:
                 pass
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
+                self._drain()  # what it wrote just before it ended may not have been read yet
                 return os.waitstatus_to_exitcode(status)
         os.kill(self.pid, 9)
         raise AssertionError(f"netqa did not exit:\n{self.output}")
