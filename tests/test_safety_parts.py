@@ -603,3 +603,51 @@ def test_the_same_words_in_a_question_about_the_text_are_not(text):
                                           ("he is cleaning his gun", False), ("my baby is crying", False)])
 def test_means_in_use_now_are_a_crisis_and_their_everyday_senses_are_not(text, crisis):
     assert route(text).crisis is crisis
+
+
+def test_a_sign_judged_as_it_goes_on_is_told_not_supposed():
+    assert route("is it serious if i'm vomiting blood?").kind is EMERGENCY
+    assert route("what should i do if he is bleeding heavily?").kind is not EMERGENCY
+    assert route("what if i start vomiting blood?").kind is not EMERGENCY
+
+
+def test_a_bare_would_you_after_a_proposal_asks_the_assistant_to_decide():
+    assert route("my consultant said I could try it. would you?").kind is RouteKind.MEDICAL_ADVICE
+    assert route("the article says it was approved. would you?").kind is QUESTION
+    assert route("would stopping for a week hurt my chances?").kind is RouteKind.MEDICAL_ADVICE
+    assert route("can it damage the liver?").kind is QUESTION
+
+
+def test_an_age_told_of_oneself_is_one_s_own_situation():
+    assert route("i'm 79, too old for it?").kind is RouteKind.MEDICAL_ADVICE
+    assert route("is it worth it for a 90 year old?").kind is RouteKind.MEDICAL_ADVICE
+    assert route("the median age was 60. is it safe?").kind is QUESTION
+
+
+def test_and_before_a_verb_of_its_own_opens_a_predicate_with_its_own_polarity():
+    assert route("my newborn won't feed and is very sleepy").kind is EMERGENCY
+    assert route("he is not pale and is breathing fine").kind is QUESTION  # the "not" is the first predicate's
+    assert route("he collapsed and is not breathing").kind is EMERGENCY
+
+
+@pytest.mark.parametrize("health", [True, False])
+def test_call_that_gives_a_name_is_no_request_to_get_in_touch(health):
+    assert route("what do they call the person who puts cc0 on their work", health).kind is QUESTION
+    assert route("what do they call the person who signs the form", health).kind is QUESTION
+    assert route("what number do i call to speak to a nurse?", health).mood == "referral"
+
+
+def test_whether_a_medicine_would_cause_a_sign_is_asked_not_told():
+    assert route("can it make me cough up blood?").kind is not EMERGENCY
+    assert route("could cabo make my dad vomit blood?").kind is QUESTION
+    assert route("is it normal that cabo is making me vomit blood?").kind is EMERGENCY
+
+
+def test_a_sign_asked_of_people_in_general_is_a_question_and_of_the_impersonal_you_is_not():
+    assert route("why do people want to kill themselves?").kind is QUESTION
+    assert route("can you die from 20 paracetamol?").crisis
+
+
+def test_a_word_of_a_sign_inside_a_compound_noun_is_no_sign():
+    assert route("my blood test was bad, is that severe?").kind is QUESTION
+    assert route("bleeding heavily after a blood test").kind is EMERGENCY

@@ -181,7 +181,7 @@ class Lexicon:
     speller: Speller  # the vocabulary's words, for repairing a misspelling
     skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
     transparent: frozenset[str]  # stems that carry only a clause's subject, modal or tense: not counted apart
-    grammar: dict[str, frozenset[str]]  # grammar.txt: function words by their role ("referring", "perfect", ...)
+    grammar: dict[str, frozenset[str]]  # grammar.txt: function words by their role ("referring", ...), as stems
     irregular: dict[str, str]  # "bled" -> "bleed": inflections.txt, from WordNet's exception lists
     endings: tuple[tuple[str, str], ...]  # ("ier", "y"), ("er", ""): regular endings stripped to find a base word
 
@@ -332,6 +332,7 @@ def english() -> Lexicon:
     for kind, words in flags["warning_signs"].items():
         add(words, f"flag:signs:{kind}")
     add(flags["mild"], "flag:mild")
+    add(flags["compounds"], "flag:compound")
     flag_signs: dict[str, tuple[Form, ...]] = {kind: (Form((f"flag:signs:{kind}",), unless=("flag:mild",)),)
                                                for kind in flags["warning_signs"]}
 
@@ -373,8 +374,8 @@ def english() -> Lexicon:
                    Speller(surface),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
-                   {section: frozenset(stem(w) for w in words if " " not in w) for section, words in grammar.items()},
-                   *_inflections())
+                   {section: frozenset(" ".join(_phrase_stems(w)) for w in words)
+                    for section, words in grammar.items()}, *_inflections())
 
 
 def _inflections() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
@@ -508,6 +509,17 @@ class Message:
                             self.marks[label].append(Mark(label, at, end))
             if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
                 self.marks["time:over"].append(Mark("time:over", at, at + 1))
+            if first.isdigit() and at and stems[at - 1] in lexicon.grammar["one"] \
+                    and " ".join(stems[at + 1:at + 3]) in lexicon.grammar["aged"]:
+                self.marks["person:personal"].append(Mark("person:personal", at - 1, at + 3))  # "a 90 year old"
+            if first.isdigit() and at > 1 and stems[at - 1] in lexicon.grammar["perfect"] \
+                    and (at + 1 == len(stems) or self.clause[at + 1] != self.clause[at] or stems[at + 1] == "year"):
+                self.marks["advice:situation"].append(Mark("advice:situation", at - 1, at + 1))  # "I'm 79": an age
+        if compounds := self.marks.get("flag:compound"):  # "blood pressure", "blood test": no blood
+            inside = {at: m.end - m.start for m in compounds for at in range(m.start, m.end)}
+            for label in [label for label in self.marks if label.startswith("flag:") and label != "flag:compound"]:
+                self.marks[label] = [m for m in self.marks[label] if not all(
+                    at in inside and m.end - m.start < inside[at] for at in range(m.start, m.end))]
         for at in rare:  # a word English seldom uses, after a count or "all her", is most often a medicine
             for label in ("harm:medicine", "flag:overdose:medicine"):
                 if not any(m.start == at for m in self.marks.get(label, ())):
@@ -529,11 +541,11 @@ class Message:
             for label in _WISHES:
                 self.marks[label] = [m for m in self.marks.get(label, ()) if not m.overlaps(knowing)]
         breaks = {m.start for m in self.marks.get("clauses:break", ())}
-        if breaks:  # "but", "now", "because" open a new clause
-            opened = 0
-            for at in range(len(self.clause)):
-                opened += at in breaks
-                self.clause[at] = self.clause[at] * 1000 + opened
+        self.opened: list[int] = []  # how many clause breaks stand before each word
+        for at in range(len(self.clause)):  # "but", "now", "because" open a new clause
+            self.opened.append((self.opened[-1] if at else 0) + (at in breaks))
+            if breaks:
+                self.clause[at] = self.clause[at] * 1000 + self.opened[at]
         self._unquote_speech()
         self.present = frozenset(label for label, found in self.marks.items() if found)
         self._sentences: list[range] = []
@@ -714,6 +726,9 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
                 chosen = _choose(choices, anchor)
                 if not chosen or not any(m.start in span for m in chosen):
                     continue
+                if len({message.opened[m.start] for m in chosen}) > 1 and any(
+                        m.end - m.start == 1 and message.starts("negation:cue", m.start) for m in chosen):
+                    continue  # "he is not pale and is breathing fine": a "not" of another clause is no part of it
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
                 gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
                 if not form.sudden:  # "i wish i could just fall asleep and never wake up": the subject and modal
@@ -810,8 +825,15 @@ def _dates(cue: Mark, found: Instance) -> bool:
 
 def _supposed(message: Message, found: Instance) -> bool:
     """Only supposed or foretold: "what if", "in case" before it in its clause, or "will" right before it; unless
-    "right now"."""
+    "right now", or judged as it goes on ("is it serious if I'm vomiting blood?" tells that I am; "what should I do
+    if he is bleeding?" still supposes)."""
     clause = message.clause_span(found.start)
+    grammar = message.lexicon.grammar
+    going_on = found.start and message.words[found.start].endswith("ing") \
+        and message.stems[found.start - 1] in grammar["perfect"]
+    if going_on and any(message.stems[m.start - 1] in grammar["judging"] for m in message.within(
+            "questions:hypothetical", clause) if 0 < m.start < found.start):
+        return False
     asking = {m.end for m in message.marks.get("questions:not_hypothetical", ())}
     supposes = [m for m in _free(message, "questions:hypothetical", clause, found.taken)
                 if m.start <= found.start and m.start not in asking and m.start - 1 not in asking]
@@ -867,8 +889,13 @@ def _asked_about(message: Message, found: Instance) -> bool:
         return True
     causes = _free(message, "questions:cause", before, found.taken)
     if causes:
-        last = max(m.start for m in causes)
-        return not any(personal and m.start > last and found.start - m.end <= ATTACHED
+        last = max(causes, key=lambda m: m.start)
+        asks = opener is not None or message.sentence[found.start] in message.asks
+        told = message.words[last.start].endswith("ing") or (
+            last.start > 0 and message.stems[last.start - 1] in message.lexicon.grammar["perfect"])
+        if asks and not told:  # "can it make me cough up blood?": whether it would; "is it making me ...?" tells
+            return True
+        return not any(personal and m.start > last.start and found.start - m.end <= ATTACHED
                        for m, personal in _people(message, before, found, opener))
     if opener is None:
         return False
@@ -974,7 +1001,16 @@ def _reported(message: Message, found: Instance, health: bool = True) -> bool:
     # sudden illness) supposed is still a warning sign (988 Lifeline): "what if I just took them all?"
     supposed = found.sudden and not found.asked and _supposed(message, found)
     return not (_denied(message, found) or _over(message, found) or supposed
-                or _asked_about(message, found) or (not found.asked and _about_others(message, found)))
+                or _asked_about(message, found) or (_about_others(message, found) and (
+                    not found.asked or _of_people_in_general(message, found))))
+
+
+def _of_people_in_general(message: Message, found: Instance) -> bool:
+    """A sign asked about people in general, named before it in its clause ("why do people want to kill
+    themselves?"); the impersonal "you" is the asker ("can you die from 20 paracetamol?")."""
+    clause = message.clause_span(found.start)
+    people = _people(message, range(clause.start, found.start), found, None)
+    return bool(people) and not people[-1][1] and message.stems[people[-1][0].start] not in ("you", "u", "one")
 
 
 WARNING_SIGNS = 2  # kinds of weaker warning signs in one message that together are a crisis or an emergency
@@ -990,8 +1026,8 @@ def _warning_signs(message: Message, kinds: dict[str, tuple[Form, ...]], health:
 def _proposed_by_modal(message: Message, found: Instance) -> bool:
     """A weaker sign asked as a decision ("should I stop my tablets?"): a modal just before it in its clause."""
     clause = message.clause_span(found.start)
-    return any(0 <= found.start - m.end <= ADVICE_REACH for label in ("advice:modal", "advice:obligation")
-               for m in message.within(label, clause))
+    return any(0 <= found.start - m.end <= ADVICE_REACH and message.stems[m.end] != "not"  # "won't feed" refuses
+               for label in ("advice:modal", "advice:obligation") for m in message.within(label, clause))
 
 
 SAID_ALONE = 8  # a message of at most this many words may be a weaker warning sign and nothing else
@@ -1091,9 +1127,11 @@ def _own_plan(message: Message, clause: range) -> bool:
 
 
 def _bare_modal_question(message: Message, clause: range) -> bool:
-    """A question of a modal and a person only, which asks about the sentence before it: "Should I?", "Can he?"."""
+    """A question of a modal and a person only, which asks about the sentence before it: "Should I?", "Can he?",
+    "Would you?"."""
     modal = message.within("advice:modal", clause) or message.within("advice:obligation", clause)
-    return len(clause) <= 3 and bool(modal) and bool(message.within("person:personal", clause)) and clause.start > 0
+    asked = bool(message.within("person:personal", clause)) or bool(message.within("advice:ask_you", clause))
+    return len(clause) <= 3 and bool(modal) and asked and clause.start > 0  # also "Would you?" of the assistant
 
 
 def _own_situation(message: Message, clause: range) -> bool:
@@ -1119,7 +1157,17 @@ def _asks_for_someone(message: Message, clause: range) -> bool:
     askers = message.within("person:personal", clause)
     return any(any(0 <= p.start - verb.end <= 3 for p in people) and any(a.end <= verb.start for a in askers)
                and not any(d.start >= verb.end for d in message.within("advice:decision", clause))
-               for verb in message.within("advice:reach", clause))
+               and not _naming(message, clause, verb) for verb in message.within("advice:reach", clause))
+
+
+def _naming(message: Message, clause: range, verb: Mark) -> bool:
+    """The verb gives a name, it does not get in touch: "what do they call the person who ...?" ("what" as its
+    second object, right before an auxiliary) or the passive ("the nurse who is called ...")."""
+    grammar = message.lexicon.grammar
+    passive = verb.start > 0 and message.words[verb.start].endswith("ed") \
+        and message.stems[verb.start - 1] in grammar["perfect"]
+    return passive or any(message.stems[at] in grammar["naming"] and message.stems[at + 1] in grammar["auxiliary"]
+                          for at in range(clause.start, verb.start - 1))
 
 
 def _decision_in(message: Message, clause: range) -> str:
@@ -1160,7 +1208,8 @@ def _decision_in(message: Message, clause: range) -> str:
         if subjects and any(0 <= e.start - subjects[0].end <= 3 for e in evaluations):
             return "evaluation"
         for evaluation in evaluations:
-            if any(0 <= f.start - evaluation.end <= 6 for f in marks("advice:for_person")):
+            if any(0 <= f.start - evaluation.end <= 6 for f in marks("advice:for_person")) or any(
+                    p.start == evaluation.end + 1 and message.stems[evaluation.end] == "for" for p in personal):
                 return "evaluation"
             if evaluation.start not in addressed and any(p.start == evaluation.end for p in personal):
                 return "evaluation"  # "would it help me", not "can you help me"
