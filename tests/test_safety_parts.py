@@ -86,6 +86,14 @@ def test_figures_of_speech_and_plain_questions_are_not_self_harm(text):
     assert route(text).kind is not EMERGENCY
 
 
+@pytest.mark.parametrize("text, medicine", [("my dict number saving", False), ("the argv number saving", False),
+                                            ("she took all her zopiclone", True),
+                                            ("he swallowed 30 of his zopiclone", True)])
+def test_a_rare_word_is_a_medicine_only_after_a_word_that_says_so(text, medicine):
+    # "took", "all" or a count before it, not a possessive or an article alone: a software corpus has rare words
+    assert (route(text, health=False).kind is EMERGENCY) is medicine
+
+
 @pytest.mark.parametrize("text, mood", [("sorry I'm rubbish at typing", "apology"), ("thx luv", "thanks"),
                                         ("are you a robot or a real person?", "identity"),
                                         ("grr forget it", "frustration")])

@@ -178,6 +178,7 @@ class Lexicon:
     low_sugar: float  # a blood sugar (mmol/L) below this is a hypo
     fever: float  # a temperature (degrees C) at or above this is a fever
     before_medicine: frozenset[str]  # stems that stand between "took" or a count and a medicine's name
+    medicine_cues: frozenset[str]  # of those, the ones that say a rare word after them is a medicine ("took", "all")
     speller: Speller  # the vocabulary's words, for repairing a misspelling
     skippable: frozenset[str]  # stems that may stand inside a phrase without changing it ("just", "really")
     transparent: frozenset[str]  # stems that carry only a clause's subject, modal or tense: not counted apart
@@ -371,6 +372,7 @@ def english() -> Lexicon:
                    tuple(chat["order"]), (reading["systolic"], reading["diastolic"]), flags["many_pills"],
                    flags["low_sugar"], flags["fever"],
                    frozenset(_phrase_stems(" ".join(flags["before_medicine"]))),
+                   frozenset(_phrase_stems(" ".join(flags["medicine_cues"]))),
                    Speller(surface),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
@@ -485,7 +487,7 @@ class Message:
                 words = spelt.get(token, (token,))
             for word in words:
                 if len(word) >= TYPO_MIN_LENGTH and word.isalpha() and stem(word) not in lexicon.words \
-                        and self.stems and self.stems[-1] in lexicon.before_medicine and not is_english(word):
+                        and self._cues_a_medicine(lexicon) and not is_english(word):
                     rare.append(len(self.stems))
                 self.stems.append(word if word[0] == "<" else lexicon.stems_of(word))
                 self.words.append(word)
@@ -583,6 +585,17 @@ class Message:
         people += [(m.end, False) for m in self.marks.get("person:generic", ()) if m.end <= verb]
         people = [(end, personal) for end, personal in people if self.sentence[end - 1] == sentence]
         return bool(people) and max(people)[1]
+
+    def _cues_a_medicine(self, lexicon: Lexicon) -> bool:
+        """Whether the words just read make the next rare word a medicine's name: "took", "all" or a count among
+        the words that stand before a medicine ("took her", "all my", "30 of his"); "my" or "the" alone do not
+        ("my dict")."""
+        at = len(self.stems)
+        while at and self.stems[at - 1] in lexicon.before_medicine:
+            at -= 1
+            if self.stems[at] in lexicon.medicine_cues:
+                return True
+        return at < len(self.stems) and at > 0 and self.stems[at - 1].isdigit()
 
     def _lower_negation(self, lexicon: Lexicon) -> None:
         """ "not" before a verb of opinion moves behind the modal of the clause it introduces, in the same clause:
