@@ -511,12 +511,8 @@ class Message:
                             self.marks[label].append(Mark(label, at, end))
             if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
                 self.marks["time:over"].append(Mark("time:over", at, at + 1))
-            if first.isdigit() and at and stems[at - 1] in lexicon.grammar["one"] \
-                    and " ".join(stems[at + 1:at + 3]) in lexicon.grammar["aged"]:
-                self.marks["person:personal"].append(Mark("person:personal", at - 1, at + 3))  # "a 90 year old"
-            if first.isdigit() and at > 1 and stems[at - 1] in lexicon.grammar["perfect"] \
-                    and (at + 1 == len(stems) or self.clause[at + 1] != self.clause[at] or stems[at + 1] == "year"):
-                self.marks["advice:situation"].append(Mark("advice:situation", at - 1, at + 1))  # "I'm 79": an age
+            if first.isdigit() and at:
+                self._mark_age(at, lexicon)
         if compounds := self.marks.get("flag:compound"):  # "blood pressure", "blood test": no blood
             inside = {at: m.end - m.start for m in compounds for at in range(m.start, m.end)}
             for label in [label for label in self.marks if label.startswith("flag:") and label != "flag:compound"]:
@@ -555,6 +551,15 @@ class Message:
         while at < len(stems):
             self._sentences.append(self.sentence_span(at))
             at = self._sentences[-1].stop
+
+    def _mark_age(self, at: int, lexicon: Lexicon) -> None:
+        """A number that tells a person's age: "a 90 year old" is a person; "I'm 79" is one's own situation."""
+        stems = self.stems
+        if stems[at - 1] in lexicon.grammar["one"] and " ".join(stems[at + 1:at + 3]) in lexicon.grammar["aged"]:
+            self.marks["person:personal"].append(Mark("person:personal", at - 1, at + 3))
+        if at > 1 and stems[at - 1] in lexicon.grammar["perfect"] \
+                and (at + 1 == len(stems) or self.clause[at + 1] != self.clause[at] or stems[at + 1] == "year"):
+            self.marks["advice:situation"].append(Mark("advice:situation", at - 1, at + 1))
 
     def _unquote_speech(self) -> None:
         """Words quoted after a person's verb of saying are that person's, told by the writer: "my brother texted
@@ -1109,7 +1114,7 @@ def _decision(message: Message) -> str:
     if any(_bare_modal_question(message, c) for c in asking) and any(_own_plan(message, c) or _proposed(message, c)
                                                                       for c in clauses):
         return "plan"  # "I'm scared to start it. Should I?", "my oncologist wants me to start it, should I?"
-    if any(_bare_decision(message, c) for c in clauses):
+    if message.asks and any(_bare_decision(message, c) for c in clauses):
         return "bare_decision"
     return ""
 
@@ -1346,7 +1351,8 @@ def _by_rules(message: Message, lexicon: Lexicon, health: bool) -> Route:
     # small talk is read only when it can still decide: no decision, or one "can I speak to a human?" may be
     if form:
         return Route(RouteKind.MEDICAL_ADVICE, reason=form)
-    if any(_asks_for_someone(message, clause) for clause in message.clauses()):
+    if message.has("advice:reach") and message.has("advice:someone") and any(
+            _asks_for_someone(message, clause) for clause in message.clauses()):
         return Route(RouteKind.CHITCHAT, reason="chitchat", mood="referral")  # "can I talk to a real nurse?"
     if mood := _chitchat(message, lexicon):
         return Route(RouteKind.CHITCHAT, reason="chitchat", mood=mood)
