@@ -91,6 +91,14 @@ def test_a_typo_inside_an_identifier_is_corrected_in_place():
     assert vocabulary.expand("what does BZ_CONFG_ERROR mean").text == "what does BZ_CONFIG_ERROR mean"
 
 
+@pytest.mark.parametrize("question, counted", [
+    ("how many lines for inline functions?", "lines"), ("how many pills per day?", "pills"),
+    ("how many patients were in the study?", "patients"),
+])
+def test_the_counted_noun_ends_before_a_preposition(question, counted):
+    assert understand(question).counted == counted
+
+
 def test_chat_abbreviations_are_spelled_out_but_initials_are_kept():
     assert spell_out("how many pts w/ pNET in the U.S. in 5yr") == "how many patients with pNET in the U.S. in 5-year"
 

@@ -46,7 +46,8 @@ _UNIT = re.compile(r"\b(?:in|how many) (months|weeks|days|years|dollars|euros|mg
 # The counted noun ends the phrase after "how many": "how many epNET patients were there" counts patients.
 _COUNTED = re.compile(r"\bhow many (?!(?:were|are|was|is|did|do|does|have|has|had)\b)(?P<modifiers>(?:[\w-]+ ){0,3}?)"
                       r"(?P<noun>[\w-]+)(?= (?:were|are|was|is|did|do|does|have|has|had|got|get|"
-                      r"took|in|with|of|on|received|needed|need|can|could|will|would)\b|\s*[?.!]*$)", re.IGNORECASE)
+                      r"took|in|with|of|on|for|at|per|from|by|received|needed|need|can|could|will|would)\b"
+                      r"|\s*[?.!]*$)", re.IGNORECASE)
 # "what is the X": X names the thing asked about. ("which group", "what percent" name only the answer's type.)
 _FOCUS = re.compile(r"^(?:so |and |but |ok )?(?:(?:what|how much)(?:'s| is| are| was| were| does| do)\s+"
                     r"(?:the |a |an |its |their |his |her )?"
