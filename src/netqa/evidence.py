@@ -236,8 +236,8 @@ def _found(word: str, stems: frozenset[str], expansion: Expansion, related: bool
 def _spelled_out(word: str, text: str) -> bool:
     """Whether the text spells the word out as the initials of a run of capitalised words ("FSF": "Free Software
     Foundation")."""
-    if not 2 <= len(word) <= 6 or not word.isalpha():
-        return False
+    if not 2 <= len(word) <= 6 or not word.isalpha() or not all(c in text for c in word.upper()):
+        return False  # (each initial must stand in the text as a capital: most words are out before any pattern)
     letters = r"\W+".join(rf"{c.upper()}[a-z]+" for c in word.lower())
     return re.search(rf"\b{letters}\b", text) is not None
 

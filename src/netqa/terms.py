@@ -312,6 +312,7 @@ class Speller:
         for word in sorted(set(words)):  # sorted: ties go the same way in every process
             if len(word) >= TYPO_MIN_LENGTH and word.isalpha():
                 self._by_length.setdefault(len(word), []).append(word)
+        self._words = frozenset(w for same_length in self._by_length.values() for w in same_length)
 
     def correct(self, word: str) -> str | None:
         """The vocabulary word a misspelling stands for, or None."""
@@ -324,7 +325,8 @@ class Speller:
         if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
             return None
         if is_english(word):
-            swapped = [w for w in self._by_length.get(len(word), ()) if swapped_neighbours(word, w)]
+            # the word's own neighbour swaps looked up, not every vocabulary word of its length compared
+            swapped = sorted(w for w in _neighbour_swaps(word) if w in self._words)
             return (swapped[0], (1, False, 0.0, 0.0, swapped[0])) if len(swapped) == 1 else None
         candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
         near = {w for w, _, _ in process.extract(word, candidates, scorer=fuzz.ratio,
@@ -334,6 +336,12 @@ class Speller:
         ranked = [(w, (OSA.distance(word, w), not swapped_neighbours(word, w), -fuzz.ratio(word, w),
                        -english_frequency(w), w)) for w in near]
         return min(ranked, key=lambda item: item[1], default=None)
+
+
+def _neighbour_swaps(word: str) -> set[str]:
+    """Every word `swapped_neighbours` says is `word` with two neighbouring letters swapped."""
+    return {word[:at] + word[at + 1] + word[at] + word[at + 2:] for at in range(len(word) - 1)
+            if word[at] != word[at + 1]}
 
 
 @lru_cache(maxsize=1)
