@@ -92,22 +92,17 @@ class Net:
         return vector(words, self.weights, self.unknown_idf)
 
     def scores(self, words: Sequence[str]) -> Scores:
-        """The probability of each label for a message's words (one pass: the dot products, then the norm)."""
-        z0 = z1 = z2 = norm = 0.0
-        weights, unknown = self.weights, self.unknown_idf
-        for gram, n in Counter(grams(words)).items():
-            w = weights.get(gram)
-            if w is None:
-                value = unknown if n == 1 else (1.0 + math.log(n)) * unknown
-            else:
-                value = w[0] if n == 1 else (1.0 + math.log(n)) * w[0]
-                z0 += value * w[1]
-                z1 += value * w[2]
-                z2 += value * w[3]
-            norm += value * value
-        norm = math.sqrt(norm) or 1.0
+        """The probability of each label for a message's words: `vector`, the code the fitting script uses too, then
+        one dot product per label."""
+        z0 = z1 = z2 = 0.0
+        weights = self.weights
+        for gram, value in self._vector(words).items():
+            w = weights[gram]
+            z0 += value * w[1]
+            z1 += value * w[2]
+            z2 += value * w[3]
         b = self.intercepts
-        return Scores(_sigmoid(b[0] + z0 / norm), _sigmoid(b[1] + z1 / norm), _sigmoid(b[2] + z2 / norm))
+        return Scores(_sigmoid(b[0] + z0), _sigmoid(b[1] + z1), _sigmoid(b[2] + z2))
 
     def verdict(self, words: Sequence[str]) -> Verdict:
         """Emergency above its threshold (the crisis line first above the crisis threshold); else a personal
