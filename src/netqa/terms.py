@@ -13,7 +13,7 @@ from rapidfuzz.distance import OSA
 
 from netqa import lexical
 from netqa.lang import en
-from netqa.text import content_words, normalise, stem, stopwords, swapped_neighbours, words
+from netqa.text import content_words, neighbour_swaps, normalise, stem, stopwords, words
 
 TYPO_MIN_SIMILARITY = 78  # rapidfuzz ratio: "pateints" -> "patients" scores 88
 TYPO_MIN_LENGTH = 4  # shorter words are too often another real word one letter away
@@ -274,7 +274,7 @@ class Vocabulary:
         if word in self._corrections:
             return self._corrections[word]
         fixed = None
-        if (len(word) >= 4 and word.isalpha() and not self.knows(word) and word not in self.lexicon
+        if (len(word) >= TYPO_MIN_LENGTH and word.isalpha() and not self.knows(word) and word not in self.lexicon
                 and word not in stopwords() and word not in generic_words()):
             best = self.speller.nearest(word)
             # "cuase" is "cause" (a word questions use), not the corpus's "cases": a closer everyday word wins, and
@@ -324,24 +324,17 @@ class Speller:
         itself), or None."""
         if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
             return None
-        if is_english(word):
-            # the word's own neighbour swaps looked up, not every vocabulary word of its length compared
-            swapped = sorted(w for w in _neighbour_swaps(word) if w in self._words)
+        swaps = neighbour_swaps(word)
+        if is_english(word):  # its own neighbour swaps looked up, not every vocabulary word of its length compared
+            swapped = sorted(swaps & self._words)
             return (swapped[0], (1, False, 0.0, 0.0, swapped[0])) if len(swapped) == 1 else None
         candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
         near = {w for w, _, _ in process.extract(word, candidates, scorer=fuzz.ratio,
                                                   score_cutoff=TYPO_MIN_SIMILARITY, limit=None)}
-        near |= {w for w, _, _ in process.extract(word, candidates, scorer=OSA.distance, score_cutoff=1, limit=None)
-                 if swapped_neighbours(word, w)}
-        ranked = [(w, (OSA.distance(word, w), not swapped_neighbours(word, w), -fuzz.ratio(word, w),
-                       -english_frequency(w), w)) for w in near]
+        near |= swaps & self._words  # in a short word ("gzpi", "lnog") they score below the cutoff, yet are one slip
+        ranked = [(w, (OSA.distance(word, w), w not in swaps, -fuzz.ratio(word, w), -english_frequency(w), w))
+                  for w in near]
         return min(ranked, key=lambda item: item[1], default=None)
-
-
-def _neighbour_swaps(word: str) -> set[str]:
-    """Every word `swapped_neighbours` says is `word` with two neighbouring letters swapped."""
-    return {word[:at] + word[at + 1] + word[at] + word[at + 2:] for at in range(len(word) - 1)
-            if word[at] != word[at + 1]}
 
 
 @lru_cache(maxsize=1)

@@ -88,11 +88,14 @@ def word_grams(word: str) -> tuple[str, ...]:
     return tuple(padded[i:i + n] for n in (4, 5) for i in range(len(padded) - n + 1))
 
 
+@lru_cache(maxsize=8192)
+def neighbour_swaps(word: str) -> frozenset[str]:
+    """The word with two neighbouring letters swapped, every way: "life" -> "ilfe", "lfie", "lief" (the commonest
+    typing slip, one edit as optimal string alignment counts it)."""
+    return frozenset(word[:at] + word[at + 1] + word[at] + word[at + 2:] for at in range(len(word) - 1)
+                     if word[at] != word[at + 1])
+
+
 def swapped_neighbours(word: str, other: str) -> bool:
-    """Whether `other` is `word` with two neighbouring letters swapped ("lfie" for "life", "trail" for "trial"):
-    the commonest typing slip, one edit as optimal string alignment counts it."""
-    if len(word) != len(other):
-        return False
-    differ = [at for at, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
-    return len(differ) == 2 and differ[1] == differ[0] + 1 and word[differ[0]] == other[differ[1]] \
-        and word[differ[1]] == other[differ[0]]
+    """Whether `other` is `word` with two neighbouring letters swapped ("lfie" for "life", "trail" for "trial")."""
+    return other in neighbour_swaps(word)
