@@ -350,14 +350,9 @@ def _carries_on(text: str) -> bool:
 
 
 def _share(query: dict[str, float], idf, stems: frozenset[str] | set[str]) -> float:
-    """The idf-weighted share of the question's stems (`query`: stem -> weight) that `stems` holds."""
-    total = found = 0.0
-    for term, weight in query.items():
-        w = weight * idf(term)
-        total += w
-        if term in stems:
-            found += w
-    return found / total if total else 0.0
+    """The idf-weighted share of the question's stems (`query`: stem -> weight) that `stems` holds: each stem a
+    concept of its own."""
+    return _concept_share([(frozenset((term,)), weight) for term, weight in query.items()], idf, stems)
 
 
 def _concepts(expansion: Expansion, query: dict[str, float]) -> list[tuple[frozenset[str], float]]:
@@ -376,7 +371,7 @@ def _concepts(expansion: Expansion, query: dict[str, float]) -> list[tuple[froze
     return grouped + [(frozenset((t,)), weight) for t, weight in query.items() if t not in seen]
 
 
-def _concept_share(concepts: list[tuple[frozenset[str], float]], idf, stems: frozenset[str]) -> float:
+def _concept_share(concepts: list[tuple[frozenset[str], float]], idf, stems: frozenset[str] | set[str]) -> float:
     """The idf-weighted share of the question's concepts the stems meet; a concept weighs its weight times the
     largest idf of its stems."""
     total = found = 0.0
