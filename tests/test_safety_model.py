@@ -13,7 +13,8 @@ import pytest
 
 from netqa import safety, safety_model
 from netqa.lang import en
-from netqa.safety import RouteKind, route
+from netqa.records import RouteKind
+from netqa.safety import route
 from netqa.safety_model import LABELS, Net, grams, vector
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,11 +63,11 @@ def test_a_short_message_is_not_read_from_its_one_known_word():
 
 def test_the_verdict_routes_above_each_threshold_and_puts_the_crisis_line_first_above_its_own():
     net = _net()
-    assert net.verdict(["chest", "pain"]) == ("emergency", False)
+    assert net.verdict(["chest", "pain"]) == (RouteKind.EMERGENCY, False)
     assert net.verdict(["pain", "tonight"]).crisis
-    assert net.verdict(["dose"]) == ("medical_advice", False)
-    assert net.verdict(["article"]) == ("", False)
-    assert _net(emergency=0.99).verdict(["chest", "pain"]) == ("", False)
+    assert net.verdict(["dose"]) == (RouteKind.MEDICAL_ADVICE, False)
+    assert net.verdict(["article"]) == (RouteKind.QUESTION, False)
+    assert _net(emergency=0.99).verdict(["chest", "pain"]) == (RouteKind.QUESTION, False)
 
 
 def test_explain_names_the_grams_that_weigh_most():

@@ -37,7 +37,6 @@ and each part is tested on its own.
 
 from __future__ import annotations
 
-import enum
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -47,6 +46,7 @@ from typing import NamedTuple
 
 from netqa import lexical, safety_model
 from netqa.lang import en
+from netqa.records import RouteKind
 from netqa.terms import TYPO_MIN_LENGTH, Speller, english_frequency, is_english
 from netqa.text import stem, stopwords
 
@@ -60,13 +60,6 @@ _TOKEN = re.compile(r"(?P<reading>\d{2,3}\s*(?:/|over)\s*\d{2,3})|(?P<decimal>\d
                     r"|(?P<word>[a-z0-9]+(?:'[a-z]+)?)"
                     r"|(?P<sentence>[.!?;\n]+)|(?P<clause>[,:()\-–—]+)|(?P<quote>\")")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-
-
-class RouteKind(str, enum.Enum):
-    EMERGENCY = "emergency"
-    MEDICAL_ADVICE = "medical_advice"
-    CHITCHAT = "chitchat"
-    QUESTION = "question"
 
 
 @dataclass(frozen=True)
@@ -1310,8 +1303,8 @@ def route(text: str, health: bool = True, model: bool = True) -> Route:
     routed = _by_rules(message, lexicon, health)
     if routed is QUESTION and model and health:
         verdict = safety_model.shipped().verdict(message.stems)  # cheaper than the check after it: asked first
-        if verdict.kind and not ruled_out_a_sign(message):
-            if verdict.kind == "emergency":
+        if verdict.kind is not RouteKind.QUESTION and not ruled_out_a_sign(message):
+            if verdict.kind is RouteKind.EMERGENCY:
                 return Route(RouteKind.EMERGENCY, crisis=verdict.crisis, reason="model")
             if names_a_person(message):
                 return Route(RouteKind.MEDICAL_ADVICE, reason="model")

@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from netqa.lang import en
+from netqa.records import RouteKind
 
 FILE = "safety_model.json.gz"
 LABELS = ("emergency", "medical_advice", "crisis")
@@ -47,9 +48,9 @@ class Scores(NamedTuple):
 
 
 class Verdict(NamedTuple):
-    """What the net adds: "emergency" (crisis first or not), "medical_advice", or "" (nothing)."""
+    """What the net adds: an emergency (crisis first or not), a medical decision, or nothing (a question)."""
 
-    kind: str
+    kind: RouteKind
     crisis: bool = False
 
 
@@ -109,10 +110,10 @@ class Net:
         medical decision above its threshold; else nothing."""
         p = self.scores(words)
         if p.emergency > self.thresholds["emergency"]:
-            return Verdict("emergency", crisis=p.crisis > self.thresholds["crisis"])
+            return Verdict(RouteKind.EMERGENCY, crisis=p.crisis > self.thresholds["crisis"])
         if p.medical_advice > self.thresholds["medical_advice"]:
-            return Verdict("medical_advice")
-        return Verdict("")
+            return Verdict(RouteKind.MEDICAL_ADVICE)
+        return Verdict(RouteKind.QUESTION)
 
     def explain(self, words: Sequence[str], label: str, top: int = 5) -> list[tuple[str, float]]:
         """The n-grams that weigh most towards a label, with their share of the score (for logs and tests)."""
