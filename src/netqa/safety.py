@@ -1302,13 +1302,30 @@ def route(text: str, health: bool = True, model: bool = True) -> Route:
     message = Message(text, lexicon)
     routed = _by_rules(message, lexicon, health)
     if routed is QUESTION and model and health:
-        verdict = safety_model.shipped().verdict(message.stems)  # cheaper than the check after it: asked first
+        # asked before the check after it, which costs more; its signals say no sign was ruled out, as is so
+        # wherever its verdict is used
+        verdict = safety_model.shipped().verdict(message.stems, signals(message, ruled_out=False))
         if verdict.kind is not RouteKind.QUESTION and not ruled_out_a_sign(message):
             if verdict.kind is RouteKind.EMERGENCY:
                 return Route(RouteKind.EMERGENCY, crisis=verdict.crisis, reason="model")
             if names_a_person(message):
                 return Route(RouteKind.MEDICAL_ADVICE, reason="model")
     return routed
+
+
+def signals(message: Message, ruled_out: bool) -> list[str]:
+    """The router's reading of a message, as features of the net (safety_model.py): every label its word data
+    found ("@flag:stroke:face", "@person:personal", "@time:over"), "@asks" when a sentence ends with a question
+    mark, "@opens" when the message opens with a question word, "@ruled_out" when a sign stood in it and was
+    ruled out (`ruled_out_a_sign`)."""
+    found = [f"@{label}" for label in sorted(message.present)]
+    if message.asks:
+        found.append("@asks")
+    if message.starts("questions:opener", 0):
+        found.append("@opens")
+    if ruled_out:
+        found.append("@ruled_out")
+    return found
 
 
 def names_a_person(message: Message) -> bool:
