@@ -399,11 +399,12 @@ def _unknown(lexicon: Lexicon, word: str, own: str) -> str:
 # ---------------------------------------------------------------- a message as marked words
 
 
-def _match(stems: list[str], at: int, phrase: tuple[str, ...], skippable: frozenset[str]) -> int:
+def _match(stems: list[str], at: int, phrase: tuple[str, ...], skippable: frozenset[str], done: int = 0) -> int:
     """Where a phrase that starts at `at` ends, or 0; up to SKIPPABLE words such as "just" or "really" may
-    stand inside it ("i just want to die", "never have to wake up" for "never wake up")."""
+    stand inside it ("i just want to die", "never have to wake up" for "never wake up"). `done`: how many of its
+    first words are known to stand at `at` and after, with none skipped (`at` is then where the rest starts)."""
     skipped = 0
-    for word in phrase:
+    for word in phrase[done:] if done else phrase:
         while at < len(stems) and stems[at] != word and stems[at] in skippable and skipped < SKIPPABLE:
             at, skipped = at + 1, skipped + 1
         if at >= len(stems) or stems[at] != word:
@@ -494,18 +495,22 @@ class Message:
             for label in lexicon.words.get(first, ()):
                 self.marks[label].append(Mark(label, at, at + 1))
             if at < last:
-                entries = phrases.get((first, stems[at + 1]), ())
-                if stems[at + 1] in skippable:  # a phrase may also go on after "just", "really" ...
-                    second = at + 1
-                    while second < last and second - at <= SKIPPABLE and stems[second] in skippable:
-                        second += 1
-                    if stems[second] != stems[at + 1]:
-                        entries += phrases.get((first, stems[second]), ())
-                for phrase, labels in entries:
-                    end = _match(stems, at, phrase, skippable)
+                # the phrases whose first two words stand here side by side: the rest is matched after them
+                for phrase, labels in phrases.get((first, stems[at + 1]), ()):
+                    end = _match(stems, at + 2, phrase, skippable, 2) if len(phrase) > 2 else at + 2
                     if end and self.sentence[end - 1] == self.sentence[at]:
                         for label in labels:
                             self.marks[label].append(Mark(label, at, end))
+                if stems[at + 1] in skippable:  # and those whose second word stands after "just", "really" ...
+                    second = at + 1
+                    while second < last and second - at <= SKIPPABLE and stems[second] in skippable:
+                        second += 1
+                    for phrase, labels in phrases.get((first, stems[second]), ()) \
+                            if stems[second] != stems[at + 1] else ():
+                        end = _match(stems, at, phrase, skippable)
+                        if end and self.sentence[end - 1] == self.sentence[at]:
+                            for label in labels:
+                                self.marks[label].append(Mark(label, at, end))
             if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
                 self.marks["time:over"].append(Mark("time:over", at, at + 1))
             if first.isdigit() and at:
@@ -720,12 +725,32 @@ def _choose(choices: list[list[Mark]], anchor: Mark) -> list[Mark]:
     return []
 
 
+_BY_FIRST_PART: dict[int, tuple[tuple[Form, ...], frozenset[str], dict[str, tuple[Form, ...]]]] = {}
+_INDEXED = 20  # a tuple of at least this many forms is looked up by first part; fewer are tried one by one
+
+
+def _could_hold(message: Message, forms: Iterable[Form]) -> Iterable[Form]:
+    """Of a long tuple of the lexicon's forms, those whose first part the message holds: looked up by that label
+    instead of every form being tried (the self-harm forms are a hundred). Their order does not matter: callers ask
+    whether any holds, or whether there are any."""
+    if not isinstance(forms, tuple) or len(forms) < _INDEXED:
+        return forms
+    entry = _BY_FIRST_PART.get(id(forms))
+    if entry is None or entry[0] is not forms:
+        index: dict[str, list[Form]] = defaultdict(list)
+        for form in forms:
+            index[form.parts[0]].append(form)
+        entry = _BY_FIRST_PART[id(forms)] = (forms, frozenset(index), {k: tuple(v) for k, v in index.items()})
+    _, firsts, by_label = entry
+    return [form for label in message.present & firsts for form in by_label[label]]
+
+
 def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
     """Every form whose parts all stand in one sentence (or two, very close), at most WINDOW words apart (the
     closest such set), with its needs in that sentence or the next and its context anywhere."""
     found = []
     sentences = message.sentences()
-    for form in forms:
+    for form in _could_hold(message, forms):
         if not message.present.issuperset(form.labels):
             continue
         for number, span in enumerate(sentences):
