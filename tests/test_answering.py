@@ -206,6 +206,8 @@ def test_how_much_more_or_less_is_answered_by_a_share():
      "NET progression eventually develops in all patients with advanced disease.", "Yes"),
     ("Is NET a common cancer?", "NET are rare cancers, most commonly found in the gut.", None),  # not "common"
     ("Do I need genetic testing to get it?", "It eliminates the need for genetic testing.", "No"),
+    ("Can I charge people for helping them?", "You may charge any fee you choose for support. You may not charge a "
+     "fee for this Package itself.", None),  # it says both, each for its own case
 ])
 def test_yes_or_no_only_when_the_quote_says_it_plainly(question, quote, said):
     from netqa.text import content_words, stem
