@@ -553,8 +553,8 @@ def test_a_sentence_that_code_interrupts_is_one_passage_with_the_code():
     page = ("<html><head><title>Defaults</title></head><body><main><h1>Default Values</h1>"
             "<p>The default values are evaluated at the point of function definition, so that</p>"
             "<pre>i = 5\n\ndef f(arg=i):\n    print(arg)\n\ni = 6\nf()</pre><p>will print <code>5</code>.</p>"
-            "<p>To leave a virtual environment, type:</p><div class='highlight'><pre><span></span>deactivate</pre></div>"
-            "<p>into the terminal.</p>"
+            "<p>To leave a virtual environment, type:</p>"
+            "<div class='highlight'><pre><span></span>deactivate</pre></div><p>into the terminal.</p>"
             "<p>The default value is evaluated only once, which matters for a list or a dictionary.</p>"
             "</main></body></html>")
     document = parse_document(Path("defaults.html"), page.encode(), "defaults")
@@ -781,6 +781,21 @@ def test_a_definition_that_stops_at_its_verb_is_one_passage_with_the_list_of_its
                            ' the notice of Exhibit B; or (b) that the software was made available under version 1.1'
                            ' or earlier.'),
         ("1. Definitions", '1.6. "Executable Form" means any form other than Source Code Form.')]
+
+
+def test_untitled_clauses_that_the_text_cites_as_sections_are_those_sections():
+    text = ("TERMS AND CONDITIONS\n\n  1. You may copy the Program as you receive it.\n\n  2. You may modify your"
+            " copy, provided that you also meet the terms of Section 1:\n\n    a) You must say that you changed"
+            " the files and when you changed them.\n\n    b) You must license the whole work at no charge to all"
+            " third parties under the terms of this License.\n\nThese requirements apply to the modified work as a"
+            " whole.\n\n  3. You may distribute the Program in object code.\n\n  Steps\n\nThe Program is"
+            " installed in two steps.\n")
+    assert [section for section, _ in passages(text)] == [
+        "TERMS AND CONDITIONS: Section 1", "TERMS AND CONDITIONS: Section 2", "TERMS AND CONDITIONS: Section 2",
+        "TERMS AND CONDITIONS: Section 3", "Steps"]  # the text after clause 2 is in it too
+    # where the text never cites a section, a numbered list is no list of sections
+    assert {section for section, _ in passages(text.replace("Section 1", "the list"))} == {"TERMS AND CONDITIONS",
+                                                                                          "Steps"}
 
 
 def test_a_heading_right_after_a_lead_in_is_the_next_section_not_the_example_it_announced():

@@ -335,7 +335,7 @@ class PassageIndex:
                 [(self._gram_columns(words), weight) for words, weight in char_query])))
         scores = np.zeros(len(self.passages_))
         bound = None
-        held = []
+        held: list = []  # (space, its common columns, their weights): see _search_with_common
         for space, weight, (cols, weights) in parts:
             weights *= weight
             if space.common is not None:

@@ -53,6 +53,7 @@ MARKER = re.compile(
 _ATX = re.compile(r"#{1,6}(?:[ \t]|$)")  # a Markdown heading line stands alone, in .txt files too
 _BULLET = re.compile(r"[-*+•·▪◦‣][ \t]+(?=\S)")
 _SENTENCE_END = re.compile(r"[.:;!?][\"'”’)\]]*$")
+_CITED_SECTION = re.compile(r"\b[Ss]ections?\s+\d")  # "under Section 2", "sections 15 and 16"
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 _TITLE_END = re.compile(r"(?<!\b[A-Za-z])\.[ \t]+(?=[\"“(]?[A-Z0-9])")  # not the "S. " of "U.S. GOVERNMENT"
 _SENTENCE_END_PROSE = re.compile(r"[.!?][\"'”’)\]]*(?:\s|$)")  # a sentence's end: prose, not a command
@@ -628,6 +629,10 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
     nested: list[tuple[int, str]] = []  # the nested headings above the current one: (level, own text)
     titled: dict[tuple[str, int], str] = {}  # clause style and indent -> the section around that titled list
     styles = Counter(chunk.level for chunk in chunks)
+    # Where the text cites its clauses as sections ("under Section 2"), an untitled numbered clause ("2. You may
+    # modify ...") is that section, and so is the text after it up to the next one: (the section around them).
+    cites_sections = any(_CITED_SECTION.search(line.text) for chunk in chunks for line in chunk.lines)
+    around: str | None = None
     for i, chunk in enumerate(chunks):
         before = chunks[i - 1] if i else None
         following = chunks[i + 1] if i + 1 < len(chunks) else None
@@ -660,12 +665,18 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
                 # check $PATH") is not a part of the one before it: back to the section around the list.
                 last_heading = titled[sibling]
                 blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, last_heading))
+            elif cites_sections and sibling is not None and sibling[0] == "1." and sibling not in titled:
+                around = last_heading if around is None else around
+                number = chunk.lines[0].text.split(".", 1)[0].strip()
+                last_heading = f"{around}: Section {number}" if around else f"Section {number}"
+                blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, last_heading))
             if _is_code(chunk, before, following):
                 blocks.append(Block(BlockKind.CODE, chunk.start, chunk.end))
             else:
                 item = chunk.clause or chunk.item or bool(_BULLET.match(chunk.lines[0].text))
                 blocks.append(Block(BlockKind.TEXT, chunk.start, chunk.end, item=item))
             continue
+        around = None
         if heading.endswith(":") and following is not None and not chunk.clause:
             heading = heading.rstrip(":").strip()
             if following.lines[0].indent > chunk.lines[0].indent:
