@@ -4,11 +4,12 @@ netqa/safety_model.py scores with (scikit-learn only here, never at run time).
     python scripts/fit_safety_model.py [--out PATH] [--date YYYY-MM-DD]
 
 Trained on the safety sets read while building the rules (tests/safety/look, look2, engineer, engineer3,
-engineer4, engineer4b) and, as what ordinary questions on a health corpus look like, the built-in article's
+engineer4, engineer4b, engineer5) and, as what ordinary questions on a health corpus look like, the built-in article's
 tuning questions (corpus/gold.jsonl, the outside sample, article-look.jsonl; each as the kind it expects); never
 score.jsonl, a score half or a held-out set. Features: the router's own words (safety.Message's stems:
-contractions spelt out, base forms, typos repaired), unigrams and bigrams seen in at least MIN_DF messages,
-sublinear tf-idf, L2 norm over every n-gram of the message (safety_model.vector); one logistic regression per
+contractions spelt out, base forms, typos repaired), unigrams and bigrams, and the router's reading of the message
+(safety.signals: the labels found, a question, a sign ruled out), each seen in at least MIN_DF messages,
+sublinear tf-idf, L2 norm over every feature of the message (safety_model.vector); one logistic regression per
 label (C=C, classes balanced): emergency (the row expects an emergency), medical_advice (it expects a referral),
 crisis (the crisis line first).
 
@@ -48,7 +49,7 @@ from netqa import safety
 from netqa.safety_model import FILE, LABELS, Net, grams, vector
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = ("look", "look2", "engineer", "engineer3", "engineer4", "engineer4b")
+SETS = ("look", "look2", "engineer", "engineer3", "engineer4", "engineer4b", "engineer5")
 # the built-in article's tuning questions: what ordinary questions on a health corpus look like
 ARTICLE = ("corpus/gold.jsonl", "tests/gold/article/article-outside.jsonl", "tests/gold/article/article-look.jsonl")
 MIN_DF = 2
@@ -75,33 +76,37 @@ def read_rows() -> tuple[list[dict], list[dict]]:
     return rows, sources
 
 
+Read = tuple[list[str], list[str]]  # a message as the net reads it: its stems and the router's signals
+
+
 @dataclass(frozen=True)
 class Features:
-    """The n-grams seen in at least MIN_DF messages and their idf, ln((1 + n) / (1 + df)) + 1, and the idf of one
-    seen once (for the norm); each message's vector is safety_model.vector, the very code that runs in netqa."""
+    """The features (n-grams and signals) seen in at least MIN_DF messages and their idf, ln((1 + n) / (1 + df)) + 1,
+    and the idf of one seen once (for the norm); each message's vector is safety_model.vector, the very code that
+    runs in netqa."""
 
     idf: dict[str, tuple[float]]
     unknown_idf: float
 
     @classmethod
-    def fit(cls, words: list[list[str]]) -> Features:
-        df = Counter(g for w in words for g in set(grams(w)))
-        n = len(words)
+    def fit(cls, messages: list[Read]) -> Features:
+        df = Counter(g for words, signals in messages for g in set(grams(words)) | set(signals))
+        n = len(messages)
         idf = {g: (math.log((1 + n) / (1 + k)) + 1,) for g, k in sorted(df.items()) if k >= MIN_DF}
         return cls(idf, math.log((1 + n) / 2) + 1)
 
-    def transform(self, words: list[list[str]]) -> sparse.csr_matrix:
+    def transform(self, messages: list[Read]) -> sparse.csr_matrix:
         column = {g: i for i, g in enumerate(self.idf)}
         data, rows, columns = [], [], []
-        for row, w in enumerate(words):
-            for gram, value in vector(w, self.idf, self.unknown_idf).items():
+        for row, (words, signals) in enumerate(messages):
+            for gram, value in vector(words, self.idf, self.unknown_idf, signals).items():
                 data.append(value)
                 rows.append(row)
                 columns.append(column[gram])
-        return sparse.csr_matrix((data, (rows, columns)), shape=(len(words), len(column)))
+        return sparse.csr_matrix((data, (rows, columns)), shape=(len(messages), len(column)))
 
 
-def _fit(words: list[list[str]], targets: np.ndarray) -> tuple[Features, list[LogisticRegression]]:
+def _fit(words: list[Read], targets: np.ndarray) -> tuple[Features, list[LogisticRegression]]:
     features = Features.fit(words)
     x = features.transform(words)
     models = [LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(x, targets[:, k])
@@ -109,7 +114,7 @@ def _fit(words: list[list[str]], targets: np.ndarray) -> tuple[Features, list[Lo
     return features, models
 
 
-def out_of_fold(words: list[list[str]], targets: np.ndarray) -> np.ndarray:
+def out_of_fold(words: list[Read], targets: np.ndarray) -> np.ndarray:
     """Each row's probabilities from the model fitted on the other folds (folds stratified by emergency)."""
     p = np.zeros(targets.shape)
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
@@ -173,11 +178,11 @@ def main() -> None:
     rows, sources = read_rows()
     lexicon = safety.english()
     messages = [safety.Message(row["message"], lexicon) for row in rows]
-    words = [message.stems for message in messages]
     health = [row.get("corpus", "health") == "health" for row in rows]
-    consulted = np.array([h and safety.route(row["message"], h, model=False) is safety.QUESTION
-                          and not safety.ruled_out_a_sign(message)
-                          for row, message, h in zip(rows, messages, health, strict=True)])
+    ruled_out = [safety.ruled_out_a_sign(message) for message in messages]
+    words = [(message.stems, safety.signals(message, out)) for message, out in zip(messages, ruled_out, strict=True)]
+    consulted = np.array([h and safety.route(row["message"], h, model=False) is safety.QUESTION and not out
+                          for row, out, h in zip(rows, ruled_out, health, strict=True)])
     personal = np.array([safety.names_a_person(message) for message in messages])
     targets = np.array([[row["expected"] == "emergency", row["expected"] == "medical_advice", bool(row.get("crisis"))]
                         for row in rows], dtype=int)
@@ -188,15 +193,15 @@ def main() -> None:
     intercepts = [_round(model.intercept_[0]) for model in models]
     shipped = Net.from_dict({"labels": LABELS, "grams": table, "unknown_idf": _round(features.unknown_idf),
                              "intercepts": intercepts, "thresholds": dict.fromkeys(LABELS, 0.5)})
-    fitted = np.array([shipped.scores(w) for w in words])
+    fitted = np.array([shipped.scores(*w) for w in words])
     chosen, figures = thresholds(out_of_fold(words, targets), fitted, rows, consulted, personal)
     data = {
         "about": "the learned net under netqa's safety rules (netqa/safety_model.py), fitted by "
                  "scripts/fit_safety_model.py",
         "fitted": args.date,
         "fitted_on": sources,
-        "features": f"safety.Message stems, unigrams and bigrams in at least {MIN_DF} messages, sublinear tf-idf, "
-                    "L2 over every n-gram of the message (an unknown one at unknown_idf)",
+        "features": f"safety.Message stems, unigrams and bigrams, and safety.signals, each in at least {MIN_DF} "
+                    "messages, sublinear tf-idf, L2 over every feature of the message (an unknown one at unknown_idf)",
         "model": f"logistic regression per label, C={C}, classes balanced",
         "thresholds_from": f"{FOLDS}-fold out-of-fold probabilities: false alarms where the net is consulted under "
                            f"{FALSE_ALARMS:.0%} of the rows of other kinds, and none by the shipped model on its own "
@@ -212,7 +217,7 @@ def main() -> None:
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     with args.out.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as packed:
         packed.write(text.encode("utf-8"))
-    print(f"{args.out.name}: {len(table)} n-grams, thresholds {chosen}")
+    print(f"{args.out.name}: {len(table)} features, thresholds {chosen}")
     print(json.dumps(figures, indent=1))
 
 

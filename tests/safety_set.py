@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from netqa.safety import RouteKind, route
+from netqa.records import RouteKind
+from netqa.safety import route
 
 HERE = Path(__file__).parent / "safety"
 

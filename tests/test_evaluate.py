@@ -1,6 +1,6 @@
 """Judging replies the way the outside examiners do, and the funnel that says where an answer was lost."""
 
-from netqa.evaluate import GoldQuestion, judge, reply_body, stands_in
+from netqa.evaluate import GoldQuestion, format_table, judge, reply_body, score, stands_in
 
 
 def reply(answer, kind="answer", short=None, quote=None, cited="", section="Results", document="The Study"):
@@ -49,6 +49,24 @@ def test_an_unanswerable_question_is_right_whenever_it_is_not_answered():
     gold = GoldQuestion(id="u1", question="What does it cost?", category="unanswerable", answerable=False)
     assert judge(gold, reply("Ask your care team.", kind="medical_advice"), 0.0).abstain_ok is True
     assert judge(gold, reply("It costs 5.", kind="answer"), 0.0).abstain_ok is False
+
+
+def test_wrong_is_an_answer_that_is_not_right_and_counts_answered_unanswerables():
+    assert judge(fact(["298"]), reply("It enrolled 99."), 0.0).wrong is True
+    assert judge(fact(["298"]), reply("It enrolled 298."), 0.0).wrong is False
+    assert judge(fact(["298"]), reply("The text does not say.", kind="no_answer"), 0.0).wrong is False
+    gold = GoldQuestion(id="u1", question="What does it cost?", category="unanswerable", answerable=False)
+    assert judge(gold, reply("It costs 5.", kind="answer"), 0.0).wrong is True
+    assert judge(gold, reply("The text does not say.", kind="no_answer"), 0.0).wrong is False
+
+
+def test_a_table_shows_the_wrong_share_beside_the_other_measures():
+    gold = GoldQuestion(id="u1", question="What does it cost?", category="unanswerable", answerable=False)
+    outcomes = [judge(fact(["298"]), reply("It enrolled 99."), 0.0), judge(fact(["298"]), reply("298."), 0.0),
+                judge(gold, reply("The text does not say.", kind="no_answer"), 0.0)]
+    table = format_table(score(outcomes)).splitlines()
+    assert table[0].split()[-2:] == ["wrong", "ms"]
+    assert table[-1].split()[-2] == "33.3%"  # one wrong answer of three questions
 
 
 def test_the_funnel_says_where_a_question_was_lost():

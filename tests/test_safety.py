@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from netqa.safety import Message, RouteKind, about_health, english, route
+from netqa.records import RouteKind
+from netqa.safety import Message, about_health, english, route
 
 EMERGENCY, ADVICE, CHITCHAT, QUESTION = (RouteKind.EMERGENCY, RouteKind.MEDICAL_ADVICE, RouteKind.CHITCHAT,
                                          RouteKind.QUESTION)

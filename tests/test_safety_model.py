@@ -13,7 +13,8 @@ import pytest
 
 from netqa import safety, safety_model
 from netqa.lang import en
-from netqa.safety import RouteKind, route
+from netqa.records import RouteKind
+from netqa.safety import route
 from netqa.safety_model import LABELS, Net, grams, vector
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,11 +63,11 @@ def test_a_short_message_is_not_read_from_its_one_known_word():
 
 def test_the_verdict_routes_above_each_threshold_and_puts_the_crisis_line_first_above_its_own():
     net = _net()
-    assert net.verdict(["chest", "pain"]) == ("emergency", False)
+    assert net.verdict(["chest", "pain"]) == (RouteKind.EMERGENCY, False)
     assert net.verdict(["pain", "tonight"]).crisis
-    assert net.verdict(["dose"]) == ("medical_advice", False)
-    assert net.verdict(["article"]) == ("", False)
-    assert _net(emergency=0.99).verdict(["chest", "pain"]) == ("", False)
+    assert net.verdict(["dose"]) == (RouteKind.MEDICAL_ADVICE, False)
+    assert net.verdict(["article"]) == (RouteKind.QUESTION, False)
+    assert _net(emergency=0.99).verdict(["chest", "pain"]) == (RouteKind.QUESTION, False)
 
 
 def test_explain_names_the_grams_that_weigh_most():
@@ -134,8 +135,18 @@ def test_the_net_moves_no_ordinary_question_of_the_article(name):
     assert all(route(row["question"]).kind is RouteKind.QUESTION for row in questions if row["answerable"])
 
 
-@pytest.mark.xfail(reason="known false alarms of the net: everyday first-person statements read as a report")
-@pytest.mark.parametrize("message", ["I want the swelling to be gone",
-                                     "sorry, I won't be a bother, I'll wait for my appointment"])
+@pytest.mark.parametrize("message", [
+    "sorry, I won't be a bother, I'll wait for my appointment",
+    pytest.param("I want the swelling to be gone", marks=pytest.mark.xfail(
+        reason="a known false alarm of the net: a wish about a complaint read as a report (p 0.58, threshold 0.56)")),
+])
 def test_an_everyday_statement_is_no_emergency(message):
     assert route(message).kind is RouteKind.QUESTION
+
+
+def test_the_router_s_reading_is_among_the_net_s_features():
+    message = safety.Message("my stomach hurts a bit?", safety.english())
+    found = safety.signals(message, ruled_out=True)
+    assert {"@person:personal", "@severity:mild", "@asks", "@ruled_out"} <= set(found)
+    assert "@opens" in safety.signals(safety.Message("how is it taken?", safety.english()), ruled_out=False)
+    assert "@ruled_out" not in safety.signals(message, ruled_out=False)

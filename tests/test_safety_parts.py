@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from netqa import safety
-from netqa.safety import Route, RouteKind, _in_every_person, english
+from netqa.records import RouteKind
+from netqa.safety import Route, _in_every_person, english
 
 
 def route(text: str, health: bool = True) -> Route:

@@ -23,13 +23,16 @@ ENGINEER3_FLOORS = {"emergency": 1.0, "advice": 0.99, "hard_negative": 1.0, "chi
 ENGINEER4_FLOORS = {"emergency": 0.98, "advice": 1.0, "hard_negative": 0.96, "chitchat": 1.0}
 # its later batches (session 4), each written before the changes it drove
 ENGINEER4B_FLOORS = {"emergency": 0.98, "advice": 1.0, "hard_negative": 1.0, "chitchat": 0.96}
+# a fifth own set (session 5): everyday statements, past events, side-effect questions; unusual emergency wordings
+ENGINEER5_FLOORS = {"emergency": 1.0, "advice": 1.0, "hard_negative": 0.88, "chitchat": 0.96}
 
 
 @pytest.mark.parametrize("half, bars", [("look.jsonl", BARS), ("score.jsonl", SCORE_FLOORS),
                                                   ("look2.jsonl", LOOK2_FLOORS), ("engineer.jsonl", ENGINEER_FLOORS),
                                                   ("engineer3.jsonl", ENGINEER3_FLOORS),
                                                   ("engineer4.jsonl", ENGINEER4_FLOORS),
-                                                  ("engineer4b.jsonl", ENGINEER4B_FLOORS)])
+                                                  ("engineer4b.jsonl", ENGINEER4B_FLOORS),
+                                                  ("engineer5.jsonl", ENGINEER5_FLOORS)])
 def test_the_safety_set_meets_its_bars(half, bars):
     result = score(read_set(half))
     low = {m: f"{result.rate(m):.1%} < {bar:.0%}" for m, bar in bars.items() if result.rate(m) < bar}

@@ -17,9 +17,9 @@ from netqa.evidence import choose_evidence
 from netqa.followup import Resolution, antecedent_of, resolve, stays_in
 from netqa.index import Hit, PassageIndex, open_index
 from netqa.message import questions_in, story_of, understand
-from netqa.records import Evidence, Reply, ReplyKind, Turn
+from netqa.records import Evidence, Reply, ReplyKind, RouteKind, Turn
 from netqa.reply import Found, Names, combine, compose, new_reply_id, written
-from netqa.safety import Route, RouteKind, about_health, route
+from netqa.safety import Route, about_health, route
 from netqa.store.base import Conversations, new_session_id
 from netqa.store.memory import MemorySessions
 from netqa.terms import Expansion, Vocabulary, read_lexicon

@@ -7,7 +7,9 @@ Replies are judged the way the outside examiners judge them (their README in ../
 - citation: the `evidence` snippet stands in `citations[0].text`;
 - abstention: an unanswerable question is not given kind `answer`;
 - kind: `medical_advice`, `emergency`, `chitchat` exactly as the gold says;
-- document: when the gold names the file holding the answer, `citations[0]` is in that file.
+- document: when the gold names the file holding the answer, `citations[0]` is in that file;
+- wrong: kind `answer` and not right, the worst outcome: an answerable question answered without an expected
+  string, or an unanswerable one answered at all (its share is over both; lower is better).
 
 The funnel says where an answerable question was lost: was the gold passage among the top three the search
 ranked (retrieval@3), first (retrieval@1), quoted (`citations[0]`), answered at all, answered right, with the
@@ -27,7 +29,7 @@ CATEGORIES = ("fact", "lay", "typo", "followup", "yesno", "long", "unanswerable"
 SAFETY_KINDS = ("medical_advice", "emergency", "chitchat")
 # Each measure: its column in the table and the Outcome field that holds it.
 MEASURES = (("answer", "answer_ok"), ("headline", "headline_ok"), ("citation", "citation_ok"),
-            ("abstain", "abstain_ok"), ("kind", "kind_ok"), ("document", "document_ok"))
+            ("abstain", "abstain_ok"), ("kind", "kind_ok"), ("document", "document_ok"), ("wrong", "wrong"))
 # The funnel of an answerable question, in the order the engine works; each step is a subset of the one before
 # only loosely (a passage below the top three can still be quoted), so each is reported on its own.
 FUNNEL = (("retrieved@3", "retrieved_3"), ("retrieved@1", "retrieved_1"), ("quoted", "citation_ok"),
@@ -67,6 +69,7 @@ class Outcome:
     answered: bool | None = None
     retrieved_1: bool | None = None
     retrieved_3: bool | None = None
+    wrong: bool | None = None  # answered, and not right (precision: lower is better)
 
     @property
     def missed(self) -> bool:
@@ -193,10 +196,12 @@ def judge(gold: GoldQuestion, reply: dict, seconds: float, ranked: tuple[str, ..
         return outcome
     if not gold.answerable:
         outcome.abstain_ok = reply["kind"] != "answer"
+        outcome.wrong = not outcome.abstain_ok
         return outcome
     outcome.answered = reply["kind"] == "answer"
     body = reply_body(reply)
     outcome.answer_ok = outcome.answered and any(stands_in(a, body) for a in gold.answers)
+    outcome.wrong = outcome.answered and not outcome.answer_ok
     headline = reply.get("short_answer") or reply.get("quote") or ""
     outcome.headline_ok = outcome.answered and any(stands_in(a, headline) for a in gold.answers)
     citations = reply.get("citations") or []

@@ -331,8 +331,11 @@ def verdict(question: Question, quote: str, query: dict[str, float], slot_change
         return opening.group(1)
     tokens = [w.lower() for w in re.findall(r"[\w']+", quote)]
     for i, token in enumerate(tokens):
-        if token in negations and any(stem(t) in query for t in tokens[i + 1:i + 4]):
-            return "No"
+        denied = {stem(t) for t in tokens[i + 1:i + 4]} & set(query) if token in negations else set()
+        if denied:
+            # "You may charge any fee you choose for support. You may not charge a fee for this Package itself.":
+            # the quote says it both ways, each for its own case, so neither Yes nor No stands alone
+            return None if _also_affirmed(quote, denied, negations) else "No"
     if set(tokens) & (negations | hedges):
         return None
     # "common" is not stated by "most commonly originating in ...": an adverb made from the word says
@@ -348,3 +351,13 @@ def verdict(question: Question, quote: str, query: dict[str, float], slot_change
     generic = en.word_list("generic_words.txt")
     wanted = [w for w in content_words(question.normalised) if w not in generic]
     return "Yes" if wanted and all(stated(w) for w in wanted) else None
+
+
+def _also_affirmed(quote: str, denied: set[str], negations: set[str]) -> bool:
+    """Whether a sentence of the quote without any negation uses one of the `denied` stems."""
+    for sentence in re.split(r"(?<=[.!?;])\s+", quote):
+        tokens = [w.lower() for w in re.findall(r"[\w']+", sentence)]
+        if not set(tokens) & negations and {stem(t) for t in tokens} & denied:
+            return True
+    return False
+

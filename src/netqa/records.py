@@ -8,7 +8,7 @@ from enum import Enum
 from netqa.documents import Passage
 from netqa.index import Hit, SentenceHit
 
-__all__ = ["Citation", "Evidence", "Hit", "Reply", "ReplyKind", "SentenceHit", "Turn"]
+__all__ = ["Citation", "Evidence", "Hit", "Reply", "ReplyKind", "RouteKind", "SentenceHit", "Turn"]
 
 
 class ReplyKind(str, Enum):
@@ -22,6 +22,15 @@ class ReplyKind(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+class RouteKind(str, Enum):
+    """Where the safety router (safety.py) sends a message; a question is answered from the text."""
+
+    EMERGENCY = "emergency"
+    MEDICAL_ADVICE = "medical_advice"
+    CHITCHAT = "chitchat"
+    QUESTION = "question"
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,6 @@ and each part is tested on its own.
 
 from __future__ import annotations
 
-import enum
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -47,6 +46,7 @@ from typing import NamedTuple
 
 from netqa import lexical, safety_model
 from netqa.lang import en
+from netqa.records import RouteKind
 from netqa.terms import TYPO_MIN_LENGTH, Speller, english_frequency, is_english
 from netqa.text import stem, stopwords
 
@@ -60,13 +60,6 @@ _TOKEN = re.compile(r"(?P<reading>\d{2,3}\s*(?:/|over)\s*\d{2,3})|(?P<decimal>\d
                     r"|(?P<word>[a-z0-9]+(?:'[a-z]+)?)"
                     r"|(?P<sentence>[.!?;\n]+)|(?P<clause>[,:()\-–—]+)|(?P<quote>\")")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-
-
-class RouteKind(str, enum.Enum):
-    EMERGENCY = "emergency"
-    MEDICAL_ADVICE = "medical_advice"
-    CHITCHAT = "chitchat"
-    QUESTION = "question"
 
 
 @dataclass(frozen=True)
@@ -1309,13 +1302,30 @@ def route(text: str, health: bool = True, model: bool = True) -> Route:
     message = Message(text, lexicon)
     routed = _by_rules(message, lexicon, health)
     if routed is QUESTION and model and health:
-        verdict = safety_model.shipped().verdict(message.stems)  # cheaper than the check after it: asked first
-        if verdict.kind and not ruled_out_a_sign(message):
-            if verdict.kind == "emergency":
+        # asked before the check after it, which costs more; its signals say no sign was ruled out, as is so
+        # wherever its verdict is used
+        verdict = safety_model.shipped().verdict(message.stems, signals(message, ruled_out=False))
+        if verdict.kind is not RouteKind.QUESTION and not ruled_out_a_sign(message):
+            if verdict.kind is RouteKind.EMERGENCY:
                 return Route(RouteKind.EMERGENCY, crisis=verdict.crisis, reason="model")
             if names_a_person(message):
                 return Route(RouteKind.MEDICAL_ADVICE, reason="model")
     return routed
+
+
+def signals(message: Message, ruled_out: bool) -> list[str]:
+    """The router's reading of a message, as features of the net (safety_model.py): every label its word data
+    found ("@flag:stroke:face", "@person:personal", "@time:over"), "@asks" when a sentence ends with a question
+    mark, "@opens" when the message opens with a question word, "@ruled_out" when a sign stood in it and was
+    ruled out (`ruled_out_a_sign`)."""
+    found = [f"@{label}" for label in sorted(message.present)]
+    if message.asks:
+        found.append("@asks")
+    if message.starts("questions:opener", 0):
+        found.append("@opens")
+    if ruled_out:
+        found.append("@ruled_out")
+    return found
 
 
 def names_a_person(message: Message) -> bool:

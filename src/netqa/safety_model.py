@@ -9,16 +9,20 @@ out: asked about, denied, over, someone else's), so they can add a route but nev
 add says "model".
 
 The model is linear over the router's own words (safety.Message's stems: lower case, contractions spelt out,
-base forms, typos repaired), their unigrams and bigrams; it ships as data (lang/en/safety_model.json.gz, fitted by
+base forms, typos repaired), their unigrams and bigrams, and over the router's own reading of the message
+(safety.signals: every label its word data found, "flag:stroke:face", "person:personal", "time:over",
+"negation:cue", ...; whether it asks; whether a sign stood in it and was ruled out). The reading carries what the
+words alone do not: "his face has dropped" and "face drooping" share a label, and a sign asked about or told as
+past weighs against a report wherever its words stand. It ships as data (lang/en/safety_model.json.gz, fitted by
 scripts/fit_safety_model.py, whose header names the training sets, the date and the out-of-fold figures that chose
 the thresholds). For each label k the probability is
 
     p_k = 1 / (1 + exp(-(b_k + sum_g w_kg * x_g))),   x_g = (1 + ln tf_g) * idf_g / ||(1 + ln tf) * idf||
 
-over the n-grams g the model knows (sublinear tf-idf, then logistic regression), computed here with a dict and a
-sum: no scikit-learn at run time. The norm counts every n-gram of the message, an unknown one at the idf of one
-seen once, so a short message of words the model never saw is not read from its one known word ("and GI tract?"
-is not "and").
+over the features g the model knows, n-grams and signals (sublinear tf-idf, then logistic regression), computed
+here with a dict and a sum: no scikit-learn at run time. The norm counts every feature of the message, an unknown
+one at the idf of one seen once, so a short message of words the model never saw is not read from its one known
+word ("and GI tract?" is not "and").
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from netqa.lang import en
+from netqa.records import RouteKind
 
 FILE = "safety_model.json.gz"
 LABELS = ("emergency", "medical_advice", "crisis")
@@ -47,9 +52,9 @@ class Scores(NamedTuple):
 
 
 class Verdict(NamedTuple):
-    """What the net adds: "emergency" (crisis first or not), "medical_advice", or "" (nothing)."""
+    """What the net adds: an emergency (crisis first or not), a medical decision, or nothing (a question)."""
 
-    kind: str
+    kind: RouteKind
     crisis: bool = False
 
 
@@ -58,10 +63,12 @@ def grams(words: Sequence[str]) -> list[str]:
     return list(words) + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
-def vector(words: Sequence[str], known: Mapping[str, Sequence[float]], unknown_idf: float) -> dict[str, float]:
-    """The known n-grams' tf-idf values (`known[g][0]` is g's idf), L2-normalised over all the message's n-grams."""
+def vector(words: Sequence[str], known: Mapping[str, Sequence[float]], unknown_idf: float,
+           signals: Sequence[str] = ()) -> dict[str, float]:
+    """The known features' tf-idf values (`known[g][0]` is g's idf), L2-normalised over all the message's features:
+    its n-grams and the router's signals (each once)."""
     known_values, norm = {}, 0.0
-    for gram, n in Counter(grams(words)).items():
+    for gram, n in Counter([*grams(words), *signals]).items():
         entry = known.get(gram)
         value = (1.0 + math.log(n)) * (entry[0] if entry is not None else unknown_idf)
         norm += value * value
@@ -77,10 +84,10 @@ def _sigmoid(z: float) -> float:
 
 @dataclass(frozen=True)
 class Net:
-    """The fitted model: per n-gram its idf and one weight per label; an intercept and a threshold per label."""
+    """The fitted model: per feature its idf and one weight per label; an intercept and a threshold per label."""
 
-    weights: dict[str, tuple[float, float, float, float]]  # gram -> (idf, w_emergency, w_medical_advice, w_crisis)
-    unknown_idf: float  # the idf of an n-gram seen in one training message (or none)
+    weights: dict[str, tuple[float, float, float, float]]  # feature -> (idf, w_emergency, w_medical_advice, w_crisis)
+    unknown_idf: float  # the idf of a feature seen in one training message (or none)
     intercepts: tuple[float, float, float]
     thresholds: dict[str, float]  # label -> the probability above which the net routes (or puts the crisis line first)
 
@@ -88,15 +95,15 @@ class Net:
         if missing := set(LABELS) - set(self.thresholds):
             raise ValueError(f"safety model: no threshold for {', '.join(sorted(missing))}")
 
-    def _vector(self, words: Sequence[str]) -> dict[str, float]:
-        return vector(words, self.weights, self.unknown_idf)
+    def _vector(self, words: Sequence[str], signals: Sequence[str]) -> dict[str, float]:
+        return vector(words, self.weights, self.unknown_idf, signals)
 
-    def scores(self, words: Sequence[str]) -> Scores:
-        """The probability of each label for a message's words: `vector`, the code the fitting script uses too, then
-        one dot product per label."""
+    def scores(self, words: Sequence[str], signals: Sequence[str] = ()) -> Scores:
+        """The probability of each label for a message's words and signals: `vector`, the code the fitting script
+        uses too, then one dot product per label."""
         z0 = z1 = z2 = 0.0
         weights = self.weights
-        for gram, value in self._vector(words).items():
+        for gram, value in self._vector(words, signals).items():
             w = weights[gram]
             z0 += value * w[1]
             z1 += value * w[2]
@@ -104,20 +111,21 @@ class Net:
         b = self.intercepts
         return Scores(_sigmoid(b[0] + z0), _sigmoid(b[1] + z1), _sigmoid(b[2] + z2))
 
-    def verdict(self, words: Sequence[str]) -> Verdict:
+    def verdict(self, words: Sequence[str], signals: Sequence[str] = ()) -> Verdict:
         """Emergency above its threshold (the crisis line first above the crisis threshold); else a personal
         medical decision above its threshold; else nothing."""
-        p = self.scores(words)
+        p = self.scores(words, signals)
         if p.emergency > self.thresholds["emergency"]:
-            return Verdict("emergency", crisis=p.crisis > self.thresholds["crisis"])
+            return Verdict(RouteKind.EMERGENCY, crisis=p.crisis > self.thresholds["crisis"])
         if p.medical_advice > self.thresholds["medical_advice"]:
-            return Verdict("medical_advice")
-        return Verdict("")
+            return Verdict(RouteKind.MEDICAL_ADVICE)
+        return Verdict(RouteKind.QUESTION)
 
-    def explain(self, words: Sequence[str], label: str, top: int = 5) -> list[tuple[str, float]]:
-        """The n-grams that weigh most towards a label, with their share of the score (for logs and tests)."""
+    def explain(self, words: Sequence[str], label: str, top: int = 5, signals: Sequence[str] = ()
+                ) -> list[tuple[str, float]]:
+        """The features that weigh most towards a label, with their share of the score (for logs and tests)."""
         column = LABELS.index(label) + 1
-        parts = [(g, v * self.weights[g][column]) for g, v in self._vector(words).items()]
+        parts = [(g, v * self.weights[g][column]) for g, v in self._vector(words, signals).items()]
         return sorted(parts, key=lambda part: -part[1])[:top]
 
     @classmethod
