@@ -105,7 +105,7 @@ def _footnotes_shown(page) -> None:
     page furniture, under a "rubric" paragraph ("Footnotes"), which is a heading of no level."""
     if isinstance(page, str):
         return
-    for aside in page.iter("aside"):
+    for aside in page.xpath("//aside[contains(@class, 'footnote')]"):
         aside.tag = "div"
     for rubric in page.xpath("//p[contains(concat(' ', normalize-space(@class), ' '), ' rubric ')]"):
         rubric.tag = "h4"
