@@ -196,6 +196,16 @@ def test_what_a_sentence_is_about_does_not_pick_its_figure(question, figure):
     assert _fact(sentence, question) == figure
 
 
+@pytest.mark.parametrize("sentence, question, answer", [
+    ("This License shall be governed by California law provisions.", "Which state's law governs the License?",
+     "California"),  # a common word, and a place WordNet knows as a state
+    ("The port for Windows was written by Yoshioka Tsuneo.", "Which country does Yoshioka Tsuneo live in?", None),
+    ("A stream is IDLE or RUNNING.", "What states can a stream be in?", None),  # no place of any kind
+])
+def test_which_kind_of_place_is_answered_by_a_place_of_a_kind(sentence, question, answer):
+    assert _fact(sentence, question) == answer
+
+
 def test_how_much_more_or_less_is_answered_by_a_share():
     assert _fact("With typical files, xz creates about 30 % smaller files than gzip.",
                  "How much smaller are xz files than gzip files?") == "30 %"
