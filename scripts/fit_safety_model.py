@@ -53,7 +53,7 @@ SETS = ("look", "look2", "engineer", "engineer3", "engineer4", "engineer4b", "en
 # the built-in article's tuning questions: what ordinary questions on a health corpus look like
 ARTICLE = ("corpus/gold.jsonl", "tests/gold/article/article-outside.jsonl", "tests/gold/article/article-look.jsonl")
 MIN_DF = 2
-C = 4.0
+C = 16.0
 FOLDS = 5
 FALSE_ALARMS = 0.01
 WRONG_LINE = 0.05

@@ -549,6 +549,34 @@ def test_html_list_items_join_the_paragraph_that_introduces_them_each_after_a_bu
         "comparable.", "Another name for this idiom is Schwartzian transform."]
 
 
+def test_a_sentence_that_code_interrupts_is_one_passage_with_the_code():
+    page = ("<html><head><title>Defaults</title></head><body><main><h1>Default Values</h1>"
+            "<p>The default values are evaluated at the point of function definition, so that</p>"
+            "<pre>i = 5\n\ndef f(arg=i):\n    print(arg)\n\ni = 6\nf()</pre><p>will print <code>5</code>.</p>"
+            "<p>To leave a virtual environment, type:</p>"
+            "<div class='highlight'><pre><span></span>deactivate</pre></div><p>into the terminal.</p>"
+            "<p>The default value is evaluated only once, which matters for a list or a dictionary.</p>"
+            "</main></body></html>")
+    document = parse_document(Path("defaults.html"), page.encode(), "defaults")
+    assert [(p.kind, p.text) for p in document.passages] == [
+        ("text", "The default values are evaluated at the point of function definition, so that "
+                 "i = 5\n\ndef f(arg=i):\n    print(arg)\n\ni = 6\nf() will print 5."),
+        ("text", "To leave a virtual environment, type: deactivate into the terminal."),
+        ("text", "The default value is evaluated only once, which matters for a list or a dictionary.")]
+
+
+def test_sphinx_footnotes_are_text_under_their_heading():
+    page = ("<html><head><title>Control Flow</title></head><body><main><h1>More Control Flow</h1>"
+            "<p>Arguments are passed using call by value.<a href='#f1'>1</a></p>"
+            "<p class='rubric'>Footnotes</p><aside class='footnote-list brackets'>"
+            "<aside class='footnote brackets' id='f1' role='note'><span class='label'>[1]</span>"
+            "<p>Actually, call by object reference would be a better description.</p></aside></aside>"
+            "</main></body></html>")
+    document = parse_document(Path("controlflow.html"), page.encode(), "controlflow")
+    assert [(p.section, p.text) for p in document.passages][-1] == (
+        "Footnotes", "[1] Actually, call by object reference would be a better description.")
+
+
 def test_a_pdf_term_and_its_lower_case_description_are_one_paragraph_and_never_a_heading():
     from netqa.documents.passages import passages_of
     from netqa.documents.pdf import from_pages
@@ -719,6 +747,66 @@ def test_a_short_command_under_its_lead_in_is_one_passage_with_it_and_a_tab_inde
         ("1. Beeps", "Put in /etc/inputrc (or in your ~/.inputrc): set show-all-if-ambiguous on"),
         ("1. Beeps", "Other people prefer: set bell-style none"),
         ("2. Prompts", "Use colours in prompts with care.")]
+
+
+def test_a_wrapped_line_opening_with_a_number_of_another_list_goes_on_with_its_item():
+    text = ("5. Modified Versions.\n\n  You may convey a modified work, provided that you also meet all of these"
+            " conditions:\n\n    a) The work must carry notices stating that you modified it.\n\n"
+            "    b) The work must carry notices stating that it is released under this License and any conditions"
+            " added under section\n    7.  This requirement changes the one in section 4.\n\n"
+            "    c) You must license the whole work under this License.\n")
+    items = [text for _, text in passages(text)]
+    assert "b) The work must carry notices stating that it is released under this License and any conditions " \
+           "added under section 7. This requirement changes the one in section 4." in " ".join(items)
+    assert not any(item.startswith("7.") for item in items)
+
+
+def test_a_numbered_title_wrapped_onto_a_line_of_its_own_is_one_heading():
+    text = ("10. Versions of the License\n\n10.1. New Versions\n\nThe steward may publish new versions of this"
+            " License.\n\n10.4. Distributing Source Code Form that is Incompatible With Secondary\nLicenses\n\n"
+            "If You choose to distribute such a form, the notice described in Exhibit B must be attached.\n")
+    assert passages(text)[-1] == (
+        "10.4. Distributing Source Code Form that is Incompatible With Secondary Licenses",
+        "If You choose to distribute such a form, the notice described in Exhibit B must be attached.")
+
+
+def test_a_definition_that_stops_at_its_verb_is_one_passage_with_the_list_of_its_meanings():
+    text = ('1. Definitions\n\n1.4. "Covered Software" means the Source Code Form and its Modifications.\n\n'
+            '1.5. "Incompatible With Secondary Licenses"\n    means\n\n    (a) that the Contributor has attached the'
+            ' notice of Exhibit B; or\n\n    (b) that the software was made available under version 1.1 or'
+            ' earlier.\n\n1.6. "Executable Form" means any form other than Source Code Form.\n')
+    assert passages(text) == [
+        ("1. Definitions", '1.4. "Covered Software" means the Source Code Form and its Modifications.'),
+        ("1. Definitions", '1.5. "Incompatible With Secondary Licenses" means (a) that the Contributor has attached'
+                           ' the notice of Exhibit B; or (b) that the software was made available under version 1.1'
+                           ' or earlier.'),
+        ("1. Definitions", '1.6. "Executable Form" means any form other than Source Code Form.')]
+
+
+def test_untitled_clauses_that_the_text_cites_as_sections_are_those_sections():
+    text = ("TERMS AND CONDITIONS\n\n  1. You may copy the Program as you receive it.\n\n  2. You may modify your"
+            " copy, provided that you also meet the terms of Section 1:\n\n    a) You must say that you changed"
+            " the files and when you changed them.\n\n    b) You must license the whole work at no charge to all"
+            " third parties under the terms of this License.\n\nThese requirements apply to the modified work as a"
+            " whole.\n\n  3. You may distribute the Program in object code.\n\n  Steps\n\nThe Program is"
+            " installed in two steps.\n")
+    assert [section for section, _ in passages(text)] == [
+        "TERMS AND CONDITIONS: Section 1", "TERMS AND CONDITIONS: Section 2", "TERMS AND CONDITIONS: Section 2",
+        "TERMS AND CONDITIONS: Section 3", "Steps"]  # the text after clause 2 is in it too
+    # where the text never cites a section, a numbered list is no list of sections
+    assert {section for section, _ in passages(text.replace("Section 1", "the list"))} == {"TERMS AND CONDITIONS",
+                                                                                          "Steps"}
+
+
+def test_a_heading_right_after_a_lead_in_is_the_next_section_not_the_example_it_announced():
+    text = ("Sorting\n\n   Sort the pupils by age, then list them in reverse age order:\n\n   Terms\n\n"
+            "   The Library may be copied by anyone who keeps this notice.\n\n   To turn the bell off, put in"
+            " ~/.inputrc:\n\n   set bell-style none\n\n   The change takes effect at the next login.\n")
+    assert passages(text) == [
+        ("Sorting", "Sort the pupils by age, then list them in reverse age order:"),
+        ("Terms", "The Library may be copied by anyone who keeps this notice."),
+        ("Terms", "To turn the bell off, put in ~/.inputrc: set bell-style none"),
+        ("Terms", "The change takes effect at the next login.")]
 
 
 def test_a_described_function_heads_only_its_description_and_is_named_as_the_docs_refer_to_it():

@@ -135,11 +135,8 @@ def test_the_net_moves_no_ordinary_question_of_the_article(name):
     assert all(route(row["question"]).kind is RouteKind.QUESTION for row in questions if row["answerable"])
 
 
-@pytest.mark.parametrize("message", [
-    "sorry, I won't be a bother, I'll wait for my appointment",
-    pytest.param("I want the swelling to be gone", marks=pytest.mark.xfail(
-        reason="a known false alarm of the net: a wish about a complaint read as a report (p 0.58, threshold 0.56)")),
-])
+@pytest.mark.parametrize("message", ["sorry, I won't be a bother, I'll wait for my appointment",
+                                     "I want the swelling to be gone"])
 def test_an_everyday_statement_is_no_emergency(message):
     assert route(message).kind is RouteKind.QUESTION
 

@@ -118,6 +118,12 @@ def test_up_as_a_verb_is_a_dose_decision():
     assert route("should we up his BP tablets ourselves?").kind is RouteKind.MEDICAL_ADVICE
 
 
+@pytest.mark.parametrize("text", ["can it make me cough up blood?", "could this stop my dad sleeping?"])
+def test_a_person_after_a_thing_as_the_modals_subject_is_its_object_not_the_one_deciding(text):
+    assert route(text).kind is QUESTION
+    assert route("can I up my dose?").kind is RouteKind.MEDICAL_ADVICE  # the person is the subject
+
+
 @pytest.mark.parametrize("form, base", [("deeper", "deep"), ("paler", "pale"), ("hotter", "hot"), ("dizzier", "dizzi"),
                                         ("swelled", "swell")])
 def test_a_form_the_word_lists_never_wrote_is_known_by_its_base_word(form, base):
@@ -453,6 +459,18 @@ def test_the_harm_of_an_overdose_lasts_days():
 
 def test_a_self_harm_form_may_begin_in_the_next_sentence():
     assert route("is it possible to overdose on cabozantinib? asking because i want to").crisis
+
+
+@pytest.mark.parametrize("text", ["you there?", "you're pretty clever", "u still awake?", "are you for real?",
+                                  "you are a genius"])
+def test_a_short_message_saying_what_the_assistant_is_is_small_talk(text):
+    assert route(text) == Route(CHITCHAT, reason="chitchat", mood="identity")
+
+
+@pytest.mark.parametrize("text", ["you said 60mg", "are you open on sundays?", "you're better off without me",
+                                  "you mean the trial?"])
+def test_what_the_assistant_is_is_read_only_from_words_that_say_what_something_is_like(text):
+    assert route(text).kind is not CHITCHAT
 
 
 def test_a_question_about_the_assistant_may_open_with_a_modal():

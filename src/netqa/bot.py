@@ -14,8 +14,8 @@ from netqa.confidence import confidence
 from netqa.config import Settings
 from netqa.documents import LEXICON_FILE, METADATA_FILE, Document, Passage, default_corpus_dir
 from netqa.evidence import choose_evidence
-from netqa.followup import Resolution, antecedent_of, resolve
-from netqa.index import PassageIndex, open_index
+from netqa.followup import Resolution, antecedent_of, resolve, stays_in
+from netqa.index import Hit, PassageIndex, open_index
 from netqa.message import questions_in, story_of, understand
 from netqa.records import Evidence, Reply, ReplyKind, RouteKind, Turn
 from netqa.reply import Found, Names, combine, compose, new_reply_id, written
@@ -31,6 +31,7 @@ EXPANSION_WEIGHT = 0.9  # document words that a lay word stands for (the lay wor
 RELATED_WEIGHT = 0.6  # corpus words WordNet relates to a question word the corpus lacks
 DEFINED_WEIGHT = 0.35  # corpus words WordNet defines such a word with ("squash" -> "compress"): looser still
 LONG_FORM_WEIGHT = 0.3  # "Food and Drug Administration" for "FDA" in a corpus that uses both
+CONTEXT_GROUP = 3  # the earlier turns' words among the query's groups (see _queries)
 ANSWER_CACHE_SIZE = 4096  # resolved questions whose replies are kept
 # The same questions come again and again; normalising one (NFKC and friends) costs more than the cached reply.
 _normalised_question = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(normalise)
@@ -108,10 +109,12 @@ class Bot:
             resolution = resolve(one, history, self.vocabulary.abbreviations, same_message=i > 0)
             antecedent = antecedent_of(repaired, one)
             if antecedent:  # the sentence of the story that the question's "it" or "she" stands for: context
-                resolution = Resolution(resolution.text, f"{resolution.context} {antecedent}".strip())
-            found = self._answer(resolution.text, resolution.context, story, routed.kind is RouteKind.MEDICAL_ADVICE)
+                resolution = dataclasses.replace(resolution, context=f"{resolution.context} {antecedent}".strip())
+            found = self._answer(resolution.text, resolution.context, story, routed.kind is RouteKind.MEDICAL_ADVICE,
+                                 resolution.document)
             turn = Turn(resolution.text, found.people, found.kind == ReplyKind.ANSWER, resolution.context,
-                        found.question_type, story)
+                        found.question_type, story,
+                        found.citations[0].doc_id if found.citations else resolution.document)
             self.sessions.remember(session_id, reply_id, turn)
             history = history + (turn,)
             parts.append(found)
@@ -135,14 +138,14 @@ class Bot:
         return Reply(reply_id, question, words.whole, ReplyKind.CHITCHAT, 1.0, (), session_id, resolved_question=text,
                      lead=words.lead)
 
-    def _find_answer(self, text: str, context: str, story: str, advice: bool) -> Found:
+    def _find_answer(self, text: str, context: str, story: str, advice: bool, document: str = "") -> Found:
         """Everything a reply says, from the (resolved) question alone: the same input, the same reply,
-        which is why it is cached (see __init__)."""
+        which is why it is cached (see __init__). `document`: the one the conversation is in (see _search)."""
         expansion = self.vocabulary.expand(text)
         resolved = understand(expansion.text)  # typos fixed: "how many pateints" counts patients
         expansion = self._without_usual_names(expansion, resolved.type)
         word_query, char_query = self._queries(expansion, Resolution(text, context), story)
-        hits = self.index.search(word_query, char_query, self.settings.top_k)
+        hits = self._search(word_query, char_query, self.settings.top_k, document)
         sentences = self.index.rank_sentences(word_query, hits)
         evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context, self._following,
                                    len(self.corpus.documents))
@@ -151,13 +154,27 @@ class Bot:
         return compose(resolved.type, evidence, score, hits, answered, advice, self.names,
                        health=self.health, emergency_number=self.settings.emergency_number)
 
-    def top_passages(self, question: str, k: int = 3, context: str = "", story: str = "") -> tuple[Passage, ...]:
+    def top_passages(self, question: str, k: int = 3, context: str = "", story: str = "",
+                     document: str = "") -> tuple[Passage, ...]:
         """The k passages the search ranks first for a (resolved) question, searched with the context and story
-        its turn carried (see Turn), best first: evaluation's funnel measures whether the gold passage is among
-        them."""
+        its turn carried and in the document the conversation was in (see Turn), best first: evaluation's funnel
+        measures whether the gold passage is among them."""
         expansion = self._without_usual_names(self.vocabulary.expand(question), understand(question).type)
         word_query, char_query = self._queries(expansion, Resolution(question, context), story)
-        return tuple(h.passage for h in self.index.search(word_query, char_query, k))
+        return tuple(h.passage for h in self._search(word_query, char_query, k, document))
+
+    def _search(self, word_query, char_query, k: int, document: str) -> list[Hit]:
+        """The k best passages of the corpus; for a follow-up in a conversation about one of several documents,
+        those of that document, unless the question leaves it (followup.stays_in, asked of the question's words
+        without the earlier turns', which would always point back to the document)."""
+        if not document or len(self.corpus.documents) < 2:
+            return self.index.search(word_query, char_query, k)
+        own_words, own_chars = (_without_group(query, CONTEXT_GROUP) for query in (word_query, char_query))
+        everywhere = self.index.search(own_words, own_chars, 1)
+        within = self.index.search(own_words, own_chars, 1, within=document)
+        if stays_in(document, everywhere, within, self.index.named_document(word_query)):
+            return self.index.search(word_query, char_query, k, within=document)
+        return self.index.search(word_query, char_query, k)
 
     def _validate(self, question: object) -> str:
         if not isinstance(question, str):
@@ -210,7 +227,7 @@ class Bot:
         """Groups of word terms and of words, each with its weight. A story longer than the question has each term
         weigh STORY_WEIGHT * sqrt(question terms / story terms), so its norm stays within STORY_WEIGHT times the
         question's: however much is told, it stays a hint."""
-        groups = [(expansion.search_text, 1.0), (" ".join(expansion.added), EXPANSION_WEIGHT),
+        groups = [(expansion.search_text, 1.0), (" ".join(expansion.added), EXPANSION_WEIGHT),  # CONTEXT_GROUP: 3
                   (" ".join(expansion.related_added), RELATED_WEIGHT), (resolution.context, CONTEXT_WEIGHT),
                   (story, STORY_WEIGHT),
                   (" ".join(w for _, forms in expansion.long_forms for w in forms), LONG_FORM_WEIGHT),
@@ -222,6 +239,10 @@ class Bot:
             word_query[4] = (word_query[4][0], STORY_WEIGHT * share)
             char_query[4] = (char_query[4][0], STORY_WEIGHT * share)
         return word_query, char_query
+
+
+def _without_group(query: list[tuple[list, float]], group: int) -> list[tuple[list, float]]:
+    return [([] if i == group else terms, weight) for i, (terms, weight) in enumerate(query)]
 
 
 def _metadata(directory: Path) -> dict:

@@ -236,9 +236,11 @@ def run(bot, gold: list[GoldQuestion], progress=None) -> list[Outcome]:
         seconds = time.perf_counter() - started
         ranked = None
         if row.answerable and row.kind is None and row.evidence:
-            # searched as the reply was: with the context and story its (last) turn carried
+            # searched as the reply was: with the context and story its (last) turn carried, in the document the
+            # conversation was in before it
             turns = bot.sessions.history(reply.session_id) or ()
-            carried = (turns[-1].context, turns[-1].story) if turns else ("", "")
+            carried = (turns[-1].context, turns[-1].story, turns[-2].document if len(turns) > 1 else "") if turns \
+                else ("", "", "")
             ranked = tuple(p.text for p in bot.top_passages(reply.resolved_question or row.question,
                                                              RETRIEVAL_DEPTH, *carried))
         outcomes.append(judge(row, reply.to_dict(), seconds, ranked))

@@ -9,8 +9,11 @@ subject drops the old context.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
@@ -18,6 +21,9 @@ from netqa.lang import en
 from netqa.message import sentences_of
 from netqa.records import Turn
 from netqa.text import content_words, stem, words
+
+if TYPE_CHECKING:
+    from netqa.index import Hit
 
 _ELLIPSIS = re.compile(
     r"^(?:(?:and|but|so|ok|okay)[,]?\s+)?(?:(?:what|how)\s+about|what\s+of|same\s+for|and\s+for|and\s+in|and)\s+"
@@ -41,10 +47,16 @@ _ASKING = frozenset("what who when where why how which whose many much long ofte
                     "it its this that these those they them their there".split())
 
 
+# A follow-up stays in the last turn's document unless that document's best passage scores below this share of the
+# best passage anywhere: then the question is about something the document hardly speaks of (a change of topic).
+TOPIC_SHARE = 0.25
+
+
 @dataclass(frozen=True)
 class Resolution:
     text: str  # the question to answer
     context: str  # earlier words that may help the search, weighted below the question's own
+    document: str = ""  # the doc_id the conversation was in: searched first (see stays_in)
 
 
 def _topic(turn: Turn) -> list[str]:
@@ -57,10 +69,25 @@ def resolve(question: str, history: tuple[Turn, ...], abbreviations: dict[str, s
             same_message: bool = False) -> Resolution:
     """Rewrite an elliptical, bare or pronoun follow-up using the last turn; give any other question the last
     topic as context, unless it names its own subject or the last turn was asked in the same message (two
-    questions asked together are two questions)."""
+    questions asked together are two questions). Either way the question is searched first in the document the
+    conversation is in ("and what about patents?" after a question on the Apache licence; see stays_in)."""
     if not history:
         return Resolution(question, "")
-    last = history[-1]
+    return dataclasses.replace(_rewrite(question, history[-1], abbreviations, same_message),
+                               document=history[-1].document)
+
+
+def stays_in(document: str, everywhere: Sequence[Hit], within: Sequence[Hit], named: str | None) -> bool:
+    """Whether a follow-up is answered from the conversation's document (`within`: the hits of a search in it
+    alone) rather than from the whole corpus (`everywhere`): yes, unless the question names another document
+    (`named`, its doc_id) or the document's best passage scores below TOPIC_SHARE of the best anywhere (the
+    question is about something else)."""
+    if not document or not within or named not in (None, document):
+        return False
+    return named == document or not everywhere or within[0].score >= TOPIC_SHARE * everywhere[0].score
+
+
+def _rewrite(question: str, last: Turn, abbreviations: dict[str, str], same_message: bool) -> Resolution:
     ellipsis = _ELLIPSIS.match(question.strip())
     if (ellipsis and len(content_words(ellipsis.group("subject"))) <= 4
             and not _ASKS.search(ellipsis.group("subject"))):

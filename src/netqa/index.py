@@ -310,14 +310,15 @@ class PassageIndex:
         self.sentence_first_ = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)
         self.position_ = {p.id: i for i, p in enumerate(passages)}
         self._columns_of_word: dict[str, np.ndarray] = {}
+        self._rows_of_document: dict[str, np.ndarray] | None = None  # doc_id -> its passages' rows, when first asked
         return self
 
     def search(self, word_query: list[tuple[list[str], float]],
-               char_query: list[tuple[list[str], float]], k: int = 5) -> list[Hit]:
+               char_query: list[tuple[list[str], float]], k: int = 5, within: str | None = None) -> list[Hit]:
         """The k best passages by s = word_weight * cos_words + char_weight * cos_chars, best first; only s > 0.
 
         `word_query` holds groups of word terms (`word_terms`), `char_query` groups of words
-        (`char_words`), each group with its weight.
+        (`char_words`), each group with its weight. `within`: only the passages of that document (a doc_id).
 
         Common columns are held back (see _Common): every row first gets the score of
         the query's rarer terms, then only rows whose score plus their bound can still reach the
@@ -334,7 +335,7 @@ class PassageIndex:
                 [(self._gram_columns(words), weight) for words, weight in char_query])))
         scores = np.zeros(len(self.passages_))
         bound = None
-        held = []
+        held: list = []  # (space, its common columns, their weights): see _search_with_common
         for space, weight, (cols, weights) in parts:
             weights *= weight
             if space.common is not None:
@@ -349,11 +350,38 @@ class PassageIndex:
                         bound += limit
                     cols, weights = cols[~common], weights[~common]
             space.add_scores(cols, weights, scores)
+        if within is not None:
+            rows = self._document_rows(within)
+            exact = scores[rows]
+            for space, cols, weights in held:
+                exact += space.common.values(rows, cols, weights)
+            return self._hits(exact, k, rows)
         if bonus is not None and self.passage_document_ is not None:
             scores += bonus[self.passage_document_]
         if held and bound is not None:
             return self._search_with_common(scores, bound, held, k)
         return self._hits(scores, k)
+
+    def named_document(self, word_query: list[tuple[list[str], float]]) -> str | None:
+        """The doc_id of the document the question's own words name (see _named), or None when they name none."""
+        if self.names_ is None:
+            return None
+        named = self._named(self.names_, word_query, [])
+        if named is None:
+            return None
+        return list(self._documents())[int(named[0].argmax())]
+
+    def _documents(self) -> dict[str, np.ndarray]:
+        """doc_id -> the rows of its passages, documents in the order of the names space's rows."""
+        if self._rows_of_document is None:
+            rows: dict[str, list[int]] = {}
+            for i, passage in enumerate(self.passages_):
+                rows.setdefault(passage.doc_id, []).append(i)
+            self._rows_of_document = {doc: np.array(found, dtype=np.int64) for doc, found in rows.items()}
+        return self._rows_of_document
+
+    def _document_rows(self, doc_id: str) -> np.ndarray:
+        return self._documents().get(doc_id, np.empty(0, dtype=np.int64))
 
     @staticmethod
     def _named(names: _Space, word_query: list[tuple[list[str], float]], char_query: list[tuple[list[str], float]]):

@@ -122,3 +122,4 @@ class Turn:
     context: str = ""  # earlier words this turn was searched with: "who ran it?" still means the trial
     question_type: str = "other"
     story: str = ""  # the rest of a long message the question came in, searched with it (more weakly)
+    document: str = ""  # the doc_id the conversation is in after this turn: the one cited, else the one searched

@@ -399,11 +399,12 @@ def _unknown(lexicon: Lexicon, word: str, own: str) -> str:
 # ---------------------------------------------------------------- a message as marked words
 
 
-def _match(stems: list[str], at: int, phrase: tuple[str, ...], skippable: frozenset[str]) -> int:
+def _match(stems: list[str], at: int, phrase: tuple[str, ...], skippable: frozenset[str], done: int = 0) -> int:
     """Where a phrase that starts at `at` ends, or 0; up to SKIPPABLE words such as "just" or "really" may
-    stand inside it ("i just want to die", "never have to wake up" for "never wake up")."""
+    stand inside it ("i just want to die", "never have to wake up" for "never wake up"). `done`: how many of its
+    first words are known to stand at `at` and after, with none skipped (`at` is then where the rest starts)."""
     skipped = 0
-    for word in phrase:
+    for word in phrase[done:] if done else phrase:
         while at < len(stems) and stems[at] != word and stems[at] in skippable and skipped < SKIPPABLE:
             at, skipped = at + 1, skipped + 1
         if at >= len(stems) or stems[at] != word:
@@ -489,19 +490,27 @@ class Message:
                 self.quoted.append(in_quote)
         self._lower_negation(lexicon)
         stems = self.stems
+        phrases, skippable, last = lexicon.phrases, lexicon.skippable, len(stems) - 1
         for at, first in enumerate(stems):
             for label in lexicon.words.get(first, ()):
                 self.marks[label].append(Mark(label, at, at + 1))
-            if at + 1 < len(stems):
-                second = at + 1
-                while second < len(stems) - 1 and second - at <= SKIPPABLE and stems[second] in lexicon.skippable:
-                    second += 1
-                keys = dict.fromkeys(((first, stems[at + 1]), (first, stems[second])))
-                for phrase, labels in (entry for key in keys for entry in lexicon.phrases.get(key, ())):
-                    end = _match(stems, at, phrase, lexicon.skippable)
+            if at < last:
+                # the phrases whose first two words stand here side by side: the rest is matched after them
+                for phrase, labels in phrases.get((first, stems[at + 1]), ()):
+                    end = _match(stems, at + 2, phrase, skippable, 2) if len(phrase) > 2 else at + 2
                     if end and self.sentence[end - 1] == self.sentence[at]:
                         for label in labels:
                             self.marks[label].append(Mark(label, at, end))
+                if stems[at + 1] in skippable:  # and those whose second word stands after "just", "really" ...
+                    second = at + 1
+                    while second < last and second - at <= SKIPPABLE and stems[second] in skippable:
+                        second += 1
+                    for phrase, labels in phrases.get((first, stems[second]), ()) \
+                            if stems[second] != stems[at + 1] else ():
+                        end = _match(stems, at, phrase, skippable)
+                        if end and self.sentence[end - 1] == self.sentence[at]:
+                            for label in labels:
+                                self.marks[label].append(Mark(label, at, end))
             if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
                 self.marks["time:over"].append(Mark("time:over", at, at + 1))
             if first.isdigit() and at:
@@ -716,12 +725,32 @@ def _choose(choices: list[list[Mark]], anchor: Mark) -> list[Mark]:
     return []
 
 
+_BY_FIRST_PART: dict[int, tuple[tuple[Form, ...], frozenset[str], dict[str, tuple[Form, ...]]]] = {}
+_INDEXED = 20  # a tuple of at least this many forms is looked up by first part; fewer are tried one by one
+
+
+def _could_hold(message: Message, forms: Iterable[Form]) -> Iterable[Form]:
+    """Of a long tuple of the lexicon's forms, those whose first part the message holds: looked up by that label
+    instead of every form being tried (the self-harm forms are a hundred). Their order does not matter: callers ask
+    whether any holds, or whether there are any."""
+    if not isinstance(forms, tuple) or len(forms) < _INDEXED:
+        return forms
+    entry = _BY_FIRST_PART.get(id(forms))
+    if entry is None or entry[0] is not forms:
+        index: dict[str, list[Form]] = defaultdict(list)
+        for form in forms:
+            index[form.parts[0]].append(form)
+        entry = _BY_FIRST_PART[id(forms)] = (forms, frozenset(index), {k: tuple(v) for k, v in index.items()})
+    _, firsts, by_label = entry
+    return [form for label in message.present & firsts for form in by_label[label]]
+
+
 def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
     """Every form whose parts all stand in one sentence (or two, very close), at most WINDOW words apart (the
     closest such set), with its needs in that sentence or the next and its context anywhere."""
     found = []
     sentences = message.sentences()
-    for form in forms:
+    for form in _could_hold(message, forms):
         if not message.present.issuperset(form.labels):
             continue
         for number, span in enumerate(sentences):
@@ -1192,12 +1221,16 @@ def _decision_in(message: Message, clause: range) -> str:
     chosen_by = {False: marks("advice:decision"), True: marks("advice:decision") + turning
                  + marks("advice:obligation_decision")}  # "should I see a doctor?"; "can I see a doctor?" asks for one
     decisions = marks("advice:decision") + turning
+    things = message.lexicon.grammar["thing"]
     for modal, obliged in [(m, False) for m in marks("advice:modal")] + \
             [(m, True) for m in marks("advice:obligation")]:
         chosen = chosen_by[obliged]
         for person in personal:
-            # "should I", "can my husband"; for obligations also "I should", "do I need to"
-            near = 0 <= person.start - modal.end <= ADVICE_REACH or \
+            # "should I", "can my husband"; for obligations also "I should", "do I need to"; the person is the
+            # modal's subject, so no word for a thing stands between ("can it make me cough?" asks what the
+            # medicine does: "me" is its object)
+            near = (0 <= person.start - modal.end <= ADVICE_REACH
+                    and not things.intersection(message.stems[modal.end:person.start])) or \
                 (obliged and 0 <= modal.start - person.end <= ADVICE_REACH)
             last = max(modal.end, person.end)
             if near and any(0 <= d.start - last <= 6 for d in chosen):
@@ -1276,6 +1309,41 @@ def _chitchat(message: Message, lexicon: Lexicon) -> str:
     return moods[0]
 
 
+_OF_THE_ASSISTANT = ("you", "u")  # the subject of a message said of the assistant
+_SAYING_WHAT = frozenset("ar")  # WordNet's parts of speech that only say what something is like: adjective, adverb
+
+
+def _said_of_the_assistant(message: Message, lexicon: Lexicon) -> bool:
+    """A short message that only says what the assistant is, or asks whether it is: "you" as its subject (first,
+    or after a copula: "are you awake?"), and besides it only words that say what something is like (adjectives
+    and adverbs by WordNet's parts of speech), a copula, small talk or function words ("you're pretty clever",
+    "you there?", "u still awake?", "are you for real?"); at most one noun, after "a" ("you are a genius"). Nothing
+    about health, a sign, a decision or the writer ("you're better off without me" is read by the rules)."""
+    stems = message.stems
+    if not 1 < len(message) <= SAID_ALONE or any(label.startswith(("flag:", "advice:", "topic:"))
+                                               for label in message.present) \
+            or message.has("person:personal") or message.has("questions:info"):
+        return False
+    joining = {at for label in ("clauses:copula", "clauses:transparent", "chat:filler") + tuple(
+        f"chat:{mood}" for mood in lexicon.chitchat_order) for m in message.marks.get(label, ())
+        for at in range(m.start, m.end)}  # "are", "must", "have been"; small talk
+    subject = 1 if stems[0] in lexicon.grammar["auxiliary"] or stems[0] in ("are", "r") else 0
+    if stems[subject] not in _OF_THE_ASSISTANT:
+        return False
+    nouns = 0
+    for at, word in enumerate(message.words):
+        if at == subject or (at in joining and word not in _OF_THE_ASSISTANT) or stems[at] in lexicon.function_words:
+            continue
+        parts = lexical.parts_of_speech(word)
+        if parts and set(parts) & _SAYING_WHAT:
+            continue
+        if "n" in parts and at and stems[at - 1] in ("a", "an") and not nouns:
+            nouns += 1
+            continue
+        return False
+    return True
+
+
 def _greets_and_tells(message: Message) -> bool:
     """A greeting, then only telling: no question mark, no sentence opening as a question, no request ("I want
     to know"), no word about health, a medicine or a sign ("good evening, I am 87 and my grandson set this up")."""
@@ -1313,12 +1381,17 @@ def route(text: str, health: bool = True, model: bool = True) -> Route:
     return routed
 
 
+_SIGNAL: dict[str, str] = {}  # label -> its name as a feature of the net
+
+
 def signals(message: Message, ruled_out: bool) -> list[str]:
     """The router's reading of a message, as features of the net (safety_model.py): every label its word data
     found ("@flag:stroke:face", "@person:personal", "@time:over"), "@asks" when a sentence ends with a question
     mark, "@opens" when the message opens with a question word, "@ruled_out" when a sign stood in it and was
     ruled out (`ruled_out_a_sign`)."""
-    found = [f"@{label}" for label in sorted(message.present)]
+    # in the order the labels were found (deterministic, unlike a set's), each name made once a process
+    found = [_SIGNAL.get(label) or _SIGNAL.setdefault(label, f"@{label}")
+             for label, marks in message.marks.items() if marks]
     if message.asks:
         found.append("@asks")
     if message.starts("questions:opener", 0):
@@ -1366,6 +1439,8 @@ def _by_rules(message: Message, lexicon: Lexicon, health: bool) -> Route:
         return Route(RouteKind.CHITCHAT, reason="chitchat", mood="referral")  # "can I talk to a real nurse?"
     if mood := _chitchat(message, lexicon):
         return Route(RouteKind.CHITCHAT, reason="chitchat", mood=mood)
+    if _said_of_the_assistant(message, lexicon):
+        return Route(RouteKind.CHITCHAT, reason="chitchat", mood="identity")
     return QUESTION
 
 

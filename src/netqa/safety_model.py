@@ -30,7 +30,6 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,19 +62,32 @@ def grams(words: Sequence[str]) -> list[str]:
     return list(words) + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
+def _known(words: Sequence[str], known: Mapping[str, Sequence[float]], unknown_idf: float,
+           signals: Sequence[str]) -> tuple[list[tuple[str, float, Sequence[float]]], float]:
+    """The message's known features, each with its tf-idf value and its entry in `known` (`entry[0]` is its idf),
+    and the scale that L2-normalises them over all the message's features: its n-grams and the router's signals
+    (each once)."""
+    counts = dict.fromkeys(signals, 1)  # a plain dict, not a Counter: this runs on every message
+    for gram in grams(words):
+        counts[gram] = counts.get(gram, 0) + 1
+    found, norm = [], 0.0
+    for gram, n in counts.items():
+        entry = known.get(gram)
+        value = entry[0] if entry is not None else unknown_idf
+        if n > 1:
+            value *= 1.0 + math.log(n)
+        norm += value * value
+        if entry is not None:
+            found.append((gram, value, entry))
+    return found, (1.0 / math.sqrt(norm) if norm else 0.0)
+
+
 def vector(words: Sequence[str], known: Mapping[str, Sequence[float]], unknown_idf: float,
            signals: Sequence[str] = ()) -> dict[str, float]:
     """The known features' tf-idf values (`known[g][0]` is g's idf), L2-normalised over all the message's features:
     its n-grams and the router's signals (each once)."""
-    known_values, norm = {}, 0.0
-    for gram, n in Counter([*grams(words), *signals]).items():
-        entry = known.get(gram)
-        value = (1.0 + math.log(n)) * (entry[0] if entry is not None else unknown_idf)
-        norm += value * value
-        if entry is not None:
-            known_values[gram] = value
-    norm = math.sqrt(norm)
-    return {g: v / norm for g, v in known_values.items()}
+    found, scale = _known(words, known, unknown_idf, signals)
+    return {gram: value * scale for gram, value, _ in found}
 
 
 def _sigmoid(z: float) -> float:
@@ -99,12 +111,12 @@ class Net:
         return vector(words, self.weights, self.unknown_idf, signals)
 
     def scores(self, words: Sequence[str], signals: Sequence[str] = ()) -> Scores:
-        """The probability of each label for a message's words and signals: `vector`, the code the fitting script
-        uses too, then one dot product per label."""
+        """The probability of each label for a message's words and signals: `vector` (the code the fitting script
+        uses too), then one dot product per label."""
         z0 = z1 = z2 = 0.0
-        weights = self.weights
-        for gram, value in self._vector(words, signals).items():
-            w = weights[gram]
+        found, scale = _known(words, self.weights, self.unknown_idf, signals)  # what `vector` is made of
+        for _, value, w in found:
+            value *= scale
             z0 += value * w[1]
             z1 += value * w[2]
             z2 += value * w[3]

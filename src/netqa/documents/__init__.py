@@ -97,11 +97,12 @@ def find_files(corpus_dir: Path) -> CorpusFiles:
 
 
 def format_suffix(name: str) -> str:
-    """The suffix that decides a file's converter, in lower case: ".pdf" for "manual.pdf.gz", "" for "FAQ.gz"."""
+    """The suffix that decides a file's converter, in lower case: ".pdf" for "manual.pdf.gz", "" for "FAQ.gz".
+    A suffix of digits is the end of a version number, not a format: "Apache-2.0" and "LGPL-2.1" have none."""
     stem, suffix = os.path.splitext(name)
     if suffix.lower() == _GZIP:
         suffix = os.path.splitext(stem)[1]
-    return suffix.lower()
+    return "" if suffix[1:].isdigit() else suffix.lower()
 
 
 def _shown_suffix(name: str) -> str:

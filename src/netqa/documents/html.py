@@ -26,6 +26,7 @@ def convert(data: bytes) -> Converted:
     html, _ = decode(data)
     page, rows = _tables_as_rows(html)
     _plain_code(page)
+    _footnotes_shown(page)
     xml = trafilatura.extract(page, output_format="xml", include_tables=True, include_formatting=False,
                               include_links=False, include_comments=False, include_images=False,
                               with_metadata=True, favor_recall=True)
@@ -97,6 +98,17 @@ def _plain_code(page) -> None:
             for child in list(pre):
                 pre.remove(child)
             pre.text = text
+
+
+def _footnotes_shown(page) -> None:
+    """Footnotes as text under their heading: Sphinx writes them as <aside> elements, which trafilatura drops as
+    page furniture, under a "rubric" paragraph ("Footnotes"), which is a heading of no level."""
+    if isinstance(page, str):
+        return
+    for aside in page.xpath("//aside[contains(@class, 'footnote')]"):
+        aside.tag = "div"
+    for rubric in page.xpath("//p[contains(concat(' ', normalize-space(@class), ' '), ' rubric ')]"):
+        rubric.tag = "h4"
 
 
 def _is_label(text: str) -> bool:

@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 
 from netqa.documents.model import Block, BlockKind, Converted, Passage, Sentence
-from netqa.documents.text import MARKER, is_title_case, marker_style, words_of
+from netqa.documents.text import MARKER, defines_by_list, is_title_case, marker_style, words_of
 from netqa.text import stopwords
 
 MAX_PASSAGE_WORDS = 120  # longer paragraphs are split at sentence ends, so a citation stays readable
@@ -107,8 +107,9 @@ def _words(sentence: Sentence) -> int:
 
 
 def _is_lead_in(text: str) -> bool:
-    """A paragraph that announces what follows: "... do at least ONE of the following:", "X means:"."""
-    return text.rstrip().endswith(":")
+    """A paragraph that announces what follows: "... do at least ONE of the following:", "X means:", '"X"
+    means'."""
+    return text.rstrip().endswith(":") or defines_by_list(text)
 
 
 def _layout(text: str, block: Block) -> tuple[int, str]:
@@ -142,6 +143,22 @@ def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Call
             break
         out.append((indent, found))
     return out
+
+
+def _runs_on(sentence: str) -> bool:
+    """Whether a paragraph stops inside its sentence, on a word or a comma ("... in the defining scope, so that",
+    "or, better,"): what follows it (code) is a part of that sentence."""
+    end = sentence.rstrip()[-1:]
+    return end.isalnum() or end == ","
+
+
+def _continuation(text: str, blocks: list[Block], i: int, shown: Callable[[str], str]) -> list[Sentence]:
+    """The sentences of blocks[i] when it goes on with a sentence that code interrupted ("will print 5."): a text
+    opening in lower case; else none."""
+    if i >= len(blocks) or blocks[i].kind is not BlockKind.TEXT or blocks[i].item:
+        return []
+    found = sentences(text, blocks[i].start, blocks[i].end, shown)
+    return found if found and found[0].text[:1].islower() else []
 
 
 def _has_subitems(text: str, block: Block, blocks: list[Block], i: int) -> bool:
@@ -200,13 +217,17 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
         if listed and _words_in(found) + sum(_words_in(items) for _, items in listed) <= MAX_LIST_WORDS:
             emit(_packed([(s,) for s in found] + [tuple(items) for _, items in listed]), block, section)
             continue
-        example = _sentence_groups(text, blocks[i]) if not listed and _is_lead_in(found[-1].text if found else "") \
+        last = found[-1].text if found else ""
+        runs_on = bool(found) and block.kind is BlockKind.TEXT and _runs_on(last)
+        example = _sentence_groups(text, blocks[i]) if not listed and (_is_lead_in(last) or runs_on) \
             and i < len(blocks) and blocks[i].kind is BlockKind.CODE else []
-        if unmarked and example and _words_in(example[0]) <= MAX_EXAMPLE_WORDS:
+        after = _continuation(text, blocks, i + 1, shown) if example else []
+        if (unmarked or runs_on or after) and example and _words_in(example[0]) <= MAX_EXAMPLE_WORDS:
             # A short example under its introduction ("add to /etc/inputrc:" over "set bell-style none") in plain
-            # text: one passage, so the quote gives the words and the command together.
-            emit(_packed([(s,) for s in found] + example), block, section)
-            i += 1
+            # text, or inside a sentence in any format ("..., so that" / code / "will print 5."; "type:" /
+            # "deactivate" / "into the terminal."): one passage, so the quote gives the words and the code together.
+            emit(_packed([(s,) for s in found] + example + [(s,) for s in after]), block, section)
+            i += 1 + bool(after)
             continue
         context = _lead_context(found[-1].text) if example and not unmarked else None
         if not (context and _words_in(found) <= _LABEL_WORDS):  # "For example:" alone says nothing

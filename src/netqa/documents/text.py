@@ -34,6 +34,7 @@ _LONGEST_HEADING = 200  # characters: a line longer than this is never a heading
 _QUOTES = "\"“‘'`"
 MAX_TITLE_WORDS = 10  # a clause title ("Grant of Copyright License") is short
 MAX_TITLE_LINES = 4
+_WRAPPED_TITLE_WORDS = 4  # the last words of a clause title wrapped onto a line of their own
 _FURNITURE_FROM = 2 / 3  # page furniture stands in the last third of a page's paragraphs,
 _PROSE_AFTER_FURNITURE = 2  # or has at most this many paragraphs of prose after it
 _FULL_LINE = 0.85  # a hard-wrapped line this share of the paragraph's widest line or wider was filled, not ended
@@ -52,6 +53,7 @@ MARKER = re.compile(
 _ATX = re.compile(r"#{1,6}(?:[ \t]|$)")  # a Markdown heading line stands alone, in .txt files too
 _BULLET = re.compile(r"[-*+•·▪◦‣][ \t]+(?=\S)")
 _SENTENCE_END = re.compile(r"[.:;!?][\"'”’)\]]*$")
+_CITED_SECTION = re.compile(r"\b[Ss]ections?\s+\d")  # "under Section 2", "sections 15 and 16"
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 _TITLE_END = re.compile(r"(?<!\b[A-Za-z])\.[ \t]+(?=[\"“(]?[A-Z0-9])")  # not the "S. " of "U.S. GOVERNMENT"
 _SENTENCE_END_PROSE = re.compile(r"[.!?][\"'”’)\]]*(?:\s|$)")  # a sentence's end: prose, not a command
@@ -74,6 +76,13 @@ def _definition() -> re.Pattern:
     verb = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs)
     return re.compile(rf"(?:``|''|[\"“‘'])[^\"“”\n]{{1,60}}?(?:''|[\"”’'])(?:\s*\([^)\n]{{0,40}}\))?"
                       rf"(?:\s+[a-z]+)?\s+(?:{verb})\b")
+
+
+def defines_by_list(text: str) -> bool:
+    """A definition that stops at its verb, its meaning in the list below it: '1.5. "Incompatible With Secondary
+    Licenses" means' over "(a) ...; or (b) ..."."""
+    found = _definition().search(text)
+    return found is not None and found.end() == len(text.rstrip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +338,9 @@ def _opens_block(line: _Line, before: _Line, lead: _Line, width: int) -> bool:
         return line.indent <= lead.indent or bool(_SENTENCE_END.search(before.text)) \
             or own is not None and own.group().strip() != bullet.group().strip()
     if _is_clause_title_line(before) and not text[0].islower():
-        return True  # "3.4. Intellectual Property Matters" heads the lines below it; a lower-case line continues it
+        # "3.4. Intellectual Property Matters" heads the lines below it; a lower-case line continues it, and so
+        # do the last words of a title that filled its line ("10.4. Distributing ... Secondary" / "Licenses").
+        return not (_width(before) >= _FULL_LINE * width and _ends_wrapped_title(text))
     if not (MARKER.match(text) or text[0] in _QUOTES and _definition().match(text)):
         return False
     # A wrapped line may start with "2." or "(c)"; a new clause follows the end of a sentence, or lines up
@@ -338,7 +349,10 @@ def _opens_block(line: _Line, before: _Line, lead: _Line, width: int) -> bool:
         return True
     marker = MARKER.match(text)
     opening = marker is not None and not text[marker.end():][:1].islower()  # "2. Version numbering", not "2.1 of"
+    # Numbered as the clause above is, or back out of it: "b) ... added under section\n7.  This requirement ..."
+    # goes on with b).
     return line.indent <= lead.indent and bool(MARKER.match(lead.text)) \
+        and (line.indent < lead.indent or marker_style(text) == marker_style(lead.text)) \
         and (opening or _width(before) < _FULL_LINE * width)
 
 
@@ -353,6 +367,13 @@ def _is_clause_title_line(line: _Line) -> bool:
         return False
     rest = line.text[marker.end():]
     return rest[0] not in _QUOTES and _is_title(rest, alone=False)  # '1.1. "Contributor"' is a defined term
+
+
+def _ends_wrapped_title(text: str) -> bool:
+    """The last words of a clause title wrapped onto a line of their own: a few words in title case, no sentence's
+    end ("Licenses")."""
+    words = words_of(text)
+    return 0 < len(words) <= _WRAPPED_TITLE_WORDS and not _SENTENCE_END.search(text) and is_title_case(words, 1.0)
 
 
 def _split_paragraph(paragraph: list[_Line]) -> list[_Chunk]:
@@ -400,6 +421,11 @@ def _read_clause(chunk: _Chunk) -> None:
     lettered = number.strip("().").isalpha()  # "M. Delete any section Entitled ..." is an instruction, not a title
     if len(chunk.lines) == 1 and _is_title(rest, alone=True, strict=lettered):
         chunk.heading = f"{number} {rest.rstrip('.:').strip()}"
+        return
+    if len(chunk.lines) > 1 and _is_clause_title_line(first) and _ends_wrapped_title(chunk.lines[1].text):
+        chunk.heading = f"{number} {rest.strip()} {chunk.lines[1].text}"
+        if len(chunk.lines) > 2:
+            chunk.body_start = chunk.lines[2].start
         return
     if len(chunk.lines) > 1 and rest.endswith(".") and _is_title(rest[:-1], alone=False, strict=lettered):
         # "2.1. The Initial Developer Grant." on a line of its own, the clause's text below it
@@ -518,6 +544,15 @@ def _is_code(chunk: _Chunk, before: _Chunk | None, following: _Chunk | None) -> 
     return not (_BULLET.match(first) or MARKER.match(first) or _SENTENCE_END_PROSE.search(_chunk_text(chunk)))
 
 
+def _heads_after_lead_in(chunk: _Chunk, before: _Chunk | None, following: _Chunk | None) -> bool:
+    """A line in title case right under an introduction, no deeper than it and over prose, is the next heading,
+    not the example announced ("... in reverse age order:" / "Terms" / "The Library may be ..."): a command or
+    an output line is not written in title case."""
+    line = chunk.one_line
+    return line is not None and before is not None and chunk.lines[0].indent <= before.lines[-1].indent \
+        and is_title_case(words_of(line), 1.0) and _heading_line(chunk, before, following) is not None
+
+
 def _title(chunk: _Chunk) -> str | None:
     """The document's opening lines as its title, when they are a few short lines without a sentence's end."""
     lines = [line for line in chunk.lines if not _URL.fullmatch(line.text)]
@@ -594,6 +629,10 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
     nested: list[tuple[int, str]] = []  # the nested headings above the current one: (level, own text)
     titled: dict[tuple[str, int], str] = {}  # clause style and indent -> the section around that titled list
     styles = Counter(chunk.level for chunk in chunks)
+    # Where the text cites its clauses as sections ("under Section 2"), an untitled numbered clause ("2. You may
+    # modify ...") is that section, and so is the text after it up to the next one: (the section around them).
+    cites_sections = any(_CITED_SECTION.search(line.text) for chunk in chunks for line in chunk.lines)
+    around: str | None = None
     for i, chunk in enumerate(chunks):
         before = chunks[i - 1] if i else None
         following = chunks[i + 1] if i + 1 < len(chunks) else None
@@ -608,7 +647,7 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
             # Back at the heading's own indent: the indented list it introduced has ended.
             blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, scope[1]))
             last_heading, scope = scope[1], None
-        if chunk.code:
+        if chunk.code and not _heads_after_lead_in(chunk, before, following):
             blocks.append(Block(BlockKind.CODE, chunk.start, chunk.end))
             continue
         if chunk.item and chunk.level is not None and nested and nested[-1][0] >= chunk.level:
@@ -626,12 +665,18 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
                 # check $PATH") is not a part of the one before it: back to the section around the list.
                 last_heading = titled[sibling]
                 blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, last_heading))
+            elif cites_sections and sibling is not None and sibling[0] == "1." and sibling not in titled:
+                around = last_heading if around is None else around
+                number = chunk.lines[0].text.split(".", 1)[0].strip()
+                last_heading = f"{around}: Section {number}" if around else f"Section {number}"
+                blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, last_heading))
             if _is_code(chunk, before, following):
                 blocks.append(Block(BlockKind.CODE, chunk.start, chunk.end))
             else:
                 item = chunk.clause or chunk.item or bool(_BULLET.match(chunk.lines[0].text))
                 blocks.append(Block(BlockKind.TEXT, chunk.start, chunk.end, item=item))
             continue
+        around = None
         if heading.endswith(":") and following is not None and not chunk.clause:
             heading = heading.rstrip(":").strip()
             if following.lines[0].indent > chunk.lines[0].indent:
