@@ -798,6 +798,20 @@ def test_untitled_clauses_that_the_text_cites_as_sections_are_those_sections():
                                                                                           "Steps"}
 
 
+def test_a_short_line_over_prose_indented_under_it_heads_it_even_ending_in_a_full_stop():
+    text = ("   END OF TERMS AND CONDITIONS\n\n   APPENDIX: How to apply the License to your work.\n\n"
+            "      To apply the License to your work, attach the following notice to your files.\n\n"
+            "Also add information on how to contact you by electronic and paper mail.\n\n"
+            "  If the program does terminal interaction, make it print a short notice.\n")
+    assert passages(text) == [
+        ("APPENDIX: How to apply the License to your work",
+         "To apply the License to your work, attach the following notice to your files."),
+        # a sentence back at the margin after indented text is no heading; the labelled heading headed only
+        # the text indented under it
+        ("END OF TERMS AND CONDITIONS", "Also add information on how to contact you by electronic and paper mail."),
+        ("END OF TERMS AND CONDITIONS", "If the program does terminal interaction, make it print a short notice.")]
+
+
 def test_a_heading_right_after_a_lead_in_is_the_next_section_not_the_example_it_announced():
     text = ("Sorting\n\n   Sort the pupils by age, then list them in reverse age order:\n\n   Terms\n\n"
             "   The Library may be copied by anyone who keeps this notice.\n\n   To turn the bell off, put in"

@@ -119,6 +119,13 @@ def test_a_follow_up_keeps_the_document_the_conversation_is_in(bot):
     assert cited(bot.ask("what does it say about patents?")) == "beta"
 
 
+def test_after_a_question_without_an_answer_the_conversation_is_in_the_document_it_named(bot):
+    unanswered, patents = conversation(bot, "What does the Alpha licence say about fees for delivery?",
+                                       "what does it say about patents?")
+    assert unanswered.kind.value == "no_answer" and not unanswered.citations
+    assert cited(patents) == "alpha"
+
+
 def test_a_follow_up_that_names_another_document_goes_there(bot):
     replies = conversation(bot, TRADEMARKS, "what does the Beta licence say about warranty?", "and what about fees?")
     assert [cited(r) for r in replies] == ["alpha", "beta", "beta"]  # and the conversation is in Beta now

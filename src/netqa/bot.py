@@ -114,7 +114,7 @@ class Bot:
                                  resolution.document)
             turn = Turn(resolution.text, found.people, found.kind == ReplyKind.ANSWER, resolution.context,
                         found.question_type, story,
-                        found.citations[0].doc_id if found.citations else resolution.document)
+                        self._conversation_document(resolution, found))
             self.sessions.remember(session_id, reply_id, turn)
             history = history + (turn,)
             parts.append(found)
@@ -162,6 +162,17 @@ class Bot:
         expansion = self._without_usual_names(self.vocabulary.expand(question), understand(question).type)
         word_query, char_query = self._queries(expansion, Resolution(question, context), story)
         return tuple(h.passage for h in self._search(word_query, char_query, k, document))
+
+    def _conversation_document(self, resolution: Resolution, found: Found) -> str:
+        """The document the conversation is in after a turn (see followup.stays_in): the one its answer cited; when
+        it found no answer, the one its question named ("Under the MPL, ..."), else the closest passage's, else the
+        one it was in."""
+        if len(self.corpus.documents) < 2:
+            return ""
+        if found.kind is ReplyKind.ANSWER and found.citations:
+            return found.citations[0].doc_id
+        named = self.index.named_document([(word_terms(self.vocabulary.expand(resolution.text).search_text), 1.0)])
+        return named or (found.citations[0].doc_id if found.citations else resolution.document)
 
     def _search(self, word_query, char_query, k: int, document: str) -> list[Hit]:
         """The k best passages of the corpus; for a follow-up in a conversation about one of several documents,

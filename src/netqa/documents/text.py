@@ -527,6 +527,20 @@ def _hanging_clause(chunk: _Chunk, following: _Chunk | None) -> str | None:
     return line.rstrip(".:")
 
 
+def _hanging_title(chunk: _Chunk, before: _Chunk | None, following: _Chunk | None) -> str | None:
+    """A short line alone, at the indentation of the text before it, above prose indented deeper heads that prose,
+    even ending in a full stop: "APPENDIX: How to apply the Apache License to your work." over its indented text."""
+    line = chunk.one_line
+    if line is None or chunk.clause or chunk.item or before is None or following is None or following.clause \
+            or following.heading or _introduces(before) or _introduces(chunk) or line[0].islower() \
+            or _BULLET.match(line) or _BULLET.match(following.lines[0].text) or MARKER.match(following.lines[0].text) \
+            or _HAS_URL.search(line) or len(words_of(line)) > MAX_HEADING_WORDS \
+            or following.lines[0].indent <= chunk.lines[0].indent or chunk.lines[0].indent != before.lines[-1].indent \
+            or not _is_prose(_chunk_text(following)):
+        return None
+    return line.rstrip(".")
+
+
 def _is_code(chunk: _Chunk, before: _Chunk | None, following: _Chunk | None) -> bool:
     """Lines that are not prose under an introduction ("So:" over "make distclean / ./configure"), or indented
     deeper than the text on both sides ("    example.o(.text+0x154): undefined reference"): commands, output,
@@ -657,7 +671,8 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
             last_heading = ": ".join(above for _, above in nested)
             blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, last_heading))
         heading = chunk.heading or (_title(chunk) if first and i == 0 else None) \
-            or _heading_line(chunk, before, following) or _hanging_clause(chunk, following)
+            or _heading_line(chunk, before, following) or _hanging_clause(chunk, following) \
+            or _hanging_title(chunk, before, following)
         if heading is None:
             sibling = (_marker_style(chunk), chunk.lines[0].indent) if chunk.clause else None
             if sibling in titled and last_heading != titled[sibling]:
