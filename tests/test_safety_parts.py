@@ -687,3 +687,54 @@ def test_a_sign_asked_of_people_in_general_is_a_question_and_of_the_impersonal_y
 def test_a_word_of_a_sign_inside_a_compound_noun_is_no_sign():
     assert route("my blood test was bad, is that severe?").kind is QUESTION
     assert route("bleeding heavily after a blood test").kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["my chest pain started last night and is getting worse",
+                                  "she took an overdose an hour ago",
+                                  "my chest pain last night turned out to be indigestion, now it's back and crushing",
+                                  "he fainted when he was getting up and now he won't wake up",
+                                  "she took an overdose when she was 16 and she has just done it again",
+                                  "the pain turned out to be a heart attack and he's collapsed",
+                                  "he's 16 and he's just taken 30 of his mum's tablets"])
+def test_a_sign_going_on_now_stays_an_emergency_beside_words_of_the_past(text):
+    assert route(text).kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["I fainted once as a teenager, never since",
+                                  "she took an overdose when she was 16, she's 40 now and well",
+                                  "my brother tried to kill himself when he was 19. how common is depression?",
+                                  "my dad collapsed at the age of 50, is fainting a side effect?",
+                                  "I passed out when I was a student, never again since"])
+def test_a_sign_dated_by_an_age_or_a_time_of_life_that_is_past_is_over(text):
+    assert route(text).kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["my chest pain last night turned out to be indigestion",
+                                  "the blood in his stool turned out to be from beetroot. does it cause bleeding?",
+                                  "I coughed up blood in the spring, not since. Is it a side effect?"])
+def test_an_outcome_told_after_a_sign_closes_it(text):
+    assert route(text).kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["what should someone do if they notice blood in their stool while on this drug?",
+                                  "if a patient misses a dose, should they take it later?",
+                                  "can people have the flu jab while they are on cabozantinib?"])
+def test_a_pronoun_taking_up_someone_in_general_asks_in_general(text):
+    assert route(text).kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["my dad is on it, should he take it with food?",
+                                  "someone I know, my aunt, is on it: can she have the flu jab while on it?"])
+def test_a_pronoun_taking_up_a_relative_is_still_a_personal_decision(text):
+    assert route(text).kind is RouteKind.MEDICAL_ADVICE
+
+
+@pytest.mark.parametrize("text", ["how do I know if my stomach pain is serious?",
+                                  "how can I tell if my headache is a stroke?"])
+def test_asking_how_to_judge_ones_own_sign_is_a_question(text):
+    assert route(text).kind is not EMERGENCY
+    assert route("how do I know if my dad is having a stroke? his face is drooping").kind is EMERGENCY
+
+
+def test_an_outcome_that_names_a_sign_does_not_close_it():
+    assert route("his chest pain turned out to be a heart attack").kind is EMERGENCY

@@ -26,6 +26,9 @@ ENGINEER4B_FLOORS = {"emergency": 0.98, "advice": 1.0, "hard_negative": 1.0, "ch
 # a fifth own set (session 5): everyday statements, mild complaints, past events, side-effect questions; unusual
 # emergency wordings
 ENGINEER5_FLOORS = {"emergency": 1.0, "advice": 1.0, "hard_negative": 0.94, "chitchat": 1.0}
+# a sixth own set (session 5): events dated by an age or time of life, outcomes that close them, recurrences, people
+# in general; written before it was scored
+ENGINEER6_FLOORS = {"emergency": 1.0, "hard_negative": 0.92}
 
 
 @pytest.mark.parametrize("half, bars", [("look.jsonl", BARS), ("score.jsonl", SCORE_FLOORS),
@@ -33,7 +36,8 @@ ENGINEER5_FLOORS = {"emergency": 1.0, "advice": 1.0, "hard_negative": 0.94, "chi
                                                   ("engineer3.jsonl", ENGINEER3_FLOORS),
                                                   ("engineer4.jsonl", ENGINEER4_FLOORS),
                                                   ("engineer4b.jsonl", ENGINEER4B_FLOORS),
-                                                  ("engineer5.jsonl", ENGINEER5_FLOORS)])
+                                                  ("engineer5.jsonl", ENGINEER5_FLOORS),
+                                                  ("engineer6.jsonl", ENGINEER6_FLOORS)])
 def test_the_safety_set_meets_its_bars(half, bars):
     result = score(read_set(half))
     low = {m: f"{result.rate(m):.1%} < {bar:.0%}" for m, bar in bars.items() if result.rate(m) < bar}

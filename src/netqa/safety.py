@@ -60,6 +60,7 @@ _TOKEN = re.compile(r"(?P<reading>\d{2,3}\s*(?:/|over)\s*\d{2,3})|(?P<decimal>\d
                     r"|(?P<word>[a-z0-9]+(?:'[a-z]+)?)"
                     r"|(?P<sentence>[.!?;\n]+)|(?P<clause>[,:()\-–—]+)|(?P<quote>\")")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_OLDEST = 120  # a number below this may be an age
 
 
 @dataclass(frozen=True)
@@ -515,6 +516,8 @@ class Message:
                 self.marks["time:over"].append(Mark("time:over", at, at + 1))
             if first.isdigit() and at:
                 self._mark_age(at, lexicon)
+            if at and (first in lexicon.grammar["life_stage"] or (first.isdigit() and int(first) < _OLDEST)):
+                self._mark_then(at, lexicon)
         if compounds := self.marks.get("flag:compound"):  # "blood pressure", "blood test": no blood
             inside = {at: m.end - m.start for m in compounds for at in range(m.start, m.end)}
             for label in [label for label in self.marks if label.startswith("flag:") and label != "flag:compound"]:
@@ -562,6 +565,18 @@ class Message:
         if at > 1 and stems[at - 1] in lexicon.grammar["perfect"] \
                 and (at + 1 == len(stems) or self.clause[at + 1] != self.clause[at] or stems[at + 1] == "year"):
             self.marks["advice:situation"].append(Mark("advice:situation", at - 1, at + 1))
+
+    def _mark_then(self, at: int, lexicon: Lexicon) -> None:
+        """An age or a time of life that dates an event in the past (grammar.txt [then]): "when she was 16", "when I
+        was a kid", "as a teenager", "at the age of 50", "aged 12"; marked time:over from its first word."""
+        stems, grammar = self.stems, lexicon.grammar
+        before = at - 1 if stems[at - 1] in ("a", "an") else at
+        opens = [start for start in range(max(0, before - 4), before)
+                 if " ".join(stems[start:before]) in grammar["then"] and stems[start] != "when"]
+        if before >= 3 and stems[before - 1] in grammar["was"] and stems[before - 3] == "when":
+            opens.append(before - 3)  # "when" + its subject + "was"
+        if opens and (stems[opens[0]] != "as" or before < at):  # "as a teenager", not "as 16"
+            self.marks["time:over"].append(Mark("time:over", min(opens), at + 1))
 
     def _unquote_speech(self) -> None:
         """Words quoted after a person's verb of saying are that person's, told by the writer: "my brother texted
@@ -636,7 +651,7 @@ class Message:
         return self._transparent_before[stop] - self._transparent_before[start]
 
     @cached_property
-    def _signs(self) -> frozenset[int]:  # "away" is a part of giving things away, no sign: "it has gone away"
+    def signs(self) -> frozenset[int]:  # "away" is a part of giving things away, no sign: "it has gone away"
         return frozenset(m.start for label, found in self.marks.items()
                          if label.startswith(("flag:", "harm:")) and label != "harm:away" for m in found)
 
@@ -644,7 +659,7 @@ class Message:
         """An ending cue that goes on to a sign in its clause says what someone has become, not that it is over:
         "his arm has gone numb", "she has gone very pale", "he has stopped breathing"."""
         clause = self.clause_span(cue.start)
-        return any(at in self._signs for at in range(cue.end, min(cue.end + 2, clause.stop)))
+        return any(at in self.signs for at in range(cue.end, min(cue.end + 2, clause.stop)))
 
     def has(self, label: str) -> bool:
         return label in self.present
@@ -811,7 +826,41 @@ def _denied(message: Message, found: Instance) -> bool:
     ended = [m for m in _free(message, "negation:after", message.sentence_span(found.start), found.taken)
              if m.start > found.start and not message.becomes(m) and m.end not in moved
              and (m.start in clause or message.stems[m.start - 1] in message.lexicon.grammar["referring"])]
-    return bool(ended) and not _free(message, "time:now", clause, found.taken)
+    if ended and not _free(message, "time:now", clause, found.taken):
+        return not _comes_back(message, found, min(m.end for m in ended))
+    return _closed(message, found)
+
+
+def _closed(message: Message, found: Instance) -> bool:
+    """An outcome told after the finding closes it (negation.txt [outcome]: "turned out to be indigestion", "...,
+    never since"): in its clause, or opening a clause of its own, naming no sign after it in its clause, and with
+    no word of now or of the sign coming back after it."""
+    clause = message.clause_span(found.start)
+    for cue in _free(message, "negation:outcome", message.sentence_span(found.start), found.taken):
+        own = message.clause_span(cue.start)
+        if cue.start > found.start and (cue.start in clause or cue.start == own.start) \
+                and not _names_a_sign(message, range(cue.end, own.stop)) \
+                and not any(_free(message, label, range(cue.end, len(message)), found.taken)
+                            for label in ("time:now", "time:present")) and not _comes_back(message, found, cue.end):
+            return True
+    return False
+
+
+def _names_a_sign(message: Message, span: range) -> bool:
+    """A whole red-flag finding stands in the span ("turned out to be a heart attack"), not one word of one
+    ("indigestion" is a word of chest pain, no sign alone)."""
+    forms = [form for finding in message.lexicon.findings for form in finding.forms]
+    return any(found.start in span and found.end <= span.stop for found in _instances(message, forms))
+
+
+def _comes_back(message: Message, found: Instance, after: int) -> bool:
+    """A word of the sign coming back (time.txt [again]) after this word in its sentence or the next, not denied
+    ("never again"): what was over is new again."""
+    sentences = message.sentences()
+    number = next(n for n, span in enumerate(sentences) if found.start in span)
+    stop = sentences[min(number + 1, len(sentences) - 1)].stop
+    cues = {m.end for m in message.marks.get("negation:cue", ())}
+    return any(m.start >= after and m.start not in cues for m in message.within("time:again", range(after, stop)))
 
 
 _SINCE_REACH = 4  # "since starting cabozantinib two weeks ago": the time dates a start when this close after it
@@ -839,7 +888,8 @@ def _over(message: Message, found: Instance) -> bool:
         return any(not m.overlaps(inside) for label in ("time:present", "time:now")
                    for m in _free(message, label, span, found.taken))
 
-    return not (now(message.clause_span(found.start)) or now(found.also) or _going_on(message, found))
+    return not (now(message.clause_span(found.start)) or now(found.also) or _going_on(message, found)
+                or _comes_back(message, found, min(m.end for m in over)))
 
 
 def _going_on(message: Message, found: Instance) -> bool:
@@ -1003,7 +1053,7 @@ def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark 
 
     def tells(person: Mark) -> bool:  # of the one asking, only what follows the asking unsupposed ("if I")
         grammar = message.lexicon.grammar
-        if message.stems[person.start] not in grammar["asker"]:
+        if " ".join(message.stems[person.start:person.end]) not in grammar["asker"]:
             return True
         return person.start > first and message.stems[person.start - 1] not in grammar["supposition"]
 
@@ -1210,11 +1260,34 @@ def _naming(message: Message, clause: range, verb: Mark) -> bool:
                           for at in range(clause.start, verb.start - 1))
 
 
+def _in_general(message: Message, clause: range) -> set[int]:
+    """Where the clause names a person in general: someone not named ("someone", person.txt [indefinite]), or a
+    pronoun (grammar.txt [taking_up]) whose nearest person before it in its sentence is someone not named or people
+    in general ("what should someone do if they ...", "if a patient misses a dose, should they ...")."""
+    indefinite = {m.start for m in message.marks.get("person:indefinite", ())}
+    found = {at for at in indefinite if at in clause}
+    pronouns = [m for m in message.within("person:personal", clause)
+                if m.end - m.start == 1 and message.stems[m.start] in message.lexicon.grammar["taking_up"]]
+    if not pronouns:
+        return found
+    personal = {m.start: m.end for m in message.marks.get("person:personal", ())}
+    named = sorted([(m.start, m.end, m.start in indefinite or m.start not in personal)
+                    for label in ("person:personal", "person:generic") for m in message.marks.get(label, ())])
+    for pronoun in pronouns:
+        sentence = message.sentence_span(pronoun.start)
+        before = [(end - start, general) for start, end, general in named
+                  if start in sentence and end <= pronoun.start
+                  and start == max(s for s, e, _ in named if s in sentence and e <= pronoun.start)]
+        if before and max(before)[1]:
+            found.add(pronoun.start)
+    return found
+
+
 def _decision_in(message: Message, clause: range) -> str:
     def marks(label: str) -> list[Mark]:
         return message.within(label, clause)
 
-    indefinite = {m.start for m in marks("person:indefinite")}  # "what if someone takes too many?" asks in general
+    indefinite = _in_general(message, clause)  # "what if someone takes too many?" asks in general
     personal = [m for m in marks("person:personal") if m.start not in indefinite]
     care = marks("advice:care_team")
     turning = [verb for verb in marks("advice:care_verb") if any(0 <= c.start - verb.end <= 3 for c in care)]
