@@ -729,12 +729,21 @@ def test_a_pronoun_taking_up_a_relative_is_still_a_personal_decision(text):
     assert route(text).kind is RouteKind.MEDICAL_ADVICE
 
 
-@pytest.mark.parametrize("text", ["how do I know if my stomach pain is serious?",
-                                  "how can I tell if my headache is a stroke?"])
-def test_asking_how_to_judge_ones_own_sign_is_a_question(text):
-    assert route(text).kind is not EMERGENCY
+def test_a_relatives_sign_told_after_asking_how_to_know_is_a_report():
     assert route("how do I know if my dad is having a stroke? his face is drooping").kind is EMERGENCY
 
 
 def test_an_outcome_that_names_a_sign_does_not_close_it():
     assert route("his chest pain turned out to be a heart attack").kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["I tried to end it when I was 19 and I feel the same way now",
+                                  "I took 30 paracetamol an hour ago, I've done this before when I was 17",
+                                  "i swallowed all my tablets, turns out i can't even do that right, i feel sick",
+                                  "when she was little she was fine, now she keeps talking about killing herself"])
+def test_an_age_then_or_an_outcome_does_not_end_self_harm_told_now(text):
+    assert route(text).kind is EMERGENCY
+
+
+def test_an_age_then_in_a_clause_of_its_own_dates_the_clause_after_it():
+    assert route("As a teenager, I took an overdose. Is depression a side effect?").kind is QUESTION

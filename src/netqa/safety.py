@@ -13,9 +13,11 @@ fewest edits away (terms.Speller, the corrector a corpus's words use too; a word
   speech), body parts come from WordNet (body_parts.txt), and weaker signs (dizzy, clammy, breathless) count when
   two kinds of them are reported together;
 - it is a report, not something else: not denied by a NEGATION cue in its clause (negation.txt; "I don't think I
-  can go on" is "I think I can not go on"), not OVER ("last year", "has healed"; time.txt), not supposed ("what
-  if", questions.txt), not a QUESTION ABOUT it ("how common was bleeding?"), and not about people in general
-  (the SUBJECT, person.txt);
+  can go on" is "I think I can not go on"), not OVER ("last year", "has healed"; time.txt; an age or time of life
+  then, "when she was 16", grammar.txt [then]; an outcome that closes it, "turned out to be indigestion",
+  negation.txt [outcome]; unless a word of now or of it coming back follows), not supposed ("what if",
+  questions.txt), not a QUESTION ABOUT it ("how common was bleeding?"), and not about people in general (the
+  SUBJECT, person.txt; a pronoun taking up someone in general is no relative: grammar.txt [taking_up]);
 - scope and time are read from the sentence, not a word: words quoted after a person's verb of saying are a
   report, with no one saying them the text's own; "why did he collapse?" told in the past asks about an event
   that is over; "I want to know if he will die" is no wish; a complaint that comes and goes is new again told as
@@ -568,7 +570,7 @@ class Message:
 
     def _mark_then(self, at: int, lexicon: Lexicon) -> None:
         """An age or a time of life that dates an event in the past (grammar.txt [then]): "when she was 16", "when I
-        was a kid", "as a teenager", "at the age of 50", "aged 12"; marked time:over from its first word."""
+        was a kid", "as a teenager", "at the age of 50", "aged 12"; marked time:then from its first word."""
         stems, grammar = self.stems, lexicon.grammar
         before = at - 1 if stems[at - 1] in ("a", "an") else at
         opens = [start for start in range(max(0, before - 4), before)
@@ -576,7 +578,7 @@ class Message:
         if before >= 3 and stems[before - 1] in grammar["was"] and stems[before - 3] == "when":
             opens.append(before - 3)  # "when" + its subject + "was"
         if opens and (stems[opens[0]] != "as" or before < at):  # "as a teenager", not "as 16"
-            self.marks["time:over"].append(Mark("time:over", min(opens), at + 1))
+            self.marks["time:then"].append(Mark("time:then", min(opens), at + 1))
 
     def _unquote_speech(self) -> None:
         """Words quoted after a person's verb of saying are that person's, told by the writer: "my brother texted
@@ -833,12 +835,14 @@ def _denied(message: Message, found: Instance) -> bool:
 
 def _closed(message: Message, found: Instance) -> bool:
     """An outcome told after the finding closes it (negation.txt [outcome]: "turned out to be indigestion", "...,
-    never since"): in its clause, or opening a clause of its own, naming no sign after it in its clause, and with
-    no word of now or of the sign coming back after it."""
+    never since"): of a sudden sign, in its clause or a clause by itself, naming no sign after it in its clause,
+    and with no word of now or of the sign coming back after it."""
+    if not found.sudden:  # an attempt or a wish is not closed by how it turned out ("turns out I can't even ...")
+        return False
     clause = message.clause_span(found.start)
     for cue in _free(message, "negation:outcome", message.sentence_span(found.start), found.taken):
         own = message.clause_span(cue.start)
-        if cue.start > found.start and (cue.start in clause or cue.start == own.start) \
+        if cue.start > found.start and (cue.start in clause or own == range(cue.start, cue.end)) \
                 and not _names_a_sign(message, range(cue.end, own.stop)) \
                 and not any(_free(message, label, range(cue.end, len(message)), found.taken)
                             for label in ("time:now", "time:present")) and not _comes_back(message, found, cue.end):
@@ -880,6 +884,8 @@ def _over(message: Message, found: Instance) -> bool:
         over = [m for m in over if not m.overlaps(recent)]
     if found.sudden and not _free(message, "time:change", sentence, frozenset()):  # "often, but this time ..."
         over += _free(message, "time:habitual", sentence, found.taken)  # self-harm that goes on is no less urgent
+    if _then(message, found):
+        return True
     if not over:
         return False
     inside = {at for m in over for at in range(m.start, m.end)}  # "now" in "now and then" is not now
@@ -890,6 +896,30 @@ def _over(message: Message, found: Instance) -> bool:
 
     return not (now(message.clause_span(found.start)) or now(found.also) or _going_on(message, found)
                 or _comes_back(message, found, min(m.end for m in over)))
+
+
+def _then(message: Message, found: Instance) -> bool:
+    """Dated by an age or a time of life that is past ("when she was 16", "as a teenager"; grammar.txt [then]) in
+    the finding's clause or in a clause of its own right before it ("As a teenager, I ..."), with no word of now
+    after it in the message ("... and I feel the same way now"; "she's 40 now" tells an age, "fine now" an ending,
+    "never again" denies it) and nothing of the sign coming back."""
+    clause = message.clause_span(found.start)
+    then = [m for m in _free(message, "time:then", message.sentence_span(found.start), found.taken)
+            if not _dates(m, found) and (m.start in clause or (
+                message.clause_span(m.start) == range(m.start, m.end) and m.end <= clause.start
+                and message.clause[clause.start - 1] == message.clause[m.start]))]
+    if not then:
+        return False
+    first = min(m.end for m in then)
+    closing = {at for label in ("negation:after", "negation:outcome") for m in message.marks.get(label, ())
+               for at in range(m.start, m.end)}
+    for label in ("time:now", "time:present"):
+        for m in _free(message, label, range(first, len(message)), found.taken):
+            age = m.start > 0 and message.stems[m.start - 1].isdigit()
+            denied = m.start > 0 and message.starts("negation:cue", m.start - 1)  # "never again"
+            if not (age or denied or m.overlaps(closing)):
+                return False
+    return not _comes_back(message, found, first)
 
 
 def _going_on(message: Message, found: Instance) -> bool:
@@ -1053,7 +1083,7 @@ def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark 
 
     def tells(person: Mark) -> bool:  # of the one asking, only what follows the asking unsupposed ("if I")
         grammar = message.lexicon.grammar
-        if " ".join(message.stems[person.start:person.end]) not in grammar["asker"]:
+        if message.stems[person.start] not in grammar["asker"]:
             return True
         return person.start > first and message.stems[person.start - 1] not in grammar["supposition"]
 
@@ -1473,6 +1503,12 @@ def route(text: str, health: bool = True, model: bool = True) -> Route:
 _SIGNAL: dict[str, str] = {}  # label -> its name as a feature of the net
 
 
+# Labels of the past-event grammar (an age then, an outcome, a sign coming back) the rules read and the net does not:
+# their verdict reaches it as "@ruled_out"; as features of their own they would move the net's fitted thresholds
+# with no row of its training sets routed differently.
+_RULES_ONLY = frozenset({"time:then", "time:again", "negation:outcome"})
+
+
 def signals(message: Message, ruled_out: bool) -> list[str]:
     """The router's reading of a message, as features of the net (safety_model.py): every label its word data
     found ("@flag:stroke:face", "@person:personal", "@time:over"), "@asks" when a sentence ends with a question
@@ -1480,7 +1516,7 @@ def signals(message: Message, ruled_out: bool) -> list[str]:
     ruled out (`ruled_out_a_sign`)."""
     # in the order the labels were found (deterministic, unlike a set's), each name made once a process
     found = [_SIGNAL.get(label) or _SIGNAL.setdefault(label, f"@{label}")
-             for label, marks in message.marks.items() if marks]
+             for label, marks in message.marks.items() if marks and label not in _RULES_ONLY]
     if message.asks:
         found.append("@asks")
     if message.starts("questions:opener", 0):
