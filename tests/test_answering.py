@@ -218,6 +218,8 @@ def test_how_much_more_or_less_is_answered_by_a_share():
     ("Do I need genetic testing to get it?", "It eliminates the need for genetic testing.", "No"),
     ("Can I charge people for helping them?", "You may charge any fee you choose for support. You may not charge a "
      "fee for this Package itself.", None),  # it says both, each for its own case
+    ("Will the socket module accept these objects?", "The socket module won’t accept objects from this module.",
+     "No"),  # a typographic apostrophe
 ])
 def test_yes_or_no_only_when_the_quote_says_it_plainly(question, quote, said):
     from netqa.text import content_words, stem
