@@ -43,11 +43,18 @@ def types_by_name() -> dict[str, QuestionType]:
 
 _UNIT = re.compile(r"\b(?:in|how many) (months|weeks|days|years|dollars|euros|mg|milligrams|hours)\b"
                    r"|\bhow many (months|weeks|days|years|hours)\b", re.IGNORECASE)
-# The counted noun ends the phrase after "how many": "how many epNET patients were there" counts patients.
-_COUNTED = re.compile(r"\bhow many (?!(?:were|are|was|is|did|do|does|have|has|had)\b)(?P<modifiers>(?:[\w-]+ ){0,3}?)"
-                      r"(?P<noun>[\w-]+)(?= (?:were|are|was|is|did|do|does|have|has|had|got|get|"
-                      r"took|in|with|of|on|for|at|per|from|by|received|needed|need|can|could|will|would)\b"
-                      r"|\s*[?.!]*$)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _counted() -> re.Pattern:
+    """"how many X ...": X, after up to three describing words, ends at a word of lang/en/counted.txt."""
+    words_of = en.table("counted.txt")
+    auxiliaries = "|".join(words_of["auxiliaries"].split())
+    after = "|".join(words_of["auxiliaries"].split() + words_of["after"].split())
+    return re.compile(rf"\bhow many (?!(?:{auxiliaries})\b)(?P<modifiers>(?:[\w-]+ ){{0,3}}?)"
+                      rf"(?P<noun>[\w-]+)(?= (?:{after})\b|\s*[?.!]*$)", re.IGNORECASE)
+
+
 # "what is the X": X names the thing asked about. ("which group", "what percent" name only the answer's type.)
 _FOCUS = re.compile(r"^(?:so |and |but |ok )?(?:(?:what|how much)(?:'s| is| are| was| were| does| do)\s+"
                     r"(?:the |a |an |its |their |his |her )?"
@@ -334,7 +341,7 @@ def understand(text: str) -> Question:
     lowered = normalised.lower().replace("’", "'")
     qtype = question_type(lowered)
     unit = _UNIT.search(lowered)
-    counted = _COUNTED.search(lowered) if qtype == "count" else None
+    counted = _counted().search(lowered) if qtype == "count" else None
     focus = _FOCUS.search(lowered)
     modifiers = tuple(w for w in counted.group("modifiers").split() if w not in en.word_list("stopwords.txt")
                       and w not in en.word_list("generic_words.txt")) if counted else ()
