@@ -220,6 +220,7 @@ def test_how_much_more_or_less_is_answered_by_a_share():
      "fee for this Package itself.", None),  # it says both, each for its own case
     ("Will the socket module accept these objects?", "The socket module won’t accept objects from this module.",
      "No"),  # a typographic apostrophe
+    ("Is this drug brand new or has it been approved before?", "The drug has been approved before.", None),
 ])
 def test_yes_or_no_only_when_the_quote_says_it_plainly(question, quote, said):
     from netqa.text import content_words, stem

@@ -336,6 +336,8 @@ def verdict(question: Question, quote: str, query: dict[str, float], slot_change
     asked = _word_tokens(question.normalised)
     if set(asked) & negations:
         return None  # "isn't it ...?": a plain yes or no would be read two ways
+    if "or" in asked:
+        return None  # "is it brand new or has it been approved before?": it asks which one, the quote says it
     if slot_changed:
         return "No"
     opening = re.match(r"(Yes|No)\b[.,!]", quote)
