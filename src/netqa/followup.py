@@ -87,6 +87,12 @@ def stays_in(document: str, everywhere: Sequence[Hit], within: Sequence[Hit], na
     return named == document or not everywhere or within[0].score >= TOPIC_SHARE * everywhere[0].score
 
 
+def points_back(question: str) -> bool:
+    """Whether a question leans on what was said before: a pronoun ("does it apply to ...?", "who ran it?") or a
+    word that goes on from it ("and what did the other group get?")."""
+    return bool(_THING_PRONOUN.search(question) or _PERSON_PRONOUN.search(question) or _CONTINUES.match(question))
+
+
 def _rewrite(question: str, last: Turn, abbreviations: dict[str, str], same_message: bool) -> Resolution:
     ellipsis = _ELLIPSIS.match(question.strip())
     if (ellipsis and len(content_words(ellipsis.group("subject"))) <= 4
@@ -115,11 +121,6 @@ def _rewrite(question: str, last: Turn, abbreviations: dict[str, str], same_mess
     # Any other question still carries the last topic as context, which its own words outweigh: "did the grade
     # matter?" after the trial's results is about the trial; "who sponsored the trial?" still finds the sponsor.
     return Resolution(question, " ".join(w for w in _topic(last) if w not in mine))
-
-
-def refers_back(question: str) -> bool:
-    """Whether the question points back at a thing with a pronoun ("how can I contact them?")."""
-    return _THING_PRONOUN.search(question) is not None
 
 
 def antecedent_of(message: str, question: str) -> str:
