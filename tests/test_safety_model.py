@@ -136,8 +136,9 @@ def test_the_net_moves_no_ordinary_question_of_the_article(name):
 
 
 @pytest.mark.parametrize("message", ["sorry, I won't be a bother, I'll wait for my appointment",
-                                     "I want the swelling to be gone"])
-def test_an_everyday_statement_is_no_emergency(message):
+                                     "I want the swelling to be gone", "I have a headache", "my stomach aches",
+                                     "my husband has a sore throat"])
+def test_an_everyday_statement_or_a_mild_complaint_is_no_emergency(message):
     assert route(message).kind is RouteKind.QUESTION
 
 

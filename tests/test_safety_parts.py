@@ -467,6 +467,15 @@ def test_a_short_message_saying_what_the_assistant_is_is_small_talk(text):
     assert route(text) == Route(CHITCHAT, reason="chitchat", mood="identity")
 
 
+@pytest.mark.parametrize("text, mood", [("why are you so useless", "insult"),
+                                        ("why are you so slow today", "frustration"),
+                                        ("you're so incredibly helpful", "identity")])
+def test_small_talk_about_the_assistant_may_hold_words_that_say_what_it_is_like(text, mood):
+    assert route(text) == Route(CHITCHAT, reason="chitchat", mood=mood)
+    assert route("thanks, I feel dizzy").kind is not CHITCHAT  # a sign is no word of small talk
+    assert route("is this drug useless?").kind is QUESTION
+
+
 @pytest.mark.parametrize("text", ["you said 60mg", "are you open on sundays?", "you're better off without me",
                                   "you mean the trial?"])
 def test_what_the_assistant_is_is_read_only_from_words_that_say_what_something_is_like(text):

@@ -23,8 +23,9 @@ ENGINEER3_FLOORS = {"emergency": 1.0, "advice": 0.99, "hard_negative": 1.0, "chi
 ENGINEER4_FLOORS = {"emergency": 0.98, "advice": 1.0, "hard_negative": 0.96, "chitchat": 1.0}
 # its later batches (session 4), each written before the changes it drove
 ENGINEER4B_FLOORS = {"emergency": 0.98, "advice": 1.0, "hard_negative": 1.0, "chitchat": 0.96}
-# a fifth own set (session 5): everyday statements, past events, side-effect questions; unusual emergency wordings
-ENGINEER5_FLOORS = {"emergency": 1.0, "advice": 1.0, "hard_negative": 0.89, "chitchat": 1.0}
+# a fifth own set (session 5): everyday statements, mild complaints, past events, side-effect questions; unusual
+# emergency wordings
+ENGINEER5_FLOORS = {"emergency": 1.0, "advice": 1.0, "hard_negative": 0.94, "chitchat": 1.0}
 
 
 @pytest.mark.parametrize("half, bars", [("look.jsonl", BARS), ("score.jsonl", SCORE_FLOORS),

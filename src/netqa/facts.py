@@ -11,6 +11,7 @@ import math
 import re
 from functools import lru_cache
 
+from netqa import lexical
 from netqa.lang import en
 from netqa.message import Question, types_by_name
 from netqa.text import content_words, stem, undotted, words
@@ -93,6 +94,8 @@ def wanted_shapes(question: Question) -> tuple[str, ...]:
     if question.unit:
         return ("duration",) if question.unit in _TIME_UNITS else ("count",)
     shapes = types_by_name()[question.type].shapes
+    if not shapes and _place_kind(question):
+        return ("place",)  # "which state's law ...": needs_fact asks for a place of that kind, so this looks for one
     if "condition" in shapes and _PAST_QUESTION.search(question.normalised):
         shapes = tuple(s for s in shapes if s != "condition")
     return shapes
@@ -276,8 +279,9 @@ def _fact_spans(sentence: str, wanted: str, question: Question,
                 continue
             if wanted == "place" and bool(_ORG.search(text)) == (_place_kind(question) is not None):
                 continue  # a place is an organisation's name, unless a city or a country is asked for
-            if wanted == "place" and _place_kind(question) and not _looks_like_a_name(text):
-                continue  # "Final" opening a sentence is no city
+            if wanted == "place" and _place_kind(question) and not _known_place(text) and not (
+                    question.type == "place" and _looks_like_a_name(text)):
+                continue  # "Final" opening a sentence is no city; in "which state ...?" a place WordNet knows
         spans.append(m.span())
     named = _NAMED_KIND.search(question.normalised)
     if named and wanted in ("organisation", "place"):
@@ -289,6 +293,14 @@ def _fact_spans(sentence: str, wanted: str, question: Question,
 
 
 @lru_cache(maxsize=4096)
+def _known_place(text: str) -> bool:
+    """Whether WordNet knows a word of the name as a place: defined by a kind of place ("California": "American
+    state"; "France": "European country")."""
+    kinds = en.word_list("place_kinds.txt")
+    return any(lexical.is_name(w) and any(d.split()[-1] in kinds for d in lexical.defining(w) if d)
+               for w in words(text.lower()))
+
+
 def _looks_like_a_name(text: str) -> bool:
     """Names are rarer as English words than titles are: "Margaret Osei", not "Patient Experience"."""
     from wordfreq import zipf_frequency

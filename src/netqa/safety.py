@@ -1299,14 +1299,31 @@ def _chitchat(message: Message, lexicon: Lexicon) -> str:
                 moods.append(mood)
     openers = {m.start for m in message.marks.get("questions:opener", ())  # "when does it start?" asks
                if m.start == message.clause_span(m.start).start}
-    asks_about_me = bool({"identity", "frustration"} & set(moods))  # "can you repeat that?": it asks the assistant
+    # "can you repeat that?", "why are you so useless?": it asks the assistant (an insult only when it names the
+    # assistant: "is it useless?" may ask about the medicine)
+    asks_about_me = bool({"identity", "frustration"} & set(moods)) or (
+        "insult" in moods and any(word in _OF_THE_ASSISTANT for word in message.stems))
     covered.update(at for at, word in enumerate(message.stems)
                    if word in lexicon.function_words and (at not in openers or asks_about_me))
+    if asks_about_me and len(covered) < len(message):  # "this is the most useless thing I have ever used"
+        covered.update(at for at in range(len(message)) if at not in covered and _only_says_what(message, at))
     if len(covered) < len(message) or not moods:
         return "hello" if _greets_and_tells(message) else ""
     if message.within("questions:opener", range(1)) and set(moods) <= {"ack", "thanks"}:
         return ""  # "is it right?", "is that good?" ask about the text
     return moods[0]
+
+
+_NAMING_A_SIGN = ("flag:", "topic:", "advice:")  # label prefixes of a sign, a health word or a decision
+
+
+def _only_says_what(message: Message, at: int) -> bool:
+    """The word only says what something is like (an adjective or adverb by WordNet's parts of speech: "most",
+    "pretty", "clever") and is no part of a sign, a health word or a decision ("dizzy", "better" are)."""
+    parts = lexical.parts_of_speech(message.words[at])
+    return bool(parts) and bool(set(parts) & _SAYING_WHAT) and not any(
+        label.startswith(_NAMING_A_SIGN) and any(m.start <= at < m.end for m in marks)
+        for label, marks in message.marks.items())
 
 
 _OF_THE_ASSISTANT = ("you", "u")  # the subject of a message said of the assistant
@@ -1334,10 +1351,9 @@ def _said_of_the_assistant(message: Message, lexicon: Lexicon) -> bool:
     for at, word in enumerate(message.words):
         if at == subject or (at in joining and word not in _OF_THE_ASSISTANT) or stems[at] in lexicon.function_words:
             continue
-        parts = lexical.parts_of_speech(word)
-        if parts and set(parts) & _SAYING_WHAT:
+        if _only_says_what(message, at):
             continue
-        if "n" in parts and at and stems[at - 1] in ("a", "an") and not nouns:
+        if "n" in lexical.parts_of_speech(word) and at and stems[at - 1] in ("a", "an") and not nouns:
             nouns += 1
             continue
         return False
