@@ -205,7 +205,7 @@ def main() -> None:
         "model": f"logistic regression per label, C={C}, classes balanced",
         "thresholds_from": f"{FOLDS}-fold out-of-fold probabilities: false alarms where the net is consulted under "
                            f"{FALSE_ALARMS:.0%} of the rows of other kinds, and none by the shipped model on its own "
-                           "training rows; crisis: at most {WRONG_LINE:.0%} of the other "
+                           f"training rows; crisis: at most {WRONG_LINE:.0%} of the other "
                            "emergencies given the crisis line first",
         "out_of_fold": figures,
         "labels": list(LABELS),

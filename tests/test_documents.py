@@ -177,7 +177,7 @@ def test_markdown_through_the_parser_keeps_code_whole_and_rows_with_their_header
     assert document.title == "Opening times"
     texts = [p.text for p in document.passages]
     assert texts == ["The shop opens every day of the week.", "open --now\nclose --later", "Day: Monday; Hours: 9 to 5",
-                     "Day: Sunday; Hours: closed", "first item of the list here", "second item of the list"]
+                     "Day: Sunday; Hours: closed", "- first item of the list here - second item of the list"]
     assert [len(p.sentences) for p in document.passages][1:4] == [1, 1, 1]
 
 
@@ -810,6 +810,18 @@ def test_a_short_line_over_prose_indented_under_it_heads_it_even_ending_in_a_ful
         # the text indented under it
         ("END OF TERMS AND CONDITIONS", "Also add information on how to contact you by electronic and paper mail."),
         ("END OF TERMS AND CONDITIONS", "If the program does terminal interaction, make it print a short notice.")]
+
+
+def test_a_list_of_short_items_without_a_lead_in_is_one_passage_each_item_after_its_bullet():
+    text = ("# libfoo\n\nlibfoo parses CBOR data for C programs.\n\n## Main features\n\n- Complete RFC conformance\n"
+            "- Robust C99 implementation\n- No shared global state\n\n## Install\n\n- First download the release"
+            " archive from the project page and unpack it. Then read its notes.\n- Then run the installer.\n")
+    assert passages(text, "README.md") == [
+        ("libfoo", "libfoo parses CBOR data for C programs."),
+        ("Main features", "- Complete RFC conformance - Robust C99 implementation - No shared global state"),
+        # items of more than a phrase stay passages of their own
+        ("Install", "First download the release archive from the project page and unpack it. Then read its notes."),
+        ("Install", "Then run the installer.")]
 
 
 def test_a_heading_right_after_a_lead_in_is_the_next_section_not_the_example_it_announced():

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 import netqa
 from netqa.documents import Passage
-from netqa.followup import TOPIC_SHARE, resolve, stays_in
+from netqa.followup import TOPIC_SHARE, points_back, resolve, stays_in
 from netqa.index import Hit
 from netqa.records import Turn
 from netqa.store.base import turns_from_json, turns_to_json
@@ -124,6 +124,19 @@ def test_after_a_question_without_an_answer_the_conversation_is_in_the_document_
                                        "what does it say about patents?")
     assert unanswered.kind.value == "no_answer" and not unanswered.citations
     assert cited(patents) == "alpha"
+
+
+def test_within_the_document_only_a_question_that_leans_on_the_last_turn_is_searched_with_its_words(bot):
+    assert points_back("does it come with a warranty?") and points_back("and who pays?")
+    assert not points_back("what happens if I break the terms?")
+    earlier = "alpha licence trademarks logos licensor right use"
+    # the earlier words would pull back to the trademarks clause; the document already stands for them
+    assert bot.top_passages("what happens if I break the terms?", 1, earlier, "", "alpha")[0].section == \
+        "5. Termination"
+    assert bot.top_passages("what happens if I break the terms it says?", 1, earlier, "", "alpha")[0].section == \
+        "2. Trademarks"
+    _, breach = conversation(bot, TRADEMARKS, "what happens if I break the terms?")
+    assert "mend the breach within 30 days" in breach.quote
 
 
 def test_a_follow_up_that_names_another_document_goes_there(bot):

@@ -14,7 +14,7 @@ from netqa.confidence import confidence
 from netqa.config import Settings
 from netqa.documents import LEXICON_FILE, METADATA_FILE, Document, Passage, default_corpus_dir
 from netqa.evidence import choose_evidence
-from netqa.followup import Resolution, antecedent_of, resolve, stays_in
+from netqa.followup import Resolution, antecedent_of, points_back, resolve, stays_in
 from netqa.index import Hit, PassageIndex, open_index
 from netqa.message import questions_in, story_of, understand
 from netqa.records import Evidence, Reply, ReplyKind, RouteKind, Turn
@@ -145,7 +145,7 @@ class Bot:
         resolved = understand(expansion.text)  # typos fixed: "how many pateints" counts patients
         expansion = self._without_usual_names(expansion, resolved.type)
         word_query, char_query = self._queries(expansion, Resolution(text, context), story)
-        hits = self._search(word_query, char_query, self.settings.top_k, document)
+        hits = self._search(word_query, char_query, self.settings.top_k, document, text)
         sentences = self.index.rank_sentences(word_query, hits)
         evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context, self._following,
                                    len(self.corpus.documents))
@@ -161,7 +161,7 @@ class Bot:
         measures whether the gold passage is among them."""
         expansion = self._without_usual_names(self.vocabulary.expand(question), understand(question).type)
         word_query, char_query = self._queries(expansion, Resolution(question, context), story)
-        return tuple(h.passage for h in self._search(word_query, char_query, k, document))
+        return tuple(h.passage for h in self._search(word_query, char_query, k, document, question))
 
     def _conversation_document(self, resolution: Resolution, found: Found) -> str:
         """The document the conversation is in after a turn (see followup.stays_in): the one its answer cited; when
@@ -174,18 +174,22 @@ class Bot:
         named = self.index.named_document([(word_terms(self.vocabulary.expand(resolution.text).search_text), 1.0)])
         return named or (found.citations[0].doc_id if found.citations else resolution.document)
 
-    def _search(self, word_query, char_query, k: int, document: str) -> list[Hit]:
+    def _search(self, word_query, char_query, k: int, document: str, question: str) -> list[Hit]:
         """The k best passages of the corpus; for a follow-up in a conversation about one of several documents,
         those of that document, unless the question leaves it (followup.stays_in, asked of the question's words
-        without the earlier turns', which would always point back to the document)."""
+        without the earlier turns', which would always point back to the document). Within the document, the
+        earlier turns' words are searched only for a question that leans on them ("does it apply to ...?"): for
+        any other, the document is what they stood for, and they would only pull back to the last passage."""
         if not document or len(self.corpus.documents) < 2:
             return self.index.search(word_query, char_query, k)
         own_words, own_chars = (_without_group(query, CONTEXT_GROUP) for query in (word_query, char_query))
         everywhere = self.index.search(own_words, own_chars, 1)
         within = self.index.search(own_words, own_chars, 1, within=document)
-        if stays_in(document, everywhere, within, self.index.named_document(word_query)):
+        if not stays_in(document, everywhere, within, self.index.named_document(word_query)):
+            return self.index.search(word_query, char_query, k)
+        if points_back(question):
             return self.index.search(word_query, char_query, k, within=document)
-        return self.index.search(word_query, char_query, k)
+        return self.index.search(own_words, own_chars, k, within=document)
 
     def _validate(self, question: object) -> str:
         if not isinstance(question, str):

@@ -87,6 +87,12 @@ def stays_in(document: str, everywhere: Sequence[Hit], within: Sequence[Hit], na
     return named == document or not everywhere or within[0].score >= TOPIC_SHARE * everywhere[0].score
 
 
+def points_back(question: str) -> bool:
+    """Whether a question leans on what was said before: a pronoun ("does it apply to ...?", "who ran it?") or a
+    word that goes on from it ("and what did the other group get?")."""
+    return bool(_THING_PRONOUN.search(question) or _PERSON_PRONOUN.search(question) or _CONTINUES.match(question))
+
+
 def _rewrite(question: str, last: Turn, abbreviations: dict[str, str], same_message: bool) -> Resolution:
     ellipsis = _ELLIPSIS.match(question.strip())
     if (ellipsis and len(content_words(ellipsis.group("subject"))) <= 4

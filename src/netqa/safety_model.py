@@ -65,12 +65,18 @@ def grams(words: Sequence[str]) -> list[str]:
 def _known(words: Sequence[str], known: Mapping[str, Sequence[float]], unknown_idf: float,
            signals: Sequence[str]) -> tuple[list[tuple[str, float, Sequence[float]]], float]:
     """The message's known features, each with its tf-idf value and its entry in `known` (`entry[0]` is its idf),
-    and the scale that L2-normalises them over all the message's features: its n-grams and the router's signals
-    (each once)."""
-    counts = dict.fromkeys(signals, 1)  # a plain dict, not a Counter: this runs on every message
+    and the scale that L2-normalises them over all the message's features: the router's signals (each once; their
+    names start with "@", so none is an n-gram) and its n-grams."""
+    found, norm = [], 0.0
+    for signal in signals:  # each once, and never an n-gram ("@..."): no counting
+        entry = known.get(signal)
+        value = entry[0] if entry is not None else unknown_idf
+        norm += value * value
+        if entry is not None:
+            found.append((signal, value, entry))
+    counts: dict[str, int] = {}  # a plain dict, not a Counter: this runs on every message
     for gram in grams(words):
         counts[gram] = counts.get(gram, 0) + 1
-    found, norm = [], 0.0
     for gram, n in counts.items():
         entry = known.get(gram)
         value = entry[0] if entry is not None else unknown_idf

@@ -145,6 +145,21 @@ def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Call
     return out
 
 
+def _short_items(text: str, blocks: list[Block], i: int, shown: Callable[[str], str]) -> list[list[Sentence]]:
+    """The sentences of the list items from blocks[i] on, alike in layout and each a short phrase (one sentence of
+    at most _FRAGMENT_WORDS words), while they last; [] when blocks[i] is not such an item."""
+    layout = _layout(text, blocks[i])
+    out: list[list[Sentence]] = []
+    for block in blocks[i:]:
+        if block.kind is not BlockKind.TEXT or not block.item or _layout(text, block) != layout:
+            break
+        found = sentences(text, block.start, block.end, shown, bullet=True)
+        if len(found) != 1 or len(found[0].text.split()) > _FRAGMENT_WORDS or _is_lead_in(found[0].text):
+            break
+        out.append(found)
+    return out if sum(_words_in(items) for items in out) <= MAX_LIST_WORDS else []
+
+
 def _runs_on(sentence: str) -> bool:
     """Whether a paragraph stops inside its sentence, on a word or a comma ("... in the defining scope, so that",
     "or, better,"): what follows it (code) is a part of that sentence."""
@@ -211,6 +226,15 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
             emit(_sentence_groups(text, block), block, section)
             continue
         found = sentences(text, block.start, block.end, shown)
+        short = _short_items(text, blocks, i - 1, shown) \
+            if block.item and not unmarked and not _has_subitems(text, block, blocks, i) else []
+        if len(short) > 1:
+            # A list of short items with no lead-in, where the format marks its items ("Main features" over
+            # "- Complete RFC conformance" / "- Robust C99 implementation"): one passage, each item after its
+            # bullet, as the lead-in's list would be. (In plain text a line of a release's news is an item too.)
+            emit(_packed([tuple(items) for items in short]), block, section)
+            i += len(short) - 1
+            continue
         listed = _introduced(text, block, blocks, i, shown, unmarked) \
             if found and (_is_lead_in(found[-1].text) or _has_subitems(text, block, blocks, i)) else []
         i += len(listed)
