@@ -225,6 +225,9 @@ def test_how_much_more_or_less_is_answered_by_a_share():
     ("Do I need genetic testing to get it?", "It eliminates the need for genetic testing.", "No"),
     ("Can I charge people for helping them?", "You may charge any fee you choose for support. You may not charge a "
      "fee for this Package itself.", None),  # it says both, each for its own case
+    ("Will the socket module accept these objects?", "The socket module won’t accept objects from this module.",
+     "No"),  # a typographic apostrophe
+    ("Is this drug brand new or has it been approved before?", "The drug has been approved before.", None),
 ])
 def test_yes_or_no_only_when_the_quote_says_it_plainly(question, quote, said):
     from netqa.text import content_words, stem
@@ -385,17 +388,6 @@ def test_a_constraint_the_text_meets_in_another_form_does_not_sink_the_answer(cl
 def test_a_word_inside_a_longer_one_counts_as_covered(clinic_notes):
     _, evidence = clinic_notes.explain("Did each patient take 40 mg every morning at the center?")
     assert evidence.quote_coverage == 1.0  # "mg" written onto "40mg", "center" the head of "multicenter"
-
-
-def test_what_a_follow_ups_it_stands_for_counts_toward_its_coverage(clinic_notes):
-    first = clinic_notes.ask("How often did the study team meet?")
-    _, alone = clinic_notes.explain("who was in it?")
-    _, followed = clinic_notes.explain("who was in it?", session_id=first.session_id)
-    assert followed.coverage > alone.coverage
-    # a follow-up naming its own subject is covered by its own words only
-    _, moved = clinic_notes.explain("how often were headaches reported?", session_id=first.session_id)
-    _, fresh = clinic_notes.explain("how often were headaches reported?")
-    assert moved.coverage == fresh.coverage
 
 
 def test_what_this_points_at_need_not_be_named_in_the_text(clinic_notes):

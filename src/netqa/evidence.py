@@ -10,7 +10,6 @@ from netqa import lexical
 from netqa.documents import Passage
 from netqa.documents.names import names_text
 from netqa.facts import NUMERIC_SHAPES, extract_fact, money_words, needs_fact, verdict, wanted_shapes
-from netqa.followup import refers_back
 from netqa.lang import en
 from netqa.message import Question, types_by_name
 from netqa.records import Evidence, Hit, SentenceHit
@@ -26,8 +25,6 @@ QUOTE_ADDS = 0.4  # a neighbour holding this share of the question's words the q
 QUOTE_MAX_WORDS = 70  # a quote grows by neighbours only while it stays this short
 QUOTE_MAX_SENTENCES = 3
 SHORT_SENTENCE = 6  # a sentence this short ("3. Turn on core dumps.", "The nick is Larhzu.") goes with its neighbour
-CONTEXT_COVER_WEIGHT = 0.5  # what a follow-up's "it" or "them" stands for ("who maintains XZ Utils?" for "how can I
-# contact them?") counts toward its coverage at this share of a word of its own
 PART_OF_WORD = 4  # a question word this long may stand in a passage word as its head ("center" in "multicenter")
 CLIPPED_BY = 4  # ... or be its clipped form, this many letters shorter at least ("temp" for "temporary")
 
@@ -104,9 +101,6 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     # A word the corpus lacks counts as missing unless a word WordNet relates to it is in this passage.
     unknown = [w for w in expansion.unknown if not _found(w, stems, expansion, text=text_of[passage.id])]
     quote = _quote(best, sentences, query, idf)
-    # what "it" or "them" stands for counts toward the coverage ("how can I contact them?" after "who maintains
-    # XZ Utils?"); the context of a question naming its own subject ("and what did the other group get?") does not
-    topic = context if refers_back(expansion.text) else ""
     # The quote answers the question in its heading ("40. Does zlib support Deflate64?") or the one before it
     under_question = passage.section.rstrip().endswith("?")
     quote_stems = _stems_of(passage.section if under_question else "", quote) | (
@@ -119,14 +113,14 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         sentence=best, short_answer=short, quote=quote,
         missing=tuple(dict.fromkeys(_as_asked(w, question.normalised) for w in missing_in[passage.id])),
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
-        coverage=_coverage(expansion, passage, idf, stems, text_of[passage.id], topic), unknown=len(unknown),
+        coverage=_coverage(expansion, passage, idf, stems, text_of[passage.id]), unknown=len(unknown),
         # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
         # (WordNet's relations are too loose to stand in for the very thing asked about: "brand" is not "mark")
         focus_unknown=any(w in expansion.lacking and w not in asking and not _found(w, stems, expansion, False)
                           for w in question.focus),
         fact_found=not wants_fact or short is not None,
         missing_constraint=bool(missing_in[passage.id]),
-        quote_coverage=_coverage(expansion, passage, idf, quote_stems, quote, topic),
+        quote_coverage=_coverage(expansion, passage, idf, quote_stems, quote),
         answers_faq=passage.id in asked_by,
         open_question=not wanted_shapes(question),
         # "a phase 2 trial?" where the text says "phase 3" is quoted without a Yes or No: the text may not deny
@@ -400,14 +394,12 @@ def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:
 
 
 def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str] | None = None,
-              text: str = "", context: str = "") -> float:
+              text: str = "") -> float:
     """Share of what the question mentions that the passage mentions too, each word weighted by idf.
 
     A lay word counts as found when one of its document words is there, a word inside a longer word of `text`
     too ("60mg"); a word the corpus never uses weighs as much as the rarest corpus word and is never found,
-    unless "this" or "these" points at it ("this tablet": it is not counted at all). The words of the `context`
-    a follow-up was asked in (its topic, from earlier turns) count too, each at CONTEXT_COVER_WEIGHT, where that
-    raises the share.
+    unless "this" or "these" points at it ("this tablet": it is not counted at all).
     """
     in_passage = _passage_stems(passage) if within is None else within
     rarest = max((idf(s) for s in in_passage), default=1.0)
@@ -433,16 +425,4 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
             continue  # "this tablet": the thing the text is about, whatever the text calls it
         total += weight
         found += weight if covered else 0.0
-    if not total:
-        return 0.5  # nothing asked of its own ("which ones?"): the topic alone does not say this passage answers
-    alone = found / total
-    # A follow-up's topic met in the passage speaks for it; missed, it says nothing: the follow-up may have moved
-    # to another slot ("and what did the other group get?").
-    own = set(content_words(expansion.text))
-    for word in dict.fromkeys(content_words(context.lower())):
-        if word in own or word in generic_words() or not idf(stem(word)):
-            continue
-        weight = CONTEXT_COVER_WEIGHT * idf(stem(word))
-        total += weight
-        found += weight if stem(word) in in_passage else 0.0
-    return max(alone, found / total)
+    return found / total if total else 0.5

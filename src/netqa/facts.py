@@ -333,15 +333,17 @@ def verdict(question: Question, quote: str, query: dict[str, float], slot_change
         return None
     words_ = en.table("yes_no_words.txt")
     negations, hedges = set(words_["negations"].split()), set(words_["hedges"].split())
-    asked = [w.lower() for w in re.findall(r"[\w']+", question.normalised)]
+    asked = _word_tokens(question.normalised)
     if set(asked) & negations:
         return None  # "isn't it ...?": a plain yes or no would be read two ways
+    if "or" in asked:
+        return None  # "is it brand new or has it been approved before?": it asks which one, the quote says it
     if slot_changed:
         return "No"
     opening = re.match(r"(Yes|No)\b[.,!]", quote)
     if answers_question and opening:
         return opening.group(1)
-    tokens = [w.lower() for w in re.findall(r"[\w']+", quote)]
+    tokens = _word_tokens(quote)
     for i, token in enumerate(tokens):
         denied = {stem(t) for t in tokens[i + 1:i + 4]} & set(query) if token in negations else set()
         if denied:
@@ -368,8 +370,13 @@ def verdict(question: Question, quote: str, query: dict[str, float], slot_change
 def _also_affirmed(quote: str, denied: set[str], negations: set[str]) -> bool:
     """Whether a sentence of the quote without any negation uses one of the `denied` stems."""
     for sentence in re.split(r"(?<=[.!?;])\s+", quote):
-        tokens = [w.lower() for w in re.findall(r"[\w']+", sentence)]
+        tokens = _word_tokens(sentence)
         if not set(tokens) & negations and {stem(t) for t in tokens} & denied:
             return True
     return False
+
+
+def _word_tokens(text: str) -> list[str]:
+    """Lower-case words, a typographic apostrophe read as a plain one ("won’t" is "won't", a negation)."""
+    return re.findall(r"[\w']+", text.replace("’", "'").lower())
 

@@ -123,11 +123,6 @@ def _rewrite(question: str, last: Turn, abbreviations: dict[str, str], same_mess
     return Resolution(question, " ".join(w for w in _topic(last) if w not in mine))
 
 
-def refers_back(question: str) -> bool:
-    """Whether the question points back at a thing with a pronoun ("how can I contact them?")."""
-    return _THING_PRONOUN.search(question) is not None
-
-
 def antecedent_of(message: str, question: str) -> str:
     """The sentence told right before a question of a long message that points back at it ("Someone suggested a
     file that stays in memory until it gets big. What decides when that kind of file switches over to disk?"): what
