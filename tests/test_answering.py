@@ -158,6 +158,13 @@ def test_a_word_the_corpus_lacks_finds_the_words_wordnet_relates_to_it():
     assert "compare" in dict(vocabulary.expand("the comparison study").related)["comparison"]
 
 
+def test_an_idiom_wordnet_relates_is_not_found_by_its_one_word_that_is_not_a_particle():
+    # WordNet: "hand" = "turn over", "trick" = "fast one"; a text saying "turn" or "fast" says neither
+    vocabulary = Vocabulary({"turn", "fast", "copies"}, {}, {})
+    assert vocabulary.expand("can I hand out copies?").related == ()
+    assert vocabulary.expand("is there a trick?").related == ()
+
+
 def test_the_general_lay_vocabulary_links_patient_words_to_the_corpus_words():
     vocabulary = Vocabulary({"chemotherapy", "received"}, {}, {})
     assert ("chemo", ("chemotherapy",)) in vocabulary.expand("after chemo").synonyms

@@ -76,6 +76,22 @@ def test_defining_words_find_the_passage_the_question_words_miss(tmp_path):
     assert "exchange" in bot.top_passages("can I sell copies?", 1)[0].text
 
 
+def test_a_rare_document_word_a_lay_word_stands_for_weighs_no_more_than_its_common_one(tmp_path):
+    # "people = patients, individuals": the question means patients, which the corpus says everywhere; the one
+    # sentence saying "individuals" must not pull the search for being rare
+    (tmp_path / "trial.txt").write_text(
+        "Trial\n\nEnrolment\n\nThe trial enrolled 298 patients.\n\n"
+        "Other trials\n\nIndividuals enrolled elsewhere are not counted.\n\n"
+        "Results\n\nPatients lived longer on the drug than on placebo.\n\n"
+        "Dosing\n\nPatients took one tablet a day with water.\n", encoding="utf-8")
+    (tmp_path / "lexicon.txt").write_text("people = patients, individuals\n", encoding="utf-8")
+    bot = netqa.load(tmp_path)
+    usual, rarer = bot._alternatives(bot.vocabulary.expand("how many people were enrolled?").synonyms, 0.9)
+    assert usual == ["patients"]
+    (word, weight), = rarer
+    assert word == "individuals" and weight * bot._idf_of("individu") == pytest.approx(0.9 * bot._idf_of("patient"))
+
+
 # ---------------------------------------------------------------- follow-ups: what a turn carries from the last
 
 

@@ -237,16 +237,36 @@ class Bot:
     def _idf_of(self, term: str) -> float:
         return self._idf.get(term, 0.0)
 
-    @staticmethod
-    def _queries(expansion: Expansion, resolution: Resolution, story: str = ""):
+    def _alternatives(self, entries: tuple[tuple[str, tuple[str, ...]], ...],
+                      weight: float) -> tuple[list[str], list[tuple[str, float]]]:
+        """The document words that question words stand for ("people" -> patients, individuals), as the ones
+        searched at `weight` and the rarer ones, each with its own weight. A word stands for any one of its document
+        words, the commonest first: a rare one ("individuals") weighs only as much as the commonest ("patients"),
+        weight * idf(commonest) / idf(rare), so it does not pull the search towards the one passage using it."""
+        usual: list[str] = []
+        rarer: list[tuple[str, float]] = []
+        for _, document_words in entries:
+            rarity = {w: max((self._idf_of(t) for t in word_terms(w)), default=0.0) for w in document_words}
+            commonest = min((r for r in rarity.values() if r > 0), default=0.0)
+            for word, r in rarity.items():
+                if r <= commonest:
+                    usual.append(word)
+                else:
+                    rarer.append((word, weight * commonest / r))
+        return list(dict.fromkeys(usual)), rarer
+
+    def _queries(self, expansion: Expansion, resolution: Resolution, story: str = ""):
         """Groups of word terms and of words, each with its weight. A story longer than the question has each term
         weigh STORY_WEIGHT * sqrt(question terms / story terms), so its norm stays within STORY_WEIGHT times the
-        question's: however much is told, it stays a hint."""
-        groups = [(expansion.search_text, 1.0), (" ".join(expansion.added), EXPANSION_WEIGHT),  # CONTEXT_GROUP: 3
-                  (" ".join(expansion.related_added), RELATED_WEIGHT), (resolution.context, CONTEXT_WEIGHT),
+        question's: however much is told, it stays a hint. (The rarer document words a word stands for come last,
+        see _alternatives.)"""
+        added, rarer_added = self._alternatives(expansion.synonyms, EXPANSION_WEIGHT)
+        related, rarer_related = self._alternatives(expansion.related, RELATED_WEIGHT)
+        groups = [(expansion.search_text, 1.0), (" ".join(added), EXPANSION_WEIGHT),  # CONTEXT_GROUP: 3
+                  (" ".join(related), RELATED_WEIGHT), (resolution.context, CONTEXT_WEIGHT),
                   (story, STORY_WEIGHT),
                   (" ".join(w for _, forms in expansion.long_forms for w in forms), LONG_FORM_WEIGHT),
-                  (" ".join(expansion.defined_added), DEFINED_WEIGHT)]
+                  (" ".join(expansion.defined_added), DEFINED_WEIGHT), *rarer_added, *rarer_related]
         word_query = [(word_terms(text), weight) for text, weight in groups]
         char_query = [(char_words(text), weight) for text, weight in groups]
         if story:

@@ -290,7 +290,7 @@ class PassageIndex:
         weights = np.where(code, CODE_WEIGHT, 1.0) if code.any() else None
         words = _fit_space(texts, word_terms, True, progress=stage("word terms"), pivoted=True, row_weights=weights)
         chars = _fit_space(texts, char_terms, True, max_df=0.5 if len(texts) > 50 else 1.0,
-                           progress=stage("character n-grams"), row_weights=weights)
+                           progress=stage("character n-grams"), pivoted=True, row_weights=weights)
         sentences = _fit_space([s.text for p in passages for s in p.sentences], word_terms, False,
                                progress=stage("sentences"))
         named = None

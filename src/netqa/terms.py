@@ -19,6 +19,7 @@ TYPO_MIN_SIMILARITY = 78  # rapidfuzz ratio: "pateints" -> "patients" scores 88
 TYPO_MIN_LENGTH = 4  # shorter words are too often another real word one letter away
 RELATED_PER_WORD = 4  # corpus words WordNet relates to one question word, at most (most frequent sense first)
 DEFINING_PER_WORD = 4  # corpus words among those WordNet defines one question word with, at most
+PARTICLE_ZIPF = 5.8  # the few hundred commonest English words ("on", "one", "over", "down"), wordfreq's Zipf scale
 REAL_WORD_ZIPF = 2.5  # a word this common in English (wordfreq's Zipf scale) is never "corrected": live != liver
 
 
@@ -255,12 +256,14 @@ class Vocabulary:
 
     def _related(self, word: str) -> tuple[str, ...]:
         """Corpus words WordNet relates to a word the corpus lacks ("bleed" -> "hemorrhage")."""
-        found = [r for r in lexical.related(word) if self._knows_phrase(r) and r not in generic_words()]
+        found = [r for r in lexical.related(word) if self._knows_phrase(r) and r not in generic_words()
+                 and not _one_word_said_more(r)]
         return tuple(found[:RELATED_PER_WORD])
 
     def _defining(self, word: str) -> tuple[str, ...]:
         """Corpus words WordNet defines a word the corpus lacks with ("squash" -> "compress")."""
-        found = [d for d in lexical.defining(word) if self._knows_phrase(d) and d not in generic_words()]
+        found = [d for d in lexical.defining(word) if self._knows_phrase(d) and d not in generic_words()
+                 and not _one_word_said_more(d)]
         return tuple(found[:DEFINING_PER_WORD])
 
     def _knows_any(self, compound: str) -> bool:
@@ -285,6 +288,15 @@ class Vocabulary:
         if len(self._corrections) < 50_000:
             self._corrections[word] = fixed
         return fixed
+
+
+@lru_cache(maxsize=20_000)
+def _one_word_said_more(phrase: str) -> bool:
+    """A phrase of several words, all but one of them among English's commonest (PARTICLE_ZIPF: "on", "one",
+    "over", "down"): "pass on", "fast one", "turn over" are idioms, which a text holding the one other word alone
+    does not say ("pass" is not "pass on", "fast" is not a trick)."""
+    parts = phrase.split()
+    return len(parts) > 1 and sum(english_frequency(w) < PARTICLE_ZIPF for w in parts) <= 1
 
 
 def _in_case_of(right: str):
