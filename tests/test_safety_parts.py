@@ -716,6 +716,20 @@ def test_an_outcome_told_after_a_sign_closes_it(text):
     assert route(text).kind is QUESTION
 
 
+@pytest.mark.parametrize("text", ["I tried to end it last year and I feel the same way now",
+                                  "she took an overdose last year and she still feels that way"])
+def test_a_state_taken_up_in_a_clause_told_as_now_is_not_over(text):
+    route_ = route(text)
+    assert route_.kind is EMERGENCY and route_.crisis
+
+
+@pytest.mark.parametrize("text", ["I tried to end it last year but I don't feel that way now",
+                                  "I had chest pain last year and it felt the same way as indigestion",
+                                  "I fainted last year and felt that way for a minute"])
+def test_a_state_taken_up_in_the_past_denied_or_in_a_comparison_stays_over(text):
+    assert route(text).kind is QUESTION
+
+
 @pytest.mark.parametrize("text", ["what should someone do if they notice blood in their stool while on this drug?",
                                   "if a patient misses a dose, should they take it later?",
                                   "can people have the flu jab while they are on cabozantinib?"])

@@ -859,12 +859,25 @@ def _names_a_sign(message: Message, span: range) -> bool:
 
 def _comes_back(message: Message, found: Instance, after: int) -> bool:
     """A word of the sign coming back (time.txt [again]) after this word in its sentence or the next, not denied
-    ("never again"): what was over is new again."""
+    ("never again"), or the state taken up in a clause told as now (time.txt [same]: "I feel the same way now"):
+    what was over is new again."""
     sentences = message.sentences()
     number = next(n for n, span in enumerate(sentences) if found.start in span)
-    stop = sentences[min(number + 1, len(sentences) - 1)].stop
+    reach = range(after, sentences[min(number + 1, len(sentences) - 1)].stop)
     cues = {m.end for m in message.marks.get("negation:cue", ())}
-    return any(m.start >= after and m.start not in cues for m in message.within("time:again", range(after, stop)))
+    if any(m.start not in cues for m in message.within("time:again", reach)):
+        return True
+    compared = message.lexicon.grammar["compared"]
+
+    def told_now(m: Mark) -> bool:  # in its clause or the one it runs into ("... the same way | now")
+        clause = range(message.clause_span(m.start).start, message.clause_span(min(m.end, len(message) - 1)).stop)
+        return any(message.within(label, clause) for label in ("time:now", "time:present"))
+
+    def denied(m: Mark) -> bool:  # "I don't feel that way now"
+        return any(cue.start < m.start for cue in message.within("negation:cue", message.clause_span(m.start)))
+
+    return any(not denied(m) and not (m.end < len(message) and message.stems[m.end] in compared)
+               and told_now(m) for m in message.within("time:same", reach))
 
 
 _SINCE_REACH = 4  # "since starting cabozantinib two weeks ago": the time dates a start when this close after it
@@ -1506,7 +1519,7 @@ _SIGNAL: dict[str, str] = {}  # label -> its name as a feature of the net
 # Labels of the past-event grammar (an age then, an outcome, a sign coming back) the rules read and the net does not:
 # their verdict reaches it as "@ruled_out"; as features of their own they would move the net's fitted thresholds
 # with no row of its training sets routed differently.
-_RULES_ONLY = frozenset({"time:then", "time:again", "negation:outcome"})
+_RULES_ONLY = frozenset({"time:then", "time:again", "time:same", "negation:outcome"})
 
 
 def signals(message: Message, ruled_out: bool) -> list[str]:
