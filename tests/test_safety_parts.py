@@ -723,6 +723,18 @@ def test_a_state_taken_up_in_a_clause_told_as_now_is_not_over(text):
     assert route_.kind is EMERGENCY and route_.crisis
 
 
+@pytest.mark.parametrize("text", ["I feel like I did as a child, I want to end it all",
+                                  "I had a stroke in 2019, and now my face droops"])
+def test_a_time_in_a_clause_with_its_own_person_dates_that_clause_not_a_finding_told_as_now(text):
+    assert route(text).kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["I was admitted last month, I had bleeding from my bottom",
+                                  "he collapsed, that was last year"])
+def test_a_time_in_another_clause_still_dates_a_finding_told_in_the_past_or_a_clause_with_no_one(text):
+    assert route(text).kind is QUESTION
+
+
 @pytest.mark.parametrize("text", ["I tried to end it last year but I don't feel that way now",
                                   "I had chest pain last year and it felt the same way as indigestion",
                                   "I fainted last year and felt that way for a minute"])

@@ -890,6 +890,7 @@ def _over(message: Message, found: Instance) -> bool:
     starts = [m.end for m in message.within("time:since", sentence)]  # not "since my stroke two years ago"
     long_ago = {at for m in message.within("time:long_ago", sentence) for at in range(m.start, m.end)}
     over = [m for m in _free(message, "time:over", sentence, found.taken) if not _dates(m, found)
+            and not _dates_its_own_clause(message, m, found)
             and not (not m.overlaps(long_ago) and any(0 <= m.start - end <= _SINCE_REACH
                                                       and found.start not in range(end, m.start) for end in starts))]
     if found.lasting:  # an overdose two days ago still harms: only a time longer ago than days ends it
@@ -909,6 +910,19 @@ def _over(message: Message, found: Instance) -> bool:
 
     return not (now(message.clause_span(found.start)) or now(found.also) or _going_on(message, found)
                 or _comes_back(message, found, min(m.end for m in over)))
+
+
+def _dates_its_own_clause(message: Message, cue: Mark, found: Instance) -> bool:
+    """A time in another clause than the finding's, one with a person of its own, dates that clause's event when the
+    finding's clause is not told in the past: "I feel like I did as a child, I want to end it all" ("as a child"
+    dates "did"). A time with no one of its own ("that was last year") still dates the finding, and so does any
+    time before a clause told in the past ("I was admitted last month, I had bleeding")."""
+    clause = message.clause_span(found.start)
+    if cue.start in clause or any(_past_form(word) for word in message.words[clause.start:found.start]):
+        return False
+    words = set(range(cue.start, cue.end))
+    return any(not person.overlaps(words) for label in ("person:personal", "person:relative")
+               for person in message.within(label, message.clause_span(cue.start)))
 
 
 def _then(message: Message, found: Instance) -> bool:
@@ -1072,10 +1086,14 @@ def _told_as_past(message: Message, found: Instance, before: range) -> bool:
         return False
     if message.within("questions:past", before):
         return True
-    word = message.words[found.start]
-    past = word.endswith("ed") or (word in english().irregular and not word.endswith(("er", "est")))
     perfect = message.lexicon.grammar["perfect"]
-    return past and not any(word in perfect for word in message.stems[before.start:found.start])
+    return _past_form(message.words[found.start]) and not any(
+        word in perfect for word in message.stems[before.start:found.start])
+
+
+def _past_form(word: str) -> bool:
+    """A past form by its shape: a regular "-ed" or one of WordNet's irregular forms that is not a comparative."""
+    return word.endswith("ed") or (word in english().irregular and not word.endswith(("er", "est")))
 
 
 def _holds(message: Message, found: Instance, labels: Iterable[str]) -> bool:
