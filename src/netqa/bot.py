@@ -184,12 +184,12 @@ class Bot:
             return self.index.search(word_query, char_query, k)
         own_words, own_chars = (_without_group(query, CONTEXT_GROUP) for query in (word_query, char_query))
         everywhere = self.index.search(own_words, own_chars, 1)
-        within = self.index.search(own_words, own_chars, 1, within=document)
+        within = self.index.search(own_words, own_chars, k, within=document)  # also the reply's, for most questions
         if not stays_in(document, everywhere, within, self.index.named_document(word_query)):
             return self.index.search(word_query, char_query, k)
         if points_back(question):
             return self.index.search(word_query, char_query, k, within=document)
-        return self.index.search(own_words, own_chars, k, within=document)
+        return within
 
     def _validate(self, question: object) -> str:
         if not isinstance(question, str):
