@@ -418,6 +418,18 @@ def test_html_tables_inside_description_lists_are_rows_with_their_column_headers
         ("row", "JSON: object; Python: dict"), ("row", "JSON: array; Python: list")]
 
 
+def test_html_code_inside_a_description_stays_code_whole():
+    # trafilatura gives a <pre> inside a list or a description as a quotation: it is still a program, not prose
+    page = ("<html><head><title>re</title></head><body><main><h1>re</h1><dl><dt>re.split(pattern, string)</dt><dd>"
+            "<p>Split string by the occurrences of pattern. For example:</p>"
+            "<div class='highlight'><pre><span>&gt;&gt;&gt; re.split(r'\\W+', 'Words, words.')</span>\n"
+            "<span>['Words', 'words', '']</span>\n</pre></div>"
+            "<p>Empty matches split the string as well.</p></dd></dl></main></body></html>")
+    document = parse_document(Path("re.html"), page.encode(), "re")
+    assert [(p.kind, p.text) for p in document.passages if p.kind == "code"] == [
+        ("code", ">>> re.split(r'\\W+', 'Words, words.')\n['Words', 'words', '']")]
+
+
 def test_html_labels_join_the_paragraph_they_name_and_short_terms_their_value():
     page = ("<html><head><title>Sorting HOW TO</title></head><body><main><h1>Sorting HOW TO</h1>"
             "<dl class='field-list'><dt>Author:</dt><dd><p>Andrew Dalke</p></dd></dl>"

@@ -25,7 +25,7 @@ def convert(data: bytes) -> Converted:
 
     html, _ = decode(data)
     page, rows = _tables_as_rows(html)
-    _plain_code(page)
+    code = _plain_code(page)
     _footnotes_shown(page)
     xml = trafilatura.extract(page, output_format="xml", include_tables=True, include_formatting=False,
                               include_links=False, include_comments=False, include_images=False,
@@ -33,7 +33,7 @@ def convert(data: bytes) -> Converted:
     if not xml:
         raise ConversionError("no main text found in the page")
     root = etree.fromstring(xml.encode("utf-8"))
-    builder = _Builder(rows)
+    builder = _Builder(rows, code)
     main = root.find("main")
     builder.walk(main if main is not None else root)
     builder.finish()
@@ -87,17 +87,21 @@ def _tables_as_rows(html: str):
     return tree, frozenset(rows)
 
 
-def _plain_code(page) -> None:
+def _plain_code(page) -> dict[str, str]:
     """Each <pre> as its bare text: trafilatura collapses the lines of a highlighted one (Sphinx's spans) that
-    stands in a list or a description, making a program one run-on sentence."""
+    stands in a list or a description, making a program one run-on sentence. Returns each one's text by its words
+    (trafilatura gives some, inside a list or a description, as a quotation: they are code all the same)."""
     if isinstance(page, str):
-        return
+        return {}
+    code = {}
     for pre in page.iter("pre"):
+        text = pre.text_content()
         if len(pre):
-            text = pre.text_content()
             for child in list(pre):
                 pre.remove(child)
             pre.text = text
+        code[" ".join(text.split())] = text
+    return code
 
 
 def _footnotes_shown(page) -> None:
@@ -132,11 +136,12 @@ class _Builder:
     """trafilatura's XML -> the text and its blocks. A described object (a dt over its dd: a function's
     signature) heads its description only: after the list, the section is again the one around it."""
 
-    def __init__(self, rows: frozenset[str] = frozenset()) -> None:
+    def __init__(self, rows: frozenset[str] = frozenset(), code: dict[str, str] | None = None) -> None:
         self.parts: list[str] = []
         self.length = 0
         self.blocks: list[Block] = []
         self.rows = rows  # paragraphs that are table rows (see _tables_as_rows)
+        self.code = code or {}  # the page's <pre> texts by their words (see _plain_code)
         self.label = ""  # a label paragraph waiting for the paragraph it names
         self.section = ""  # the label of the last heading ("" the document's own section)
         self.described: list[str] = []  # the names of the objects whose descriptions the walk is inside
@@ -199,6 +204,8 @@ class _Builder:
                 self.add(BlockKind.CODE, "".join(child.itertext()))
             elif tag == "list":
                 self.items(list(child))
+            elif tag == "quote" and (program := self.code.get(" ".join("".join(child.itertext()).split()))):
+                self.add(BlockKind.CODE, program)  # a <pre> that trafilatura gives as a quotation
             elif tag == "p" or tag == "quote" and not any(c.tag in _BLOCK_TAGS for c in child):
                 text = "".join(child.itertext())  # inline <code> and <hi> are words of it
                 following = child.getnext()
