@@ -29,7 +29,7 @@ from netqa.documents.model import (
     Sentence,
     Skipped,
 )
-from netqa.documents.names import Naming, corpus_names, file_stem, names_text
+from netqa.documents.names import file_stem, names_text
 from netqa.documents.passages import passages_of
 
 log = logging.getLogger("netqa")
@@ -43,10 +43,9 @@ _GZIP = ".gz"
 MAX_GUNZIPPED_BYTES = 256 * 1024 * 1024  # a compressed file that unpacks to more is refused (a gzip bomb)
 
 __all__ = ["Block", "BlockKind", "ConversionError", "Converted", "CorpusError", "CorpusFiles",
-           "CorpusRead", "Document", "LEXICON_FILE", "METADATA_FILE", "Naming", "Passage", "SUFFIXES", "Sentence",
-           "Skipped",
+           "CorpusRead", "Document", "LEXICON_FILE", "METADATA_FILE", "Passage", "SUFFIXES", "Sentence", "Skipped",
            "corpus_files", "default_corpus_dir", "document_ids", "find_files", "format_suffix", "load_corpus",
-           "parse_document", "read_corpus", "read_metadata", "searched_names"]
+           "parse_document", "read_corpus", "read_metadata"]
 
 
 def default_corpus_dir() -> Path:
@@ -214,12 +213,6 @@ def parse_document(path: Path, data: bytes | str, doc_id: str, relative_path: st
         passages=passages_of(converted, doc_id, title, relative_path, converter.name),
         sha256=hashlib.sha256(data).hexdigest(), relative_path=relative_path, format=converter.name,
         encoding=converted.encoding, names=names_text(title, _without_gzip(relative_path)))
-
-
-def searched_names(documents: tuple[Document, ...]) -> list[Naming]:
-    """What each document is called where a question may name it: its names, a short name kept only on the document
-    it abbreviates most fully (see names.corpus_names)."""
-    return corpus_names([(doc.title, _without_gzip(doc.relative_path or doc.path.name)) for doc in documents])
 
 
 def document_ids(relative_paths: list[str]) -> list[str]:
