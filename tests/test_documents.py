@@ -578,6 +578,21 @@ def test_html_list_items_join_the_paragraph_that_introduces_them_each_after_a_bu
         "comparable.", "Another name for this idiom is Schwartzian transform."]
 
 
+def test_a_list_item_keeps_its_own_example_and_the_list_goes_on_after_it():
+    page = ("<html><head><title>Patterns</title></head><body><main><h1>Patterns</h1>"
+            "<p>Several other key features of patterns:</p><ul>"
+            "<li><p>Subpatterns may be captured using the as keyword:</p>"
+            "<div class='highlight'><pre><span></span>case (Point(x1, y1), Point(x2, y2) as p2): ...</pre></div>"
+            "<p>will capture the second element of the input as p2.</p></li>"
+            "<li><p>Most literals are compared by equality.</p></li></ul>"
+            "<p>Patterns may also be nested.</p></main></body></html>")
+    document = parse_document(Path("patterns.html"), page.encode(), "patterns")
+    assert [p.text for p in document.passages] == [
+        "Several other key features of patterns: • Subpatterns may be captured using the as keyword: case (Point(x1,"
+        " y1), Point(x2, y2) as p2): ... will capture the second element of the input as p2. • Most literals are"
+        " compared by equality.", "Patterns may also be nested."]
+
+
 def test_a_sentence_that_code_interrupts_is_one_passage_with_the_code():
     page = ("<html><head><title>Defaults</title></head><body><main><h1>Default Values</h1>"
             "<p>The default values are evaluated at the point of function definition, so that</p>"

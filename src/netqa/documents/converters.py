@@ -57,8 +57,8 @@ def _docx(data: bytes) -> Converted:
 CONVERTERS = (
     # A file without a suffix (README, LICENSE, COPYING, NEWS) is plain text; a binary one is skipped as such.
     # ".Debian": Debian's own notes beside a package's documents (README.Debian, NEWS.Debian, changelog.Debian.gz).
-    Converter("text", (".txt", ".text", ".rst", ".debian", ""), "16", "charset-normalizer", _plain),
-    Converter("markdown", (".md", ".markdown"), "7", "markdown-it-py", _markdown),
+    Converter("text", (".txt", ".text", ".rst", ".debian", ""), "17", "charset-normalizer", _plain),
+    Converter("markdown", (".md", ".markdown"), "8", "markdown-it-py", _markdown),
     Converter("html", (".html", ".htm"), "8", "trafilatura", _html),
     Converter("pdf", (".pdf",), "4", "pypdf", _pdf),
     Converter("docx", (".docx",), "3", "python-docx", _docx),

@@ -118,15 +118,27 @@ def _layout(text: str, block: Block) -> tuple[int, str]:
 
 
 def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Callable[[str], str],
-                fragments: bool = True) -> list[tuple[int, list[Sentence]]]:
+                fragments: bool = True) -> tuple[list[tuple[int, list[Sentence]]], int]:
     """The sentences of each block from blocks[i] on that a lead-in block introduces: list items or clauses
     deeper than the lead-in (indented further, or numbered another way) and alike among themselves, or
     fragments without a sentence's end inside ("BZ_PARAM_ERROR if strm is NULL", a PDF's return values); each
-    with its indentation. `fragments`: False where the format marks its list items (HTML, Markdown, Word)."""
+    with its indentation; and how many blocks they take. An item's own short example ("Subpatterns may be captured
+    using the as keyword:" over code, then "will capture ...") is a part of it, and the list goes on after it.
+    `fragments`: False where the format marks its list items (HTML, Markdown, Word)."""
     lead_indent, lead_style = _layout(text, lead)
     first: tuple[int, str] | None = None
     out: list[tuple[int, list[Sentence]]] = []
-    for block in blocks[i:]:
+    j = i
+    while j < len(blocks):
+        block = blocks[j]
+        if block.kind is BlockKind.CODE and out and _is_lead_in(out[-1][1][-1].text):
+            example = _sentence_groups(text, block)
+            if not example or _words_in(example[0]) > MAX_EXAMPLE_WORDS:
+                break
+            after = _continuation(text, blocks, j + 1, shown)
+            out[-1][1].extend([*example[0], *after])
+            j += 1 + bool(after)
+            continue
         if block.kind is not BlockKind.TEXT:
             break
         found = sentences(text, block.start, block.end, shown, bullet=True)
@@ -142,7 +154,8 @@ def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Call
         elif indent < first[0] or indent == first[0] and style != first[1]:
             break
         out.append((indent, found))
-    return out
+        j += 1
+    return out, j - i
 
 
 def _short_items(text: str, blocks: list[Block], i: int, shown: Callable[[str], str]) -> list[list[Sentence]]:
@@ -235,9 +248,9 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
             emit(_packed([tuple(items) for items in short]), block, section)
             i += len(short) - 1
             continue
-        listed = _introduced(text, block, blocks, i, shown, unmarked) \
-            if found and (_is_lead_in(found[-1].text) or _has_subitems(text, block, blocks, i)) else []
-        i += len(listed)
+        listed, taken = _introduced(text, block, blocks, i, shown, unmarked) \
+            if found and (_is_lead_in(found[-1].text) or _has_subitems(text, block, blocks, i)) else ([], 0)
+        i += taken
         if listed and _words_in(found) + sum(_words_in(items) for _, items in listed) <= MAX_LIST_WORDS:
             emit(_packed([(s,) for s in found] + [tuple(items) for _, items in listed]), block, section)
             continue
