@@ -101,14 +101,6 @@ def test_a_long_message_question_pointing_back_takes_the_sentence_before_it_as_c
     assert antecedent_of(message, "What decides when a spooled file moves to disk?") == ""  # names its own subject
 
 
-def test_a_long_message_question_naming_almost_nothing_takes_the_sentence_before_it_as_context():
-    message = ("We forked a program. My manager asks what it has to display when it starts interactively. "
-               "What has to be shown?")
-    assert antecedent_of(message, "What has to be shown?") == (
-        "My manager asks what it has to display when it starts interactively.")
-    assert antecedent_of(message, "What copyright notice has to be shown at the start?") == ""
-
-
 def test_a_typo_inside_an_identifier_is_corrected_in_place():
     vocabulary = Vocabulary({"config", "error", "bz"}, {}, {})
     assert vocabulary.expand("what does BZ_CONFG_ERROR mean").text == "what does BZ_CONFIG_ERROR mean"

@@ -50,7 +50,6 @@ _ASKING = frozenset("what who when where why how which whose many much long ofte
 # A follow-up stays in the last turn's document unless that document's best passage scores below this share of the
 # best passage anywhere: then the question is about something the document hardly speaks of (a change of topic).
 TOPIC_SHARE = 0.25
-SHORT_QUESTION = 2  # a question of a long message naming this few words of its own takes the sentence before it
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,7 @@ def antecedent_of(message: str, question: str) -> str:
     file that stays in memory until it gets big. What decides when that kind of file switches over to disk?"): what
     its "it", "that" or "she" stands for, as a follow-up's pronoun stands for the last turn's topic. "" when the
     question names its own subject, opens the message or follows another question."""
-    if not (_THING_PRONOUN.search(question) or _PERSON_PRONOUN.search(question) or _says_little(question)):
+    if not (_THING_PRONOUN.search(question) or _PERSON_PRONOUN.search(question)):
         return ""
     told = sentences_of(message)
     asked = question.rstrip("?").lower()
@@ -137,14 +136,6 @@ def antecedent_of(message: str, question: str) -> str:
     if not at or told[at - 1].rstrip().endswith("?"):
         return ""
     return told[at - 1]
-
-
-def _says_little(question: str) -> bool:
-    """"What has to be shown?", "Which option should I switch on?": a question naming at most SHORT_QUESTION words
-    of its own leaves the rest to the sentence before it."""
-    generic = en.word_list("generic_words.txt")
-    own = [w for w in content_words(question) if w not in _ASKING and w not in generic]
-    return len(own) <= SHORT_QUESTION and not any(name != "I" for name in _NAMED.findall(question.strip()))
 
 
 def _substitute(previous: str, subject: str, abbreviations: dict[str, str]) -> str | None:
