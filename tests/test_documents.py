@@ -832,14 +832,15 @@ def test_untitled_clauses_that_the_text_cites_as_sections_are_those_sections():
             " copy, provided that you also meet the terms of Section 1:\n\n    a) You must say that you changed"
             " the files and when you changed them.\n\n    b) You must license the whole work at no charge to all"
             " third parties under the terms of this License.\n\nThese requirements apply to the modified work as a"
-            " whole.\n\n  3. You may distribute the Program in object code.\n\n  Steps\n\nThe Program is"
-            " installed in two steps.\n")
+            " whole.\n\n  3. You may distribute the Program in object code.\n\n  NO WARRANTY\n\n  4. There is no"
+            " warranty for the Program.\n\n  Steps\n\nThe Program is installed in two steps.\n")
+    # the heading over the first clause heads them all and names none; one inside the list names those after it
     assert [section for section, _ in passages(text)] == [
-        "TERMS AND CONDITIONS: Section 1", "TERMS AND CONDITIONS: Section 2", "TERMS AND CONDITIONS: Section 2",
-        "TERMS AND CONDITIONS: Section 3", "Steps"]  # the text after clause 2 is in it too
+        "Section 1", "Section 2", "Section 2", "Section 3", "NO WARRANTY: Section 4", "Steps"]  # the text after
+    # clause 2 is in it too
     # where the text never cites a section, a numbered list is no list of sections
-    assert {section for section, _ in passages(text.replace("Section 1", "the list"))} == {"TERMS AND CONDITIONS",
-                                                                                          "Steps"}
+    assert {section for section, _ in passages(text.replace("Section 1", "the list"))} == {
+        "TERMS AND CONDITIONS", "NO WARRANTY", "Steps"}
 
 
 def test_a_short_line_over_prose_indented_under_it_heads_it_even_ending_in_a_full_stop():

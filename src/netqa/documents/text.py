@@ -644,9 +644,12 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
     titled: dict[tuple[str, int], str] = {}  # clause style and indent -> the section around that titled list
     styles = Counter(chunk.level for chunk in chunks)
     # Where the text cites its clauses as sections ("under Section 2"), an untitled numbered clause ("2. You may
-    # modify ...") is that section, and so is the text after it up to the next one: (the section around them).
+    # modify ...") is that section, and so is the text after it up to the next one: "Section 2", or "NO WARRANTY:
+    # Section 15" under a heading inside the list (the heading over its first clause, "TERMS AND CONDITIONS", heads
+    # all of them, and names none).
     cites_sections = any(_CITED_SECTION.search(line.text) for chunk in chunks for line in chunk.lines)
     around: str | None = None
+    over_list: str | None = None  # the section around the first of those clauses
     for i, chunk in enumerate(chunks):
         before = chunks[i - 1] if i else None
         following = chunks[i + 1] if i + 1 < len(chunks) else None
@@ -682,8 +685,9 @@ def _classify(chunks: list[_Chunk], first: bool) -> list[Block]:
                 blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, last_heading))
             elif cites_sections and sibling is not None and sibling[0] == "1." and sibling not in titled:
                 around = last_heading if around is None else around
+                over_list = around if over_list is None else over_list
                 number = chunk.lines[0].text.split(".", 1)[0].strip()
-                last_heading = f"{around}: Section {number}" if around else f"Section {number}"
+                last_heading = f"{around}: Section {number}" if around and around != over_list else f"Section {number}"
                 blocks.append(Block(BlockKind.HEADING, chunk.start, chunk.start, last_heading))
             if _is_code(chunk, before, following):
                 blocks.append(Block(BlockKind.CODE, chunk.start, chunk.end))
