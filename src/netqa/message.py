@@ -252,6 +252,7 @@ def _asked_in(sentence: str) -> _Asked | None:
             lead_in = ": ".join(pieces[:i])
             marked = bool(set(words(lead_in)) & _asking()["question"])
             # "sokcet howto: what does shutdown(1) tell the server": a lead-in naming no one frames the question
+            rest = rest[:1].upper() + rest[1:] if sentence[:1].isupper() else rest
             sentence = rest if _told(lead_in) else _framed(rest, _in_mid_sentence(lead_in))
             break
     unframed = _unframed(sentence)
