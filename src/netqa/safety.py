@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
@@ -81,6 +81,9 @@ QUESTION = Route(RouteKind.QUESTION)
 
 
 # ---------------------------------------------------------------- the vocabulary, from lang/en/
+
+# a word token as a message reads it (_read_word): its number labels, and (word, stem, rare?) for each word it spells
+ReadWord = tuple[tuple[str, ...], tuple[tuple[str, str, bool], ...]]
 
 
 def _read(name: str) -> str:
@@ -181,6 +184,10 @@ class Lexicon:
     grammar: dict[str, frozenset[str]]  # grammar.txt: function words by their role ("referring", ...), as stems
     irregular: dict[str, str]  # "bled" -> "bleed": inflections.txt, from WordNet's exception lists
     endings: tuple[tuple[str, str], ...]  # ("ier", "y"), ("er", ""): regular endings stripped to find a base word
+    # of the first-two-stem groups of phrases with at least _SPLIT entries ("can not" has 160), the places of the
+    # entries in the group by their third stem ("" for a phrase of two words): only those a message can match are tried
+    by_third: dict[tuple[str, str], dict[str, tuple[int, ...]]] = field(default_factory=dict)
+    tokens: dict[str, ReadWord] = field(default_factory=dict, repr=False)  # each word token read once (_read_word)
 
     def __hash__(self) -> int:  # one lexicon a process: cached functions key on it
         return id(self)
@@ -360,6 +367,13 @@ def english() -> Lexicon:
             for other in stems:  # every stem of a phrase counts as known to the spelling repair
                 known.setdefault(other, frozenset())
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
+    by_third: dict[tuple[str, str], dict[str, tuple[int, ...]]] = {}
+    for two, entries in by_two.items():
+        if len(entries) >= _SPLIT:
+            places: dict[str, list[int]] = defaultdict(list)
+            for place, (stems, _) in enumerate(entries):
+                places[stems[2] if len(stems) > 2 else ""].append(place)
+            by_third[two] = {third: tuple(found) for third, found in places.items()}
     return Lexicon(known, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
                    warning_signs, tuple(harm["alone"]), flag_signs,
                    (frozenset(harm["meant"]["findings"]), frozenset(f"harm:{p}" for p in harm["meant"]["parts"])),
@@ -373,7 +387,10 @@ def english() -> Lexicon:
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
                    {section: frozenset(" ".join(_phrase_stems(w)) for w in words)
-                    for section, words in grammar.items()}, *_inflections())
+                    for section, words in grammar.items()}, *_inflections(), by_third)
+
+
+_SPLIT = 8  # a group of phrases with this many entries is looked up by third stem too
 
 
 def _inflections() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
@@ -402,6 +419,36 @@ def _unknown(lexicon: Lexicon, word: str, own: str) -> str:
 # ---------------------------------------------------------------- a message as marked words
 
 
+_READ_AT_MOST = 65536  # word tokens kept read in the lexicon (a server meets new words without end)
+
+
+def _read_word(lexicon: Lexicon, token: str) -> ReadWord:
+    """A word token as the message reads it: the number labels it carries ("count:many", "fever_number"), and each
+    word it stands for (contractions spelt out, "dad's" the person) with its stem and whether it is a rare word a
+    medicine's name may be (a word the vocabulary and English seldom use: "took 30 zopiclone"). Read once a
+    process: messages share most of their words."""
+    read = lexicon.tokens.get(token)
+    if read is None:
+        if len(lexicon.tokens) >= _READ_AT_MOST:
+            lexicon.tokens.clear()
+        read = lexicon.tokens[token] = _reading_of(lexicon, token)
+    return read
+
+
+def _reading_of(lexicon: Lexicon, token: str) -> ReadWord:
+    numbers = []
+    if token.isdigit() and lexicon.many <= int(token) < 1900:
+        numbers.append("count:many")
+    if token.isdigit() and lexicon.fever <= int(token) < 43:
+        numbers.append("fever_number")
+    spelt = contractions()
+    if token.endswith("'s") and token not in spelt:
+        token = token[:-2]  # "dad's", "the patient's": the person
+    return tuple(numbers), tuple(
+        (word, lexicon.stems_of(word), len(word) >= TYPO_MIN_LENGTH and word.isalpha()
+         and stem(word) not in lexicon.words and not is_english(word)) for word in spelt.get(token, (token,)))
+
+
 def _match(stems: list[str], at: int, phrase: tuple[str, ...], skippable: frozenset[str], done: int = 0) -> int:
     """Where a phrase that starts at `at` ends, or 0; up to SKIPPABLE words such as "just" or "really" may
     stand inside it ("i just want to die", "never have to wake up" for "never wake up"). `done`: how many of its
@@ -416,13 +463,27 @@ def _match(stems: list[str], at: int, phrase: tuple[str, ...], skippable: frozen
     return at
 
 
+def _thirds(stems: list[str], at: int, skippable: frozenset[str]) -> set[str]:
+    """The stems a phrase's third word can match when its first two stand right before `at` (as `_match` skips up to
+    SKIPPABLE words such as "just" in it), and "" for a phrase of two words."""
+    found = {""}
+    for place in range(at, min(at + SKIPPABLE + 1, len(stems))):
+        found.add(stems[place])
+        if stems[place] not in skippable:
+            break
+    return found
+
+
 class Mark(NamedTuple):  # a NamedTuple: messages make hundreds, and a frozen dataclass costs 5x to build
     label: str
     start: int
     end: int  # exclusive
 
     def overlaps(self, taken: set[int] | frozenset[int]) -> bool:
-        return any(at in taken for at in range(self.start, self.end))
+        return not taken.isdisjoint(range(self.start, self.end))
+
+
+_mark = tuple.__new__  # _mark(Mark, (label, start, end)): a Mark without the Python call of its __new__ (hot loops)
 
 
 _SPEECH_LEAD = 3  # a quote opens at most this many words after the verb of saying ("texted me:", "said to me")
@@ -433,7 +494,6 @@ class Message:
     """A message's words (stems), the sentence and clause of each, and every lexicon label found on them."""
 
     def __init__(self, text: str, lexicon: Lexicon):
-        spelt = contractions()
         self.lexicon = lexicon
         self.stems: list[str] = []
         self.words: list[str] = []  # each stem's word as written (contractions spelt out): for its tense
@@ -475,35 +535,44 @@ class Message:
                     self.marks["fever_number"].append(Mark("fever_number", at, at + 1))
                 words = ("<number>",)
             else:
-                if token.isdigit() and lexicon.many <= int(token) < 1900:
-                    self.marks["count:many"].append(Mark("count:many", at, at + 1))
-                if token.isdigit() and lexicon.fever <= int(token) < 43:
-                    self.marks["fever_number"].append(Mark("fever_number", at, at + 1))
-                if token.endswith("'s") and token not in spelt:
-                    token = token[:-2]  # "dad's", "the patient's": the person
-                words = spelt.get(token, (token,))
+                numbers, read = _read_word(lexicon, token)
+                for label in numbers:
+                    self.marks[label].append(Mark(label, at, at + 1))
+                for word, stemmed, rare_word in read:
+                    if rare_word and self._cues_a_medicine(lexicon):
+                        rare.append(len(self.stems))
+                    self.stems.append(stemmed)
+                    self.words.append(word)
+                    self.sentence.append(sentence)
+                    self.clause.append(clause)
+                    self.quoted.append(in_quote)
+                continue
             for word in words:
-                if len(word) >= TYPO_MIN_LENGTH and word.isalpha() and stem(word) not in lexicon.words \
-                        and self._cues_a_medicine(lexicon) and not is_english(word):
-                    rare.append(len(self.stems))
-                self.stems.append(word if word[0] == "<" else lexicon.stems_of(word))
+                self.stems.append(word)
                 self.words.append(word)
                 self.sentence.append(sentence)
                 self.clause.append(clause)
                 self.quoted.append(in_quote)
         self._lower_negation(lexicon)
-        stems = self.stems
+        stems, marks, sentences = self.stems, self.marks, self.sentence
         phrases, skippable, last = lexicon.phrases, lexicon.skippable, len(stems) - 1
+        labelled, life_stage, by_third = lexicon.words, lexicon.grammar["life_stage"], lexicon.by_third
         for at, first in enumerate(stems):
-            for label in lexicon.words.get(first, ()):
-                self.marks[label].append(Mark(label, at, at + 1))
+            if labels := labelled.get(first):
+                for label in labels:
+                    marks[label].append(_mark(Mark, (label, at, at + 1)))
             if at < last:
                 # the phrases whose first two words stand here side by side: the rest is matched after them
-                for phrase, labels in phrases.get((first, stems[at + 1]), ()):
+                two = (first, stems[at + 1])
+                group = phrases.get(two, ())
+                if group and (places := by_third.get(two)) is not None:
+                    group = tuple(group[place] for place in sorted(
+                        place for third in _thirds(stems, at + 2, skippable) for place in places.get(third, ())))
+                for phrase, labels in group:
                     end = _match(stems, at + 2, phrase, skippable, 2) if len(phrase) > 2 else at + 2
-                    if end and self.sentence[end - 1] == self.sentence[at]:
+                    if end and sentences[end - 1] == sentences[at]:
                         for label in labels:
-                            self.marks[label].append(Mark(label, at, end))
+                            marks[label].append(_mark(Mark, (label, at, end)))
                 if stems[at + 1] in skippable:  # and those whose second word stands after "just", "really" ...
                     second = at + 1
                     while second < last and second - at <= SKIPPABLE and stems[second] in skippable:
@@ -511,14 +580,17 @@ class Message:
                     for phrase, labels in phrases.get((first, stems[second]), ()) \
                             if stems[second] != stems[at + 1] else ():
                         end = _match(stems, at, phrase, skippable)
-                        if end and self.sentence[end - 1] == self.sentence[at]:
+                        if end and sentences[end - 1] == sentences[at]:
                             for label in labels:
-                                self.marks[label].append(Mark(label, at, end))
-            if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
-                self.marks["time:over"].append(Mark("time:over", at, at + 1))
-            if first.isdigit() and at:
-                self._mark_age(at, lexicon)
-            if at and (first in lexicon.grammar["life_stage"] or (first.isdigit() and int(first) < _OLDEST)):
+                                marks[label].append(_mark(Mark, (label, at, end)))
+            if first.isdigit():
+                if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
+                    marks["time:over"].append(Mark("time:over", at, at + 1))
+                if at:
+                    self._mark_age(at, lexicon)
+                    if int(first) < _OLDEST:
+                        self._mark_then(at, lexicon)
+            elif at and first in life_stage:
                 self._mark_then(at, lexicon)
         if compounds := self.marks.get("flag:compound"):  # "blood pressure", "blood test": no blood
             inside = {at: m.end - m.start for m in compounds for at in range(m.start, m.end)}
@@ -553,6 +625,7 @@ class Message:
                 self.clause[at] = self.clause[at] * 1000 + self.opened[at]
         self._unquote_speech()
         self.present = frozenset(label for label, found in self.marks.items() if found)
+        self.found: dict[int, tuple[tuple[Form, ...], list[Instance]]] = {}  # _instances of each tuple of forms
         self._sentences: list[range] = []
         at = 0
         while at < len(stems):
@@ -666,6 +739,11 @@ class Message:
     def has(self, label: str) -> bool:
         return label in self.present
 
+    @cached_property
+    def flag_ids(self) -> frozenset[str]:
+        """The ids of the red flags some part of which stands in the message."""
+        return frozenset(label.split(":", 2)[1] for label in self.present if label.startswith("flag:"))
+
     def starts(self, label: str, at: int) -> bool:
         """Whether a mark of the label starts at this word."""
         return any(m.start == at for m in self.marks.get(label, ()))
@@ -743,15 +821,12 @@ def _choose(choices: list[list[Mark]], anchor: Mark) -> list[Mark]:
 
 
 _BY_FIRST_PART: dict[int, tuple[tuple[Form, ...], frozenset[str], dict[str, tuple[Form, ...]]]] = {}
-_INDEXED = 20  # a tuple of at least this many forms is looked up by first part; fewer are tried one by one
 
 
-def _could_hold(message: Message, forms: Iterable[Form]) -> Iterable[Form]:
-    """Of a long tuple of the lexicon's forms, those whose first part the message holds: looked up by that label
-    instead of every form being tried (the self-harm forms are a hundred). Their order does not matter: callers ask
-    whether any holds, or whether there are any."""
-    if not isinstance(forms, tuple) or len(forms) < _INDEXED:
-        return forms
+def _could_hold(message: Message, forms: tuple[Form, ...]) -> list[Form]:
+    """Of a tuple of the lexicon's forms, those whose first part the message holds: looked up by that label
+    instead of every form being tried (the self-harm forms are a hundred, and most messages hold no part of most
+    findings). Their order does not matter: callers ask whether any holds, or whether there are any."""
     entry = _BY_FIRST_PART.get(id(forms))
     if entry is None or entry[0] is not forms:
         index: dict[str, list[Form]] = defaultdict(list)
@@ -762,12 +837,24 @@ def _could_hold(message: Message, forms: Iterable[Form]) -> Iterable[Form]:
     return [form for label in message.present & firsts for form in by_label[label]]
 
 
-def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
+def _instances(message: Message, forms: tuple[Form, ...]) -> list[Instance]:
     """Every form whose parts all stand in one sentence (or two, very close), at most WINDOW words apart (the
-    closest such set), with its needs in that sentence or the next and its context anywhere."""
+    closest such set), with its needs in that sentence or the next and its context anywhere. Kept with the message
+    for each tuple of the lexicon's forms: self-harm, a finding's forms and the weaker signs are each asked about
+    several times (routed, said alone, ruled out)."""
+    known = message.found.get(id(forms))
+    if known is not None and known[0] is forms:
+        return known[1]
+    candidates = _could_hold(message, forms)
+    found = _find_instances(message, candidates) if candidates else []
+    message.found[id(forms)] = (forms, found)
+    return found
+
+
+def _find_instances(message: Message, forms: list[Form]) -> list[Instance]:
     found = []
     sentences = message.sentences()
-    for form in _could_hold(message, forms):
+    for form in forms:
         if not message.present.issuperset(form.labels):
             continue
         for number, span in enumerate(sentences):
@@ -853,8 +940,8 @@ def _closed(message: Message, found: Instance) -> bool:
 def _names_a_sign(message: Message, span: range) -> bool:
     """A whole red-flag finding stands in the span ("turned out to be a heart attack"), not one word of one
     ("indigestion" is a word of chest pain, no sign alone)."""
-    forms = [form for finding in message.lexicon.findings for form in finding.forms]
-    return any(found.start in span and found.end <= span.stop for found in _instances(message, forms))
+    return any(found.start in span and found.end <= span.stop for finding in message.lexicon.findings
+               for found in _instances(message, finding.forms))
 
 
 def _comes_back(message: Message, found: Instance, after: int) -> bool:
@@ -1170,8 +1257,28 @@ WARNING_SIGNS = 2  # kinds of weaker warning signs in one message that together 
 def _warning_signs(message: Message, kinds: dict[str, tuple[Form, ...]], health: bool) -> bool:
     """Weaker warning signs of at least WARNING_SIGNS kinds reported in the message (despair and pills laid out;
     dizzy and clammy), each of which alone may be about something milder."""
+    standing = [found for found in (_instances(message, forms) for forms in _kinds_held(message, kinds)) if found]
+    if len(standing) < WARNING_SIGNS:  # the reading below costs more than finding them
+        return False
     return sum(any(_reported(message, found, health) and not _proposed_by_modal(message, found)
-                   for found in _instances(message, forms)) for forms in kinds.values()) >= WARNING_SIGNS
+                   for found in kind) for kind in standing) >= WARNING_SIGNS
+
+
+_KINDS_BY_FIRST_PART: dict[int, tuple[dict[str, tuple[Form, ...]], dict[str, list[tuple[Form, ...]]]]] = {}
+
+
+def _kinds_held(message: Message, kinds: dict[str, tuple[Form, ...]]) -> list[tuple[Form, ...]]:
+    """The kinds of weaker signs (their forms) of which the message holds a first part: most messages hold none
+    of the dozen kinds, and trying each costs more than looking them up."""
+    entry = _KINDS_BY_FIRST_PART.get(id(kinds))
+    if entry is None or entry[0] is not kinds:
+        index: dict[str, list[tuple[Form, ...]]] = defaultdict(list)
+        for forms in kinds.values():
+            for first in dict.fromkeys(form.parts[0] for form in forms):
+                index[first].append(forms)
+        entry = _KINDS_BY_FIRST_PART[id(kinds)] = (kinds, dict(index))
+    held = {id(forms): forms for label in message.present if label in entry[1] for forms in entry[1][label]}
+    return list(held.values())
 
 
 def _proposed_by_modal(message: Message, found: Instance) -> bool:
@@ -1212,7 +1319,7 @@ def _self_harm(message: Message, lexicon: Lexicon, health: bool) -> bool:
 
 def _red_flag(message: Message, lexicon: Lexicon, health: bool) -> str:
     """The id of the first red flag reported in the message, or ""."""
-    named = {label.split(":", 2)[1] for label in message.present if label.startswith("flag:")}
+    named = message.flag_ids
     for finding in lexicon.findings:
         if finding.id in named and any(_reported(message, found, health)
                                        for found in _instances(message, finding.forms)):
@@ -1569,9 +1676,9 @@ def ruled_out_a_sign(message: Message) -> bool:
     over ("it has gone away") or about someone else (a study's patients, a dog). The rules read it on purpose; the
     net does not overrule them. (A single weaker warning sign is not ruled out: the rules wait for a second kind.)"""
     lexicon = message.lexicon
-    named = {label.split(":", 2)[1] for label in message.present if label.startswith("flag:")}
-    forms = [form for finding in lexicon.findings if finding.id in named for form in finding.forms]
-    return bool(_instances(message, [*lexicon.self_harm, *forms]))
+    named = message.flag_ids
+    return bool(_instances(message, lexicon.self_harm)) or any(
+        _instances(message, finding.forms) for finding in lexicon.findings if finding.id in named)
 
 
 def _by_rules(message: Message, lexicon: Lexicon, health: bool) -> Route:
