@@ -192,6 +192,11 @@ class Lexicon:
     def __hash__(self) -> int:  # one lexicon a process: cached functions key on it
         return id(self)
 
+    @cached_property
+    def moods(self) -> frozenset[str]:
+        """The labels of small talk's moods ("chat:hello", ...), filler apart."""
+        return frozenset(f"chat:{mood}" for mood in self.chitchat_order)
+
     def stems_of(self, word: str) -> str:
         """The stem a word stands for: its own; else that of its base word when the vocabulary knows it ("bled",
         "deeper", "paler"); else, for a misspelt word ("bleading"), that of the vocabulary word it is near."""
@@ -506,8 +511,23 @@ class Message:
         in_quote = False
         rare: list[int] = []
         tokens = list(_TOKEN.finditer(text.lower().replace("’", "'").replace("“", '"').replace("”", '"')))
+        add_stem, add_word, add_sentence = self.stems.append, self.words.append, self.sentence.append
+        add_clause, add_quoted = self.clause.append, self.quoted.append
         for number, match in enumerate(tokens):
             kind, token = match.lastgroup, match.group()
+            if kind == "word":  # most tokens
+                numbers, read = _read_word(lexicon, token)
+                for label in numbers:
+                    self.marks[label].append(Mark(label, len(self.stems), len(self.stems) + 1))
+                for word, stemmed, rare_word in read:
+                    if rare_word and self._cues_a_medicine(lexicon):
+                        rare.append(len(self.stems))
+                    add_stem(stemmed)
+                    add_word(word)
+                    add_sentence(sentence)
+                    add_clause(clause)
+                    add_quoted(in_quote)
+                continue
             if kind == "sentence" and token == "." and number + 1 < len(tokens) \
                     and stem(tokens[number + 1].group()) in lexicon.grammar["continuing"]:
                 kind = "clause"  # "i'm done. with all of it.": a fragment carrying on its sentence
@@ -528,31 +548,18 @@ class Message:
                 if high >= lexicon.reading[0] or low >= lexicon.reading[1]:
                     self.marks["reading"].append(Mark("reading", at, at + 1))
                 words: tuple[str, ...] = ("<reading>",)
-            elif kind == "decimal":  # "39.2", "1.8": one number, not two sentences
+            else:  # a decimal, "39.2", "1.8": one number, not two sentences
                 if float(token) < lexicon.low_sugar:
                     self.marks["low_number"].append(Mark("low_number", at, at + 1))
                 if lexicon.fever <= float(token) < 43:
                     self.marks["fever_number"].append(Mark("fever_number", at, at + 1))
                 words = ("<number>",)
-            else:
-                numbers, read = _read_word(lexicon, token)
-                for label in numbers:
-                    self.marks[label].append(Mark(label, at, at + 1))
-                for word, stemmed, rare_word in read:
-                    if rare_word and self._cues_a_medicine(lexicon):
-                        rare.append(len(self.stems))
-                    self.stems.append(stemmed)
-                    self.words.append(word)
-                    self.sentence.append(sentence)
-                    self.clause.append(clause)
-                    self.quoted.append(in_quote)
-                continue
             for word in words:
-                self.stems.append(word)
-                self.words.append(word)
-                self.sentence.append(sentence)
-                self.clause.append(clause)
-                self.quoted.append(in_quote)
+                add_stem(word)
+                add_word(word)
+                add_sentence(sentence)
+                add_clause(clause)
+                add_quoted(in_quote)
         self._lower_negation(lexicon)
         stems, marks, sentences = self.stems, self.marks, self.sentence
         phrases, skippable, last = lexicon.phrases, lexicon.skippable, len(stems) - 1
@@ -618,19 +625,20 @@ class Message:
             for label in _WISHES:
                 self.marks[label] = [m for m in self.marks.get(label, ()) if not m.overlaps(knowing)]
         breaks = {m.start for m in self.marks.get("clauses:break", ())}
-        self.opened: list[int] = []  # how many clause breaks stand before each word
-        for at in range(len(self.clause)):  # "but", "now", "because" open a new clause
-            self.opened.append((self.opened[-1] if at else 0) + (at in breaks))
-            if breaks:
+        self.opened: list[int] = [0] * len(self.clause)  # how many clause breaks stand before each word
+        if breaks:  # "but", "now", "because" open a new clause
+            for at in range(len(self.clause)):
+                self.opened[at] = (self.opened[at - 1] if at else 0) + (at in breaks)
                 self.clause[at] = self.clause[at] * 1000 + self.opened[at]
         self._unquote_speech()
         self.present = frozenset(label for label, found in self.marks.items() if found)
         self.found: dict[int, tuple[tuple[Form, ...], list[Instance]]] = {}  # _instances of each tuple of forms
-        self._sentences: list[range] = []
-        at = 0
-        while at < len(stems):
-            self._sentences.append(self.sentence_span(at))
-            at = self._sentences[-1].stop
+        self._sentences: list[range] = []  # each a run of words with one sentence number
+        start = 0
+        for at in range(1, len(stems) + 1):
+            if at == len(stems) or sentences[at] != sentences[start]:
+                self._sentences.append(range(start, at))
+                start = at
 
     def _mark_age(self, at: int, lexicon: Lexicon) -> None:
         """A number that tells a person's age: "a 90 year old" is a person; "I'm 79" is one's own situation."""
@@ -697,6 +705,8 @@ class Message:
     def _lower_negation(self, lexicon: Lexicon) -> None:
         """ "not" before a verb of opinion moves behind the modal of the clause it introduces, in the same clause:
         "i do not think i can go on" -> "i do think i can not go on"."""
+        if "not" not in self.stems:
+            return
         raising, modals = lexicon.raising
         at = 0
         while at < len(self.stems) - 2:
@@ -746,25 +756,26 @@ class Message:
 
     def starts(self, label: str, at: int) -> bool:
         """Whether a mark of the label starts at this word."""
-        return any(m.start == at for m in self.marks.get(label, ()))
+        found = self.marks.get(label)
+        return found is not None and any(m.start == at for m in found)
 
     def within(self, label: str, span: range) -> list[Mark]:
-        return [m for m in self.marks.get(label, ()) if m.start in span]
+        found = self.marks.get(label)
+        return [m for m in found if m.start in span] if found else []
 
     def sentence_span(self, at: int) -> range:
-        return self._span(self.sentence, at)
+        return self._sentence_at[at]
 
     def clause_span(self, at: int) -> range:
-        return self._span(self.clause, at)
+        return self._clause_at[at]
 
-    @staticmethod
-    def _span(groups: list[int], at: int) -> range:
-        first = last = at
-        while first > 0 and groups[first - 1] == groups[at]:
-            first -= 1
-        while last + 1 < len(groups) and groups[last + 1] == groups[at]:
-            last += 1
-        return range(first, last + 1)
+    @cached_property
+    def _sentence_at(self) -> list[range]:  # the sentence of each word
+        return [span for span in self._sentences for _ in span]
+
+    @cached_property
+    def _clause_at(self) -> list[range]:  # the clause of each word
+        return [span for span in self._clauses for _ in span]
 
     def sentences(self) -> list[range]:
         return self._sentences
@@ -897,7 +908,8 @@ def _find_instances(message: Message, forms: list[Form]) -> list[Instance]:
 
 
 def _free(message: Message, label: str, span: range, taken: frozenset[int]) -> list[Mark]:
-    return [m for m in message.within(label, span) if not m.overlaps(taken)]
+    found = message.marks.get(label)
+    return [m for m in found if m.start in span and not m.overlaps(taken)] if found else []
 
 
 def _denied(message: Message, found: Instance) -> bool:
@@ -1332,11 +1344,12 @@ def _red_flag(message: Message, lexicon: Lexicon, health: bool) -> str:
 
 _DECISION_PARTS = ("decision", "care_verb", "evaluation", "opinion", "eligibility", "proposal", "obligation_decision",
                    "concern", "situation")
+_DECISION_LABELS = frozenset(f"advice:{kind}" for kind in _DECISION_PARTS)
 
 
 def _decision(message: Message) -> str:
     """Which form of personal decision the message holds ("modal", "evaluation", ...), or ""."""
-    if not any(message.has(f"advice:{kind}") for kind in _DECISION_PARTS):
+    if message.present.isdisjoint(_DECISION_LABELS):
         return ""
     clauses = message.clauses()
     for clause in clauses:
@@ -1529,7 +1542,7 @@ def _decision_in(message: Message, clause: range) -> str:
 
 def _chitchat(message: Message, lexicon: Lexicon) -> str:
     """The mood of a message made up only of small talk, or ""."""
-    if not len(message):
+    if not len(message) or message.present.isdisjoint(lexicon.moods):  # no small talk at all: most messages
         return ""
     covered: set[int] = set()
     moods = []
