@@ -41,10 +41,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from netqa import lexical, safety_model
 from netqa.lang import en
@@ -78,6 +78,21 @@ class Route:
 
 
 QUESTION = Route(RouteKind.QUESTION)
+
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):  # a decorator, named like functools.cached_property
+    """functools.cached_property without its lock: computed on first use and kept in the instance. Python 3.11's
+    takes a lock on every first use, which costs microseconds on each of the thousands of messages routed."""
+
+    def __init__(self, compute: Callable[[Any], _T]):
+        self.compute = compute
+        self.name = compute.__name__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _T:
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 # ---------------------------------------------------------------- the vocabulary, from lang/en/
@@ -722,7 +737,7 @@ class Message:
     def __len__(self) -> int:
         return len(self.stems)
 
-    @cached_property
+    @_once
     def _transparent_before(self) -> list[int]:
         counts = [0]
         for word in self.stems:
@@ -735,7 +750,7 @@ class Message:
             return 0
         return self._transparent_before[stop] - self._transparent_before[start]
 
-    @cached_property
+    @_once
     def signs(self) -> frozenset[int]:  # "away" is a part of giving things away, no sign: "it has gone away"
         return frozenset(m.start for label, found in self.marks.items()
                          if label.startswith(("flag:", "harm:")) and label != "harm:away" for m in found)
@@ -749,7 +764,7 @@ class Message:
     def has(self, label: str) -> bool:
         return label in self.present
 
-    @cached_property
+    @_once
     def flag_ids(self) -> frozenset[str]:
         """The ids of the red flags some part of which stands in the message."""
         return frozenset(label.split(":", 2)[1] for label in self.present if label.startswith("flag:"))
@@ -769,18 +784,18 @@ class Message:
     def clause_span(self, at: int) -> range:
         return self._clause_at[at]
 
-    @cached_property
+    @_once
     def _sentence_at(self) -> list[range]:  # the sentence of each word
         return [span for span in self._sentences for _ in span]
 
-    @cached_property
+    @_once
     def _clause_at(self) -> list[range]:  # the clause of each word
         return [span for span in self._clauses for _ in span]
 
     def sentences(self) -> list[range]:
         return self._sentences
 
-    @cached_property
+    @_once
     def _clauses(self) -> list[range]:
         spans, start = [], 0
         for at in range(1, len(self.clause) + 1):
