@@ -528,10 +528,11 @@ class Message:
         tokens = list(_TOKEN.finditer(text.lower().replace("’", "'").replace("“", '"').replace("”", '"')))
         add_stem, add_word, add_sentence = self.stems.append, self.words.append, self.sentence.append
         add_clause, add_quoted = self.clause.append, self.quoted.append
+        read_words = lexicon.tokens
         for number, match in enumerate(tokens):
             kind, token = match.lastgroup, match.group()
             if kind == "word":  # most tokens
-                numbers, read = _read_word(lexicon, token)
+                numbers, read = read_words.get(token) or _read_word(lexicon, token)
                 for label in numbers:
                     self.marks[label].append(Mark(label, len(self.stems), len(self.stems) + 1))
                 for word, stemmed, rare_word in read:
@@ -646,7 +647,8 @@ class Message:
                 self.opened[at] = (self.opened[at - 1] if at else 0) + (at in breaks)
                 self.clause[at] = self.clause[at] * 1000 + self.opened[at]
         self._unquote_speech()
-        self.present = frozenset(label for label, found in self.marks.items() if found)
+        self.present = frozenset(self.marks) if all(self.marks.values()) else frozenset(
+            label for label, found in self.marks.items() if found)
         self.found: dict[int, tuple[tuple[Form, ...], list[Instance]]] = {}  # _instances of each tuple of forms
         self._sentences: list[range] = []  # each a run of words with one sentence number
         start = 0
@@ -680,8 +682,10 @@ class Message:
         """Words quoted after a person's verb of saying are that person's, told by the writer: "my brother texted
         me "I'm going to end it tonight"" reports what he said. Quoted words with no person saying them are the
         text's own ("the article says "serious bleeding"", "what does "fistula" mean?") and stay quoted."""
+        if True not in self.quoted:
+            return
         verbs = [m for label in ("harm:said", "person:addressing") for m in self.marks.get(label, ())]
-        if not verbs or not any(self.quoted):
+        if not verbs:
             return
         at = 0
         while at < len(self.quoted):
