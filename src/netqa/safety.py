@@ -506,6 +506,7 @@ class Mark(NamedTuple):  # a NamedTuple: messages make hundreds, and a frozen da
 _mark = tuple.__new__  # _mark(Mark, (label, start, end)): a Mark without the Python call of its __new__ (hot loops)
 
 
+_FLAG_OF: dict[str, str] = {}  # label -> the id of the red flag it is a part of ("flag:stroke:face" -> "stroke"), or ""
 _SPEECH_LEAD = 3  # a quote opens at most this many words after the verb of saying ("texted me:", "said to me")
 _WISHES = ("harm:desire", "harm:intent", "harm:wanting", "harm:plan")  # labels of a wish or plan
 
@@ -771,7 +772,9 @@ class Message:
     @_once
     def flag_ids(self) -> frozenset[str]:
         """The ids of the red flags some part of which stands in the message."""
-        return frozenset(label.split(":", 2)[1] for label in self.present if label.startswith("flag:"))
+        ids = _FLAG_OF
+        return frozenset(ids.get(label) or ids.setdefault(label, label.split(":", 2)[1] if label.startswith(
+            "flag:") else "") for label in self.present) - {""}
 
     def starts(self, label: str, at: int) -> bool:
         """Whether a mark of the label starts at this word."""
