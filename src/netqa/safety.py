@@ -506,6 +506,7 @@ class Mark(NamedTuple):  # a NamedTuple: messages make hundreds, and a frozen da
 _mark = tuple.__new__  # _mark(Mark, (label, start, end)): a Mark without the Python call of its __new__ (hot loops)
 
 
+_FRONTED_TIMES = ("time:now", "time:present", "time:over", "time:recent", "time:long_ago")  # "and today I ..."
 _FLAG_OF: dict[str, str] = {}  # label -> the id of the red flag it is a part of ("flag:stroke:face" -> "stroke"), or ""
 _SPEECH_LEAD = 3  # a quote opens at most this many words after the verb of saying ("texted me:", "said to me")
 _WISHES = ("harm:desire", "harm:intent", "harm:wanting", "harm:plan")  # labels of a wish or plan
@@ -641,7 +642,7 @@ class Message:
         if knowing:  # "I want to know if he will die": wanting to know is asking, not a wish
             for label in _WISHES:
                 self.marks[label] = [m for m in self.marks.get(label, ()) if not m.overlaps(knowing)]
-        breaks = {m.start for m in self.marks.get("clauses:break", ())}
+        breaks = {m.start for m in self.marks.get("clauses:break", ())} | self._joined_with_a_time(lexicon)
         self.opened: list[int] = [0] * len(self.clause)  # how many clause breaks stand before each word
         if breaks:  # "but", "now", "because" open a new clause
             for at in range(len(self.clause)):
@@ -657,6 +658,20 @@ class Message:
             if at == len(stems) or sentences[at] != sentences[start]:
                 self._sentences.append(range(start, at))
                 start = at
+
+    def _joined_with_a_time(self, lexicon: Lexicon) -> set[int]:
+        """Where "and" (grammar.txt [joining]) opens a clause of its own: before a time said first and then a subject
+        ("I had a seizure in 2019 and today I feel fine": "today" dates "I feel fine"), as "and I", "and he" do
+        without the time ([break])."""
+        joining = lexicon.grammar["joining"]
+        if not joining.intersection(self.stems):
+            return set()
+        times: dict[int, int] = {}
+        for label in _FRONTED_TIMES:
+            for m in self.marks.get(label, ()):
+                times[m.start] = max(m.end, times.get(m.start, 0))
+        subjects = {m.start for m in self.marks.get("person:personal", ())}
+        return {at for at, word in enumerate(self.stems) if word in joining and times.get(at + 1, -1) in subjects}
 
     def _mark_age(self, at: int, lexicon: Lexicon) -> None:
         """A number that tells a person's age: "a 90 year old" is a person; "I'm 79" is one's own situation."""
@@ -980,13 +995,12 @@ def _names_a_sign(message: Message, span: range) -> bool:
 
 def _comes_back(message: Message, found: Instance, after: int) -> bool:
     """A word of the sign coming back (time.txt [again]) after this word in its sentence or the next, not denied
-    ("never again"), or the state taken up in a clause told as now (time.txt [same]: "I feel the same way now"):
-    what was over is new again."""
+    ("never again", "I never want to feel that way again"), or the state taken up in a clause told as now (time.txt
+    [same]: "I feel the same way now"; not "I don't feel that way now"): what was over is new again."""
     sentences = message.sentences()
     number = next(n for n, span in enumerate(sentences) if found.start in span)
     reach = range(after, sentences[min(number + 1, len(sentences) - 1)].stop)
-    cues = {m.end for m in message.marks.get("negation:cue", ())}
-    if any(m.start not in cues for m in message.within("time:again", reach)):
+    if any(not _denied_in_its_clause(message, m) for m in message.within("time:again", reach)):
         return True
     compared = message.lexicon.grammar["compared"]
 
@@ -994,11 +1008,16 @@ def _comes_back(message: Message, found: Instance, after: int) -> bool:
         clause = range(message.clause_span(m.start).start, message.clause_span(min(m.end, len(message) - 1)).stop)
         return any(message.within(label, clause) for label in ("time:now", "time:present"))
 
-    def denied(m: Mark) -> bool:  # "I don't feel that way now"
-        return any(cue.start < m.start for cue in message.within("negation:cue", message.clause_span(m.start)))
-
-    return any(not denied(m) and not (m.end < len(message) and message.stems[m.end] in compared)
+    return any(not _denied_in_its_clause(message, m) and not (m.end < len(message) and message.stems[m.end] in compared)
                and told_now(m) for m in message.within("time:same", reach))
+
+
+def _denied_in_its_clause(message: Message, said: Mark) -> bool:
+    """A negation cue stands before the words in their clause, a cue that denies (negation.txt [not_a_cue]: "can't
+    stop" does not): "never again", "I never want to feel that way again", "I don't feel that way now"."""
+    not_cues = {m.start for m in message.marks.get("negation:not_a_cue", ())}
+    return any(cue.start < said.start and cue.end not in not_cues
+               for cue in message.within("negation:cue", message.clause_span(said.start)))
 
 
 _SINCE_REACH = 4  # "since starting cabozantinib two weeks ago": the time dates a start when this close after it
@@ -1224,7 +1243,8 @@ def _holds(message: Message, found: Instance, labels: Iterable[str]) -> bool:
 
 def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark | None) -> bool:
     """A question how to know a sign ("how do I recognise a clot?", "signs of sepsis?"): no one named between
-    the asking and the sign but the asker supposed ("how do I know if I'm having a severe allergic reaction?"), nor
+    the asking and the sign but the asker supposed ("how do I know if I'm having a severe allergic reaction?", "... if
+    my stomach pain is serious?"), nor
     as its subject before it ("my dad has signs of sepsis?" tells one), and not now."""
     if opener is None and message.sentence[found.start] not in message.asks:
         return False
@@ -1235,7 +1255,10 @@ def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark 
 
     def tells(person: Mark) -> bool:  # of the one asking, only what follows the asking unsupposed ("if I")
         grammar = message.lexicon.grammar
-        if message.stems[person.start] not in grammar["asker"]:
+        # the asker's own body or complaint ("if my stomach pain is serious"), of a sudden sign: a wish or an
+        # attempt supposed is still a warning sign, and "my dad" is someone else
+        own = found.sudden and person.end - person.start == 1 and message.stems[person.start] in grammar["asker_own"]
+        if message.stems[person.start] not in grammar["asker"] and not own:
             return True
         return person.start > first and message.stems[person.start - 1] not in grammar["supposition"]
 
@@ -1701,8 +1724,10 @@ def signals(message: Message, ruled_out: bool) -> list[str]:
 
 def names_a_person(message: Message) -> bool:
     """The writer or someone of theirs is named: a decision the net finds is personal only then ("can children
-    take it?" asks what the text says)."""
-    return message.has("person:personal")
+    take it?" asks what the text says). Someone not named, and a pronoun taking up people in general, are no one's
+    ("when patients miss a dose, can they take it later?"; `_in_general`, as the rules read them)."""
+    return any(m.start not in _in_general(message, message.clause_span(m.start))
+               for m in message.marks.get("person:personal", ()))
 
 
 def ruled_out_a_sign(message: Message) -> bool:
