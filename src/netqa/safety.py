@@ -1000,7 +1000,8 @@ def _comes_back(message: Message, found: Instance, after: int) -> bool:
     sentences = message.sentences()
     number = next(n for n, span in enumerate(sentences) if found.start in span)
     reach = range(after, sentences[min(number + 1, len(sentences) - 1)].stop)
-    if any(not _denied_in_its_clause(message, m) for m in message.within("time:again", reach)):
+    if any(not _denied_in_its_clause(message, m) and not _of_another_doing(message, m, after)
+           for m in message.within("time:again", reach)):
         return True
     compared = message.lexicon.grammar["compared"]
 
@@ -1010,6 +1011,23 @@ def _comes_back(message: Message, found: Instance, after: int) -> bool:
 
     return any(not _denied_in_its_clause(message, m) and not (m.end < len(message) and message.stems[m.end] in compared)
                and told_now(m) for m in message.within("time:same", reach))
+
+
+def _of_another_doing(message: Message, again: Mark, after: int) -> bool:
+    """A word of coming back said of something else being done: between `after` and it in its clause an -ing form of
+    a verb (its base a verb by WordNet's parts of speech) that is no light verb (grammar.txt [light]) and no part of
+    a sign, with no word referring back as its object ("he had a heart attack in 2018 and this week he's out
+    playing golf again", "she's walking again"; not "it's happening again", "I'm thinking about it again", "he is
+    vomiting again")."""
+    grammar = message.lexicon.grammar
+    words = range(max(after, message.clause_span(again.start).start), again.start)
+    # a word of a red flag, or of a self-harm form found ("walking" is one only in "walking into the sea")
+    signs = {at for label, marks in message.marks.items() if label.startswith("flag:")
+             for m in marks if m.end > words.start and m.start < words.stop for at in range(m.start, m.end)}
+    signs.update(at for found in _instances(message, message.lexicon.self_harm) for at in found.taken)
+    return any(message.words[at].endswith("ing") and message.stems[at] not in grammar["light"] and at not in signs
+               and any("v" in lexical.parts_of_speech(base) for base in lexical.base_forms(message.words[at]))
+               and not grammar["referring"].intersection(message.stems[at + 1:again.start]) for at in words)
 
 
 def _denied_in_its_clause(message: Message, said: Mark) -> bool:
@@ -1044,12 +1062,15 @@ def _over(message: Message, found: Instance) -> bool:
         return False
     inside = {at for m in over for at in range(m.start, m.end)}  # "now" in "now and then" is not now
 
-    def now(span: range) -> bool:
-        return any(not m.overlaps(inside) for label in ("time:present", "time:now")
+    first = min(m.end for m in over)
+    others = {m.start for m in message.marks.get("time:again", ()) if _of_another_doing(message, m, first)}
+
+    def now(span: range) -> bool:  # "again" said of something else being done is no now ("out playing golf again")
+        return any(not m.overlaps(inside) and m.start not in others for label in ("time:present", "time:now")
                    for m in _free(message, label, span, found.taken))
 
     return not (now(message.clause_span(found.start)) or now(found.also) or _going_on(message, found)
-                or _comes_back(message, found, min(m.end for m in over)))
+                or _comes_back(message, found, first))
 
 
 def _dates_its_own_clause(message: Message, cue: Mark, found: Instance) -> bool:
