@@ -642,6 +642,11 @@ class Message:
         if knowing:  # "I want to know if he will die": wanting to know is asking, not a wish
             for label in _WISHES:
                 self.marks[label] = [m for m in self.marks.get(label, ()) if not m.overlaps(knowing)]
+        if decisions := self.marks.get("advice:decision"):  # "end up": a particle, not "up" the dose
+            particles = lexicon.grammar["particle"]
+            self.marks["advice:decision"] = [m for m in decisions if not (
+                m.end - m.start == 1 and stems[m.start] in particles and m.start > 0
+                and "v" in lexical.parts_of_speech(self.words[m.start - 1]))]
         breaks = {m.start for m in self.marks.get("clauses:break", ())} | self._joined_with_a_time(lexicon)
         self.opened: list[int] = [0] * len(self.clause)  # how many clause breaks stand before each word
         if breaks:  # "but", "now", "because" open a new clause
@@ -1545,7 +1550,9 @@ def _decision_in(message: Message, clause: range) -> str:
     for modal, obliged in [(m, False) for m in marks("advice:modal")] + \
             [(m, True) for m in marks("advice:obligation")]:
         chosen = chosen_by[obliged]
-        for person in personal:
+        # a person right after the modal is its subject, and no one after it is ("would I know if my gums ...?")
+        subject = [person for person in personal if person.start == modal.end]
+        for person in subject or personal:
             # "should I", "can my husband"; for obligations also "I should", "do I need to"; the person is the
             # modal's subject, so no word for a thing stands between ("can it make me cough?" asks what the
             # medicine does: "me" is its object)
