@@ -363,6 +363,8 @@ def english() -> Lexicon:
     harm = en.json_table("self_harm.json")
     for part, words in harm["words"].items():
         add(words, f"harm:{part}", flags["parts"])
+    for part, words in read_sections("harm_wordnet.txt").items():  # WordNet's ways to say die and kill
+        add(words, f"harm:{part}")
     asked = [tuple(form) for form in harm["asked_forms"]]
     self_harm = tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
                            asked=tuple(form) in asked, window=harm["windows"].get(" ".join(form), WINDOW),
