@@ -363,13 +363,19 @@ def english() -> Lexicon:
     harm = en.json_table("self_harm.json")
     for part, words in harm["words"].items():
         add(words, f"harm:{part}", flags["parts"])
-    for part, words in read_sections("harm_wordnet.txt").items():  # WordNet's ways to say die and kill
-        add(words, f"harm:{part}")
+    # WordNet's ways to say die and kill fill the same slots, as parts of their own (`_WORDNET`): each form with
+    # such a slot holds with them too, under the form's window and exceptions
+    wordnet = read_sections("harm_wordnet.txt")
+    for part, words in wordnet.items():
+        add(words, f"harm:{part}{_WORDNET}")
+    parts = {*harm["words"], *(f"{part}{_WORDNET}" for part in wordnet)}
+    twins = [(form, [f"{p}{_WORDNET}" if p in wordnet else p for p in form]) for form in harm["forms"]]
     asked = [tuple(form) for form in harm["asked_forms"]]
-    self_harm = tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
+    self_harm = tuple(Form(tuple(_label(part, "harm", parts, "self_harm.json") for part in twin),
                            asked=tuple(form) in asked, window=harm["windows"].get(" ".join(form), WINDOW),
                            unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())), sudden=False)
-                      for form in harm["forms"])
+                      for form, twin in [(form, form) for form in harm["forms"]]
+                      + [(form, twin) for form, twin in twins if twin != form])
     warning_signs = {kind: tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
                                       window=harm["weak_windows"].get(" ".join(form), WINDOW), sudden=False,
                                       unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())))
@@ -412,6 +418,7 @@ def english() -> Lexicon:
                     for section, words in grammar.items()}, *_inflections(), by_third)
 
 
+_WORDNET = "_wordnet"  # the suffix of a self-harm part whose words come from WordNet (harm_wordnet.txt)
 _SPLIT = 8  # a group of phrases with this many entries is looked up by third stem too
 
 
@@ -1729,10 +1736,12 @@ def route(text: str, health: bool = True, model: bool = True) -> Route:
 _SIGNAL: dict[str, str] = {}  # label -> its name as a feature of the net
 
 
-# Labels of the past-event grammar (an age then, an outcome, a sign coming back) the rules read and the net does not:
-# their verdict reaches it as "@ruled_out"; as features of their own they would move the net's fitted thresholds
-# with no row of its training sets routed differently.
-_RULES_ONLY = frozenset({"time:then", "time:again", "time:same", "negation:outcome"})
+# Labels of the past-event grammar (an age then, an outcome, a sign coming back) and of WordNet's words for the
+# self-harm slots (harm_wordnet.txt: die, act_self) the rules read and the net does not: their verdict reaches it as
+# "@ruled_out" or a route; as features of their own they would move the net's fitted thresholds with no row of its
+# training sets routed differently.
+_RULES_ONLY = frozenset({"time:then", "time:again", "time:same", "negation:outcome",
+                         *(f"harm:{part}{_WORDNET}" for part in ("die", "act_self"))})
 
 
 def signals(message: Message, ruled_out: bool) -> list[str]:
