@@ -852,3 +852,15 @@ def test_up_after_a_subject_or_to_and_go_up_are_dose_decisions(text):
 
 def test_up_after_a_verb_is_its_particle():
     assert route("I never want to end up back in hospital again, what should I watch for?").kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["i want to croak", "I want to kick the bucket",
+                                  "he says he is going to asphyxiate himself"])
+def test_wordnets_words_for_die_and_kill_fill_the_self_harm_slots(text):
+    route_ = route(text)
+    assert route_.kind is EMERGENCY and route_.crisis
+
+
+@pytest.mark.parametrize("text", ["I want to buy it", "I want to pass the test", "can cabozantinib kill cancer cells?"])
+def test_a_word_whose_first_sense_is_not_dying_fills_no_slot(text):
+    assert route(text).kind is QUESTION
