@@ -208,6 +208,13 @@ class Lexicon:
         return id(self)
 
     @cached_property
+    def flag_of(self) -> dict[str, str]:
+        """Each red-flag label of the vocabulary -> the id of its red flag ("flag:stroke:face" -> "stroke")."""
+        labels = {label for found in self.words.values() for label in found} | {
+            label for group in self.phrases.values() for _, found in group for label in found}
+        return {label: label.split(":", 2)[1] for label in labels if label.startswith("flag:")}
+
+    @cached_property
     def moods(self) -> frozenset[str]:
         """The labels of small talk's moods ("chat:hello", ...), filler apart."""
         return frozenset(f"chat:{mood}" for mood in self.chitchat_order)
@@ -516,7 +523,6 @@ _mark = tuple.__new__  # _mark(Mark, (label, start, end)): a Mark without the Py
 
 
 _FRONTED_TIMES = ("time:now", "time:present", "time:over", "time:recent", "time:long_ago")  # "and today I ..."
-_FLAG_OF: dict[str, str] = {}  # label -> the id of the red flag it is a part of ("flag:stroke:face" -> "stroke"), or ""
 _SPEECH_LEAD = 3  # a quote opens at most this many words after the verb of saying ("texted me:", "said to me")
 _WISHES = ("harm:desire", "harm:intent", "harm:wanting", "harm:plan")  # labels of a wish or plan
 
@@ -801,9 +807,8 @@ class Message:
     @_once
     def flag_ids(self) -> frozenset[str]:
         """The ids of the red flags some part of which stands in the message."""
-        ids = _FLAG_OF
-        return frozenset(ids.get(label) or ids.setdefault(label, label.split(":", 2)[1] if label.startswith(
-            "flag:") else "") for label in self.present) - {""}
+        ids = self.lexicon.flag_of
+        return frozenset(ids[label] for label in self.present.intersection(ids))
 
     def starts(self, label: str, at: int) -> bool:
         """Whether a mark of the label starts at this word."""
