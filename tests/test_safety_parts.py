@@ -782,7 +782,8 @@ def test_and_before_a_time_said_first_and_a_subject_opens_a_clause_the_time_date
 
 
 @pytest.mark.parametrize("text", ["I had a seizure in 2019 and today I had another one",
-                                  "my dad had a stroke in 2019 and today his face is drooping"])
+                                  "my dad had a stroke in 2019 and today his face is drooping",
+                                  "My dad had a stroke 2 years ago and today he can't lift his arm"])
 def test_a_sign_told_in_the_clause_a_time_opens_is_reported(text):
     assert route(text).kind is EMERGENCY
 

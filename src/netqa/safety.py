@@ -1089,7 +1089,26 @@ def _over(message: Message, found: Instance) -> bool:
                    for m in _free(message, label, span, found.taken))
 
     return not (now(message.clause_span(found.start)) or now(found.also) or _going_on(message, found)
-                or _comes_back(message, found, first))
+                or _comes_back(message, found, first) or _taken_up_now(message, found))
+
+
+def _taken_up_now(message: Message, found: Instance) -> bool:
+    """A later clause of the sentence told as now names a part of the same red flag: "my dad had a stroke 2 years
+    ago and today he can't lift his arm" (the time said first dates that clause, which tells the sign now); "... and
+    today I feel fine" names none."""
+    if not found.sudden:  # self-harm shares words with red flags ("dose"): it has its own ways back (time.txt)
+        return False
+    ids = {label.split(":", 2)[1] for label, marks in message.marks.items() if label.startswith("flag:")
+           for m in marks if m.start in found.taken}
+    after = range(message.clause_span(found.start).stop, message.sentence_span(found.start).stop)
+    for clause in message.clauses():
+        if clause.start not in after or not (message.within("time:now", clause)
+                                             or message.within("time:present", clause)):
+            continue
+        if any(label.startswith("flag:") and label.split(":", 2)[1] in ids and message.within(label, clause)
+               for label in message.present):
+            return True
+    return False
 
 
 def _dates_its_own_clause(message: Message, cue: Mark, found: Instance) -> bool:
