@@ -173,6 +173,12 @@ def test_a_word_the_corpus_lacks_finds_the_words_wordnet_relates_to_it():
     assert "compare" in dict(vocabulary.expand("the comparison study").related)["comparison"]
 
 
+def test_a_word_is_related_only_through_its_usual_senses():
+    # "a run" = "a trial" is a sense of "run" WordNet's tag counts show hardly anyone means
+    vocabulary = Vocabulary({"trial", "test"}, {}, {})
+    assert vocabulary.expand("how long was the run").related == ()
+
+
 def test_an_idiom_wordnet_relates_is_not_found_by_its_one_word_that_is_not_a_particle():
     # WordNet: "hand" = "turn over", "trick" = "fast one"; a text saying "turn" or "fast" says neither
     vocabulary = Vocabulary({"turn", "fast", "copies"}, {}, {})
