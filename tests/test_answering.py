@@ -228,6 +228,10 @@ def test_how_much_more_or_less_is_answered_by_a_share():
     ("Will the socket module accept these objects?", "The socket module won’t accept objects from this module.",
      "No"),  # a typographic apostrophe
     ("Is this drug brand new or has it been approved before?", "The drug has been approved before.", None),
+    ("Is the low-level part of the library thread-safe?", "The low-level part of the library has no global variables "
+     "and is therefore thread-safe.", "Yes"),  # the negation denies another clause's words
+    ("Is it thread-safe?", "It is thread-safe, but the gz functions are not.", None),  # "not" may deny it all
+    ("Is it safe and effective?", "It is not safe and effective.", "No"),  # "and" before no verb goes on
 ])
 def test_yes_or_no_only_when_the_quote_says_it_plainly(question, quote, said):
     from netqa.text import content_words, stem
@@ -413,6 +417,18 @@ def test_a_no_answer_names_the_part_of_the_text_that_comes_closest(clinic_notes)
     assert [c.passage_id for c in reply.citations] == ["notes-p04"]
     assert reply.lead[1] == 'The part of it that comes closest does not mention "garden".'  # the missing constraint
     assert "[notes-p04]" in reply.answer
+
+
+def test_a_no_answer_cites_a_passage_about_the_question_though_it_holds_few_of_its_words(clinic_notes):
+    reply, evidence = clinic_notes.explain("What colour are the letters and who signs them?")
+    assert reply.kind == ReplyKind.NO_ANSWER and evidence is not None and evidence.coverage < 0.5
+    assert [c.passage_id for c in reply.citations] == ["notes-p09"] and reply.quote is None
+    assert reply.lead[1] == 'The part of it that comes closest does not mention "colour" or "signs".'
+
+
+def test_a_no_answer_about_nothing_the_text_uses_cites_nothing(clinic_notes):
+    reply = clinic_notes.ask("xyzzy plugh?")
+    assert reply.kind == ReplyKind.NO_ANSWER and reply.citations == ()
 
 
 # ---------------------------------------------------------------- follow-ups

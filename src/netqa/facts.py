@@ -350,7 +350,8 @@ def verdict(question: Question, quote: str, query: dict[str, float], slot_change
             # "You may charge any fee you choose for support. You may not charge a fee for this Package itself.":
             # the quote says it both ways, each for its own case, so neither Yes nor No stands alone
             return None if _also_affirmed(quote, denied, negations) else "No"
-    if set(tokens) & (negations | hedges):
+    if set(tokens) & hedges or any(token in negations and _negates_the_question(tokens[i + 1:], query)
+                                   for i, token in enumerate(tokens)):
         return None
     # "common" is not stated by "most commonly originating in ...": an adverb made from the word says
     # something of another word
@@ -367,6 +368,28 @@ def verdict(question: Question, quote: str, query: dict[str, float], slot_change
     return "Yes" if wanted and all(stated(w) for w in wanted) else None
 
 
+def _negates_the_question(after: list[str], query: dict[str, float]) -> bool:
+    """Whether a negation followed by `after` may deny what is asked: its scope, the words up to the end of its
+    clause, holds a word of the question. "The library has no global variables and is therefore thread-safe": "no"
+    denies only "global variables"; a clause starts at a mark or at a joining word followed by a verb ("and is").
+    Without a word of the question in reach (a negation ending the quote) it may still deny the whole: it does."""
+    scope = []
+    for k, token in enumerate(after):
+        if token in _CLAUSE_MARKS or token in _joining_words() and k + 1 < len(after) \
+                and "v" in lexical.parts_of_speech(after[k + 1]):
+            break
+        scope.append(token)
+    return not scope or bool({stem(t) for t in scope} & set(query))
+
+
+_CLAUSE_MARKS = frozenset((".", ",", ";", ":", "!", "?", "—", "–"))
+
+
+@lru_cache(maxsize=1)
+def _joining_words() -> frozenset[str]:
+    return frozenset(en.table("yes_no_words.txt")["joining"].split())
+
+
 def _also_affirmed(quote: str, denied: set[str], negations: set[str]) -> bool:
     """Whether a sentence of the quote without any negation uses one of the `denied` stems."""
     for sentence in re.split(r"(?<=[.!?;])\s+", quote):
@@ -377,6 +400,7 @@ def _also_affirmed(quote: str, denied: set[str], negations: set[str]) -> bool:
 
 
 def _word_tokens(text: str) -> list[str]:
-    """Lower-case words, a typographic apostrophe read as a plain one ("won’t" is "won't", a negation)."""
-    return re.findall(r"[\w']+", text.replace("’", "'").lower())
+    """Lower-case words and the marks that end a clause, a typographic apostrophe read as a plain one ("won’t" is
+    "won't", a negation)."""
+    return re.findall(r"[\w']+|[.,;:!?—–]", text.replace("’", "'").lower())
 
