@@ -419,6 +419,51 @@ def test_a_no_answer_names_the_part_of_the_text_that_comes_closest(clinic_notes)
     assert "[notes-p04]" in reply.answer
 
 
+@pytest.fixture(scope="module")
+def numbered_terms(tmp_path_factory):
+    return bot_on(tmp_path_factory.mktemp("terms"), "terms.txt",
+        "Terms of use\n\n1. Definitions.\n\n   \"Work\" shall mean the program and its documentation.\n\n"
+        "2. Grant of Licence.\n\n   You may copy the Work for any purpose.\n\n"
+        "3. Redistribution.\n\n   You must keep every notice of the Work and give each recipient a copy of these terms."
+        "\n\n4. Termination.\n\n   These terms end at once if you break them.\n")
+
+
+@pytest.mark.parametrize("part", ["section 3", "clause 3"])
+def test_a_numbered_part_the_question_names_is_met_by_the_heading_the_passage_stands_under(numbered_terms, part):
+    reply = numbered_terms.ask(f"What must I give each recipient under {part}?")
+    assert reply.kind == ReplyKind.ANSWER and reply.citations[0].section == "3. Redistribution"
+
+
+def test_a_numbered_part_the_passage_is_not_under_is_missing(numbered_terms):
+    reply, evidence = numbered_terms.explain("What must I give each recipient under section 4?")
+    assert reply.kind == ReplyKind.NO_ANSWER and evidence.missing == ("section 4",)
+
+
+@pytest.fixture(scope="module")
+def unit_notes(tmp_path_factory):
+    return bot_on(tmp_path_factory.mktemp("unit"), "unit.txt", "Unit notes\n\n"
+                  "The Clinical Research Unit (CRU) runs the trials of the hospital.\n\n"
+                  "The unit saw an estimated 400 visits last year.\n\nMeals are served at noon.\n")
+
+
+@pytest.mark.parametrize("question", ["What does the abbreviation CRU stand for?", "What does the acronym CRU mean?"])
+def test_a_word_naming_a_word_is_not_what_is_asked_about(unit_notes, question):
+    reply, evidence = unit_notes.explain(question)  # WordNet defines "abbreviation" as a word form
+    assert reply.kind == ReplyKind.ANSWER and not evidence.focus_unknown and "Clinical Research Unit" in reply.quote
+
+
+def test_what_is_asked_about_still_sinks_an_answer_when_the_text_never_names_it(unit_notes):
+    _, evidence = unit_notes.explain("What is the price of a visit?")
+    assert evidence.focus_unknown
+
+
+def test_a_describing_word_before_a_noun_only_colours_what_is_asked():
+    from netqa.evidence import _describes_the_next
+    assert _describes_the_next("total", "what is the estimated total number of cases?")
+    assert not _describes_the_next("brand", "what is the brand name?")  # a noun naming the thing asked about
+    assert not _describes_the_next("total", "what is the total?")
+
+
 def test_a_no_answer_cites_a_passage_about_the_question_though_it_holds_few_of_its_words(clinic_notes):
     reply, evidence = clinic_notes.explain("What colour are the letters and who signs them?")
     assert reply.kind == ReplyKind.NO_ANSWER and evidence is not None and evidence.coverage < 0.5
