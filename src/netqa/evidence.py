@@ -223,9 +223,9 @@ def _in_part(label: str, passage: Passage) -> bool:
     name, number = label.split(" ", 1)
     if name not in en.word_list("part_words.txt"):
         return False
-    spelled = re.escape(number)
-    return re.match(rf"\W*(?:{re.escape(name)}\s+)?{spelled}(?:[.)]|\s|$)", passage.section, re.IGNORECASE) is not None \
-        or re.search(rf"\b{re.escape(name)}\s+{spelled}(?![\d.]\d)", passage.section, re.IGNORECASE) is not None
+    name, number = re.escape(name), re.escape(number)
+    heading = re.match(rf"\W*(?:{name}\s+)?{number}(?:[.)]|\s|$)", passage.section, re.IGNORECASE)
+    return heading is not None or re.search(rf"\b{name}\s+{number}(?![\d.]\d)", passage.section, re.IGNORECASE) is not None
 
 
 def _passage_stems(passage: Passage) -> frozenset[str]:
