@@ -225,7 +225,8 @@ def _in_part(label: str, passage: Passage) -> bool:
         return False
     name, number = re.escape(name), re.escape(number)
     heading = re.match(rf"\W*(?:{name}\s+)?{number}(?:[.)]|\s|$)", passage.section, re.IGNORECASE)
-    return heading is not None or re.search(rf"\b{name}\s+{number}(?![\d.]\d)", passage.section, re.IGNORECASE) is not None
+    cited = re.search(rf"\b{name}\s+{number}(?![\d.]\d)", passage.section, re.IGNORECASE)  # "...: Section 2"
+    return heading is not None or cited is not None
 
 
 def _passage_stems(passage: Passage) -> frozenset[str]:
