@@ -320,6 +320,9 @@ def test_the_api_docs_lead_back_to_the_chat(page: Page, server):
 def test_keyboard_only_rating_no_with_a_comment(page: Page, server):
     page.goto(server + "/")
     ask(page, COUNT)
+    # the page hands focus back to the question box once the reply is in; walk back from there, not from wherever
+    # focus was while a loaded machine was still rendering
+    expect(page.get_by_label(QUESTION_BOX)).to_be_focused()
     for _ in range(8):  # back from the question box into the reply above it
         page.keyboard.press("Shift+Tab")
         if page.evaluate("() => document.activeElement.textContent.trim()") == "No":
