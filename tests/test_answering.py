@@ -203,6 +203,12 @@ def test_what_a_sentence_is_about_does_not_pick_its_figure(question, figure):
     assert _fact(sentence, question) == figure
 
 
+def test_a_word_inside_a_name_does_not_bind_a_figure_to_the_question():
+    sentence = "The January 2025 update to the National Comprehensive Cancer Network guidelines lists the drug."
+    assert _fact(sentence, "When did the FDA first approve it for any cancer?") is None  # "Cancer" names a network
+    assert _fact(sentence, "When did the Cancer Network update its guidelines?") == "January 2025"
+
+
 @pytest.mark.parametrize("sentence, question, answer", [
     ("This License shall be governed by California law provisions.", "Which state's law governs the License?",
      "California"),  # a common word, and a place WordNet knows as a state
@@ -457,11 +463,41 @@ def test_what_is_asked_about_still_sinks_an_answer_when_the_text_never_names_it(
     assert evidence.focus_unknown
 
 
-def test_a_describing_word_before_a_noun_only_colours_what_is_asked():
-    from netqa.evidence import _describes_the_next
-    assert _describes_the_next("total", "what is the estimated total number of cases?")
-    assert not _describes_the_next("brand", "what is the brand name?")  # a noun naming the thing asked about
-    assert not _describes_the_next("total", "what is the total?")
+def test_a_slot_filled_by_a_word_pointing_back_is_not_filled_by_something_else():
+    from netqa.evidence import _slot_filled
+    question = understand("Does the Foundation make exceptions for its own software?")
+    assert not _slot_filled("software", question, "We sometimes make exceptions for this.")  # no "No"
+    assert _slot_filled("software", question, "We make exceptions for libraries.")
+
+
+@pytest.mark.parametrize("question, offers", [
+    ("Which phase was the trial, like phase 1, 2 or 3?", True), ("Was it phase 2 or phase 3?", True),
+    ("What is the survival for phase 2 patients?", False)])
+def test_labels_offered_to_choose_from_are_no_constraint_of_their_own(question, offers):
+    from netqa.evidence import _offers_alternatives
+    assert _offers_alternatives(question) is offers
+
+
+def test_a_label_offered_among_others_is_met_by_the_same_label_with_another_number(clinic_notes):
+    _, evidence = clinic_notes.explain("Which phase was the study, like phase 1, 2 or 4?")
+    assert not evidence.missing_constraint and "phase 3" in evidence.quote
+
+
+@pytest.fixture(scope="module")
+def visits(tmp_path_factory):
+    return bot_on(tmp_path_factory.mktemp("visits"), "visits.txt", "Visits\n\n"
+                  "Headaches were reported by 12 of the patients.\n\n"
+                  "No visitor has ever been turned away.\n\nThe benefit depends on the dose.\n")
+
+
+def test_an_adverb_the_passage_lacks_does_not_lower_its_coverage(visits):
+    _, evidence = visits.explain("How many patients ever reported headaches?")  # "ever" is used elsewhere
+    assert evidence.coverage == 1.0 and "12" in evidence.quote
+
+
+def test_a_word_known_only_as_a_verb_is_no_constraint(visits):
+    _, evidence = visits.explain("Did headaches in the patients depend on anything?")
+    assert not evidence.missing_constraint
 
 
 def test_a_no_answer_cites_a_passage_about_the_question_though_it_holds_few_of_its_words(clinic_notes):

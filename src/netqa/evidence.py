@@ -57,8 +57,9 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     # that kind ("what does BCJ stand for" is recognised by its words too, but "BCJ" is in the corpus)
     # ("what does the abbreviation pNET stand for": a word naming a word only says a term is asked about)
     asking = (_type_words(question) | _words_naming_words(expansion.lacking)) & set(expansion.lacking)
+    # (a word WordNet knows only as a verb, "depend on", "becomes", is what is said, not a place, group or time)
     required = [w for w in (corrected.get(w, w) for w in question.constraints + question.modifiers)
-                if w not in asking and w not in _pointed_at(expansion.text)]
+                if w not in asking and w not in _pointed_at(expansion.text) and lexical.parts_of_speech(w) != "v"]
     if wanted_shapes(question):
         # "how many patients died?": the verb a fact is asked about, when the corpus never uses it
         required += [w for w in expansion.english if "v" in lexical.parts_of_speech(w) and w not in asking]
@@ -71,8 +72,10 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     # a label met by the heading the passage stands under ("section 2") is met with its words ("section", "2")
     in_part = {pid: {part for w in required if " " in w and _in_part(w, p) for part in [w, *w.split()]}
                for pid, p in passages.items()}
+    # "like phase 1, 2 or 3": a label offered among others is met by the same label with any number
+    any_number = question.type == "yesno" or _offers_alternatives(question.normalised)
     missing_in = {pid: [w for w in required if w not in in_part[pid]
-                        and not (_has_label(w, text_of[pid], question.type == "yesno") if " " in w
+                        and not (_has_label(w, text_of[pid], any_number) if " " in w
                                  else _found(w, stems, expansion, text=text_of[pid]))
                         and not _slot_filled(w, question, text_of[pid])]
                   for pid, stems in stems_of.items()}
@@ -122,9 +125,8 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         coverage=_coverage(expansion, passage, idf, stems, text_of[passage.id], asking), unknown=len(unknown),
         # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
         # (WordNet's relations are too loose to stand in for the very thing asked about: "brand" is not "mark")
-        # (a describing word before the thing asked about only colours it: "the estimated total number")
         focus_unknown=any(w in expansion.lacking and w not in asking and not _found(w, stems, expansion, False)
-                          and not _describes_the_next(w, question.normalised) for w in question.focus),
+                          for w in question.focus),
         fact_found=not wants_fact or short is not None,
         missing_constraint=bool(missing_in[passage.id]),
         quote_coverage=_coverage(expansion, passage, idf, quote_stems, quote, asking),
@@ -200,9 +202,11 @@ def _pointed_at(question: str) -> frozenset[str]:
 def _slot_filled(word: str, question: Question, text: str) -> bool:
     """A yes/no question's constraint the text fills with something else: "published in the Lancet?" and
     "published in The New England Journal of Medicine"."""
+    pointing = en.table("yes_no_words.txt")["pointing"].split()
     for anchor, preposition, phrase in question.slots:
-        if word in phrase and re.search(rf"\b{re.escape(stem(anchor))}\w*\s+(?:\w+\s+)?{re.escape(preposition)}\b",
-                                        text, re.IGNORECASE):
+        filled = re.search(rf"\b{re.escape(stem(anchor))}\w*\s+(?:\w+\s+)?{re.escape(preposition)}\s+(\w+)", text,
+                           re.IGNORECASE) if word in phrase else None
+        if filled and filled.group(1).lower() not in pointing:  # "exceptions for this" points back: not another
             return True
     return False
 
@@ -215,6 +219,11 @@ def _has_label(label: str, text: str, any_number: bool = False) -> bool:
         return re.search(rf"\b{re.escape(name)}\s+\d", text, re.IGNORECASE) is not None
     number = r"\s*[-–—]\s*".join(re.escape(part.strip()) for part in number.split("-"))
     return re.search(rf"\b{re.escape(name)}\s+{number}(?![\d-])", text, re.IGNORECASE) is not None
+
+
+def _offers_alternatives(question: str) -> bool:
+    """Whether the question offers numbered labels to choose from: "phase 1, 2 or 3", "version 2 or 3"."""
+    return re.search(r"\b[a-z]+\s+\d+(?:\s*,\s*\d+)*\s*,?\s+or\s+(?:[a-z]+\s+)?\d", question, re.IGNORECASE) is not None
 
 
 def _in_part(label: str, passage: Passage) -> bool:
@@ -299,12 +308,10 @@ def _words_naming_words(candidates) -> frozenset[str]:
     return frozenset(w for w in candidates if set(lexical.defining(w)[:WORD_KIND_WITHIN]) & kinds)
 
 
-def _describes_the_next(word: str, question: str) -> bool:
-    """Whether the word is a describing word (WordNet knows it as an adjective) standing before a noun in the
-    question: "total" in "the estimated total number of cases"."""
-    tokens = words(question.lower())
-    return "a" in lexical.parts_of_speech(word) and any(
-        a == word and "n" in lexical.parts_of_speech(b) for a, b in zip(tokens, tokens[1:], strict=False))
+def _only_describes(word: str) -> bool:
+    """Whether the word is an adverb and nothing else to WordNet ("ever", "directly"): it says how or when of what
+    is asked, not what."""
+    return lexical.parts_of_speech(word) == "r"
 
 
 def _type_words(question: Question) -> frozenset[str]:
@@ -466,6 +473,8 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
         covered = stem(word) in in_passage or bool(text) and (_in_a_word(word, text) or _spelled_out(word, text))
         if not covered and word in pointed_at:
             continue  # "this tablet": the thing the text is about, whatever the text calls it
+        if not covered and _only_describes(word):
+            continue  # "ever": an adverb the passage lacks colours the question, it asks nothing
         total += weight
         found += weight if covered else 0.0
     return found / total if total else 0.5
