@@ -490,11 +490,6 @@ def visits(tmp_path_factory):
                   "No visitor has ever been turned away.\n\nThe benefit depends on the dose.\n")
 
 
-def test_an_adverb_the_passage_lacks_does_not_lower_its_coverage(visits):
-    _, evidence = visits.explain("How many patients ever reported headaches?")  # "ever" is used elsewhere
-    assert evidence.coverage == 1.0 and "12" in evidence.quote
-
-
 def test_a_word_known_only_as_a_verb_is_no_constraint(visits):
     _, evidence = visits.explain("Did headaches in the patients depend on anything?")
     assert not evidence.missing_constraint

@@ -308,12 +308,6 @@ def _words_naming_words(candidates) -> frozenset[str]:
     return frozenset(w for w in candidates if set(lexical.defining(w)[:WORD_KIND_WITHIN]) & kinds)
 
 
-def _only_describes(word: str) -> bool:
-    """Whether the word is an adverb and nothing else to WordNet ("ever", "directly"): it says how or when of what
-    is asked, not what."""
-    return lexical.parts_of_speech(word) == "r"
-
-
 def _type_words(question: Question) -> frozenset[str]:
     """The words by which the question's type was recognised, when it asks for a measure: "share" in "what
     share of patients ...", "cost" in "how much does it cost?". (A kind of name is still to be found: "which
@@ -473,8 +467,6 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
         covered = stem(word) in in_passage or bool(text) and (_in_a_word(word, text) or _spelled_out(word, text))
         if not covered and word in pointed_at:
             continue  # "this tablet": the thing the text is about, whatever the text calls it
-        if not covered and _only_describes(word):
-            continue  # "ever": an adverb the passage lacks colours the question, it asks nothing
         total += weight
         found += weight if covered else 0.0
     return found / total if total else 0.5
