@@ -49,6 +49,21 @@ def test_a_question_framed_by_the_article_is_the_question_itself():
     assert questions_in("Does the article say how often clots happened?") == ("How often clots happened?",)
 
 
+def test_what_a_colon_introduces_is_the_question():
+    message = ("My cousin and I argued about the study. So, settle it for us: how many of the people in the trial "
+               "had the pancreas kind?")
+    assert questions_in(message) == ("How many of the people in the trial had the pancreas kind?",)
+    assert questions_in("Note: the trial was small. Was it blinded?") == ("Was it blinded?",)
+
+
+def test_a_sentence_opening_like_a_question_tells_something_when_another_asks():
+    message = ("When I load the prices back I get numbers like 19.990000000000002. Is there a way to tell the "
+               "loader to use exact values?")
+    assert questions_in(message) == ("Is there a way to tell the loader to use exact values?",)
+    assert questions_in("When I load the prices back. Which option.") == ("When I load the prices back.",
+                                                                         "Which option.")
+
+
 def test_at_most_three_questions_are_taken():
     assert len(questions_in("What is NET? What is PRRT? What is CABINET? What is STELLAR?")) == 3
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from netqa.documents import BlockKind, parse_document, read_corpus
-from netqa.documents.names import names_text
+from netqa.documents.names import corpus_names, file_stem, names_text
 from netqa.documents.passages import reflow
 
 
@@ -226,6 +226,33 @@ def test_names_give_initialisms_and_versions_of_the_title():
     names = names_text("GNU LESSER GENERAL PUBLIC LICENSE Version 3, 29 June 2007", "LGPL-3.txt").split()
     assert {"LGPL", "GPL", "LGPLv3", "GPLv3", "LGPL-3", "GPL3"} <= set(names)
     assert "MPL" in names_text("MOZILLA PUBLIC LICENSE Version 1.1", "MPL-1.1.txt").split()
+
+
+def test_a_version_ending_in_zero_is_also_named_without_it():
+    names = names_text("Mozilla Public License Version 2.0", "MPL-2.0").split()
+    assert {"MPLv2.0", "MPLv2", "MPL2", "MPL-2"} <= set(names)
+
+
+def test_the_words_before_a_shorter_initialism_name_the_document_too():
+    names = names_text("GNU LESSER GENERAL PUBLIC LICENSE Version 2.1", "LGPL-2.1")
+    assert "LESSER GPL" in names and "GNU LGPL" in names
+    assert "GNU FDL" in names_text("GNU Free Documentation License Version 1.3", "GFDL-1.3")
+
+
+def test_a_short_name_names_the_document_whose_title_it_abbreviates_most_fully():
+    gpl, lesser = corpus_names([("GNU GENERAL PUBLIC LICENSE Version 3", "GPL-3"),
+                                ("GNU LESSER GENERAL PUBLIC LICENSE Version 2.1", "LGPL-2.1")])
+    assert gpl.withheld == () and "GPLv3" in gpl.text.split()
+    assert lesser.withheld == ("GPL",)
+    assert "GPLv2.1" not in lesser.text.split() and "LGPLv2.1" in lesser.text.split()
+    (alone,) = corpus_names([("GNU LESSER GENERAL PUBLIC LICENSE Version 3", "LGPL-3.txt")])
+    assert alone.withheld == () and "GPLv3" in alone.text.split()
+
+
+def test_a_suffix_of_digits_is_part_of_the_version_not_a_format():
+    assert file_stem("LGPL-2.1") == "LGPL-2.1" and file_stem("CC0-1.0.txt") == "CC0-1.0"
+    assert file_stem("README.md") == "README"
+    assert "LGPLv2.1" in names_text("LGPL-2.1", "LGPL-2.1").split()
 
 
 def test_block_kinds_are_a_closed_set():

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 import netqa
 from netqa.documents import read_corpus
 from netqa.documents.passages import reflow
+from netqa.text import word_terms
 from netqa.web import create_app
 
 # Debian's licence texts that the outside examiners do not use (copied unchanged from /usr/share/common-licenses
@@ -90,6 +91,32 @@ def test_a_question_naming_a_licence_cites_that_licence(licence_bot):
     assert reply.citations and reply.citations[0].path == "LGPL-3.txt"
     assert reply.citations[0].doc_id == "lgpl-3" and reply.citations[0].page is None
     assert "A \"Combined Work\" is a work produced by combining or linking an Application" in reply.answer
+
+
+@pytest.fixture(scope="module")
+def six_licences_bot(tmp_path_factory):
+    """The five licences beside GPL-2: two GNU licences whose names share "GPL"."""
+    folder = tmp_path_factory.mktemp("six")
+    for path in [*LICENCES.glob("*.txt"), LICENCES.parent.parent / "gpl2" / "docs" / "GPL-2.txt"]:
+        shutil.copy(path, folder / path.name)
+    return netqa.load(folder)
+
+
+@pytest.mark.parametrize(("name", "path"), [
+    ("GPL", "GPL-2.txt"), ("GPLv2", "GPL-2.txt"), ("GPL version 2", "GPL-2.txt"), ("GNU GPL", "GPL-2.txt"),
+    ("the GNU General Public License", "GPL-2.txt"),
+    ("LGPL", "LGPL-3.txt"), ("LGPLv3", "LGPL-3.txt"), ("LGPL 3.0", "LGPL-3.txt"), ("the Lesser GPL", "LGPL-3.txt"),
+    ("the GNU Lesser General Public License", "LGPL-3.txt"),
+    ("GFDL", "GFDL-1.3.txt"), ("GNU FDL", "GFDL-1.3.txt"), ("the free documentation licence", "GFDL-1.3.txt"),
+    ("the Artistic licence", "Artistic.txt"), ("CC0", "CC0-1.0.txt"), ("the Creative Commons licence", "CC0-1.0.txt"),
+    ("MPL", "MPL-1.1.txt"), ("MPL 1.1", "MPL-1.1.txt"), ("the Mozilla licence", "MPL-1.1.txt"),
+])
+def test_a_licence_is_found_by_the_names_people_call_it(six_licences_bot, name, path):
+    question = f"What does {name} say about warranty?"
+    (passage,) = six_licences_bot.top_passages(question, 1)
+    assert passage.path == path
+    named = six_licences_bot.index.named_document([(word_terms(question), 1.0)])
+    assert named == passage.doc_id
 
 
 @needs_python_doc

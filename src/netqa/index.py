@@ -24,12 +24,14 @@ from netqa.documents import (
     LEXICON_FILE,
     METADATA_FILE,
     Document,
+    Naming,
     Passage,
     Sentence,
     Skipped,
     corpus_files,
     default_corpus_dir,
     read_corpus,
+    searched_names,
 )
 from netqa.documents.converters import versions as converter_versions
 from netqa.documents.passages import shown_by
@@ -208,15 +210,21 @@ CODE_WEIGHT = 0.6  # a code block's passage scores this share of what its words 
 SECTION_REPEATS = 2
 
 
-def _fit_names(texts: list[str], words: _Space, passage_document: np.ndarray) -> _Space:
+def _fit_names(namings: list[Naming], words: _Space, passage_document: np.ndarray) -> _Space:
     """Documents' names as a by-column space whose entries are 1 (the name holds the term), each term weighing
     idf_t = ln(N / df_t), df_t = the documents whose name or text holds it: a query's weights then say how much of
-    it a name covers, and a word every document uses ("license" in a folder of licences) names none of them."""
+    it a name covers, and a word every document uses ("license" in a folder of licences) names none of them.
+    A document's withheld short names are no terms of its name ("GPL" of the Lesser GPL beside the GPL)."""
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
 
     vectorizer = CountVectorizer(analyzer=word_terms, binary=True, dtype=np.float32)
-    matrix = vectorizer.fit_transform(texts).tocsc()
+    matrix = vectorizer.fit_transform([naming.text for naming in namings]).tolil()
+    for row, naming in enumerate(namings):
+        for term in {t for name in naming.withheld for t in word_terms(name)} & vectorizer.vocabulary_.keys():
+            matrix[row, vectorizer.vocabulary_[term]] = 0
+    matrix = matrix.tocsc()
+    matrix.eliminate_zeros()
     matrix.sort_indices()
     # documents x name terms, nonzero where the document's name or its text holds the term
     terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
@@ -225,12 +233,12 @@ def _fit_names(texts: list[str], words: _Space, passage_document: np.ndarray) ->
     text = text[:, [words.vocabulary[terms[col]] for col in name_cols]]
     passages = len(passage_document)
     of_document = sparse.csr_matrix((np.ones(passages), (passage_document, np.arange(passages))),
-                                    shape=(len(texts), passages))
+                                    shape=(len(namings), passages))
     to_names = sparse.csr_matrix((np.ones(len(name_cols)), (np.arange(len(name_cols)), name_cols)),
                                  shape=(len(name_cols), len(terms)))
     used = (matrix + of_document @ (text != 0) @ to_names).tocsc()
     used.eliminate_zeros()
-    idf = np.log(len(texts) / np.maximum(np.diff(used.indptr), 1)).astype(np.float32)
+    idf = np.log(len(namings) / np.maximum(np.diff(used.indptr), 1)).astype(np.float32)
     return _Space(dict(vectorizer.vocabulary_), idf, matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32),
                   matrix.data.astype(np.float32), matrix.shape[0], True)
 
@@ -276,7 +284,7 @@ class PassageIndex:
         self.word_weight = word_weight
         self.char_weight = char_weight
 
-    def fit(self, passages: tuple[Passage, ...], progress=None, names: list[str] | None = None) -> PassageIndex:
+    def fit(self, passages: tuple[Passage, ...], progress=None, names: list[Naming] | None = None) -> PassageIndex:
         """Fit the three spaces, and the space of document names when there are several documents (`names`, one
         per document in the order of the passages' documents); `progress(iterable, desc)` may wrap each pass
         over the texts (a tqdm)."""
@@ -505,7 +513,8 @@ def build(directory: Path, progress: bool = False, state: _CorpusState | None = 
                        raw=state.raw if state is not None else None)
     documents = read.documents
     passages = tuple(p for doc in documents for p in doc.passages)
-    index = PassageIndex().fit(passages, progress=bar, names=[doc.names for doc in documents])
+    # a short name stands for the document it abbreviates most fully ("GPL": not the Lesser GPL beside the GPL)
+    index = PassageIndex().fit(passages, progress=bar, names=searched_names(documents))
     words = corpus_words(passages, documents)
     abbreviations = find_abbreviations("\n".join(p.text for p in passages))
     return CorpusIndex(directory, documents, passages, index, frozenset(words),

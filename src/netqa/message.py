@@ -129,7 +129,17 @@ def _unframed(sentence: str) -> str:
         if m and m.end() < len(sentence):
             rest = sentence[m.end():]
             return rest[:1].upper() + rest[1:] if sentence[:1].isupper() else rest
-    return sentence
+    return _after_colon(sentence)
+
+
+def _after_colon(sentence: str) -> str:
+    """"So, settle it for us: how many ...?", "I'd like to understand the format better: how does ...?": what a
+    colon introduces is the question when it opens as one; what stands before it only leads up to it."""
+    head, colon, rest = sentence.rpartition(":")
+    rest = rest.strip()
+    if not colon or not head.strip() or not rest.endswith("?") or not _QUESTION_START.match(rest):
+        return sentence
+    return rest[:1].upper() + rest[1:]
 
 
 def sentences_of(text: str) -> list[str]:
@@ -167,6 +177,9 @@ def questions_in(text: str) -> tuple[str, ...]:
     asked = [s for s in unframed if _is_question(s)]
     # "Can you tell me?" after the sentence that says what: a question with no words of its own asks nothing
     asked = [s for s in asked if _has_content(s)] or asked
+    # "When I load them back I get numbers like 19.99000002. Is there a way to ...?": where a message asks with a
+    # question mark, a sentence without one that only opens like a question tells something
+    asked = [s for s in asked if s.rstrip().endswith("?")] or asked
     if len(sentences) == 1:
         asked = [unframed[0]]
     if not asked:

@@ -29,7 +29,7 @@ from netqa.documents.model import (
     Sentence,
     Skipped,
 )
-from netqa.documents.names import names_text
+from netqa.documents.names import Naming, corpus_names, file_stem, names_text
 from netqa.documents.passages import passages_of
 
 log = logging.getLogger("netqa")
@@ -43,9 +43,10 @@ _GZIP = ".gz"
 MAX_GUNZIPPED_BYTES = 256 * 1024 * 1024  # a compressed file that unpacks to more is refused (a gzip bomb)
 
 __all__ = ["Block", "BlockKind", "ConversionError", "Converted", "CorpusError", "CorpusFiles",
-           "CorpusRead", "Document", "LEXICON_FILE", "METADATA_FILE", "Passage", "SUFFIXES", "Sentence", "Skipped",
+           "CorpusRead", "Document", "LEXICON_FILE", "METADATA_FILE", "Naming", "Passage", "SUFFIXES", "Sentence",
+           "Skipped",
            "corpus_files", "default_corpus_dir", "document_ids", "find_files", "format_suffix", "load_corpus",
-           "parse_document", "read_corpus", "read_metadata"]
+           "parse_document", "read_corpus", "read_metadata", "searched_names"]
 
 
 def default_corpus_dir() -> Path:
@@ -207,12 +208,18 @@ def parse_document(path: Path, data: bytes | str, doc_id: str, relative_path: st
     converter, converted = convert(format_suffix(path.name), _gunzip(data) if compressed else data)
     if compressed:  # offsets index the unpacked text, which is not the file: the index keeps it
         converted = replace(converted, encoding=None)
-    title = metadata.get("title") or converted.title or os.path.splitext(_without_gzip(path.name))[0]
+    title = metadata.get("title") or converted.title or file_stem(_without_gzip(path.name))
     return Document(
         id=doc_id, title=title, source=metadata.get("source", path.name), path=path, text=converted.text,
         passages=passages_of(converted, doc_id, title, relative_path, converter.name),
         sha256=hashlib.sha256(data).hexdigest(), relative_path=relative_path, format=converter.name,
         encoding=converted.encoding, names=names_text(title, _without_gzip(relative_path)))
+
+
+def searched_names(documents: tuple[Document, ...]) -> list[Naming]:
+    """What each document is called where a question may name it: its names, a short name kept only on the document
+    it abbreviates most fully (see names.corpus_names)."""
+    return corpus_names([(doc.title, _without_gzip(doc.relative_path or doc.path.name)) for doc in documents])
 
 
 def document_ids(relative_paths: list[str]) -> list[str]:
@@ -224,7 +231,7 @@ def document_ids(relative_paths: list[str]) -> list[str]:
     for rel in relative_paths:
         folder, _, name = rel.rpartition("/")
         name = _without_gzip(name)
-        base = _slug(f"{folder}/{os.path.splitext(name)[0]}" if folder else os.path.splitext(name)[0])
+        base = _slug(f"{folder}/{file_stem(name)}" if folder else file_stem(name))
         doc_id, n = base, 1
         while doc_id in taken:
             n += 1
