@@ -2,20 +2,30 @@
 call and one normalise() (what every reply already pays) measured in the same run, and against a whole first ask;
 also the rules alone (`model=False`): what the learned net under them adds.
 
-    python benchmarks/safety_route.py [--rounds 5] [--out benchmarks/results/safety_route.json]
+    python benchmarks/safety_route.py [--rounds 5] [--out benchmarks/results/safety_route.json] [--against DIR]
 
 Messages: the look half of the safety set and the built-in gold set's questions. Each round times every message
 once with route's own reply cache cleared (the per-word spelling cache stays warm, as in a running server);
 "cold" is the very first pass, before any word was seen.
+
+`--against DIR` times another version's router in the same run, back to back: DIR is the `src/netqa` folder of
+that version (say, `git archive main src | tar -x -C /tmp/main`, then `--against /tmp/main/src/netqa`); its
+`safety.py` and `safety_model.py` are loaded beside this one's (the rest of netqa is shared), both must route every
+message alike, and their passes alternate (ABBA...), so load on the machine falls on both. Reported: each one's
+median over the messages of a pass (median of the passes), the median over the messages of each message's fastest
+pass, and the ratio of this version to the other.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -37,10 +47,54 @@ def _median_us(function, messages: list[str]) -> float:
     return statistics.median(times) / 1000
 
 
+def _load(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def against(folder: Path, messages: list[str], rounds: int) -> dict[str, float]:
+    """This version's route (rules and net) and the one in `folder`, passes alternated; see the module docstring."""
+    from netqa import safety
+
+    other_model = _load("netqa._other_safety_model", folder / "safety_model.py")
+    other = _load("netqa._other_safety", folder / "safety.py")
+    other.safety_model = other_model  # type: ignore[attr-defined]
+    routers = {"this": safety.route.__wrapped__, "other": other.route.__wrapped__}  # type: ignore[attr-defined]
+
+    def seen(route) -> tuple:  # the two modules' Route classes differ: compare their fields
+        return (route.kind.value, route.crisis, route.reason, route.mood)
+
+    for message in messages:
+        if seen(routers["this"](message, True)) != seen(routers["other"](message, True)):
+            raise SystemExit(f"the two versions route {message!r} differently")
+    medians: dict[str, list[float]] = {"this": [], "other": []}
+    fastest: dict[str, list[int]] = {"this": [], "other": []}
+    for number in range(2 * rounds):
+        for name in ("this", "other") if number % 4 in (0, 3) else ("other", "this"):
+            route, times = routers[name], []
+            for message in messages:
+                start = time.perf_counter_ns()
+                route(message, True)
+                times.append(time.perf_counter_ns() - start)
+            medians[name].append(statistics.median(times) / 1000)
+            fastest[name] = [min(pair) for pair in zip(fastest[name], times, strict=True)] if fastest[name] else times
+    figures = {f"route_{name}": statistics.median(medians[name]) for name in medians}
+    figures |= {f"route_fastest_{name}": statistics.median(fastest[name]) / 1000 for name in fastest}
+    figures["ratio"] = figures["route_this"] / figures["route_other"]
+    figures["ratio_fastest"] = figures["route_fastest_this"] / figures["route_fastest_other"]
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="passes over the messages (median of the rounds)")
     parser.add_argument("--out", type=Path, help="write the figures here as JSON")
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="instead, time this router against the one in another version's src/netqa folder")
     args = parser.parse_args()
 
     from netqa import safety, safety_model
@@ -50,6 +104,10 @@ def main() -> None:
     safety.english()  # the word data is read once a process, when the bot loads
     safety_model.shipped()  # so is the learned net
     uncached = safety.route.__wrapped__
+    if args.against:
+        for name, value in against(args.against, messages, args.rounds).items():
+            print(f"{name:26} {value:10.2f}{'' if name.startswith('ratio') else ' µs'}")
+        return
 
     def no_op(message: str) -> None:
         return None

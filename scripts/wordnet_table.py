@@ -11,6 +11,12 @@ adjectives similar in meaning. Broader words (hypernyms) are left out there: "pr
 words are looser, for a word a text never uses: of the first sense of each part of speech, the broader words and
 the content words of the definition ("sell" -> exchange, deliver, money; "computer" -> machine, calculations).
 Proper names (capitalised lemmas: "England") are left out: a place or a name is a constraint to find, not to widen.
+
+Only a word's usual senses are used, by WordNet's tag counts (cntlist.rev: how often each sense was tagged in the
+semantic concordance texts): its first sense of a part of speech, and a later one (of the first SENSES) only when it
+was tagged at least FREQUENT_SHARE of the times the word was tagged in that part of speech; and the part of speech
+the word is most often tagged in comes first ("break" the verb before "break" the noun). So "run" keeps its verb
+senses and not "a run" = "a trial", which hardly anyone means by it.
 The licence (lang/en/LICENSE-wordnet.txt) is copied from the Debian package.
 """
 
@@ -29,6 +35,7 @@ from netqa.lang import en
 
 POS = {"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}
 SENSES = 2  # senses of each part of speech whose relations are kept (the most frequent first)
+FREQUENT_SHARE = 0.05  # a later sense tagged this share of a word's tags in its part of speech is a usual one
 MAX_RELATED = 16
 MAX_DEFINING = 12
 PER_SENSE = 6  # definition words of one sense (and half as many broader words): a long definition drifts
@@ -72,18 +79,40 @@ def read_glosses(wordnet: Path) -> dict[tuple[str, str], str]:
     return glosses
 
 
-def read_senses(wordnet: Path) -> dict[str, list[tuple[str, str]]]:
-    """lemma -> its synsets, most frequent sense first (the first few of each part of speech)."""
-    senses: dict[str, list[tuple[str, str]]] = defaultdict(list)
+def read_senses(wordnet: Path) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[tuple[str, str]]]]:
+    """lemma -> its first SENSES synsets of each part of speech, and -> its usual ones among them (see the module's
+    docstring); the part of speech it is most used in first."""
+    counts = tag_counts(wordnet)
+    every: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for pos, letter in (("noun", "n"), ("verb", "v"), ("adj", "a"), ("adv", "r")):
         for line in (wordnet / f"index.{pos}").read_text(encoding="latin-1").splitlines():
             if line.startswith("  "):
                 continue
             fields = line.split()
             lemma, synset_count, pointer_count = fields[0], int(fields[2]), int(fields[3])
-            offsets = fields[6 + pointer_count:6 + pointer_count + synset_count]
-            senses[lemma].extend((letter, o) for o in offsets[:SENSES])
-    return senses
+            every[lemma][letter] = fields[6 + pointer_count:6 + pointer_count + synset_count]
+    senses: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    usual: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for lemma, by_pos in every.items():
+        tagged = {letter: [counts.get((lemma, letter, i + 1), 0) for i in range(len(offsets))]
+                  for letter, offsets in by_pos.items()}
+        for letter in sorted(by_pos, key=lambda letter: ("nvar".index(letter) - 10 * sum(tagged[letter]))):
+            total = sum(tagged[letter])
+            senses[lemma].extend((letter, offset) for offset in by_pos[letter][:SENSES])
+            usual[lemma].extend((letter, offset) for rank, offset in enumerate(by_pos[letter][:SENSES])
+                                if rank == 0 or total and tagged[letter][rank] >= max(1, FREQUENT_SHARE * total))
+    return senses, usual
+
+
+def tag_counts(wordnet: Path) -> dict[tuple[str, str, int], int]:
+    """(lemma, part of speech, sense number) -> the times that sense was tagged (cntlist.rev)."""
+    letters = {"1": "n", "2": "v", "3": "a", "4": "r", "5": "a"}
+    counts: dict[tuple[str, str, int], int] = {}
+    for line in (wordnet / "cntlist.rev").read_text(encoding="latin-1").splitlines():
+        key, number, count = line.split()
+        lemma, _, kind = key.partition("%")
+        counts[(lemma, letters[kind[0]], int(number))] = int(count)
+    return counts
 
 
 def related(lemma: str, senses, synsets) -> list[str]:
@@ -155,7 +184,8 @@ def main() -> None:
     parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
     parser.add_argument("--min-zipf", type=float, default=2.5, help="leave out words rarer than this in English")
     args = parser.parse_args()
-    synsets, senses, glosses = read_synsets(args.wordnet), read_senses(args.wordnet), read_glosses(args.wordnet)
+    synsets, glosses = read_synsets(args.wordnet), read_glosses(args.wordnet)
+    senses, usual = read_senses(args.wordnet)
     stopwords = en.word_list("stopwords.txt") | en.word_list("generic_words.txt")
     rows = []
     for lemma in sorted(senses):
@@ -164,11 +194,11 @@ def main() -> None:
             continue
         if zipf_frequency(phrase, "en") < args.min_zipf:
             continue
-        words = [w for w in related(lemma, senses, synsets) if zipf_frequency(w, "en") >= 1.0 or " " in w]
+        words = [w for w in related(lemma, usual, synsets) if zipf_frequency(w, "en") >= 1.0 or " " in w]
         parts = "".join(sorted({letter for letter, _ in senses[lemma]}))
         if _is_proper(lemma, senses, synsets):
             parts += "p"  # a name: "england", "monday"
-        defined = [w for w in defining(lemma, senses, synsets, glosses, stopwords)
+        defined = [w for w in defining(lemma, usual, synsets, glosses, stopwords)
                    if w not in words and (zipf_frequency(w, "en") >= 2.0 or " " in w)
                    ] if zipf_frequency(phrase, "en") >= DEFINING_ZIPF else []
         rows.append(f"{phrase}\t{parts}\t{'|'.join(words)}\t{'|'.join(defined)}".rstrip("\t"))

@@ -148,3 +148,12 @@ def test_the_router_s_reading_is_among_the_net_s_features():
     assert {"@person:personal", "@severity:mild", "@asks", "@ruled_out"} <= set(found)
     assert "@opens" in safety.signals(safety.Message("how is it taken?", safety.english()), ruled_out=False)
     assert "@ruled_out" not in safety.signals(message, ruled_out=False)
+
+
+@pytest.mark.parametrize("text, personal", [("When patients miss a dose, can they take it later?", False),
+                                            ("If someone forgets a tablet, can they take two?", False),
+                                            ("When my mum misses a dose, can she take it later?", True),
+                                            ("I missed a dose, can I take it later?", True)])
+def test_the_net_refers_only_a_person_of_the_writers_not_a_pronoun_taking_up_people_in_general(text, personal):
+    assert safety.names_a_person(safety.Message(text, safety.english())) is personal
+    assert (route(text, True).kind is RouteKind.MEDICAL_ADVICE) is personal

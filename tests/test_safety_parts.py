@@ -773,3 +773,95 @@ def test_an_age_then_or_an_outcome_does_not_end_self_harm_told_now(text):
 
 def test_an_age_then_in_a_clause_of_its_own_dates_the_clause_after_it():
     assert route("As a teenager, I took an overdose. Is depression a side effect?").kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["I had a seizure in 2019 and today I feel fine",
+                                  "my dad had a stroke last year and today he is doing well"])
+def test_and_before_a_time_said_first_and_a_subject_opens_a_clause_the_time_dates(text):
+    assert route(text).kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["I had a seizure in 2019 and today I had another one",
+                                  "my dad had a stroke in 2019 and today his face is drooping",
+                                  "My dad had a stroke 2 years ago and today he can't lift his arm"])
+def test_a_sign_told_in_the_clause_a_time_opens_is_reported(text):
+    assert route(text).kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["I overdosed last year. I never want to feel that way again",
+                                  "I tried to kill myself in 2020, I do not want to feel like that ever again"])
+def test_a_negation_anywhere_before_again_in_its_clause_denies_it(text):
+    assert route(text).kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["she took an overdose last year and has just done it again",
+                                  "I tried to end it last year and I cannot stop thinking about doing it again"])
+def test_again_after_a_cue_that_does_not_deny_brings_the_sign_back(text):
+    route_ = route(text)
+    assert route_.kind is EMERGENCY and route_.crisis
+
+
+@pytest.mark.parametrize("text", ["my husband had a heart attack in 2018 and this week he is out playing golf again",
+                                  "she had a seizure last year and she is walking again"])
+def test_again_said_of_something_else_being_done_does_not_bring_the_sign_back(text):
+    assert route(text).kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["she had a seizure last year and it is happening again",
+                                  "I tried to kill myself last year and I am thinking about it again",
+                                  "he vomited blood last month and he is vomiting again"])
+def test_again_said_of_the_sign_itself_or_with_a_word_referring_back_brings_it_back(text):
+    assert route(text).kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["how do I know if my stomach pain is serious?",
+                                  "how can I tell if my headache is serious?"])
+def test_asking_how_to_know_whether_ones_own_complaint_is_serious_is_a_question(text):
+    assert route(text).kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["how do i know if my stomach pain is serious right now",
+                                  "how do I know if my wish to die is serious?",
+                                  "how do I know if my dad is having a stroke?"])
+def test_asked_how_to_know_now_of_a_wish_or_of_a_relative_stays_an_emergency(text):
+    assert route(text).kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["i don't want to be a burden on my family with all these appointments",
+                                  "I don't want to be a burden, my kids have to drive me to every scan"])
+def test_not_wanting_to_be_a_burden_told_about_ones_care_is_no_warning_sign(text):
+    assert not route(text).crisis
+
+
+@pytest.mark.parametrize("text", ["I don't want to be a burden anymore",
+                                  "I don't want to be a burden any longer, I've had enough of the treatment",
+                                  "I don't want to be a burden to anyone"])
+def test_not_wanting_to_be_a_burden_as_lasting_or_alone_is_a_warning_sign(text):
+    route_ = route(text)
+    assert route_.kind is EMERGENCY and route_.crisis
+
+
+def test_would_i_know_asks_no_decision_of_a_person_after_its_subject():
+    assert route("how would I know if my bleeding gums are something to worry about?").kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["should we up his tablets?", "can I up my dose to 60mg?",
+                                  "I'm on 40mg, should I ask to go up to 60?"])
+def test_up_after_a_subject_or_to_and_go_up_are_dose_decisions(text):
+    assert route(text).kind is RouteKind.MEDICAL_ADVICE
+
+
+def test_up_after_a_verb_is_its_particle():
+    assert route("I never want to end up back in hospital again, what should I watch for?").kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["i want to croak", "I want to kick the bucket",
+                                  "he says he is going to asphyxiate himself"])
+def test_wordnets_words_for_die_and_kill_fill_the_self_harm_slots(text):
+    route_ = route(text)
+    assert route_.kind is EMERGENCY and route_.crisis
+
+
+@pytest.mark.parametrize("text", ["I want to buy it", "I want to pass the test", "can cabozantinib kill cancer cells?"])
+def test_a_word_whose_first_sense_is_not_dying_fills_no_slot(text):
+    assert route(text).kind is QUESTION

@@ -2,8 +2,9 @@
 
 The table is derived by scripts/wordnet_table.py from Debian's wordnet-base (WordNet's licence beside it
 in lang/en/LICENSE-wordnet.txt): for a common English word, its parts of speech and the words WordNet
-relates to it (synonyms, derived forms, pertainyms, similar adjectives), and, looser, the words defining it (the
-broader words and the definition's content words: "sell" -> exchange, money).
+relates to it in its usual senses, by WordNet's tag counts (synonyms, derived forms, pertainyms, similar
+adjectives), and, looser, the words defining it (the broader words and the definition's content words: "sell" ->
+exchange, money).
 """
 
 from __future__ import annotations

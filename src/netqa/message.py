@@ -17,6 +17,7 @@ from netqa.lang import en
 from netqa.text import normalise, words
 
 MAX_QUESTIONS = 3  # a message asking more gets the first three answered
+LONG_MESSAGE = 30  # words: a message this long is a story around its question(s), read sentence by sentence
 
 
 @dataclass(frozen=True)
@@ -108,14 +109,20 @@ def spell_out(text: str) -> str:
 # A sentence ends at . ! ? followed by a space and a capital, a digit or a quote; not after initials or titles.
 _SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)"
                            r"([.!?]+)[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|([?!]+)\s+(?=\w)")
+# A message written without capitals ("my husband has been through so much. our daughter found this") ends its
+# sentences before a small letter too (after a word, not after initials such as "e.g.").
+_LOWER_CASE_END = re.compile(r"(?<=[a-z]{2})[.!]+\s+(?=[a-z])")
+_QUESTION_WORDS = r"(?:what|what's|whats|who|who's|whose|whom|when|where|why|how|which)"
 _QUESTION_START = re.compile(r"^(?:(?:so|and|but|also|ok|okay|well|then|plus|now)[,]?\s+)*"
-                             r"(?:what|what's|whats|who|who's|whose|whom|when|where|why|how|which|is|are|was|were|"
+                             rf"(?:{_QUESTION_WORDS}|is|are|was|were|"
                              r"do|does|did|can|could|will|would|should|has|have|had|isn't|aren't|doesn't|don't|"
                              r"didn't|whether)\b", re.IGNORECASE)
-# Two questions in one sentence: "Who will test it, and when will that happen?"
-_SECOND_QUESTION = re.compile(r"[,;]\s+(?:and|or|also|plus)\s+(?=(?:what|who|when|where|why|how|which)\b\s+\w+)"
+# Two questions in one sentence: "Who will test it, and when will that happen?"; a told clause and a question:
+# "I've read it is slow, but what about unpacking?"
+_SECOND_QUESTION = re.compile(r"[,;]\s+(?:and|or|also|plus|but|so)\s+(?=(?:what|who|when|where|why|how|which)\b\s+\w+)"
                               r"|[,;]\s+(?=(?:what|who|when|where|why|how|which)\b\s+(?:is|are|was|were|do|does|did|"
                               r"can|will|would|should|has|have|many|much|long|often)\b)", re.IGNORECASE)
+_LEAD_IN = re.compile(r":\s+")  # "So, settle it for us: how many ...?", "My question is this: ..."
 
 
 @lru_cache(maxsize=1)
@@ -123,23 +130,67 @@ def _frames() -> tuple[re.Pattern, ...]:
     return tuple(re.compile(line, re.IGNORECASE) for line in en.ordered_lines("question_frames.txt"))
 
 
+@lru_cache(maxsize=1)
+def _asking() -> dict[str, frozenset[str]]:
+    return {key: frozenset(value.split()) for key, value in en.table("asking.txt").items()}
+
+
+def _alternatives(key: str) -> str:
+    """The words of an asking.txt entry as regex alternatives, longest first ("such_as" is "such as")."""
+    return "|".join(re.escape(w).replace("_", r"\s+") for w in sorted(_asking()[key], key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _indirect() -> re.Pattern:
+    """"I was wondering which journal ...", "we need to know what counts as ...": the writer (or the reader, asked to
+    tell) and a verb of knowing, then a question word: the indirect question from that word on (lang/en/asking.txt)."""
+    return re.compile(rf"^(?:[\w',]+\s+){{0,6}}?(?:{_alternatives('askers')})\s+(?:[\w']+\s+){{0,5}}?"
+                      rf"(?:{_alternatives('knowing')})(?:\s+(?:out|me|us|about|on))?[,:]?\s+"
+                      rf"(?=(?:{_QUESTION_WORDS}|whether|if)\s)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _telling() -> re.Pattern:
+    """"When my father was diagnosed ...": a question word that opens a told clause, its subject right after it."""
+    return re.compile(rf"^(?:{_alternatives('subordinating')})\s+(?:{_alternatives('subjects')})\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _reason_after() -> re.Pattern:
+    """", since I would like to read the paper myself": why the writer asks, after the question."""
+    return re.compile(rf",\s+(?:{_alternatives('reasons')})\s+(?:{_alternatives('subjects')})\b[^?]*(?=[?.!]*$)",
+                      re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _example_after() -> re.Pattern:
+    """", like phase 1, 2 or 3?", ", like did the doctors know who got the real drug?": examples of what is meant, or
+    the question again in other words, after the question."""
+    return re.compile(rf",\s+(?P<opening>{_alternatives('elaborating')})\s+(?P<example>[^?]+?)\s*(?=[?.!]*$)",
+                      re.IGNORECASE)
+
+
+def _told_after(question: str) -> str:
+    """The question without the reason given after it (story) and with the examples after it as an aside: they help
+    find the passage, but an answer need not name them ("which phase was it (like phase 1, 2 or 3)?"); the question
+    again in other words (", like did the doctors know ...?") is story."""
+    question = _reason_after().sub("", question)
+    example = _example_after().search(question)
+    if example is None:
+        return question
+    rest = question[:example.start()] + question[example.end():]
+    if _opens_question(example.group("example")):
+        return rest
+    return _framed(rest, f"{example.group('opening').lower()} {example.group('example')}")
+
+
 def _unframed(sentence: str) -> str:
-    for frame in _frames():
+    for frame in (*_frames(), _indirect()):
         m = frame.match(sentence)
         if m and m.end() < len(sentence):
             rest = sentence[m.end():]
             return rest[:1].upper() + rest[1:] if sentence[:1].isupper() else rest
-    return _after_colon(sentence)
-
-
-def _after_colon(sentence: str) -> str:
-    """"So, settle it for us: how many ...?", "I'd like to understand the format better: how does ...?": what a
-    colon introduces is the question when it opens as one; what stands before it only leads up to it."""
-    head, colon, rest = sentence.rpartition(":")
-    rest = rest.strip()
-    if not colon or not head.strip() or not rest.endswith("?") or not _QUESTION_START.match(rest):
-        return sentence
-    return rest[:1].upper() + rest[1:]
+    return sentence
 
 
 def sentences_of(text: str) -> list[str]:
@@ -149,7 +200,18 @@ def sentences_of(text: str) -> list[str]:
         parts.append(text[at:end].strip())
         at = m.end()
     parts.append(text[at:].strip())
+    if text[:1].islower() and len(text.split()) >= LONG_MESSAGE:
+        parts = [piece for part in parts for piece in _split_after(part, _LOWER_CASE_END)]
     return [p for p in parts if p]
+
+
+def _split_after(text: str, end: re.Pattern) -> list[str]:
+    """The text cut after each match of `end` (the marks stay with the sentence they end)."""
+    pieces, at = [], 0
+    for m in end.finditer(text):
+        pieces.append(text[at:m.end()].strip())
+        at = m.end()
+    return [*pieces, text[at:].strip()]
 
 
 def _has_content(sentence: str) -> bool:
@@ -157,8 +219,10 @@ def _has_content(sentence: str) -> bool:
     return any(w not in plain for w in words(sentence))
 
 
-def _is_question(sentence: str) -> bool:
-    return sentence.rstrip().endswith("?") or bool(_QUESTION_START.match(sentence))
+def _opens_question(clause: str) -> bool:
+    """Whether a clause opens as a question: a question word or an auxiliary first ("how many ...", "is it ..."),
+    not a question word opening a told clause ("When my father was diagnosed ...")."""
+    return bool(_QUESTION_START.match(clause)) and not _telling().match(clause)
 
 
 def asks_something(piece: str) -> bool:
@@ -166,38 +230,81 @@ def asks_something(piece: str) -> bool:
     return any(_QUESTION_START.match(part.strip()) for part in piece.split(","))
 
 
+@dataclass(frozen=True)
+class _Asked:
+    text: str  # the question, without the words framing it
+    marked: bool  # a lead-in named it the question ("Here is my real question: ...")
+
+
+def _asked_in(sentence: str) -> _Asked | None:
+    """The question a sentence of a message asks, or None when it only tells.
+
+    A lead-in before a colon is taken off ("So, settle it for us: how many ...?"); so are the words framing a
+    question ("What I really want to know is ...", "I was wondering which ...") and the reason given after it
+    (", since I would like to read the paper"). Without a question mark, a sentence asks only when it opens as a
+    question or is an indirect question of the writer's ("can you tell me what ...", "I need to know what ...").
+    """
+    marked = False
+    pieces = _LEAD_IN.split(sentence)
+    for i in range(len(pieces) - 1, 0, -1):
+        rest = ": ".join(pieces[i:])
+        if _opens_question(_unframed(rest)):
+            lead_in = ": ".join(pieces[:i])
+            marked = bool(set(words(lead_in)) & _asking()["question"])
+            # "sokcet howto: what does shutdown(1) tell the server": a lead-in naming no one frames the question
+            rest = rest[:1].upper() + rest[1:] if sentence[:1].isupper() else rest
+            sentence = rest if _told(lead_in) else _framed(rest, _in_mid_sentence(lead_in))
+            break
+    unframed = _unframed(sentence)
+    framed = unframed != sentence
+    marked = marked or framed and bool(set(words(sentence[:len(sentence) - len(unframed)])) & _asking()["question"])
+    if not (unframed.rstrip().endswith("?") or framed or _opens_question(unframed)):
+        return None
+    return _Asked(_told_after(unframed), marked)
+
+
+def _told(piece: str) -> bool:
+    """Whether a piece of a sentence tells of the writer ("So, settle it for us", "I've read it is slow")."""
+    return bool(set(words(piece)) & _asking()["personal"])
+
+
 def questions_in(text: str) -> tuple[str, ...]:
     """The question(s) a message asks, in order, at most MAX_QUESTIONS; the message itself when it has none.
 
-    A short message is its own question. In a longer one only sentences that ask something count,
-    without the words framing them; a sentence asking two things ("who ..., and when ...?") gives two.
+    A short message is its own question. In a longer one only sentences that ask something count, without the
+    words framing them; a sentence asking two things ("who ..., and when ...?") gives two. When a lead-in names
+    one the question ("My real question is: ..."), what was asked before it is story ("Is it normal to be scared?").
     """
     sentences = sentences_of(text)
-    unframed = [_unframed(s) for s in sentences]
-    asked = [s for s in unframed if _is_question(s)]
+    found = [a for a in (_asked_in(s) for s in sentences) if a is not None]
+    first_marked = next((i for i, a in enumerate(found) if a.marked), 0)
+    asked = [a.text for a in found[first_marked:]]
     # "Can you tell me?" after the sentence that says what: a question with no words of its own asks nothing
     asked = [s for s in asked if _has_content(s)] or asked
-    # "When I load them back I get numbers like 19.99000002. Is there a way to ...?": where a message asks with a
-    # question mark, a sentence without one that only opens like a question tells something
-    asked = [s for s in asked if s.rstrip().endswith("?")] or asked
     if len(sentences) == 1:
-        asked = [unframed[0]]
+        asked = asked[-1:] or [_unframed(sentences[0])]
     if not asked:
-        return (text,) if len(sentences) <= 1 else (unframed[-1],)
+        return (text,) if len(sentences) <= 1 else (_unframed(sentences[-1]),)
     split: list[str] = []
     for sentence in asked:
         pieces = [p.strip(" ,;") for p in _SECOND_QUESTION.split(sentence)]
-        pieces = _framing_into_question(_topic_into_question([p for p in pieces if p]))
+        pieces = _framing_into_question(_topic_into_question([p for p in pieces if p]), len(sentences) == 1)
         if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
             split.extend(p if p.endswith("?") else p + "?" for p in pieces)
         else:
             split.append(pieces[0] if len(pieces) == 1 else sentence)
+    # "... but what about getting the files back out? How does unpacking compare?", "what if it does not hold up?
+    # What licence applies in that case?": a topic or a supposition only, then the question asked of it: it is
+    # story around that question, not a question of its own
+    split = [q for i, q in enumerate(split)
+             if not ((_TOPIC_ONLY.match(q) or _SUPPOSING.match(q)) and i + 1 < len(split))]
     return tuple(dict.fromkeys(split))[:MAX_QUESTIONS]
 
 
 _TOPIC_ONLY = re.compile(r"^(?:(?:and|so|but|ok|okay)\s+)?(?:what about|how about|as for|regarding|about)\s+"
                          r"(?P<topic>.+)$", re.IGNORECASE)
 _THING_PRONOUN = re.compile(r"\b(?:it|this|that|these|those|they|them)\b(?=[\s?.!]*$)", re.IGNORECASE)
+_SUPPOSING = re.compile(r"^(?:(?:and|so|but|ok|okay)\s+)?what if\b", re.IGNORECASE)
 
 
 def _topic_into_question(pieces: list[str]) -> list[str]:
@@ -213,13 +320,17 @@ def _topic_into_question(pieces: list[str]) -> list[str]:
     return out
 
 
-def _framing_into_question(pieces: list[str]) -> list[str]:
+def _framing_into_question(pieces: list[str], alone: bool = True) -> list[str]:
     """"Under the MPL, what is a Larger Work?", "Before this approval, how many ...?": a piece that asks nothing
     frames the question after it (the document, the time, the group meant). It is not searched on its own but goes
     at the end of that question as an aside ("what is a Larger Work (under the MPL)?"), so the question still opens
-    as asked and its type is told as before. (Pieces are cut before a question word, so only the first may frame.)"""
+    as asked and its type is told as before. In a message of several sentences (not `alone`), a piece that tells
+    something of its own ("I've read it is slow, but what about ...?": a subject of its own) is story, and is left
+    out. (Pieces are cut before a question word, so only the first may frame.)"""
     if len(pieces) < 2 or asks_something(pieces[0]):
         return pieces
+    if not alone and re.match(rf"(?:{_alternatives('subjects')})\b", pieces[0], re.IGNORECASE):
+        return pieces[1:]
     return [_framed(pieces[1], _in_mid_sentence(pieces[0].rstrip("?"))), *pieces[2:]]
 
 
@@ -238,8 +349,23 @@ def _in_mid_sentence(piece: str) -> str:
 
 
 def story_of(text: str, questions: tuple[str, ...]) -> str:
-    """The sentences of a message that are not its questions (what the patient tells about themselves)."""
-    return " ".join(s for s in sentences_of(text) if not any(q.rstrip("?") in _unframed(s) for q in questions))
+    """What a message tells around its questions (what the patient tells about themselves): its sentences without
+    the questions' own words, so a lead-in ("I just want to understand the study: ..."), the reason for asking and a
+    question only told or asked before the one that counts stay in it."""
+    told = []
+    for sentence in sentences_of(text):
+        for question in questions:
+            for part in (_ASIDE.sub(" ", question), *(a.strip("()") for a in _ASIDE.findall(question))):
+                sentence = _words_as_written(part).sub(" ", sentence)
+        if _has_content(sentence):
+            told.append(re.sub(r"\s+", " ", sentence).strip(" ,;:"))
+    return " ".join(told)
+
+
+def _words_as_written(part: str) -> re.Pattern:
+    """A question's words (or an aside's) as they stand in its message, whatever the case and marks between them."""
+    tokens = re.findall(r"[\w'’-]+", part)
+    return re.compile(r"[^\w'’-]+".join(re.escape(t) for t in tokens) + r"\??", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- one question

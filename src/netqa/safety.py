@@ -41,10 +41,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from netqa import lexical, safety_model
 from netqa.lang import en
@@ -79,8 +79,26 @@ class Route:
 
 QUESTION = Route(RouteKind.QUESTION)
 
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):  # a decorator, named like functools.cached_property
+    """functools.cached_property without its lock: computed on first use and kept in the instance. Python 3.11's
+    takes a lock on every first use, which costs microseconds on each of the thousands of messages routed."""
+
+    def __init__(self, compute: Callable[[Any], _T]):
+        self.compute = compute
+        self.name = compute.__name__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _T:
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
+
 
 # ---------------------------------------------------------------- the vocabulary, from lang/en/
+
+# a word token as a message reads it (_read_word): its number labels, and (word, stem, rare?) for each word it spells
+ReadWord = tuple[tuple[str, ...], tuple[tuple[str, str, bool], ...]]
 
 
 def _read(name: str) -> str:
@@ -181,9 +199,25 @@ class Lexicon:
     grammar: dict[str, frozenset[str]]  # grammar.txt: function words by their role ("referring", ...), as stems
     irregular: dict[str, str]  # "bled" -> "bleed": inflections.txt, from WordNet's exception lists
     endings: tuple[tuple[str, str], ...]  # ("ier", "y"), ("er", ""): regular endings stripped to find a base word
+    # of the first-two-stem groups of phrases with at least _SPLIT entries ("can not" has 160), the places of the
+    # entries in the group by their third stem ("" for a phrase of two words): only those a message can match are tried
+    by_third: dict[tuple[str, str], dict[str, tuple[int, ...]]] = field(default_factory=dict)
+    tokens: dict[str, ReadWord] = field(default_factory=dict, repr=False)  # each word token read once (_read_word)
 
     def __hash__(self) -> int:  # one lexicon a process: cached functions key on it
         return id(self)
+
+    @cached_property
+    def flag_of(self) -> dict[str, str]:
+        """Each red-flag label of the vocabulary -> the id of its red flag ("flag:stroke:face" -> "stroke")."""
+        labels = {label for found in self.words.values() for label in found} | {
+            label for group in self.phrases.values() for _, found in group for label in found}
+        return {label: label.split(":", 2)[1] for label in labels if label.startswith("flag:")}
+
+    @cached_property
+    def moods(self) -> frozenset[str]:
+        """The labels of small talk's moods ("chat:hello", ...), filler apart."""
+        return frozenset(f"chat:{mood}" for mood in self.chitchat_order)
 
     def stems_of(self, word: str) -> str:
         """The stem a word stands for: its own; else that of its base word when the vocabulary knows it ("bled",
@@ -336,11 +370,19 @@ def english() -> Lexicon:
     harm = en.json_table("self_harm.json")
     for part, words in harm["words"].items():
         add(words, f"harm:{part}", flags["parts"])
+    # WordNet's ways to say die and kill fill the same slots, as parts of their own (`_WORDNET`): each form with
+    # such a slot holds with them too, under the form's window and exceptions
+    wordnet = read_sections("harm_wordnet.txt")
+    for part, words in wordnet.items():
+        add(words, f"harm:{part}{_WORDNET}")
+    parts = {*harm["words"], *(f"{part}{_WORDNET}" for part in wordnet)}
+    twins = [(form, [f"{p}{_WORDNET}" if p in wordnet else p for p in form]) for form in harm["forms"]]
     asked = [tuple(form) for form in harm["asked_forms"]]
-    self_harm = tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
+    self_harm = tuple(Form(tuple(_label(part, "harm", parts, "self_harm.json") for part in twin),
                            asked=tuple(form) in asked, window=harm["windows"].get(" ".join(form), WINDOW),
                            unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())), sudden=False)
-                      for form in harm["forms"])
+                      for form, twin in [(form, form) for form in harm["forms"]]
+                      + [(form, twin) for form, twin in twins if twin != form])
     warning_signs = {kind: tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),
                                       window=harm["weak_windows"].get(" ".join(form), WINDOW), sudden=False,
                                       unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())))
@@ -360,6 +402,13 @@ def english() -> Lexicon:
             for other in stems:  # every stem of a phrase counts as known to the spelling repair
                 known.setdefault(other, frozenset())
     reading = next(f["reading"] for f in flags["findings"] if "reading" in f)
+    by_third: dict[tuple[str, str], dict[str, tuple[int, ...]]] = {}
+    for two, entries in by_two.items():
+        if len(entries) >= _SPLIT:
+            places: dict[str, list[int]] = defaultdict(list)
+            for place, (stems, _) in enumerate(entries):
+                places[stems[2] if len(stems) > 2 else ""].append(place)
+            by_third[two] = {third: tuple(found) for third, found in places.items()}
     return Lexicon(known, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
                    warning_signs, tuple(harm["alone"]), flag_signs,
                    (frozenset(harm["meant"]["findings"]), frozenset(f"harm:{p}" for p in harm["meant"]["parts"])),
@@ -373,7 +422,11 @@ def english() -> Lexicon:
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
                    {section: frozenset(" ".join(_phrase_stems(w)) for w in words)
-                    for section, words in grammar.items()}, *_inflections())
+                    for section, words in grammar.items()}, *_inflections(), by_third)
+
+
+_WORDNET = "_wordnet"  # the suffix of a self-harm part whose words come from WordNet (harm_wordnet.txt)
+_SPLIT = 8  # a group of phrases with this many entries is looked up by third stem too
 
 
 def _inflections() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
@@ -402,6 +455,36 @@ def _unknown(lexicon: Lexicon, word: str, own: str) -> str:
 # ---------------------------------------------------------------- a message as marked words
 
 
+_READ_AT_MOST = 65536  # word tokens kept read in the lexicon (a server meets new words without end)
+
+
+def _read_word(lexicon: Lexicon, token: str) -> ReadWord:
+    """A word token as the message reads it: the number labels it carries ("count:many", "fever_number"), and each
+    word it stands for (contractions spelt out, "dad's" the person) with its stem and whether it is a rare word a
+    medicine's name may be (a word the vocabulary and English seldom use: "took 30 zopiclone"). Read once a
+    process: messages share most of their words."""
+    read = lexicon.tokens.get(token)
+    if read is None:
+        if len(lexicon.tokens) >= _READ_AT_MOST:
+            lexicon.tokens.clear()
+        read = lexicon.tokens[token] = _reading_of(lexicon, token)
+    return read
+
+
+def _reading_of(lexicon: Lexicon, token: str) -> ReadWord:
+    numbers = []
+    if token.isdigit() and lexicon.many <= int(token) < 1900:
+        numbers.append("count:many")
+    if token.isdigit() and lexicon.fever <= int(token) < 43:
+        numbers.append("fever_number")
+    spelt = contractions()
+    if token.endswith("'s") and token not in spelt:
+        token = token[:-2]  # "dad's", "the patient's": the person
+    return tuple(numbers), tuple(
+        (word, lexicon.stems_of(word), len(word) >= TYPO_MIN_LENGTH and word.isalpha()
+         and stem(word) not in lexicon.words and not is_english(word)) for word in spelt.get(token, (token,)))
+
+
 def _match(stems: list[str], at: int, phrase: tuple[str, ...], skippable: frozenset[str], done: int = 0) -> int:
     """Where a phrase that starts at `at` ends, or 0; up to SKIPPABLE words such as "just" or "really" may
     stand inside it ("i just want to die", "never have to wake up" for "never wake up"). `done`: how many of its
@@ -416,15 +499,30 @@ def _match(stems: list[str], at: int, phrase: tuple[str, ...], skippable: frozen
     return at
 
 
+def _thirds(stems: list[str], at: int, skippable: frozenset[str]) -> set[str]:
+    """The stems a phrase's third word can match when its first two stand right before `at` (as `_match` skips up to
+    SKIPPABLE words such as "just" in it), and "" for a phrase of two words."""
+    found = {""}
+    for place in range(at, min(at + SKIPPABLE + 1, len(stems))):
+        found.add(stems[place])
+        if stems[place] not in skippable:
+            break
+    return found
+
+
 class Mark(NamedTuple):  # a NamedTuple: messages make hundreds, and a frozen dataclass costs 5x to build
     label: str
     start: int
     end: int  # exclusive
 
     def overlaps(self, taken: set[int] | frozenset[int]) -> bool:
-        return any(at in taken for at in range(self.start, self.end))
+        return not taken.isdisjoint(range(self.start, self.end))
 
 
+_mark = tuple.__new__  # _mark(Mark, (label, start, end)): a Mark without the Python call of its __new__ (hot loops)
+
+
+_FRONTED_TIMES = ("time:now", "time:present", "time:over", "time:recent", "time:long_ago")  # "and today I ..."
 _SPEECH_LEAD = 3  # a quote opens at most this many words after the verb of saying ("texted me:", "said to me")
 _WISHES = ("harm:desire", "harm:intent", "harm:wanting", "harm:plan")  # labels of a wish or plan
 
@@ -433,7 +531,6 @@ class Message:
     """A message's words (stems), the sentence and clause of each, and every lexicon label found on them."""
 
     def __init__(self, text: str, lexicon: Lexicon):
-        spelt = contractions()
         self.lexicon = lexicon
         self.stems: list[str] = []
         self.words: list[str] = []  # each stem's word as written (contractions spelt out): for its tense
@@ -446,8 +543,24 @@ class Message:
         in_quote = False
         rare: list[int] = []
         tokens = list(_TOKEN.finditer(text.lower().replace("’", "'").replace("“", '"').replace("”", '"')))
+        add_stem, add_word, add_sentence = self.stems.append, self.words.append, self.sentence.append
+        add_clause, add_quoted = self.clause.append, self.quoted.append
+        read_words = lexicon.tokens
         for number, match in enumerate(tokens):
             kind, token = match.lastgroup, match.group()
+            if kind == "word":  # most tokens
+                numbers, read = read_words.get(token) or _read_word(lexicon, token)
+                for label in numbers:
+                    self.marks[label].append(Mark(label, len(self.stems), len(self.stems) + 1))
+                for word, stemmed, rare_word in read:
+                    if rare_word and self._cues_a_medicine(lexicon):
+                        rare.append(len(self.stems))
+                    add_stem(stemmed)
+                    add_word(word)
+                    add_sentence(sentence)
+                    add_clause(clause)
+                    add_quoted(in_quote)
+                continue
             if kind == "sentence" and token == "." and number + 1 < len(tokens) \
                     and stem(tokens[number + 1].group()) in lexicon.grammar["continuing"]:
                 kind = "clause"  # "i'm done. with all of it.": a fragment carrying on its sentence
@@ -468,42 +581,38 @@ class Message:
                 if high >= lexicon.reading[0] or low >= lexicon.reading[1]:
                     self.marks["reading"].append(Mark("reading", at, at + 1))
                 words: tuple[str, ...] = ("<reading>",)
-            elif kind == "decimal":  # "39.2", "1.8": one number, not two sentences
+            else:  # a decimal, "39.2", "1.8": one number, not two sentences
                 if float(token) < lexicon.low_sugar:
                     self.marks["low_number"].append(Mark("low_number", at, at + 1))
                 if lexicon.fever <= float(token) < 43:
                     self.marks["fever_number"].append(Mark("fever_number", at, at + 1))
                 words = ("<number>",)
-            else:
-                if token.isdigit() and lexicon.many <= int(token) < 1900:
-                    self.marks["count:many"].append(Mark("count:many", at, at + 1))
-                if token.isdigit() and lexicon.fever <= int(token) < 43:
-                    self.marks["fever_number"].append(Mark("fever_number", at, at + 1))
-                if token.endswith("'s") and token not in spelt:
-                    token = token[:-2]  # "dad's", "the patient's": the person
-                words = spelt.get(token, (token,))
             for word in words:
-                if len(word) >= TYPO_MIN_LENGTH and word.isalpha() and stem(word) not in lexicon.words \
-                        and self._cues_a_medicine(lexicon) and not is_english(word):
-                    rare.append(len(self.stems))
-                self.stems.append(word if word[0] == "<" else lexicon.stems_of(word))
-                self.words.append(word)
-                self.sentence.append(sentence)
-                self.clause.append(clause)
-                self.quoted.append(in_quote)
+                add_stem(word)
+                add_word(word)
+                add_sentence(sentence)
+                add_clause(clause)
+                add_quoted(in_quote)
         self._lower_negation(lexicon)
-        stems = self.stems
+        stems, marks, sentences = self.stems, self.marks, self.sentence
         phrases, skippable, last = lexicon.phrases, lexicon.skippable, len(stems) - 1
+        labelled, life_stage, by_third = lexicon.words, lexicon.grammar["life_stage"], lexicon.by_third
         for at, first in enumerate(stems):
-            for label in lexicon.words.get(first, ()):
-                self.marks[label].append(Mark(label, at, at + 1))
+            if labels := labelled.get(first):
+                for label in labels:
+                    marks[label].append(_mark(Mark, (label, at, at + 1)))
             if at < last:
                 # the phrases whose first two words stand here side by side: the rest is matched after them
-                for phrase, labels in phrases.get((first, stems[at + 1]), ()):
+                two = (first, stems[at + 1])
+                group = phrases.get(two, ())
+                if group and (places := by_third.get(two)) is not None:
+                    group = tuple(group[place] for place in sorted(
+                        place for third in _thirds(stems, at + 2, skippable) for place in places.get(third, ())))
+                for phrase, labels in group:
                     end = _match(stems, at + 2, phrase, skippable, 2) if len(phrase) > 2 else at + 2
-                    if end and self.sentence[end - 1] == self.sentence[at]:
+                    if end and sentences[end - 1] == sentences[at]:
                         for label in labels:
-                            self.marks[label].append(Mark(label, at, end))
+                            marks[label].append(_mark(Mark, (label, at, end)))
                 if stems[at + 1] in skippable:  # and those whose second word stands after "just", "really" ...
                     second = at + 1
                     while second < last and second - at <= SKIPPABLE and stems[second] in skippable:
@@ -511,14 +620,17 @@ class Message:
                     for phrase, labels in phrases.get((first, stems[second]), ()) \
                             if stems[second] != stems[at + 1] else ():
                         end = _match(stems, at, phrase, skippable)
-                        if end and self.sentence[end - 1] == self.sentence[at]:
+                        if end and sentences[end - 1] == sentences[at]:
                             for label in labels:
-                                self.marks[label].append(Mark(label, at, end))
-            if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
-                self.marks["time:over"].append(Mark("time:over", at, at + 1))
-            if first.isdigit() and at:
-                self._mark_age(at, lexicon)
-            if at and (first in lexicon.grammar["life_stage"] or (first.isdigit() and int(first) < _OLDEST)):
+                                marks[label].append(_mark(Mark, (label, at, end)))
+            if first.isdigit():
+                if _YEAR.fullmatch(first) and not (at and stems[at - 1] in ("sinc", "since")):
+                    marks["time:over"].append(Mark("time:over", at, at + 1))
+                if at:
+                    self._mark_age(at, lexicon)
+                    if int(first) < _OLDEST:
+                        self._mark_then(at, lexicon)
+            elif at and first in life_stage:
                 self._mark_then(at, lexicon)
         if compounds := self.marks.get("flag:compound"):  # "blood pressure", "blood test": no blood
             inside = {at: m.end - m.start for m in compounds for at in range(m.start, m.end)}
@@ -545,19 +657,41 @@ class Message:
         if knowing:  # "I want to know if he will die": wanting to know is asking, not a wish
             for label in _WISHES:
                 self.marks[label] = [m for m in self.marks.get(label, ()) if not m.overlaps(knowing)]
-        breaks = {m.start for m in self.marks.get("clauses:break", ())}
-        self.opened: list[int] = []  # how many clause breaks stand before each word
-        for at in range(len(self.clause)):  # "but", "now", "because" open a new clause
-            self.opened.append((self.opened[-1] if at else 0) + (at in breaks))
-            if breaks:
+        if decisions := self.marks.get("advice:decision"):  # "end up": a particle, not "up" the dose
+            particles = lexicon.grammar["particle"]
+            self.marks["advice:decision"] = [m for m in decisions if not (
+                m.end - m.start == 1 and stems[m.start] in particles and m.start > 0
+                and "v" in lexical.parts_of_speech(self.words[m.start - 1]))]
+        breaks = {m.start for m in self.marks.get("clauses:break", ())} | self._joined_with_a_time(lexicon)
+        self.opened: list[int] = [0] * len(self.clause)  # how many clause breaks stand before each word
+        if breaks:  # "but", "now", "because" open a new clause
+            for at in range(len(self.clause)):
+                self.opened[at] = (self.opened[at - 1] if at else 0) + (at in breaks)
                 self.clause[at] = self.clause[at] * 1000 + self.opened[at]
         self._unquote_speech()
-        self.present = frozenset(label for label, found in self.marks.items() if found)
-        self._sentences: list[range] = []
-        at = 0
-        while at < len(stems):
-            self._sentences.append(self.sentence_span(at))
-            at = self._sentences[-1].stop
+        self.present = frozenset(self.marks) if all(self.marks.values()) else frozenset(
+            label for label, found in self.marks.items() if found)
+        self.found: dict[int, tuple[tuple[Form, ...], list[Instance]]] = {}  # _instances of each tuple of forms
+        self._sentences: list[range] = []  # each a run of words with one sentence number
+        start = 0
+        for at in range(1, len(stems) + 1):
+            if at == len(stems) or sentences[at] != sentences[start]:
+                self._sentences.append(range(start, at))
+                start = at
+
+    def _joined_with_a_time(self, lexicon: Lexicon) -> set[int]:
+        """Where "and" (grammar.txt [joining]) opens a clause of its own: before a time said first and then a subject
+        ("I had a seizure in 2019 and today I feel fine": "today" dates "I feel fine"), as "and I", "and he" do
+        without the time ([break])."""
+        joining = lexicon.grammar["joining"]
+        if not joining.intersection(self.stems):
+            return set()
+        times: dict[int, int] = {}
+        for label in _FRONTED_TIMES:
+            for m in self.marks.get(label, ()):
+                times[m.start] = max(m.end, times.get(m.start, 0))
+        subjects = {m.start for m in self.marks.get("person:personal", ())}
+        return {at for at, word in enumerate(self.stems) if word in joining and times.get(at + 1, -1) in subjects}
 
     def _mark_age(self, at: int, lexicon: Lexicon) -> None:
         """A number that tells a person's age: "a 90 year old" is a person; "I'm 79" is one's own situation."""
@@ -584,8 +718,10 @@ class Message:
         """Words quoted after a person's verb of saying are that person's, told by the writer: "my brother texted
         me "I'm going to end it tonight"" reports what he said. Quoted words with no person saying them are the
         text's own ("the article says "serious bleeding"", "what does "fistula" mean?") and stay quoted."""
+        if True not in self.quoted:
+            return
         verbs = [m for label in ("harm:said", "person:addressing") for m in self.marks.get(label, ())]
-        if not verbs or not any(self.quoted):
+        if not verbs:
             return
         at = 0
         while at < len(self.quoted):
@@ -624,6 +760,8 @@ class Message:
     def _lower_negation(self, lexicon: Lexicon) -> None:
         """ "not" before a verb of opinion moves behind the modal of the clause it introduces, in the same clause:
         "i do not think i can go on" -> "i do think i can not go on"."""
+        if "not" not in self.stems:
+            return
         raising, modals = lexicon.raising
         at = 0
         while at < len(self.stems) - 2:
@@ -639,7 +777,7 @@ class Message:
     def __len__(self) -> int:
         return len(self.stems)
 
-    @cached_property
+    @_once
     def _transparent_before(self) -> list[int]:
         counts = [0]
         for word in self.stems:
@@ -652,7 +790,7 @@ class Message:
             return 0
         return self._transparent_before[stop] - self._transparent_before[start]
 
-    @cached_property
+    @_once
     def signs(self) -> frozenset[int]:  # "away" is a part of giving things away, no sign: "it has gone away"
         return frozenset(m.start for label, found in self.marks.items()
                          if label.startswith(("flag:", "harm:")) and label != "harm:away" for m in found)
@@ -666,32 +804,39 @@ class Message:
     def has(self, label: str) -> bool:
         return label in self.present
 
+    @_once
+    def flag_ids(self) -> frozenset[str]:
+        """The ids of the red flags some part of which stands in the message."""
+        ids = self.lexicon.flag_of
+        return frozenset(ids[label] for label in self.present.intersection(ids))
+
     def starts(self, label: str, at: int) -> bool:
         """Whether a mark of the label starts at this word."""
-        return any(m.start == at for m in self.marks.get(label, ()))
+        found = self.marks.get(label)
+        return found is not None and any(m.start == at for m in found)
 
     def within(self, label: str, span: range) -> list[Mark]:
-        return [m for m in self.marks.get(label, ()) if m.start in span]
+        found = self.marks.get(label)
+        return [m for m in found if m.start in span] if found else []
 
     def sentence_span(self, at: int) -> range:
-        return self._span(self.sentence, at)
+        return self._sentence_at[at]
 
     def clause_span(self, at: int) -> range:
-        return self._span(self.clause, at)
+        return self._clause_at[at]
 
-    @staticmethod
-    def _span(groups: list[int], at: int) -> range:
-        first = last = at
-        while first > 0 and groups[first - 1] == groups[at]:
-            first -= 1
-        while last + 1 < len(groups) and groups[last + 1] == groups[at]:
-            last += 1
-        return range(first, last + 1)
+    @_once
+    def _sentence_at(self) -> list[range]:  # the sentence of each word
+        return [span for span in self._sentences for _ in span]
+
+    @_once
+    def _clause_at(self) -> list[range]:  # the clause of each word
+        return [span for span in self._clauses for _ in span]
 
     def sentences(self) -> list[range]:
         return self._sentences
 
-    @cached_property
+    @_once
     def _clauses(self) -> list[range]:
         spans, start = [], 0
         for at in range(1, len(self.clause) + 1):
@@ -743,15 +888,12 @@ def _choose(choices: list[list[Mark]], anchor: Mark) -> list[Mark]:
 
 
 _BY_FIRST_PART: dict[int, tuple[tuple[Form, ...], frozenset[str], dict[str, tuple[Form, ...]]]] = {}
-_INDEXED = 20  # a tuple of at least this many forms is looked up by first part; fewer are tried one by one
 
 
-def _could_hold(message: Message, forms: Iterable[Form]) -> Iterable[Form]:
-    """Of a long tuple of the lexicon's forms, those whose first part the message holds: looked up by that label
-    instead of every form being tried (the self-harm forms are a hundred). Their order does not matter: callers ask
-    whether any holds, or whether there are any."""
-    if not isinstance(forms, tuple) or len(forms) < _INDEXED:
-        return forms
+def _could_hold(message: Message, forms: tuple[Form, ...]) -> list[Form]:
+    """Of a tuple of the lexicon's forms, those whose first part the message holds: looked up by that label
+    instead of every form being tried (the self-harm forms are a hundred, and most messages hold no part of most
+    findings). Their order does not matter: callers ask whether any holds, or whether there are any."""
     entry = _BY_FIRST_PART.get(id(forms))
     if entry is None or entry[0] is not forms:
         index: dict[str, list[Form]] = defaultdict(list)
@@ -762,12 +904,24 @@ def _could_hold(message: Message, forms: Iterable[Form]) -> Iterable[Form]:
     return [form for label in message.present & firsts for form in by_label[label]]
 
 
-def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
+def _instances(message: Message, forms: tuple[Form, ...]) -> list[Instance]:
     """Every form whose parts all stand in one sentence (or two, very close), at most WINDOW words apart (the
-    closest such set), with its needs in that sentence or the next and its context anywhere."""
+    closest such set), with its needs in that sentence or the next and its context anywhere. Kept with the message
+    for each tuple of the lexicon's forms: self-harm, a finding's forms and the weaker signs are each asked about
+    several times (routed, said alone, ruled out)."""
+    known = message.found.get(id(forms))
+    if known is not None and known[0] is forms:
+        return known[1]
+    candidates = _could_hold(message, forms)
+    found = _find_instances(message, candidates) if candidates else []
+    message.found[id(forms)] = (forms, found)
+    return found
+
+
+def _find_instances(message: Message, forms: list[Form]) -> list[Instance]:
     found = []
     sentences = message.sentences()
-    for form in _could_hold(message, forms):
+    for form in forms:
         if not message.present.issuperset(form.labels):
             continue
         for number, span in enumerate(sentences):
@@ -810,7 +964,8 @@ def _instances(message: Message, forms: Iterable[Form]) -> list[Instance]:
 
 
 def _free(message: Message, label: str, span: range, taken: frozenset[int]) -> list[Mark]:
-    return [m for m in message.within(label, span) if not m.overlaps(taken)]
+    found = message.marks.get(label)
+    return [m for m in found if m.start in span and not m.overlaps(taken)] if found else []
 
 
 def _denied(message: Message, found: Instance) -> bool:
@@ -853,19 +1008,19 @@ def _closed(message: Message, found: Instance) -> bool:
 def _names_a_sign(message: Message, span: range) -> bool:
     """A whole red-flag finding stands in the span ("turned out to be a heart attack"), not one word of one
     ("indigestion" is a word of chest pain, no sign alone)."""
-    forms = [form for finding in message.lexicon.findings for form in finding.forms]
-    return any(found.start in span and found.end <= span.stop for found in _instances(message, forms))
+    return any(found.start in span and found.end <= span.stop for finding in message.lexicon.findings
+               for found in _instances(message, finding.forms))
 
 
 def _comes_back(message: Message, found: Instance, after: int) -> bool:
     """A word of the sign coming back (time.txt [again]) after this word in its sentence or the next, not denied
-    ("never again"), or the state taken up in a clause told as now (time.txt [same]: "I feel the same way now"):
-    what was over is new again."""
+    ("never again", "I never want to feel that way again"), or the state taken up in a clause told as now (time.txt
+    [same]: "I feel the same way now"; not "I don't feel that way now"): what was over is new again."""
     sentences = message.sentences()
     number = next(n for n, span in enumerate(sentences) if found.start in span)
     reach = range(after, sentences[min(number + 1, len(sentences) - 1)].stop)
-    cues = {m.end for m in message.marks.get("negation:cue", ())}
-    if any(m.start not in cues for m in message.within("time:again", reach)):
+    if any(not _denied_in_its_clause(message, m) and not _of_another_doing(message, m, after)
+           for m in message.within("time:again", reach)):
         return True
     compared = message.lexicon.grammar["compared"]
 
@@ -873,11 +1028,33 @@ def _comes_back(message: Message, found: Instance, after: int) -> bool:
         clause = range(message.clause_span(m.start).start, message.clause_span(min(m.end, len(message) - 1)).stop)
         return any(message.within(label, clause) for label in ("time:now", "time:present"))
 
-    def denied(m: Mark) -> bool:  # "I don't feel that way now"
-        return any(cue.start < m.start for cue in message.within("negation:cue", message.clause_span(m.start)))
-
-    return any(not denied(m) and not (m.end < len(message) and message.stems[m.end] in compared)
+    return any(not _denied_in_its_clause(message, m) and not (m.end < len(message) and message.stems[m.end] in compared)
                and told_now(m) for m in message.within("time:same", reach))
+
+
+def _of_another_doing(message: Message, again: Mark, after: int) -> bool:
+    """A word of coming back said of something else being done: between `after` and it in its clause an -ing form of
+    a verb (its base a verb by WordNet's parts of speech) that is no light verb (grammar.txt [light]) and no part of
+    a sign, with no word referring back as its object ("he had a heart attack in 2018 and this week he's out
+    playing golf again", "she's walking again"; not "it's happening again", "I'm thinking about it again", "he is
+    vomiting again")."""
+    grammar = message.lexicon.grammar
+    words = range(max(after, message.clause_span(again.start).start), again.start)
+    # a word of a red flag, or of a self-harm form found ("walking" is one only in "walking into the sea")
+    signs = {at for label, marks in message.marks.items() if label.startswith("flag:")
+             for m in marks if m.end > words.start and m.start < words.stop for at in range(m.start, m.end)}
+    signs.update(at for found in _instances(message, message.lexicon.self_harm) for at in found.taken)
+    return any(message.words[at].endswith("ing") and message.stems[at] not in grammar["light"] and at not in signs
+               and any("v" in lexical.parts_of_speech(base) for base in lexical.base_forms(message.words[at]))
+               and not grammar["referring"].intersection(message.stems[at + 1:again.start]) for at in words)
+
+
+def _denied_in_its_clause(message: Message, said: Mark) -> bool:
+    """A negation cue stands before the words in their clause, a cue that denies (negation.txt [not_a_cue]: "can't
+    stop" does not): "never again", "I never want to feel that way again", "I don't feel that way now"."""
+    not_cues = {m.start for m in message.marks.get("negation:not_a_cue", ())}
+    return any(cue.start < said.start and cue.end not in not_cues
+               for cue in message.within("negation:cue", message.clause_span(said.start)))
 
 
 _SINCE_REACH = 4  # "since starting cabozantinib two weeks ago": the time dates a start when this close after it
@@ -904,12 +1081,34 @@ def _over(message: Message, found: Instance) -> bool:
         return False
     inside = {at for m in over for at in range(m.start, m.end)}  # "now" in "now and then" is not now
 
-    def now(span: range) -> bool:
-        return any(not m.overlaps(inside) for label in ("time:present", "time:now")
+    first = min(m.end for m in over)
+    others = {m.start for m in message.marks.get("time:again", ()) if _of_another_doing(message, m, first)}
+
+    def now(span: range) -> bool:  # "again" said of something else being done is no now ("out playing golf again")
+        return any(not m.overlaps(inside) and m.start not in others for label in ("time:present", "time:now")
                    for m in _free(message, label, span, found.taken))
 
     return not (now(message.clause_span(found.start)) or now(found.also) or _going_on(message, found)
-                or _comes_back(message, found, min(m.end for m in over)))
+                or _comes_back(message, found, first) or _taken_up_now(message, found))
+
+
+def _taken_up_now(message: Message, found: Instance) -> bool:
+    """A later clause of the sentence told as now names a part of the same red flag: "my dad had a stroke 2 years
+    ago and today he can't lift his arm" (the time said first dates that clause, which tells the sign now); "... and
+    today I feel fine" names none."""
+    if not found.sudden:  # self-harm shares words with red flags ("dose"): it has its own ways back (time.txt)
+        return False
+    ids = {label.split(":", 2)[1] for label, marks in message.marks.items() if label.startswith("flag:")
+           for m in marks if m.start in found.taken}
+    after = range(message.clause_span(found.start).stop, message.sentence_span(found.start).stop)
+    for clause in message.clauses():
+        if clause.start not in after or not (message.within("time:now", clause)
+                                             or message.within("time:present", clause)):
+            continue
+        if any(label.startswith("flag:") and label.split(":", 2)[1] in ids and message.within(label, clause)
+               for label in message.present):
+            return True
+    return False
 
 
 def _dates_its_own_clause(message: Message, cue: Mark, found: Instance) -> bool:
@@ -1103,7 +1302,8 @@ def _holds(message: Message, found: Instance, labels: Iterable[str]) -> bool:
 
 def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark | None) -> bool:
     """A question how to know a sign ("how do I recognise a clot?", "signs of sepsis?"): no one named between
-    the asking and the sign but the asker supposed ("how do I know if I'm having a severe allergic reaction?"), nor
+    the asking and the sign but the asker supposed ("how do I know if I'm having a severe allergic reaction?", "... if
+    my stomach pain is serious?"), nor
     as its subject before it ("my dad has signs of sepsis?" tells one), and not now."""
     if opener is None and message.sentence[found.start] not in message.asks:
         return False
@@ -1114,7 +1314,10 @@ def _how_to_know(message: Message, found: Instance, clause: range, opener: Mark 
 
     def tells(person: Mark) -> bool:  # of the one asking, only what follows the asking unsupposed ("if I")
         grammar = message.lexicon.grammar
-        if message.stems[person.start] not in grammar["asker"]:
+        # the asker's own body or complaint ("if my stomach pain is serious"), of a sudden sign: a wish or an
+        # attempt supposed is still a warning sign, and "my dad" is someone else
+        own = found.sudden and person.end - person.start == 1 and message.stems[person.start] in grammar["asker_own"]
+        if message.stems[person.start] not in grammar["asker"] and not own:
             return True
         return person.start > first and message.stems[person.start - 1] not in grammar["supposition"]
 
@@ -1170,8 +1373,28 @@ WARNING_SIGNS = 2  # kinds of weaker warning signs in one message that together 
 def _warning_signs(message: Message, kinds: dict[str, tuple[Form, ...]], health: bool) -> bool:
     """Weaker warning signs of at least WARNING_SIGNS kinds reported in the message (despair and pills laid out;
     dizzy and clammy), each of which alone may be about something milder."""
+    standing = [found for found in (_instances(message, forms) for forms in _kinds_held(message, kinds)) if found]
+    if len(standing) < WARNING_SIGNS:  # the reading below costs more than finding them
+        return False
     return sum(any(_reported(message, found, health) and not _proposed_by_modal(message, found)
-                   for found in _instances(message, forms)) for forms in kinds.values()) >= WARNING_SIGNS
+                   for found in kind) for kind in standing) >= WARNING_SIGNS
+
+
+_KINDS_BY_FIRST_PART: dict[int, tuple[dict[str, tuple[Form, ...]], dict[str, list[tuple[Form, ...]]]]] = {}
+
+
+def _kinds_held(message: Message, kinds: dict[str, tuple[Form, ...]]) -> list[tuple[Form, ...]]:
+    """The kinds of weaker signs (their forms) of which the message holds a first part: most messages hold none
+    of the dozen kinds, and trying each costs more than looking them up."""
+    entry = _KINDS_BY_FIRST_PART.get(id(kinds))
+    if entry is None or entry[0] is not kinds:
+        index: dict[str, list[tuple[Form, ...]]] = defaultdict(list)
+        for forms in kinds.values():
+            for first in dict.fromkeys(form.parts[0] for form in forms):
+                index[first].append(forms)
+        entry = _KINDS_BY_FIRST_PART[id(kinds)] = (kinds, dict(index))
+    held = {id(forms): forms for label in message.present if label in entry[1] for forms in entry[1][label]}
+    return list(held.values())
 
 
 def _proposed_by_modal(message: Message, found: Instance) -> bool:
@@ -1212,7 +1435,7 @@ def _self_harm(message: Message, lexicon: Lexicon, health: bool) -> bool:
 
 def _red_flag(message: Message, lexicon: Lexicon, health: bool) -> str:
     """The id of the first red flag reported in the message, or ""."""
-    named = {label.split(":", 2)[1] for label in message.present if label.startswith("flag:")}
+    named = message.flag_ids
     for finding in lexicon.findings:
         if finding.id in named and any(_reported(message, found, health)
                                        for found in _instances(message, finding.forms)):
@@ -1225,11 +1448,12 @@ def _red_flag(message: Message, lexicon: Lexicon, health: bool) -> str:
 
 _DECISION_PARTS = ("decision", "care_verb", "evaluation", "opinion", "eligibility", "proposal", "obligation_decision",
                    "concern", "situation")
+_DECISION_LABELS = frozenset(f"advice:{kind}" for kind in _DECISION_PARTS)
 
 
 def _decision(message: Message) -> str:
     """Which form of personal decision the message holds ("modal", "evaluation", ...), or ""."""
-    if not any(message.has(f"advice:{kind}") for kind in _DECISION_PARTS):
+    if message.present.isdisjoint(_DECISION_LABELS):
         return ""
     clauses = message.clauses()
     for clause in clauses:
@@ -1359,7 +1583,9 @@ def _decision_in(message: Message, clause: range) -> str:
     for modal, obliged in [(m, False) for m in marks("advice:modal")] + \
             [(m, True) for m in marks("advice:obligation")]:
         chosen = chosen_by[obliged]
-        for person in personal:
+        # a person right after the modal is its subject, and no one after it is ("would I know if my gums ...?")
+        subject = [person for person in personal if person.start == modal.end]
+        for person in subject or personal:
             # "should I", "can my husband"; for obligations also "I should", "do I need to"; the person is the
             # modal's subject, so no word for a thing stands between ("can it make me cough?" asks what the
             # medicine does: "me" is its object)
@@ -1422,7 +1648,7 @@ def _decision_in(message: Message, clause: range) -> str:
 
 def _chitchat(message: Message, lexicon: Lexicon) -> str:
     """The mood of a message made up only of small talk, or ""."""
-    if not len(message):
+    if not len(message) or message.present.isdisjoint(lexicon.moods):  # no small talk at all: most messages
         return ""
     covered: set[int] = set()
     moods = []
@@ -1534,10 +1760,12 @@ def route(text: str, health: bool = True, model: bool = True) -> Route:
 _SIGNAL: dict[str, str] = {}  # label -> its name as a feature of the net
 
 
-# Labels of the past-event grammar (an age then, an outcome, a sign coming back) the rules read and the net does not:
-# their verdict reaches it as "@ruled_out"; as features of their own they would move the net's fitted thresholds
-# with no row of its training sets routed differently.
-_RULES_ONLY = frozenset({"time:then", "time:again", "time:same", "negation:outcome"})
+# Labels of the past-event grammar (an age then, an outcome, a sign coming back) and of WordNet's words for the
+# self-harm slots (harm_wordnet.txt: die, act_self) the rules read and the net does not: their verdict reaches it as
+# "@ruled_out" or a route; as features of their own they would move the net's fitted thresholds with no row of its
+# training sets routed differently.
+_RULES_ONLY = frozenset({"time:then", "time:again", "time:same", "negation:outcome",
+                         *(f"harm:{part}{_WORDNET}" for part in ("die", "act_self"))})
 
 
 def signals(message: Message, ruled_out: bool) -> list[str]:
@@ -1559,8 +1787,10 @@ def signals(message: Message, ruled_out: bool) -> list[str]:
 
 def names_a_person(message: Message) -> bool:
     """The writer or someone of theirs is named: a decision the net finds is personal only then ("can children
-    take it?" asks what the text says)."""
-    return message.has("person:personal")
+    take it?" asks what the text says). Someone not named, and a pronoun taking up people in general, are no one's
+    ("when patients miss a dose, can they take it later?"; `_in_general`, as the rules read them)."""
+    return any(m.start not in _in_general(message, message.clause_span(m.start))
+               for m in message.marks.get("person:personal", ()))
 
 
 def ruled_out_a_sign(message: Message) -> bool:
@@ -1569,9 +1799,9 @@ def ruled_out_a_sign(message: Message) -> bool:
     over ("it has gone away") or about someone else (a study's patients, a dog). The rules read it on purpose; the
     net does not overrule them. (A single weaker warning sign is not ruled out: the rules wait for a second kind.)"""
     lexicon = message.lexicon
-    named = {label.split(":", 2)[1] for label in message.present if label.startswith("flag:")}
-    forms = [form for finding in lexicon.findings if finding.id in named for form in finding.forms]
-    return bool(_instances(message, [*lexicon.self_harm, *forms]))
+    named = message.flag_ids
+    return bool(_instances(message, lexicon.self_harm)) or any(
+        _instances(message, finding.forms) for finding in lexicon.findings if finding.id in named)
 
 
 def _by_rules(message: Message, lexicon: Lexicon, health: bool) -> Route:

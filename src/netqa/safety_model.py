@@ -32,7 +32,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from netqa.lang import en
@@ -116,18 +116,47 @@ class Net:
     def _vector(self, words: Sequence[str], signals: Sequence[str]) -> dict[str, float]:
         return vector(words, self.weights, self.unknown_idf, signals)
 
+    @cached_property
+    def _terms(self) -> dict[str, tuple[float, float, float, float]]:
+        """Per feature what one occurrence adds before the norm: (idf², idf·w_emergency, idf·w_medical_advice,
+        idf·w_crisis)."""
+        return {g: (idf * idf, idf * w0, idf * w1, idf * w2) for g, (idf, w0, w1, w2) in self.weights.items()}
+
     def scores(self, words: Sequence[str], signals: Sequence[str] = ()) -> Scores:
-        """The probability of each label for a message's words and signals: `vector` (the code the fitting script
-        uses too), then one dot product per label."""
-        z0 = z1 = z2 = 0.0
-        found, scale = _known(words, self.weights, self.unknown_idf, signals)  # what `vector` is made of
-        for _, value, w in found:
-            value *= scale
-            z0 += value * w[1]
-            z1 += value * w[2]
-            z2 += value * w[3]
+        """The probability of each label for a message's words and signals: the dot product of `vector` (the
+        features the fitting script uses) with each label's weights, as sum(tf·idf·w) / ||tf·idf|| over the
+        message's features in one pass (this runs on every message the rules leave as a question)."""
+        terms, unknown = self._terms, self.unknown_idf
+        unknown_square = unknown * unknown
+        norm = z0 = z1 = z2 = 0.0
+        for signal in signals:  # each once, and never an n-gram ("@..."): no counting
+            term = terms.get(signal)
+            if term is None:
+                norm += unknown_square
+            else:
+                norm += term[0]
+                z0 += term[1]
+                z1 += term[2]
+                z2 += term[3]
+        every = grams(words)
+        counts = dict.fromkeys(every, 1)
+        if len(counts) < len(every):  # a gram said n times counts 1 + ln n times
+            counts = {}
+            for gram in every:
+                counts[gram] = counts.get(gram, 0) + 1
+        for gram, n in counts.items():
+            term = terms.get(gram)
+            tf = 1.0 if n == 1 else 1.0 + math.log(n)
+            if term is None:
+                norm += unknown_square * tf * tf
+            else:
+                norm += term[0] * tf * tf
+                z0 += term[1] * tf
+                z1 += term[2] * tf
+                z2 += term[3] * tf
+        scale = 1.0 / math.sqrt(norm) if norm else 0.0
         b = self.intercepts
-        return Scores(_sigmoid(b[0] + z0), _sigmoid(b[1] + z1), _sigmoid(b[2] + z2))
+        return Scores(_sigmoid(b[0] + z0 * scale), _sigmoid(b[1] + z1 * scale), _sigmoid(b[2] + z2 * scale))
 
     def verdict(self, words: Sequence[str], signals: Sequence[str] = ()) -> Verdict:
         """Emergency above its threshold (the crisis line first above the crisis threshold); else a personal
