@@ -41,8 +41,24 @@ def test_a_long_message_is_answered_on_its_question():
 
 
 def test_two_questions_in_one_sentence_are_two_questions():
-    assert questions_in("Who will run the new trial, and when will it start?") == (
-        "Who will run the new trial?", "when will it start?")
+    assert questions_in("Who will run the new trial, and what is it called?") == (
+        "Who will run the new trial?", "what is it called (Who will run the new trial)?")  # "it": the one asked of
+    assert questions_in("Who ran the trial, and when was the drug approved?") == (
+        "Who ran the trial?", "when was the drug approved?")
+
+
+def test_two_questions_in_a_long_message_get_two_short_answers(bot):
+    reply = bot.ask("I was diagnosed last spring and I've been on monthly shots since then. A friend sent me this "
+                         "article and I'm confused about one thing. Who is going to test cabozantinib against "
+                         "everolimus next, and when is that supposed to happen?")
+    assert reply.kind is ReplyKind.ANSWER and "first half of 2025" in (reply.short_answer or "")
+
+
+def test_an_indirect_question_asked_of_the_reader_is_the_question():
+    assert questions_in("My wife is on her third treatment and it has been a long road for us both. Could you "
+                        "explain why the drug was approved?") == ("Why the drug was approved?",)
+    assert questions_in("My wife is on her third treatment and it has been a long road for us both. Any idea what "
+                        "dose they used in the trial?") == ("What dose they used in the trial?",)
 
 
 def test_a_question_framed_by_the_article_is_the_question_itself():

@@ -290,7 +290,7 @@ def questions_in(text: str) -> tuple[str, ...]:
         pieces = [p.strip(" ,;") for p in _SECOND_QUESTION.split(sentence)]
         pieces = _framing_into_question(_topic_into_question([p for p in pieces if p]), len(sentences) == 1)
         if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
-            split.extend(p if p.endswith("?") else p + "?" for p in pieces)
+            split.extend(_pointing_back([p if p.endswith("?") else p + "?" for p in pieces]))
         else:
             split.append(pieces[0] if len(pieces) == 1 else sentence)
     # "... but what about getting the files back out? How does unpacking compare?", "what if it does not hold up?
@@ -305,6 +305,18 @@ _TOPIC_ONLY = re.compile(r"^(?:(?:and|so|but|ok|okay)\s+)?(?:what about|how abou
                          r"(?P<topic>.+)$", re.IGNORECASE)
 _THING_PRONOUN = re.compile(r"\b(?:it|this|that|these|those|they|them)\b(?=[\s?.!]*$)", re.IGNORECASE)
 _SUPPOSING = re.compile(r"^(?:(?:and|so|but|ok|okay)\s+)?what if\b", re.IGNORECASE)
+
+
+_POINTS_BACK = re.compile(r"\b(?:it|its|this|that|these|those|they|them|their)\b", re.IGNORECASE)
+
+
+def _pointing_back(pieces: list[str]) -> list[str]:
+    """"Who will test it next, and when is that supposed to happen?": a question after another in the same sentence
+    whose "that" or "it" stands for what the one before asks about carries that question as an aside (searched with
+    it, no constraint)."""
+    return [piece if i == 0 or not _POINTS_BACK.search(piece)
+            else _framed(piece, _in_mid_sentence(_ASIDE.sub(" ", pieces[i - 1]).rstrip("? ").strip()))
+            for i, piece in enumerate(pieces)]
 
 
 def _topic_into_question(pieces: list[str]) -> list[str]:
@@ -375,8 +387,8 @@ _LABEL = re.compile(rf"\b({'|'.join(en.ordered_words('label_words.txt'))})\s+(\d
                     re.IGNORECASE)
 _PREDICATE = re.compile(r"\b(?:is|are|was|were|be|been|being|become|became|get|got)\s+(?:\w+ly\s+)?([a-z]+)"
                         r"\s*[?.!]*$", re.IGNORECASE)
-_YES_NO_START = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b",
-                           re.IGNORECASE)
+_YES_NO_START = re.compile(r"^\s*(?:is|are|was|were|does|do|did|can|could|has|have|had|will|would|should|whether|"
+                           r"if)\b", re.IGNORECASE)
 _DETERMINERS = frozenset("the a an this that these those my your his her their its our some any each every all "
                          "both either one".split())
 
