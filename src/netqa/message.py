@@ -135,6 +135,7 @@ def _asking() -> dict[str, frozenset[str]]:
     return {key: frozenset(value.split()) for key, value in en.table("asking.txt").items()}
 
 
+@lru_cache(maxsize=16)
 def _alternatives(key: str) -> str:
     """The words of an asking.txt entry as regex alternatives, longest first ("such_as" is "such as")."""
     return "|".join(re.escape(w).replace("_", r"\s+") for w in sorted(_asking()[key], key=len, reverse=True))
@@ -374,6 +375,7 @@ def story_of(text: str, questions: tuple[str, ...]) -> str:
     return " ".join(told)
 
 
+@lru_cache(maxsize=4096)  # questions come again and again
 def _words_as_written(part: str) -> re.Pattern:
     """A question's words (or an aside's) as they stand in its message, whatever the case and marks between them."""
     tokens = re.findall(r"[\w'’-]+", part)
