@@ -274,6 +274,12 @@ def test_what_a_sentence_is_about_does_not_pick_its_figure(question, figure):
     assert _fact(sentence, question) == figure
 
 
+def test_a_word_inside_a_name_does_not_bind_a_figure_to_the_question():
+    sentence = "The January 2025 update to the National Comprehensive Cancer Network guidelines lists the drug."
+    assert _fact(sentence, "When did the FDA first approve it for any cancer?") is None  # "Cancer" names a network
+    assert _fact(sentence, "When did the Cancer Network update its guidelines?") == "January 2025"
+
+
 @pytest.mark.parametrize("sentence, question, answer", [
     ("This License shall be governed by California law provisions.", "Which state's law governs the License?",
      "California"),  # a common word, and a place WordNet knows as a state
@@ -299,6 +305,10 @@ def test_how_much_more_or_less_is_answered_by_a_share():
     ("Will the socket module accept these objects?", "The socket module won’t accept objects from this module.",
      "No"),  # a typographic apostrophe
     ("Is this drug brand new or has it been approved before?", "The drug has been approved before.", None),
+    ("Is the low-level part of the library thread-safe?", "The low-level part of the library has no global variables "
+     "and is therefore thread-safe.", "Yes"),  # the negation denies another clause's words
+    ("Is it thread-safe?", "It is thread-safe, but the gz functions are not.", None),  # "not" may deny it all
+    ("Is it safe and effective?", "It is not safe and effective.", "No"),  # "and" before no verb goes on
 ])
 def test_yes_or_no_only_when_the_quote_says_it_plainly(question, quote, said):
     from netqa.text import content_words, stem
@@ -484,6 +494,88 @@ def test_a_no_answer_names_the_part_of_the_text_that_comes_closest(clinic_notes)
     assert [c.passage_id for c in reply.citations] == ["notes-p04"]
     assert reply.lead[1] == 'The part of it that comes closest does not mention "garden".'  # the missing constraint
     assert "[notes-p04]" in reply.answer
+
+
+@pytest.fixture(scope="module")
+def numbered_terms(tmp_path_factory):
+    return bot_on(tmp_path_factory.mktemp("terms"), "terms.txt",
+        "Terms of use\n\n1. Definitions.\n\n   \"Work\" shall mean the program and its documentation.\n\n"
+        "2. Grant of Licence.\n\n   You may copy the Work for any purpose.\n\n"
+        "3. Redistribution.\n\n   You must keep every notice of the Work and give each recipient a copy of these terms."
+        "\n\n4. Termination.\n\n   These terms end at once if you break them.\n")
+
+
+@pytest.mark.parametrize("part", ["section 3", "clause 3"])
+def test_a_numbered_part_the_question_names_is_met_by_the_heading_the_passage_stands_under(numbered_terms, part):
+    reply = numbered_terms.ask(f"What must I give each recipient under {part}?")
+    assert reply.kind == ReplyKind.ANSWER and reply.citations[0].section == "3. Redistribution"
+
+
+def test_a_numbered_part_the_passage_is_not_under_is_missing(numbered_terms):
+    reply, evidence = numbered_terms.explain("What must I give each recipient under section 4?")
+    assert reply.kind == ReplyKind.NO_ANSWER and evidence.missing == ("section 4",)
+
+
+@pytest.fixture(scope="module")
+def unit_notes(tmp_path_factory):
+    return bot_on(tmp_path_factory.mktemp("unit"), "unit.txt", "Unit notes\n\n"
+                  "The Clinical Research Unit (CRU) runs the trials of the hospital.\n\n"
+                  "The unit saw an estimated 400 visits last year.\n\nMeals are served at noon.\n")
+
+
+@pytest.mark.parametrize("question", ["What does the abbreviation CRU stand for?", "What does the acronym CRU mean?"])
+def test_a_word_naming_a_word_is_not_what_is_asked_about(unit_notes, question):
+    reply, evidence = unit_notes.explain(question)  # WordNet defines "abbreviation" as a word form
+    assert reply.kind == ReplyKind.ANSWER and not evidence.focus_unknown and "Clinical Research Unit" in reply.quote
+
+
+def test_what_is_asked_about_still_sinks_an_answer_when_the_text_never_names_it(unit_notes):
+    _, evidence = unit_notes.explain("What is the price of a visit?")
+    assert evidence.focus_unknown
+
+
+def test_a_slot_filled_by_a_word_pointing_back_is_not_filled_by_something_else():
+    from netqa.evidence import _slot_filled
+    question = understand("Does the Foundation make exceptions for its own software?")
+    assert not _slot_filled("software", question, "We sometimes make exceptions for this.")  # no "No"
+    assert _slot_filled("software", question, "We make exceptions for libraries.")
+
+
+@pytest.mark.parametrize("question, offers", [
+    ("Which phase was the trial, like phase 1, 2 or 3?", True), ("Was it phase 2 or phase 3?", True),
+    ("What is the survival for phase 2 patients?", False)])
+def test_labels_offered_to_choose_from_are_no_constraint_of_their_own(question, offers):
+    from netqa.evidence import _offers_alternatives
+    assert _offers_alternatives(question) is offers
+
+
+def test_a_label_offered_among_others_is_met_by_the_same_label_with_another_number(clinic_notes):
+    _, evidence = clinic_notes.explain("Which phase was the study, like phase 1, 2 or 4?")
+    assert not evidence.missing_constraint and "phase 3" in evidence.quote
+
+
+@pytest.fixture(scope="module")
+def visits(tmp_path_factory):
+    return bot_on(tmp_path_factory.mktemp("visits"), "visits.txt", "Visits\n\n"
+                  "Headaches were reported by 12 of the patients.\n\n"
+                  "No visitor has ever been turned away.\n\nThe benefit depends on the dose.\n")
+
+
+def test_a_word_known_only_as_a_verb_is_no_constraint(visits):
+    _, evidence = visits.explain("Did headaches in the patients depend on anything?")
+    assert not evidence.missing_constraint
+
+
+def test_a_no_answer_cites_a_passage_about_the_question_though_it_holds_few_of_its_words(clinic_notes):
+    reply, evidence = clinic_notes.explain("What colour are the letters and who signs them?")
+    assert reply.kind == ReplyKind.NO_ANSWER and evidence is not None and evidence.coverage < 0.5
+    assert [c.passage_id for c in reply.citations] == ["notes-p09"] and reply.quote is None
+    assert reply.lead[1] == 'The part of it that comes closest does not mention "colour" or "signs".'
+
+
+def test_a_no_answer_about_nothing_the_text_uses_cites_nothing(clinic_notes):
+    reply = clinic_notes.ask("xyzzy plugh?")
+    assert reply.kind == ReplyKind.NO_ANSWER and reply.citations == ()
 
 
 # ---------------------------------------------------------------- follow-ups

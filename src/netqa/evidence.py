@@ -26,6 +26,7 @@ QUOTE_MAX_WORDS = 70  # a quote grows by neighbours only while it stays this sho
 QUOTE_MAX_SENTENCES = 3
 SHORT_SENTENCE = 6  # a sentence this short ("3. Turn on core dumps.", "The nick is Larhzu.") goes with its neighbour
 PART_OF_WORD = 4  # a question word this long may stand in a passage word as its head ("center" in "multicenter")
+WORD_KIND_WITHIN = 3  # a word naming a word has a kind of word among WordNet's first words defining it
 CLIPPED_BY = 4  # ... or be its clipped form, this many letters shorter at least ("temp" for "temporary")
 
 
@@ -54,9 +55,11 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     corrected = dict(expansion.corrections)
     # "what share of ...": a word naming the kind of answer, which the corpus never uses, is met by a fact of
     # that kind ("what does BCJ stand for" is recognised by its words too, but "BCJ" is in the corpus)
-    asking = _type_words(question) & set(expansion.lacking)
+    # ("what does the abbreviation pNET stand for": a word naming a word only says a term is asked about)
+    asking = (_type_words(question) | _words_naming_words(expansion.lacking)) & set(expansion.lacking)
+    # (a word WordNet knows only as a verb, "depend on", "becomes", is what is said, not a place, group or time)
     required = [w for w in (corrected.get(w, w) for w in question.constraints + question.modifiers)
-                if w not in asking and w not in _pointed_at(expansion.text)]
+                if w not in asking and w not in _pointed_at(expansion.text) and lexical.parts_of_speech(w) != "v"]
     if wanted_shapes(question):
         # "how many patients died?": the verb a fact is asked about, when the corpus never uses it
         required += [w for w in expansion.english if "v" in lexical.parts_of_speech(w) and w not in asking]
@@ -66,8 +69,14 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     text_of = {pid: f"{asked_by[pid].text} {p.text}" if pid in asked_by else p.text for pid, p in passages.items()}
     stems_of = {pid: _passage_stems(p) | _name_stems(p.document, p.path)
                 | (_passage_stems(asked_by[pid]) if pid in asked_by else frozenset()) for pid, p in passages.items()}
-    missing_in = {pid: [w for w in required if not (_has_label(w, text_of[pid], question.type == "yesno") if " " in w
-                                                     else _found(w, stems, expansion, text=text_of[pid]))
+    # a label met by the heading the passage stands under ("section 2") is met with its words ("section", "2")
+    in_part = {pid: {part for w in required if " " in w and _in_part(w, p) for part in [w, *w.split()]}
+               for pid, p in passages.items()}
+    # "like phase 1, 2 or 3": a label offered among others is met by the same label with any number
+    any_number = question.type == "yesno" or _offers_alternatives(question.normalised)
+    missing_in = {pid: [w for w in required if w not in in_part[pid]
+                        and not (_has_label(w, text_of[pid], any_number) if " " in w
+                                 else _found(w, stems, expansion, text=text_of[pid]))
                         and not _slot_filled(w, question, text_of[pid])]
                   for pid, stems in stems_of.items()}
 
@@ -111,16 +120,16 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
     return Evidence(
         sentence=best, short_answer=short, quote=quote,
-        missing=tuple(dict.fromkeys(_as_asked(w, question.normalised) for w in missing_in[passage.id])),
+        missing=_as_said(missing_in[passage.id], question.normalised),
         passage_score=passage_score[passage.id], runner_up_score=runner_up, sentence_score=best.score,
-        coverage=_coverage(expansion, passage, idf, stems, text_of[passage.id]), unknown=len(unknown),
+        coverage=_coverage(expansion, passage, idf, stems, text_of[passage.id], asking), unknown=len(unknown),
         # what the question asks about ("the price") is a word the corpus lacks, and nothing here stands for it
         # (WordNet's relations are too loose to stand in for the very thing asked about: "brand" is not "mark")
         focus_unknown=any(w in expansion.lacking and w not in asking and not _found(w, stems, expansion, False)
                           for w in question.focus),
         fact_found=not wants_fact or short is not None,
         missing_constraint=bool(missing_in[passage.id]),
-        quote_coverage=_coverage(expansion, passage, idf, quote_stems, quote),
+        quote_coverage=_coverage(expansion, passage, idf, quote_stems, quote, asking),
         answers_faq=passage.id in asked_by,
         open_question=not wanted_shapes(question),
         # "a phase 2 trial?" where the text says "phase 3" is quoted without a Yes or No: the text may not deny
@@ -168,6 +177,13 @@ def _defining_verbs() -> str:
     return "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs)
 
 
+def _as_said(missing: list[str], question: str) -> tuple[str, ...]:
+    """The constraints a passage lacks as the question spells them, a label's words only within it ("section 4",
+    not also "section" and "4")."""
+    in_labels = {part for w in missing if " " in w for part in w.split()}
+    return tuple(dict.fromkeys(_as_asked(w, question) for w in missing if w not in in_labels))
+
+
 def _as_asked(word: str, question: str) -> str:
     """A constraint as the question spells it ("england" -> "England", "grade 1-2" -> "Grade 1-2")."""
     spelled = r"\s+".join(re.escape(part) for part in word.split())
@@ -186,9 +202,11 @@ def _pointed_at(question: str) -> frozenset[str]:
 def _slot_filled(word: str, question: Question, text: str) -> bool:
     """A yes/no question's constraint the text fills with something else: "published in the Lancet?" and
     "published in The New England Journal of Medicine"."""
+    pointing = en.table("yes_no_words.txt")["pointing"].split()
     for anchor, preposition, phrase in question.slots:
-        if word in phrase and re.search(rf"\b{re.escape(stem(anchor))}\w*\s+(?:\w+\s+)?{re.escape(preposition)}\b",
-                                        text, re.IGNORECASE):
+        filled = re.search(rf"\b{re.escape(stem(anchor))}\w*\s+(?:\w+\s+)?{re.escape(preposition)}\s+(\w+)", text,
+                           re.IGNORECASE) if word in phrase else None
+        if filled and filled.group(1).lower() not in pointing:  # "exceptions for this" points back: not another
             return True
     return False
 
@@ -201,6 +219,23 @@ def _has_label(label: str, text: str, any_number: bool = False) -> bool:
         return re.search(rf"\b{re.escape(name)}\s+\d", text, re.IGNORECASE) is not None
     number = r"\s*[-–—]\s*".join(re.escape(part.strip()) for part in number.split("-"))
     return re.search(rf"\b{re.escape(name)}\s+{number}(?![\d-])", text, re.IGNORECASE) is not None
+
+
+def _offers_alternatives(question: str) -> bool:
+    """Whether the question offers numbered labels to choose from: "phase 1, 2 or 3", "version 2 or 3"."""
+    return re.search(r"\b[a-z]+\s+\d+(?:\s*,\s*\d+)*\s*,?\s+or\s+(?:[a-z]+\s+)?\d", question, re.IGNORECASE) is not None
+
+
+def _in_part(label: str, passage: Passage) -> bool:
+    """Whether the passage stands in the numbered part of the document a label names, by its heading: "section 2"
+    is met under "2. Grant of License", "2.1. ..." or "TERMS AND CONDITIONS: Section 2"."""
+    name, number = label.split(" ", 1)
+    if name not in en.word_list("part_words.txt"):
+        return False
+    name, number = re.escape(name), re.escape(number)
+    heading = re.match(rf"\W*(?:{name}\s+)?{number}(?:[.)]|\s|$)", passage.section, re.IGNORECASE)
+    cited = re.search(rf"\b{name}\s+{number}(?![\d.]\d)", passage.section, re.IGNORECASE)  # "...: Section 2"
+    return heading is not None or cited is not None
 
 
 def _passage_stems(passage: Passage) -> frozenset[str]:
@@ -264,6 +299,13 @@ def _part_of_a_word(word: str, text: str) -> bool:
 @lru_cache(maxsize=4096)
 def _words_of(text: str) -> frozenset[str]:
     return frozenset(w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > PART_OF_WORD)
+
+
+def _words_naming_words(candidates) -> frozenset[str]:
+    """The words that name a word ("abbreviation", "acronym", "term"): WordNet defines them first by a kind of
+    word (lang/en/word_kinds.txt)."""
+    kinds = set(en.ordered_lines("word_kinds.txt"))
+    return frozenset(w for w in candidates if set(lexical.defining(w)[:WORD_KIND_WITHIN]) & kinds)
 
 
 def _type_words(question: Question) -> frozenset[str]:
@@ -394,12 +436,13 @@ def _query_stems(expansion: Expansion, context: str = "") -> dict[str, float]:
 
 
 def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str] | None = None,
-              text: str = "") -> float:
+              text: str = "", asking: frozenset[str] = frozenset()) -> float:
     """Share of what the question mentions that the passage mentions too, each word weighted by idf.
 
     A lay word counts as found when one of its document words is there, a word inside a longer word of `text`
     too ("60mg"); a word the corpus never uses weighs as much as the rarest corpus word and is never found,
-    unless "this" or "these" points at it ("this tablet": it is not counted at all).
+    unless "this" or "these" points at it ("this tablet": it is not counted at all). The words `asking` for the
+    kind of answer ("share", "abbreviation") are not counted either.
     """
     in_passage = _passage_stems(passage) if within is None else within
     rarest = max((idf(s) for s in in_passage), default=1.0)
@@ -417,7 +460,8 @@ def _coverage(expansion: Expansion, passage: Passage, idf, within: frozenset[str
     absent = {w for phrase in expansion.lay_phrases if phrase not in translated for w in content_words(phrase)}
     pointed_at = _pointed_at(expansion.text)
     for word in dict.fromkeys(content_words(expansion.text)):
-        if word in synonym_words or word in generic_words() or word in absent or word in expansion.incidental:
+        if word in synonym_words or word in generic_words() or word in absent or word in expansion.incidental \
+                or word in asking:
             continue
         weight = idf(stem(word)) or rarest
         covered = stem(word) in in_passage or bool(text) and (_in_a_word(word, text) or _spelled_out(word, text))

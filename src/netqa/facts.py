@@ -81,6 +81,9 @@ _ONE_THING = re.compile(r"^\W*(?:so |and |ok )?what(?:'s| is| was)\b", re.IGNORE
 _LABEL_BEFORE = re.compile(rf"(?:[A-Za-z]-|\b(?:{_alternatives('label_words.txt')}) )$", re.IGNORECASE)
 _PARTITIVE = re.compile(r"\bhow many of\b", re.IGNORECASE)
 FACT_REACH = 12  # words between a figure and the nearest question word, at most
+NAME_PART_WEIGHT = 0.2  # a question word the sentence has inside a name it does not name ("... Cancer Network")
+# A run of capitalised words (linked by "of", "for", "and", ...): a name, whose words say nothing on their own
+_NAME_RUN = re.compile(r"\b[A-Z][\w-]*(?:\s+(?:(?:of|for|and|the|in|on|&)\s+)*[A-Z][\w-]*)+")
 MODIFIER_WEIGHT = 3.0  # "pNET" in "how many pNET patients": the word that says which figure is meant
 # Clause boundaries: a figure belongs to the clause it stands in ("5% ..., while thrombotic ... 1-2%").
 _CLAUSE_BREAK = re.compile(r"[;—]|(?<=[.!?])\s+(?=[A-Z])|,\s+(?:while|whereas|but|and|compared)\b"
@@ -152,6 +155,7 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
             tokens.extend(split)
             parts.update((a, token) for a, _, token in split)
     counted = _stems_with_synonyms((question.counted,) if question.counted else (), synonyms)
+    named = _inside_names(undotted(sentence), question.normalised)
     # The words that say which figure is meant: "pNET" in "how many pNET patients" (not "trial" in "how many
     # of the trial participants ...": the whole they are taken from)
     modifiers = set() if _PARTITIVE.search(question.normalised) else _stems_with_synonyms(question.modifiers, synonyms)
@@ -197,6 +201,8 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
                     weight *= 0.25
                 if (position, token) in parts:
                     weight *= 0.5
+                if position in named:
+                    weight *= NAME_PART_WEIGHT
                 # A word describes the figure it follows ("99 with pNET and 199 with epNET"), or, before
                 # any figure, the first one after it.
                 if numeric and owner[position] != span:
@@ -205,7 +211,8 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
                 total += weight * math.exp(-distance / 5) * (1.0 if position < span[0] else 0.97)
                 # "how many patients got placebo?": placebo must be near, not patients; but when no other
                 # question word is in the sentence, "298 patients" counts what is asked
-                if token not in counted or not others_here and position > span[0] and distance <= 2:
+                if (token not in counted or not others_here and position > span[0] and distance <= 2) \
+                        and position not in named:  # nor does a word inside a name bind a figure to the question
                     nearest = min(nearest, distance)
         return total, nearest
 
@@ -216,6 +223,24 @@ def extract_fact(sentence: str, question: Question, query: dict[str, float], idf
             return None
     (_, nearest), (start, end) = max(scored, key=lambda item: item[0][0])
     return sentence[start:end].strip(" ,.;")
+
+
+def _inside_names(sentence: str, question: str) -> set[int]:
+    """Where the sentence has a word inside a name of several words the question does not name: "Cancer" in
+    "National Comprehensive Cancer Network" says nothing of "cancer" in the question, unless the question has
+    another word of the name too, or writes the word as the name does ("GNU" in "the GNU GPL")."""
+    asked = set(words(question))
+    written = set(re.findall(r"[^\W_]+", question))  # as the question writes them: "GNU" names a name, "cancer" not
+    stop = en.word_list("stopwords.txt")
+    inside: set[int] = set()
+    for run in _NAME_RUN.finditer(sentence):
+        parts = [(m.start(), m.group()) for m in re.finditer(r"[^\W_]+", run.group())]
+        content = {w.lower() for _, w in parts if w.lower() not in stop}
+        if len(content) < 2:
+            continue
+        inside |= {run.start() + offset for offset, w in parts if w.lower() not in stop and w not in written
+                   and not (content - {w.lower()}) & asked}
+    return inside
 
 
 def _stems_with_synonyms(phrase_words: tuple[str, ...], synonyms) -> set[str]:
@@ -350,7 +375,8 @@ def verdict(question: Question, quote: str, query: dict[str, float], slot_change
             # "You may charge any fee you choose for support. You may not charge a fee for this Package itself.":
             # the quote says it both ways, each for its own case, so neither Yes nor No stands alone
             return None if _also_affirmed(quote, denied, negations) else "No"
-    if set(tokens) & (negations | hedges):
+    if set(tokens) & hedges or any(token in negations and _negates_the_question(tokens[i + 1:], query)
+                                   for i, token in enumerate(tokens)):
         return None
     # "common" is not stated by "most commonly originating in ...": an adverb made from the word says
     # something of another word
@@ -367,6 +393,28 @@ def verdict(question: Question, quote: str, query: dict[str, float], slot_change
     return "Yes" if wanted and all(stated(w) for w in wanted) else None
 
 
+def _negates_the_question(after: list[str], query: dict[str, float]) -> bool:
+    """Whether a negation followed by `after` may deny what is asked: its scope, the words up to the end of its
+    clause, holds a word of the question. "The library has no global variables and is therefore thread-safe": "no"
+    denies only "global variables"; a clause starts at a mark or at a joining word followed by a verb ("and is").
+    Without a word of the question in reach (a negation ending the quote) it may still deny the whole: it does."""
+    scope = []
+    for k, token in enumerate(after):
+        if token in _CLAUSE_MARKS or token in _joining_words() and k + 1 < len(after) \
+                and "v" in lexical.parts_of_speech(after[k + 1]):
+            break
+        scope.append(token)
+    return not scope or bool({stem(t) for t in scope} & set(query))
+
+
+_CLAUSE_MARKS = frozenset((".", ",", ";", ":", "!", "?", "—", "–"))
+
+
+@lru_cache(maxsize=1)
+def _joining_words() -> frozenset[str]:
+    return frozenset(en.table("yes_no_words.txt")["joining"].split())
+
+
 def _also_affirmed(quote: str, denied: set[str], negations: set[str]) -> bool:
     """Whether a sentence of the quote without any negation uses one of the `denied` stems."""
     for sentence in re.split(r"(?<=[.!?;])\s+", quote):
@@ -377,6 +425,7 @@ def _also_affirmed(quote: str, denied: set[str], negations: set[str]) -> bool:
 
 
 def _word_tokens(text: str) -> list[str]:
-    """Lower-case words, a typographic apostrophe read as a plain one ("won’t" is "won't", a negation)."""
-    return re.findall(r"[\w']+", text.replace("’", "'").lower())
+    """Lower-case words and the marks that end a clause, a typographic apostrophe read as a plain one ("won’t" is
+    "won't", a negation)."""
+    return re.findall(r"[\w']+|[.,;:!?—–]", text.replace("’", "'").lower())
 

@@ -15,7 +15,10 @@ from netqa.records import Citation, Evidence, Hit, ReplyKind
 
 SUGGEST_WITHIN = 0.92  # a runner-up this close to the best passage earns a "did you mean"
 ALSO_CITED_WITHIN = 0.6  # other top passages this close to the best are listed as related sources
-CLOSEST_COVERAGE = 0.5  # a no_answer names the passage nearest the question when it has this share of its words
+# A no_answer names (and cites) the passage nearest the question when that passage holds this share of the question's
+# words: a fifth is a passage about the question that does not answer it (tuned on the look halves: below it, mostly
+# unanswerable questions and passages that share a common word or two). The reply says plainly it is no answer.
+CLOSEST_COVERAGE = 0.2
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,9 @@ def compose(question_type: str, evidence: Evidence | None, score: float, hits: l
         citations = (Citation.of(passage),) + tuple(
             Citation.of(h.passage) for h in hits[:3]
             if h.passage.id != passage.id and h.score >= ALSO_CITED_WITHIN * hits[0].score)
-    # Not an answer, but where the text comes nearest: only a passage about what is asked (never one that merely
-    # shares a word or two, nor when what is asked about is a word the corpus never uses).
+    # Not an answer, but where the text comes nearest, so a reader (or the staff) sees which document and section
+    # is about the question: never a passage that shares only a word, nor when what is asked about is a word the
+    # corpus never uses. No quote and no figure of it is given: the template names its section and cites it.
     closest = Citation.of(evidence.sentence.passage) if kind == ReplyKind.NO_ANSWER and evidence is not None \
         and not evidence.focus_unknown and evidence.coverage >= CLOSEST_COVERAGE else None
     if closest:
