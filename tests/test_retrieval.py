@@ -34,6 +34,14 @@ def test_the_rest_of_a_long_message_is_its_story():
     assert story_of(message, questions) == "My old laptop has hardly any memory."
 
 
+def test_the_story_loses_the_question_however_it_is_written_and_keeps_every_other_word():
+    message = "We call deflate in a loop. can INFLATE() and deflate()   handle that much data?"
+    assert story_of(message, ("Can inflate() and deflate() handle that much data?",)) == "We call deflate in a loop."
+    # a question's word cut from inside the sentence leaves the rest readable
+    assert story_of("My dad, who is 70, asks: how long did it work?", ("how long did it work?",)) == \
+        "My dad, who is 70, asks"
+
+
 def test_a_long_message_is_searched_with_its_story(manual):
     assert "-9 option" in manual.top_passages("Which option should I use for the best compression?", 1)[0].text
     story = "My old laptop has hardly any memory."
