@@ -40,6 +40,8 @@ def test_the_story_loses_the_question_however_it_is_written_and_keeps_every_othe
     # a question's word cut from inside the sentence leaves the rest readable
     assert story_of("My dad, who is 70, asks: how long did it work?", ("how long did it work?",)) == \
         "My dad, who is 70, asks"
+    # only whole words go: "When?" takes nothing out of "Whenever"
+    assert story_of("Whenever she eats she feels sick. When?", ("When?",)) == "Whenever she eats she feels sick."
 
 
 def test_a_long_message_is_searched_with_its_story(manual):
