@@ -8,7 +8,8 @@ import pytest
 
 from netqa import safety
 from netqa.records import RouteKind
-from netqa.safety import Route, _in_every_person, english
+from netqa.safety import Route
+from netqa.safety_lexicon import _in_every_person, english
 
 
 def route(text: str, health: bool = True) -> Route:
@@ -195,7 +196,7 @@ def test_an_adjective_noun_sign_is_known_said_of_the_noun(text):
 
 
 def test_a_phrase_that_is_not_adjective_noun_is_not_turned_round():
-    from netqa.safety import _as_predicate
+    from netqa.safety_lexicon import _as_predicate
 
     assert "neck is stiff" in _as_predicate("stiff neck", ["is"])
     assert _as_predicate("chest pain", ["is"]) == set() and _as_predicate("pool of blood", ["is"]) == set()
@@ -585,7 +586,7 @@ def test_what_people_call_their_parents_names_a_person():
 
 
 def test_a_noun_and_verb_form_phrase_is_known_with_an_auxiliary_between():
-    from netqa.safety import _with_auxiliary
+    from netqa.safety_lexicon import _with_auxiliary
 
     assert "eyes are rolling back" in _with_auxiliary("eyes rolling back", ["are"])
     assert _with_auxiliary("stiff neck", ["is"]) == set() and _with_auxiliary("coughing up blood", ["is"]) == set()
