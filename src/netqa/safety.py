@@ -248,9 +248,15 @@ def _reported(message: Message, found: Instance, health: bool = True) -> bool:
     # nor is it about people in general: "can you die from 20 paracetamol?" asks for oneself. Self-harm (not a
     # sudden illness) supposed is still a warning sign (988 Lifeline): "what if I just took them all?"
     supposing = found.sudden and not found.asked and supposed(message, found)
-    return not (_denied(message, found) or over(message, found) or supposing
+    return not (_denied(message, found) or over(message, found) or supposing or _of_a_home(message, found)
                 or _asked_about(message, found) or (_about_others(message, found) and (
                     not found.asked or _of_people_in_general(message, found))))
+
+
+def _of_a_home(message: Message, found: Instance) -> bool:
+    """A verb of living the form took tells where or with whom someone lives (harm:residing, safety_message.py): "I
+    don't want to live with my son" is about a home, not about being alive."""
+    return any(m.start in found.taken for m in message.marks.get("harm:residing", ()))
 
 
 def _of_people_in_general(message: Message, found: Instance) -> bool:
@@ -357,7 +363,8 @@ def _decision(message: Message) -> str:
             return form
     asking = [c for c in clauses if message.within("questions:opener", range(c.start, c.start + 1))
               or message.sentence[c.start] in message.asks]
-    if any(message.within("advice:evaluation", c) or message.within("advice:opinion_weak", c) for c in asking):
+    if any((message.within("advice:evaluation", c) or message.within("advice:opinion_weak", c))
+           and not _asked_of_the_past(message, c) for c in asking):
         if any(_proposed(message, c) for c in clauses):
             return "proposal"
         if any(_own_situation(message, c) for c in clauses):
@@ -370,6 +377,15 @@ def _decision(message: Message) -> str:
     if message.asks and any(_bare_decision(message, c) for c in clauses):
         return "bare_decision"
     return ""
+
+
+_PAST_OPENING = 3  # a past auxiliary this near a question's start tells it asks about the past
+
+
+def _asked_of_the_past(message: Message, clause: range) -> bool:
+    """A question told in the simple past (a past auxiliary, questions.txt [past], among its first words): "what
+    benefit did cabozantinib show?", "was it safe in the trial?" ask what happened, no decision to come."""
+    return bool(message.within("questions:past", range(clause.start, min(clause.start + _PAST_OPENING, clause.stop))))
 
 
 def _bare_decision(message: Message, clause: range) -> bool:
@@ -464,10 +480,20 @@ def _in_general(message: Message, clause: range) -> set[int]:
     return found
 
 
+def _disclaimed(message: Message, clause: range) -> bool:
+    """The clause says the writer is not asking it: a negation right before a verb of asking (grammar.txt [asking]):
+    "I'm not asking whether she should take it, that's for her doctors" is no request for a decision."""
+    grammar = message.lexicon.grammar
+    return any(message.stems[at] in grammar["not"] and message.stems[at + 1] in grammar["asking"]
+               for at in range(clause.start, clause.stop - 1))
+
+
 def _decision_in(message: Message, clause: range) -> str:
     def marks(label: str) -> list[Mark]:
         return message.within(label, clause)
 
+    if _disclaimed(message, clause):
+        return ""
     indefinite = _in_general(message, clause)  # "what if someone takes too many?" asks in general
     personal = [m for m in marks("person:personal") if m.start not in indefinite]
     care = marks("advice:care_team")

@@ -64,6 +64,7 @@ class Form:
     sudden: bool = True  # a sign of a sudden illness: what comes and goes, or has for weeks, is not one
     history: tuple[str, ...] = ()  # parts told as past by nature ("had chemo 5 days ago" before a fever now)
     lasting: bool = False  # its harm goes on for days after ("took 20 paracetamol two days ago"): not over so soon
+    said_of: tuple[str, ...] = ()  # parts the others are said of, not done to ("her eyes are closing"; "close my eyes")
 
     @cached_property
     def labels(self) -> frozenset[str]:
@@ -290,9 +291,10 @@ def english() -> Lexicon:
         context = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("context", ()))
         history = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("history", ()))
         unless = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("unless", ()))
+        said_of = tuple(_label(part, prefix, entry["words"], where) for part in entry.get("said_of", ()))
         forms = tuple(Form(tuple(_label(part, prefix, entry["words"], where) for part in form), context, needs,
                            window=entry.get("window", WINDOW), unless=unless, history=history,
-                           lasting=entry.get("lasting", False))
+                           lasting=entry.get("lasting", False), said_of=said_of)
                       for form in entry["forms"])
         findings.append(Finding(entry["id"], entry["source"], forms))
 

@@ -254,6 +254,7 @@ class Message:
                 self.opened[at] = (self.opened[at - 1] if at else 0) + (at in breaks)
                 self.clause[at] = self.clause[at] * 1000 + self.opened[at]
         self._unquote_speech()
+        self._mark_residing(lexicon)
         self.present = frozenset(self.marks) if all(self.marks.values()) else frozenset(
             label for label, found in self.marks.items() if found)
         self.found: dict[int, tuple[tuple[Form, ...], list[Instance]]] = {}  # _instances of each tuple of forms
@@ -277,6 +278,23 @@ class Message:
                 times[m.start] = max(m.end, times.get(m.start, 0))
         subjects = {m.start for m in self.marks.get("person:personal", ())}
         return {at for at, word in enumerate(self.stems) if word in joining and times.get(at + 1, -1) in subjects}
+
+    def _mark_residing(self, lexicon: Lexicon) -> None:
+        """A verb of living that tells where or with whom one lives, marked harm:residing: followed by a word of
+        company and a person ("live with my son", "live with us"; grammar.txt [company]) or by a word of place or
+        company ([residing]: "live alone", "live abroad"). "I don't want to live with my parents forever" is about a
+        home, not about being alive; "live with this pain" is not."""
+        lives = self.marks.get("harm:live")
+        if not lives:
+            return
+        grammar, stems = lexicon.grammar, self.stems
+        people = {m.start for label in ("person:personal", "person:relative") for m in self.marks.get(label, ())}
+        for live in list(lives):
+            at = live.end
+            if at < len(stems) and stems[at] in grammar["company"] and at + 1 in people:
+                self.marks["harm:residing"].append(Mark("harm:residing", live.start, at + 2))
+            elif any(" ".join(stems[at:at + n]) in grammar["residing"] for n in (1, 2, 3)):
+                self.marks["harm:residing"].append(Mark("harm:residing", live.start, at + 1))
 
     def _mark_age(self, at: int, lexicon: Lexicon) -> None:
         """A number that tells a person's age: "a 90 year old" is a person; "I'm 79" is one's own situation."""
@@ -505,8 +523,17 @@ def instances(message: Message, forms: tuple[Form, ...]) -> list[Instance]:
     return found
 
 
+def _acted_on(message: Message, chosen: list[Mark], said_of: tuple[str, ...]) -> bool:
+    """A part the others are said of (a body part) stands as the object of another part, a possessive between
+    (grammar.txt [owner]): "I close my eyes" is done by someone, "her eyes are closing" happens to her."""
+    owners = message.lexicon.grammar["owner"]
+    return any(m.label in said_of and m.start > 0 and message.stems[m.start - 1] in owners
+               and any(other.end == m.start - 1 for other in chosen if other is not m) for m in chosen)
+
+
 def _find_instances(message: Message, forms: list[Form]) -> list[Instance]:
     found = []
+    feared = {m.end for m in message.marks.get("advice:concern", ())}  # a word of worry right before (advice.txt)
     sentences = message.sentences()
     for form in forms:
         if not message.present.issuperset(form.labels):
@@ -515,6 +542,12 @@ def _find_instances(message: Message, forms: list[Form]) -> list[Instance]:
             reach = range(span.start, sentences[number + 1].stop if number + 1 < len(sentences) else span.stop)
             if any(not message.within(need, reach) for need in form.needs) or \
                     any(message.within(label, span) for label in form.unless):
+                continue
+            # a need only the next sentence holds is that sentence's own when it names the sign too: "she's worried
+            # about bleeding. How often did serious bleeding happen?"
+            following = range(span.stop, reach.stop)
+            if any(not message.within(need, span) for need in form.needs) and all(
+                    message.within(label, following) for label in form.parts):
                 continue
             choices = [message.within(label, reach) for label in form.parts]
             if any(not c for c in choices) or not any(m.start in span for c in choices for m in c):
@@ -527,6 +560,10 @@ def _find_instances(message: Message, forms: list[Form]) -> list[Instance]:
                 if len({message.opened[m.start] for m in chosen}) > 1 and any(
                         m.end - m.start == 1 and message.starts("negation:cue", m.start) for m in chosen):
                     continue  # "he is not pale and is breathing fine": a "not" of another clause is no part of it
+                if form.said_of and _acted_on(message, chosen, form.said_of):
+                    continue
+                if form.sudden and any(m.start in feared for m in chosen):
+                    continue  # "she's worried about bleeding": feared, not told ("worried about the bleeding" tells it)
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
                 gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
                 if not form.sudden:  # "i wish i could just fall asleep and never wake up": the subject and modal

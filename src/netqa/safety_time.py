@@ -211,7 +211,6 @@ def supposed(message: Message, found: Instance) -> bool:
     return bool(supposes) and not free(message, "time:now", message.sentence_span(found.start), found.taken)
 
 
-
 def told_as_past(message: Message, found: Instance, before: range) -> bool:
     """The finding is told in the simple past with no word of now in its sentence: a past auxiliary between the
     question word and it ("why did she ..."), or its first word a past form ("collapsed", "bled") with no "has" or
