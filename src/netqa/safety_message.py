@@ -311,6 +311,8 @@ class Message:
         was a kid", "as a teenager", "at the age of 50", "aged 12"; marked time:then from its first word."""
         stems, grammar = self.stems, lexicon.grammar
         before = at - 1 if stems[at - 1] in grammar["article"] else at
+        if before >= 2 and stems[before - 1] in grammar["owner"] and stems[before - 2] in grammar["of_age"]:
+            before -= 2  # "when she was in her twenties"
         opens = [start for start in range(max(0, before - 4), before)
                  if " ".join(stems[start:before]) in grammar["then"] and stems[start] not in grammar["when_was"]]
         if before >= 3 and stems[before - 1] in grammar["was"] and stems[before - 3] in grammar["when_was"]:

@@ -165,7 +165,7 @@ def _then(message: Message, found: Instance) -> bool:
     for label in ("time:now", "time:present"):
         for m in free(message, label, range(first, len(message)), found.taken):
             age = m.start > 0 and message.stems[m.start - 1].isdigit()
-            denied = m.start > 0 and message.starts("negation:cue", m.start - 1)  # "never again"
+            denied = _denied_in_its_clause(message, m)  # "never again", "never had one again"
             if not (age or denied or m.overlaps(closing)):
                 return False
     return not comes_back(message, found, first)
