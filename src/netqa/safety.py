@@ -686,12 +686,14 @@ def route(text: str, health: bool = True, model: bool = True) -> Route:
 _SIGNAL: dict[str, str] = {}  # label -> its name as a feature of the net
 
 
-# Labels of the past-event grammar (an age then, an outcome, a sign coming back) and of WordNet's words for the
-# self-harm slots (harm_wordnet.txt: die, act_self) the rules read and the net does not: their verdict reaches it as
-# "@ruled_out" or a route; as features of their own they would move the net's fitted thresholds with no row of its
-# training sets routed differently.
+# Labels of the past-event grammar (an age then, an outcome, a sign coming back), of WordNet's words for the
+# self-harm slots (harm_wordnet.txt: die, act_self) and of the session-7 self-harm parts (eyes shut x not again, an
+# absence and its everyday reason, a home) the rules read and the net does not: their verdict reaches it as
+# "@ruled_out" or a route; as features of their own they would move the net's fitted weights with no row of its
+# training sets routed differently by them.
 _RULES_ONLY = frozenset({"time:then", "time:again", "time:same", "negation:outcome",
-                         *(f"harm:{part}{WORDNET}" for part in ("die", "act_self"))})
+                         *(f"harm:{part}{WORDNET}" for part in ("die", "act_self")),
+                         *(f"harm:{part}" for part in ("eyes_shut", "not_reopen", "absent", "elsewhere", "residing"))})
 
 
 def signals(message: Message, ruled_out: bool) -> list[str]:

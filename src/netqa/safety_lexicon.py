@@ -125,6 +125,7 @@ class Lexicon:
     # entries in the group by their third stem ("" for a phrase of two words): only those a message can match are tried
     by_third: dict[tuple[str, str], dict[str, tuple[int, ...]]] = field(default_factory=dict)
     tokens: dict[str, ReadWord] = field(default_factory=dict, repr=False)  # each word token read once (_read_word)
+    contexts: frozenset[str] = frozenset()  # self-harm labels named only in "unless" lists: contexts, never signs
 
     def __hash__(self) -> int:  # one lexicon a process: cached functions key on it
         return id(self)
@@ -347,6 +348,8 @@ def english() -> Lexicon:
             for place, (stems, _) in enumerate(entries):
                 places[stems[2] if len(stems) > 2 else ""].append(place)
             by_third[two] = {third: tuple(found) for third, found in places.items()}
+    in_forms = {f"harm:{part}" for form in [*harm["forms"], *(f for fs in harm["weak_forms"].values() for f in fs)]
+                for part in form}
     return Lexicon(known, {two: tuple(entries) for two, entries in by_two.items()}, tuple(findings), self_harm,
                    warning_signs, tuple(harm["alone"]), flag_signs,
                    (frozenset(harm["meant"]["findings"]), frozenset(f"harm:{p}" for p in harm["meant"]["parts"])),
@@ -360,7 +363,8 @@ def english() -> Lexicon:
                    frozenset(stem(w) for w in read_sections("clauses.txt")["inside_phrase"]),
                    frozenset(stem(w) for w in read_sections("clauses.txt")["transparent"]),
                    {section: frozenset(" ".join(_phrase_stems(w)) for w in words)
-                    for section, words in grammar.items()}, *_inflections(), by_third)
+                    for section, words in grammar.items()}, *_inflections(), by_third,
+                   contexts=frozenset(f"harm:{part}" for parts in harm["unless"].values() for part in parts) - in_forms)
 
 
 WORDNET = "_wordnet"  # the suffix of a self-harm part whose words come from WordNet (harm_wordnet.txt)

@@ -399,8 +399,10 @@ class Message:
 
     @_once
     def signs(self) -> frozenset[int]:  # "away" is a part of giving things away, no sign: "it has gone away"
+        contexts = self.lexicon.contexts  # nor is a word that only keeps a form from holding ("away" on a trip)
         return frozenset(m.start for label, found in self.marks.items()
-                         if label.startswith(("flag:", "harm:")) and label != "harm:away" for m in found)
+                         if label.startswith(("flag:", "harm:")) and label != "harm:away" and label not in contexts
+                         for m in found)
 
     def becomes(self, cue: Mark) -> bool:
         """An ending cue that goes on to a sign in its clause says what someone has become, not that it is over:
@@ -535,7 +537,6 @@ def _acted_on(message: Message, chosen: list[Mark], said_of: tuple[str, ...]) ->
 
 def _find_instances(message: Message, forms: list[Form]) -> list[Instance]:
     found = []
-    feared = {m.end for m in message.marks.get("advice:concern", ())}  # a word of worry right before (advice.txt)
     sentences = message.sentences()
     for form in forms:
         if not message.present.issuperset(form.labels):
@@ -564,8 +565,6 @@ def _find_instances(message: Message, forms: list[Form]) -> list[Instance]:
                     continue  # "he is not pale and is breathing fine": a "not" of another clause is no part of it
                 if form.said_of and _acted_on(message, chosen, form.said_of):
                     continue
-                if form.sudden and any(m.start in feared for m in chosen):
-                    continue  # "she's worried about bleeding": feared, not told ("worried about the bleeding" tells it)
                 start, end = min(m.start for m in chosen), max(m.end for m in chosen)
                 gap = max(m.start for m in chosen) - min(m.end for m in chosen)  # words between the parts
                 if not form.sudden:  # "i wish i could just fall asleep and never wake up": the subject and modal
