@@ -893,7 +893,8 @@ def test_closing_ones_eyes_and_not_opening_them_again_is_self_harm(text):
     assert route_.kind is EMERGENCY and route_.crisis
 
 
-@pytest.mark.parametrize("text", ["When I close my eyes at night I think about the scan", "I close my eyes for the jab"])
+@pytest.mark.parametrize("text", ["When I close my eyes at night I think about the scan",
+                                  "I close my eyes for the jab"])
 def test_a_body_part_that_is_the_object_of_a_verb_is_no_sign_of_its_own(text):
     assert route(text).kind is QUESTION
 
