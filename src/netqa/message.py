@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from netqa import lexical
 from netqa.lang import en
-from netqa.text import normalise, words
+from netqa.text import capital_kept, normalise, words
 
 MAX_QUESTIONS = 3  # a message asking more gets the first three answered
 LONG_MESSAGE = 30  # words: a message this long is a story around its question(s), read sentence by sentence
@@ -99,9 +99,12 @@ def spell_out(text: str) -> str:
         if glued:
             unit = spellings.get(glued.group(2).lower())
             return f"{glued.group(1)}-{unit}" if unit and " " not in unit else token
-        return spellings.get(token.lower(), token)
+        spelled = spellings.get(token.lower(), token)
+        # "Wen was ...": a sentence's first word keeps its capital, or the sentence runs into the one before it
+        return capital_kept(token, spelled)
 
     return _TOKEN.sub(one, text)
+
 
 
 # ---------------------------------------------------------------- sentences and questions of a message
