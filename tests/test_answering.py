@@ -42,9 +42,21 @@ def test_a_long_message_is_answered_on_its_question():
 
 def test_two_questions_in_one_sentence_are_two_questions():
     assert questions_in("Who will run the new trial, and what is it called?") == (
-        "Who will run the new trial?", "what is it called (Who will run the new trial)?")  # "it": the one asked of
+        "Who will run the new trial?", "what is it called (run new trial)?")  # "it": what the one before is about
     assert questions_in("Who ran the trial, and when was the drug approved?") == (
         "Who ran the trial?", "when was the drug approved?")
+    assert questions_in("How many patients were in the trial and in which journal was it published?") == (
+        "How many patients were in the trial?", "in which journal was it published (patients trial)?")
+
+
+def test_and_before_a_question_word_that_opens_a_told_clause_joins_one_question():
+    assert questions_in("Did you read the study and what the doctor said about it?") == (
+        "Did you read the study and what the doctor said about it?",)
+
+
+def test_a_word_that_only_goes_on_frames_nothing():
+    assert questions_in("I read it on my phone. What was more common? Also, how often did bleeding happen?") == (
+        "What was more common?", "how often did bleeding happen?")
 
 
 def test_two_questions_in_a_long_message_get_two_short_answers(bot):
