@@ -295,6 +295,8 @@ def _fact_spans(sentence: str, wanted: str, question: Question,
                 continue  # a name this short is written in capitals ("UK"); "Cc" is no place
             if candidate <= asked or wanted == "place" and candidate & asked - _ORG_WORDS:
                 continue
+            if _names_what_is_asked_about(text, asked, question):
+                continue  # "who looks after the project?" is not answered by "Translation Project"
             # A person's name never sits inside an organisation's ("Dana-Farber Cancer Institute").
             run = next((sentence[a:b] for a, b in names if a <= m.start() < b), text)
             if wanted == "person" and (_ORG.search(run) or sentence[m.start() - 1:m.start()] == "-"
@@ -315,6 +317,15 @@ def _fact_spans(sentence: str, wanted: str, question: Question,
         of_kind = [(a, b) for a, b in spans if kind in {stem(w) for w in words(sentence[a:b])}]
         spans = of_kind or spans
     return spans
+
+
+def _names_what_is_asked_about(name: str, asked: set[str], question: Question) -> bool:
+    """Whether a name's head word (its last) is a word of the question other than the kind of name asked for
+    ("which journal ...?"): then the name is what the question is about, not who or where."""
+    head = words(name)[-1:]
+    named = _NAMED_KIND.search(question.normalised)
+    kind = stem(named.group(1).lower()) if named else ""
+    return bool(head) and stem(head[0]) in asked and stem(head[0]) != kind
 
 
 @lru_cache(maxsize=4096)
