@@ -67,11 +67,12 @@ def name_proper(title: str, relative_path: str) -> str:
 
 
 def initialisms(title: str) -> list[str]:
-    """First letters of the name's last two or more words: "GNU LESSER GENERAL PUBLIC LICENSE Version 3" -> GLGPL,
-    LGPL, GPL."""
+    """First letters of the name's words, and of all but the first: "GNU LESSER GENERAL PUBLIC LICENSE Version 3"
+    -> GLGPL, LGPL. The first word may be the maker's ("GNU GPL" is the GPL); a word after it narrows the name,
+    and without it the letters name another thing ("GPL" is not the Lesser GPL)."""
     letters = [w[0].upper() for w in _name_words(title)]
     # Two letters only for a two-word name ("Artistic License" -> AL): "PL" alone would name every licence.
-    return ["".join(letters[i:]) for i in range(len(letters) - 1) if i == 0 or len(letters) - i >= 3]
+    return ["".join(letters[i:]) for i in (0, 1) if i < len(letters) - 1 and (i == 0 or len(letters) - i >= 3)]
 
 
 def _phrases(title: str) -> list[str]:
