@@ -99,21 +99,6 @@ def test_a_lead_in_and_the_short_list_it_introduces_are_one_passage():
         ("5. Patents", "Each Contributor grants You a patent licence.")]
 
 
-def test_a_sample_indented_under_its_lead_in_is_one_passage_with_it():
-    text = ("How to Apply These Terms\n\nGet your employer to sign a copyright disclaimer for the program, if\n"
-            "necessary.  Here is a sample; alter the names:\n\n"
-            "  Yoyodyne, Inc., hereby disclaims all copyright interest in the program\n"
-            "  `Gnomovision' written by James Hacker.\n\n"
-            "  <signature of Ty Coon>, 1 April 1989\n  Ty Coon, President of Vice\n\n"
-            "This License does not permit incorporating your program into proprietary programs.\n")
-    assert passages(text) == [
-        ("How to Apply These Terms", "Get your employer to sign a copyright disclaimer for the program, if necessary. "
-         "Here is a sample; alter the names: Yoyodyne, Inc., hereby disclaims all copyright interest in the program "
-         "`Gnomovision' written by James Hacker. <signature of Ty Coon>, 1 April 1989 Ty Coon, President of Vice"),
-        ("How to Apply These Terms", "This License does not permit incorporating your program into proprietary "
-         "programs.")]
-
-
 def test_items_of_a_long_list_are_passages_whose_section_names_the_lead_in():
     item = "the licensee keeps every notice of the original work in each copy it gives to anyone at all"
     text = ("Licence\n\n3. You may modify your copy of the Package, provided that you do at least one of the\n"

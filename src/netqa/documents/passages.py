@@ -144,12 +144,9 @@ def _introduced(text: str, lead: Block, blocks: list[Block], i: int, shown: Call
         found = sentences(text, block.start, block.end, shown, bullet=True)
         fragment = fragments and len(found) == 1 and len(found[0].text.split()) <= _FRAGMENT_WORDS \
             and (found[0].text[:1].islower() or not _SENTENCE_END.search(found[0].text))
-        indent, style = _layout(text, block)
-        # In plain text, what a lead-in announces may be set off by indentation alone: a sample notice under "Here
-        # is a sample; alter the names:", up to the text back at the lead-in's margin.
-        sample = fragments and not lead.item and indent > lead_indent and not style
-        if not found or not (block.item or fragment or sample):
+        if not found or not (block.item or fragment):
             break
+        indent, style = _layout(text, block)
         if first is None:
             if lead.item and indent <= lead_indent and style == lead_style:
                 break  # the next clause of the same list as the lead-in's own
