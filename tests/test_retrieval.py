@@ -163,14 +163,19 @@ FROB = ("FROB LICENSE\nVersion 2.0, January 2004\n\n"
         "2. Grant of Copyright License. Each Contributor grants You a copyright license to copy the Work.\n\n"
         "3. Grant of Patent License. Each Contributor grants You a patent license to make and sell the Work.\n\n"
         "4. Trademarks. This License does not grant permission to use the trade names of the Licensor.\n\n"
+        "5. Redistribution. You may give copies of the Work to anyone, with a copy of this License.\n\n"
+        "6. Submission of Contributions. A Contribution You submit is under the terms of this License.\n\n"
+        "7. Disclaimer of Warranty. The Licensor provides the Work on an \"AS IS\" basis.\n\n"
+        "8. Limitation of Liability. No Contributor is liable to You for damages of any kind.\n\n"
+        "9. Accepting Warranty. You may offer support for a fee, on Your own behalf only.\n\n"
         "APPENDIX: How to apply the Frob License to your work.\n\n"
         "   Licensed under the Frob License, Version 2.0 (the \"License\"); you may not use this file except in\n"
         "   compliance with the License.\n")
 
 
 def test_the_only_documents_name_says_which_document_not_which_passage(tmp_path):
-    # The name's words (and its version) are in the title and the notice of how to apply it, not in the clause asked
-    # about; a number alone is no name ("section 2").
+    # The name's words (and its version) are only in the title and the notice of how to apply it, not in the clause
+    # asked about; a number alone is no name ("section 2").
     bot = bot_on(tmp_path, "frob.txt", FROB)
     assert bot.top_passages("Does the Frob License 2.0 give a patent grant?", 1)[0].section == \
         "3. Grant of Patent License"

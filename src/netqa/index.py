@@ -209,6 +209,9 @@ CODE_WEIGHT = 0.6  # a code block's passage scores this share of what its words 
 SECTION_REPEATS = 2
 
 
+# A word of the only document's name that at most this share of its passages holds points at the ones that repeat
+# the name (see PassageIndex._named_only).
+RARE_NAME_SHARE = 0.2
 _VERSION_WORDS = frozenset({"version", "v", "releas"})  # stems of the words a version number follows
 
 
@@ -392,8 +395,8 @@ class PassageIndex:
     def _document_rows(self, doc_id: str) -> np.ndarray:
         return self._documents().get(doc_id, np.empty(0, dtype=np.int64))
 
-    @staticmethod
-    def _named(names: _Space, word_query: list[tuple[list[str], float]], char_query: list[tuple[list[str], float]]):
+    def _named(self, names: _Space, word_query: list[tuple[list[str], float]],
+               char_query: list[tuple[list[str], float]]):
         """When the question names a document ("in GPLv3", "under the MPL"): a bonus per document, and the queries
         without the naming words. They pick the document; within it they say nothing about which passage is meant,
         and would only pull towards the passages that happen to repeat its name. None when it names none.
@@ -404,7 +407,7 @@ class PassageIndex:
         """
         terms, weight = word_query[0]  # the question's own words, not expansions or context
         if names.rows == 1:
-            return PassageIndex._named_only(names, word_query, char_query)
+            return self._named_only(names, word_query, char_query)
         cols, weights = names.vector([(terms, weight)])
         if not len(cols):
             return None
@@ -423,22 +426,26 @@ class PassageIndex:
         return (named, _without(word_query, naming.__contains__),
                 _without(char_query, lambda word: stem(word) in naming))
 
-    @staticmethod
-    def _named_only(names: _Space, word_query: list[tuple[list[str], float]],
+    def _named_only(self, names: _Space, word_query: list[tuple[list[str], float]],
                     char_query: list[tuple[list[str], float]]):
         """_named for the only document of a corpus: the question's words of its name ("Does the Apache License 2.0
         give a patent grant?") pick no passage but those that repeat the name (the title, "Licensed under the
         Apache License, Version 2.0"); left out, unless they are all the question asks ("What is XZ Utils?").
-        A version after the name ("Version 2.0") is a part of it; a number alone names nothing ("section 2")."""
+        Only a name word few passages use (RARE_NAME_SHARE) points at those: one the text uses throughout is what it
+        is about ("xz" in the README of XZ Utils, "license" in a licence), and stays. A version after the name
+        ("License Version 2.0") is a part of it; a number alone names nothing ("section 2")."""
         every = sorted({t for group, _ in word_query for t in group})
-        naming = {term for term, col in zip(every, names.columns(every).tolist(), strict=True)
-                  if col >= 0 and not term.replace(" ", "").isdigit()}
+        rare = self.words_.rows * RARE_NAME_SHARE
+        of_name = {term: word for term, col, word in zip(every, names.columns(every).tolist(),
+                                                           self.words_.columns(every).tolist(), strict=True)
+                   if col >= 0 and not term.replace(" ", "").isdigit()}
+        naming = {term for term, word in of_name.items() if word < 0 or self.words_.lengths[word] <= rare}
         if not naming:
             return None
         own = word_query[0][0]
         words = [t for t in own if " " not in t]  # the question's own words in their order, then its word pairs
         for before, word in zip(words, words[1:], strict=False):
-            if before in naming and (word.isdigit() or word in _VERSION_WORDS):
+            if (before in of_name or before in naming) and (word.isdigit() or word in _VERSION_WORDS):
                 naming.add(word)
         naming.update(t for t in own if " " in t and all(part in naming for part in t.split()))
         if all(term in naming for term in own):
