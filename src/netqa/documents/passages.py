@@ -9,11 +9,9 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 from netqa.documents.model import Block, BlockKind, Converted, Passage, Sentence
 from netqa.documents.text import MARKER, defines_by_list, is_title_case, marker_style, words_of
-from netqa.lang import en
 from netqa.text import stopwords
 
 MAX_PASSAGE_WORDS = 120  # longer paragraphs are split at sentence ends, so a citation stays readable
@@ -225,13 +223,6 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
 
     def emit(groups: list[tuple[Sentence, ...]], block: Block, where: str) -> None:
         for group in groups:
-            if out and _carries_on(out[-1], group, block, where):
-                # "These compress data in memory ..." after "For very simple needs, X and Y are provided.": the
-                # paragraph points back at the one before it, and is read with it.
-                joined = out[-1].sentences + group
-                out[-1] = replace(out[-1], text=" ".join(s.text for s in joined), end=group[-1].end,
-                                  sentences=joined)
-                continue
             out.append(Passage(f"{doc_id}-p{len(out) + 1:02d}", doc_id, title, where,
                                " ".join(s.text for s in group), group[0].start, group[-1].end, group, path,
                                block.page, block.kind.value))
@@ -288,17 +279,6 @@ def passages_of(converted: Converted, doc_id: str, title: str, path: str,
         for group in _nested(listed):
             emit(_packed(group), block, f"{section}: {context}" if context else section)
     return tuple(out)
-
-
-def _carries_on(before: Passage, group: tuple[Sentence, ...], block: Block, section: str) -> bool:
-    """Whether a paragraph of prose opens with a word that points back or carries on ("These", "It", "However";
-    lang/en/continuers.txt) right after a passage of prose in the same section, and both fit one passage."""
-    if block.kind is not BlockKind.TEXT or block.item or before.kind != "text" or before.section != section \
-            or before.page != block.page:
-        return False
-    first = words_of(group[0].text[:40])
-    return bool(first) and first[0].lower() in en.word_list("continuers.txt") \
-        and len(before.text.split()) + _words_in(group) <= MAX_PASSAGE_WORDS
 
 
 def _nested(listed: list[tuple[int, list[Sentence]]]) -> list[list[tuple[Sentence, ...]]]:
