@@ -54,6 +54,13 @@ def test_two_questions_in_a_long_message_get_two_short_answers(bot):
     assert reply.kind is ReplyKind.ANSWER and "first half of 2025" in (reply.short_answer or "")
 
 
+def test_two_questions_answered_by_one_sentence_quote_it_once(bot):
+    reply = bot.ask("How many patients were in the CABINET trial? And how many of them had pancreatic NET?")
+    assert reply.lead == ("The number is 298.", "The number is 99.")
+    assert reply.answer.count("The trial enrolled 298 patients") == 1  # the longer quote, holding the other, once
+    assert reply.answer.index("The number is 99.") < reply.answer.index("The trial enrolled 298 patients")
+
+
 def test_an_indirect_question_asked_of_the_reader_is_the_question():
     assert questions_in("My wife is on her third treatment and it has been a long road for us both. Could you "
                         "explain why the drug was approved?") == ("Why the drug was approved?",)
