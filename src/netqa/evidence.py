@@ -137,7 +137,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         open_question=not wanted_shapes(question),
         # "a phase 2 trial?" where the text says "phase 3" is quoted without a Yes or No: the text may not deny
         # the label it does not give ("grade 3-5" events say nothing of grade 1-2 ones)
-        verdict=None if any(" " in w and not _has_label(w, text_of[passage.id]) for w in required) else verdict(
+        verdict=None if any(" " in w and not _has_label(w, label_text[passage.id]) for w in required) else verdict(
             question, quote, query, any(w not in stems and _slot_filled(w, question, passage.text) for w in required),
             expansion.synonyms + expansion.related, under_question or passage.id in asked_by),
     )
