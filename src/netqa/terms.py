@@ -13,7 +13,7 @@ from rapidfuzz.distance import OSA
 
 from netqa import lexical
 from netqa.lang import en
-from netqa.text import content_words, neighbour_swaps, normalise, stem, stopwords, words
+from netqa.text import capital_kept, content_words, neighbour_swaps, normalise, stem, stopwords, words
 
 TYPO_MIN_SIMILARITY = 78  # rapidfuzz ratio: "pateints" -> "patients" scores 88
 TYPO_MIN_LENGTH = 4  # shorter words are too often another real word one letter away
@@ -229,11 +229,13 @@ class Vocabulary:
             return word
         variant = next((v for v in _spelling_variants(lowered) if self.knows(v)), None)
         if variant is not None:
-            return variant
+            return capital_kept(word, variant)
         if is_english(lowered) or len(word) < 5 or self.correct(lowered):
             return word  # a misspelt corpus word is corrected later, not split
         split = _split_compound(lowered, self.knows)
-        return split if split is not None else word
+        # ("Howmany pnet patients" after a story: a sentence's first word keeps its capital, or it runs into the
+        # sentence before it)
+        return capital_kept(word, split) if split is not None else word
 
     def _lay_phrases(self, tokens: list[str]) -> list[tuple[str, str]]:
         """(phrase as asked, lexicon entry) for each lay phrase in the question, longest match first."""
