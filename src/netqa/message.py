@@ -109,8 +109,9 @@ def spell_out(text: str) -> str:
 
 # ---------------------------------------------------------------- sentences and questions of a message
 
-# A sentence ends at . ! ? followed by a space and a capital, a digit or a quote; not after initials or titles.
-_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)"
+# A sentence ends at . ! ? followed by a space and a capital, a digit or a quote; not after initials or titles. (The
+# look-ahead first: the look-behinds are tried only where a mark stands.)
+_SENTENCE_END = re.compile(r"(?=[.!?])(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)"
                            r"([.!?]+)[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|([?!]+)\s+(?=\w)")
 # A message written without capitals ("my husband has been through so much. our daughter found this") ends its
 # sentences before a small letter too (after a word, not after initials such as "e.g.").
@@ -220,7 +221,7 @@ def sentences_of(text: str) -> list[str]:
     # "how many patients had pnet He gets tired easily": a question without its mark runs into the next sentence,
     # which opens with a capitalised word of lang/en/asking.txt's run_on ("He", "My", "The"; not "I")
     return [piece for p in parts if p
-            for piece in (_split_before(p, _run_on()) if _opens_question(p) and "?" not in p else [p])]
+            for piece in (_split_before(p, _run_on()) if "?" not in p and _opens_question(p) else [p])]
 
 
 def _split_before(text: str, start: re.Pattern) -> list[str]:
