@@ -258,6 +258,7 @@ class Message:
         self.present = frozenset(self.marks) if all(self.marks.values()) else frozenset(
             label for label, found in self.marks.items() if found)
         self.found: dict[int, tuple[tuple[Form, ...], list[Instance]]] = {}  # _instances of each tuple of forms
+        self.set_aside = False  # a form's words stood in it and an exception of it held (Form.read_unless)
         self._sentences: list[range] = []  # each a run of words with one sentence number
         start = 0
         for at in range(1, len(stems) + 1):
@@ -543,8 +544,11 @@ def _find_instances(message: Message, forms: list[Form]) -> list[Instance]:
             continue
         for number, span in enumerate(sentences):
             reach = range(span.start, sentences[number + 1].stop if number + 1 < len(sentences) else span.stop)
-            if any(not message.within(need, reach) for need in form.needs) or \
-                    any(message.within(label, span) for label in form.unless):
+            if any(not message.within(need, reach) for need in form.needs):
+                continue
+            if any(message.within(label, span) for label in form.unless):
+                if form.read_unless and all(message.within(label, span) for label in form.parts):
+                    message.set_aside = True  # "I won't be around next week, I'm on holiday": read, and set aside
                 continue
             choices = [message.within(label, reach) for label in form.parts]
             if any(not c for c in choices) or not any(m.start in span for c in choices for m in c):
