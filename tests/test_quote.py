@@ -135,6 +135,15 @@ def test_a_word_one_slip_from_a_common_word_is_not_split_unless_its_parts_are_co
     assert words.repair("wasit approved") == "was it approved"  # "was it", not "waist"
 
 
+def test_two_words_run_together_split_at_a_short_corpus_word_or_into_two_very_common_ones():
+    from netqa.terms import Vocabulary
+
+    words = Vocabulary({"gnu", "net", "patients", "version"}, {}, {})
+    assert words.repair("which version of thegnu gpl") == "which version of the gnu gpl"
+    assert words.repair("how many netpatients") == "how many net patients"
+    assert words.repair("isit free") == "is it free"
+
+
 def test_two_neighbouring_letters_swapped_is_one_slip_whatever_the_length():
     from netqa.text import swapped_neighbours
 

@@ -230,10 +230,10 @@ class Vocabulary:
         variant = next((v for v in _spelling_variants(lowered) if self.knows(v)), None)
         if variant is not None:
             return variant
-        if is_english(lowered) or len(word) < 5 or self.correct(lowered, beyond_corpus=False):
+        if is_english(lowered) or self.correct(lowered, beyond_corpus=False):
             return word  # a misspelt corpus word is corrected later, not split
         split = _split_compound(lowered, self.knows)
-        if split is None:
+        if split is None or len(word) < 5 and split[1] < SHORT_PART_ZIPF:  # "isit" is "is it"
             return word
         # "dedine" is "define" (one slip), not "de dine": a split wins only when its rarer part is commoner in
         # English than the word one slip away ("wasit" is "was it", not "waist")
@@ -424,9 +424,10 @@ def _split_compound(word: str, knows) -> tuple[str, float] | None:
     best, best_score = None, 0.0
     for i in range(2, len(word) - 1):
         left, right = word[:i], word[i:]
-        scores = [zipf_frequency(part, "en") if not knows(part) or len(part) < 4 else 7.0 for part in (left, right)]
-        # A short part must be a very common word ("how", "it"): "el", "ny", "tc" are not.
-        short_ok = all(len(part) > 3 or zipf >= SHORT_PART_ZIPF
+        scores = [zipf_frequency(part, "en") if not knows(part) or len(part) < 3 else 7.0 for part in (left, right)]
+        # A short part must be a very common word ("how", "it") or, of three letters, one of the corpus's ("the
+        # gnu", "net patients"): "el", "ny", "tc" are not.
+        short_ok = all(len(part) > 3 or zipf >= SHORT_PART_ZIPF or len(part) == 3 and knows(part)
                        for part, zipf in zip((left, right), scores, strict=True))
         if short_ok and min(scores) >= COMPOUND_PART_ZIPF and min(scores) > best_score:
             best, best_score = f"{left} {right}", min(scores)
