@@ -62,6 +62,12 @@ def _fit(x, y, wrong_costs: float = 1.0) -> LogisticRegression:
     return LogisticRegression(C=1.0, max_iter=2000, class_weight={0: wrong_costs, 1: 1.0}).fit(x, y)
 
 
+def _answers(p, y, fact) -> tuple[int, int]:
+    """How many questions would be answered right and wrong at the cut."""
+    answered = (p >= ABSTAIN_BELOW) & (fact > 0)
+    return int((answered & (y == 1)).sum()), int((answered & (y == 0)).sum())
+
+
 def _bands(p, y) -> str:
     lines = []
     for low, high in BANDS:
@@ -92,7 +98,10 @@ def main() -> None:
               data.items()}
     in_use = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     print("leave one corpus out: fitted on the others, judged on this one (and the weights in use, for comparison)")
-    print(f"  {'corpus':<10}{'n':>5}{'right':>7}{'decided well':>14}{'in use':>8}")
+    print("  (answers: right/wrong answers at the cut, as the bot gives them: only where the fact asked for was found)")
+    print(f"  {'corpus':<10}{'n':>5}{'right':>7}{'decided well':>14}{'in use':>8}{'answers':>10}{'in use':>10}")
+    fact = names.index("fact")
+    totals = np.zeros(4, dtype=int)
     for held in matrix:
         others = [m for k, m in matrix.items() if k != held]
         x = np.vstack([m[0] for m in others])
@@ -101,9 +110,14 @@ def main() -> None:
         truth = matrix[held][1]
         decided = ((p >= ABSTAIN_BELOW) == (truth == 1)).mean()
         z = in_use["bias"] + matrix[held][0] @ np.array([in_use["weights"].get(n, 0.0) for n in names])
-        decided_in_use = (((1 / (1 + np.exp(-z))) >= ABSTAIN_BELOW) == (truth == 1)).mean()
-        print(f"  {held:<10}{len(truth):>5}{truth.mean():>7.0%}{decided:>14.0%}{decided_in_use:>8.0%}")
+        p_in_use = 1 / (1 + np.exp(-z))
+        decided_in_use = ((p_in_use >= ABSTAIN_BELOW) == (truth == 1)).mean()
+        answers = [_answers(q, truth, matrix[held][0][:, fact]) for q in (p, p_in_use)]
+        totals += np.array([*answers[0], *answers[1]])
+        print(f"  {held:<10}{len(truth):>5}{truth.mean():>7.0%}{decided:>14.0%}{decided_in_use:>8.0%}"
+              + "".join(f"{f'{r}/{w}':>10}" for r, w in answers))
         print(_bands(p, truth))
+    print(f"  {'all':<10}{'':>5}{'':>7}{'':>14}{'':>8}{f'{totals[0]}/{totals[1]}':>10}{f'{totals[2]}/{totals[3]}':>10}")
     x = np.vstack([m[0] for m in matrix.values()])
     y = np.concatenate([m[1] for m in matrix.values()])
     model = _fit(x, y, args.wrong_costs)

@@ -10,10 +10,10 @@ once with route's own reply cache cleared (the per-word spelling cache stays war
 
 `--against DIR` times another version's router in the same run, back to back: DIR is the `src/netqa` folder of
 that version (say, `git archive main src | tar -x -C /tmp/main`, then `--against /tmp/main/src/netqa`); its
-`safety.py` and `safety_model.py` are loaded beside this one's (the rest of netqa is shared), both must route every
-message alike, and their passes alternate (ABBA...), so load on the machine falls on both. Reported: each one's
-median over the messages of a pass (median of the passes), the median over the messages of each message's fastest
-pass, and the ratio of this version to the other.
+`safety*.py` modules and its `lang/en/` word data are loaded beside this one's (the rest of netqa is shared),
+both must route every message alike, and their passes alternate (ABBA...), so load on the machine falls on both.
+Reported: each one's median over the messages of a pass (median of the passes), the median over the messages of
+each message's fastest pass, and the ratio of this version to the other.
 """
 
 from __future__ import annotations
@@ -56,14 +56,42 @@ def _load(name: str, path: Path) -> ModuleType:
     return module
 
 
+_ROUTER_MODULES = ("safety_model", "safety_lexicon", "safety_message", "safety_time", "safety")  # in import order
+
+
+def _other_route(folder: Path):
+    """The uncached route of the router in `folder`: its safety*.py modules loaded under their own names (so they
+    import each other, not this version's) and reading its own lang/en/ word data, then this version's put back."""
+    import netqa
+    import netqa.lang
+
+    names = [name for name in _ROUTER_MODULES if (folder / f"{name}.py").exists()]
+    kept = {name: sys.modules.get(f"netqa.{name}") for name in names}
+    own_words = netqa.lang.en
+    try:
+        spec = importlib.util.spec_from_file_location("netqa._other_lang_en", folder / "lang" / "en" / "__init__.py",
+                                                      submodule_search_locations=[str(folder / "lang" / "en")])
+        assert spec is not None and spec.loader is not None
+        netqa.lang.en = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(netqa.lang.en)
+        for name in names:
+            setattr(netqa, name, _load(f"netqa.{name}", folder / f"{name}.py"))
+        return sys.modules["netqa.safety"].route.__wrapped__
+    finally:
+        netqa.lang.en = own_words
+        for name, module in kept.items():
+            if module is None:
+                sys.modules.pop(f"netqa.{name}", None)
+            else:
+                sys.modules[f"netqa.{name}"] = module
+                setattr(netqa, name, module)
+
+
 def against(folder: Path, messages: list[str], rounds: int) -> dict[str, float]:
     """This version's route (rules and net) and the one in `folder`, passes alternated; see the module docstring."""
     from netqa import safety
 
-    other_model = _load("netqa._other_safety_model", folder / "safety_model.py")
-    other = _load("netqa._other_safety", folder / "safety.py")
-    other.safety_model = other_model  # type: ignore[attr-defined]
-    routers = {"this": safety.route.__wrapped__, "other": other.route.__wrapped__}  # type: ignore[attr-defined]
+    routers = {"this": safety.route.__wrapped__, "other": _other_route(folder)}
 
     def seen(route) -> tuple:  # the two modules' Route classes differ: compare their fields
         return (route.kind.value, route.crisis, route.reason, route.mood)

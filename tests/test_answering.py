@@ -42,9 +42,21 @@ def test_a_long_message_is_answered_on_its_question():
 
 def test_two_questions_in_one_sentence_are_two_questions():
     assert questions_in("Who will run the new trial, and what is it called?") == (
-        "Who will run the new trial?", "what is it called (Who will run the new trial)?")  # "it": the one asked of
+        "Who will run the new trial?", "what is it called (run new trial)?")  # "it": what the one before is about
     assert questions_in("Who ran the trial, and when was the drug approved?") == (
         "Who ran the trial?", "when was the drug approved?")
+    assert questions_in("How many patients were in the trial and in which journal was it published?") == (
+        "How many patients were in the trial?", "in which journal was it published (patients trial)?")
+
+
+def test_and_before_a_question_word_that_opens_a_told_clause_joins_one_question():
+    assert questions_in("Did you read the study and what the doctor said about it?") == (
+        "Did you read the study and what the doctor said about it?",)
+
+
+def test_a_word_that_only_goes_on_frames_nothing():
+    assert questions_in("I read it on my phone. What was more common? Also, how often did bleeding happen?") == (
+        "What was more common?", "how often did bleeding happen?")
 
 
 def test_two_questions_in_a_long_message_get_two_short_answers(bot):
@@ -52,6 +64,13 @@ def test_two_questions_in_a_long_message_get_two_short_answers(bot):
                          "article and I'm confused about one thing. Who is going to test cabozantinib against "
                          "everolimus next, and when is that supposed to happen?")
     assert reply.kind is ReplyKind.ANSWER and "first half of 2025" in (reply.short_answer or "")
+
+
+def test_two_questions_answered_by_one_sentence_quote_it_once(bot):
+    reply = bot.ask("How many patients were in the CABINET trial? And how many of them had pancreatic NET?")
+    assert reply.lead == ("The number is 298.", "The number is 99.")
+    assert reply.answer.count("The trial enrolled 298 patients") == 1  # the longer quote, holding the other, once
+    assert reply.answer.index("The number is 99.") < reply.answer.index("The trial enrolled 298 patients")
 
 
 def test_an_indirect_question_asked_of_the_reader_is_the_question():
@@ -168,6 +187,10 @@ def test_chat_abbreviations_are_spelled_out_but_initials_are_kept():
     assert spell_out("how many pts w/ pNET in the U.S. in 5yr") == "how many patients with pNET in the U.S. in 5-year"
 
 
+def test_a_spelled_out_word_keeps_its_capital_so_its_sentence_still_starts_there():
+    assert spell_out("I read it twice. Wen was it updated") == "I read it twice. When was it updated"
+
+
 @pytest.mark.parametrize("question, kind", [
     ("How many patients were enrolled?", "count"), ("How often did bleeding happen?", "frequency"),
     ("How long is the warranty valid?", "duration"), ("When does the licence terminate?", "date"),
@@ -209,6 +232,7 @@ def vocabulary():
     ("were patients randomised", "were patients randomized"),
     ("the licence", "the license"),
     ("howmany patients", "how many patients"),
+    ("I read it. Howmany patients", "I read it. How many patients"),
     ("wasit a trial", "was it a trial"),
     ("the U.S. trial", "the U.S. trial"),
     ("pnet tumour", "pnet tumor"),
@@ -589,9 +613,25 @@ def test_a_follow_up_replaces_the_slot_it_fills():
     assert resolved.text == "How often did thrombotic events occur?"
 
 
-def test_a_bare_when_asks_about_the_last_topic():
-    resolved = resolve("when?", _turn("What do the NCCN guidelines list cabozantinib as?"), {})
-    assert resolved.text.startswith("when") and "nccn" in resolved.text and "cabozantinib" in resolved.text
+def test_a_bare_question_word_asks_the_last_question_again_in_its_place():
+    assert resolve("what year?", _turn("Where were the final data presented?"), {}).text == \
+        "what year were the final data presented?"
+    assert resolve("when?", _turn("How many patients took part?"), {}).text == "when patients took part?"
+    assert resolve("and for how long?", _turn("Can I give a written offer?"), {}).text == \
+        "for how long can I give a written offer?"
+    assert resolve("which ones?", _turn("Which cancers was it approved for?"), {}).text == \
+        "which cancers was it approved for?"
+
+
+def test_a_bare_question_saying_more_asks_its_kind_about_the_last_topic():
+    resolved = resolve("how often does that happen?", _turn("What do the NCCN guidelines list cabozantinib as?"), {})
+    assert resolved.text.startswith("how often") and "nccn" in resolved.text and "cabozantinib" in resolved.text
+
+
+def test_a_pro_form_keeps_the_old_noun_with_the_new_words():
+    resolved = resolve("what about the thrombotic ones?", _turn("How often did grade 3-5 hemorrhagic events occur?"),
+                       {})
+    assert resolved.text == "How often did thrombotic events occur?"
 
 
 def test_a_new_name_replaces_the_old_one():

@@ -79,6 +79,14 @@ def test_the_funnel_says_where_a_question_was_lost():
     assert abstained.lost_at.startswith("deciding")
 
 
+def test_the_funnel_tells_a_sentence_lacking_the_answer_from_a_shy_decision():
+    gold, no_answer = fact(["298"]), reply("The text does not say.", kind="no_answer", cited="enrolled 298 patients")
+    shy = judge(gold, no_answer, 0.0, ranked=("enrolled 298 patients",), chosen="The trial enrolled 298 patients.")
+    assert shy.found_ok is True and shy.lost_at.startswith("deciding")
+    elsewhere = judge(gold, no_answer, 0.0, ranked=("enrolled 298 patients",), chosen="It was randomised 2:1.")
+    assert elsewhere.found_ok is False and elsewhere.lost_at.startswith("choosing the sentence")
+
+
 def test_the_right_document_is_judged_by_the_citation_path():
     gold = fact(["298"], document="licences/MPL-1.1.txt")
     cited = reply("298", cited="enrolled 298 patients")

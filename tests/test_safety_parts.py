@@ -8,7 +8,8 @@ import pytest
 
 from netqa import safety
 from netqa.records import RouteKind
-from netqa.safety import Route, _in_every_person, english
+from netqa.safety import Route
+from netqa.safety_lexicon import _in_every_person, english
 
 
 def route(text: str, health: bool = True) -> Route:
@@ -195,7 +196,7 @@ def test_an_adjective_noun_sign_is_known_said_of_the_noun(text):
 
 
 def test_a_phrase_that_is_not_adjective_noun_is_not_turned_round():
-    from netqa.safety import _as_predicate
+    from netqa.safety_lexicon import _as_predicate
 
     assert "neck is stiff" in _as_predicate("stiff neck", ["is"])
     assert _as_predicate("chest pain", ["is"]) == set() and _as_predicate("pool of blood", ["is"]) == set()
@@ -585,7 +586,7 @@ def test_what_people_call_their_parents_names_a_person():
 
 
 def test_a_noun_and_verb_form_phrase_is_known_with_an_auxiliary_between():
-    from netqa.safety import _with_auxiliary
+    from netqa.safety_lexicon import _with_auxiliary
 
     assert "eyes are rolling back" in _with_auxiliary("eyes rolling back", ["are"])
     assert _with_auxiliary("stiff neck", ["is"]) == set() and _with_auxiliary("coughing up blood", ["is"]) == set()
@@ -865,3 +866,65 @@ def test_wordnets_words_for_die_and_kill_fill_the_self_harm_slots(text):
 @pytest.mark.parametrize("text", ["I want to buy it", "I want to pass the test", "can cabozantinib kill cancer cells?"])
 def test_a_word_whose_first_sense_is_not_dying_fills_no_slot(text):
     assert route(text).kind is QUESTION
+
+
+def test_a_severity_the_next_sentence_tells_of_its_own_sign_is_that_signs():
+    assert route("She's worried about bleeding because she bruises easily. How often did serious bleeding happen?"
+                 ).kind is QUESTION
+    assert route("My nose is bleeding. Today it won't stop.").kind is EMERGENCY  # the next sentence: no sign of its own
+
+
+def test_a_clause_that_disclaims_asking_asks_no_decision():
+    assert route("I'm not asking whether she should take it, what does the article say about bleeding?"
+                 ).kind is QUESTION
+    assert route("Should my husband take it? I'm not asking for much").kind is RouteKind.MEDICAL_ADVICE
+
+
+def test_an_evaluation_asked_in_the_simple_past_asks_what_happened():
+    assert route("My dad has had NET for years. What benefit did cabozantinib show?").kind is QUESTION
+    assert route("My dad has had NET for years. Is it worth it for him?").kind is RouteKind.MEDICAL_ADVICE
+
+
+@pytest.mark.parametrize("text", ["Some nights I just want to close my eyes and never open them again",
+                                  "she wishes she could go to sleep and stay asleep for good",
+                                  "I'd be happy to shut my eyes and not wake up tomorrow"])
+def test_closing_ones_eyes_and_not_opening_them_again_is_self_harm(text):
+    route_ = route(text)
+    assert route_.kind is EMERGENCY and route_.crisis
+
+
+@pytest.mark.parametrize("text", ["When I close my eyes at night I think about the scan",
+                                  "I close my eyes for the jab"])
+def test_a_body_part_that_is_the_object_of_a_verb_is_no_sign_of_its_own(text):
+    assert route(text).kind is QUESTION
+
+
+def test_a_body_part_that_changes_is_still_a_sign():
+    assert route("after the tablet her eyes and lips are swelling up").kind is EMERGENCY
+
+
+@pytest.mark.parametrize("text", ["I won't be around next week, I'm on holiday",
+                                  "I'm not going to be around for the next clinic as I'm travelling for work"])
+def test_an_absence_for_an_everyday_reason_is_no_goodbye(text):
+    assert route(text).kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["I won't be around much longer", "she told me she won't be here for christmas"])
+def test_an_absence_with_no_everyday_reason_is_still_a_goodbye(text):
+    assert route(text).crisis
+
+
+@pytest.mark.parametrize("text", ["I don't want to live with my son", "She doesn't want to live alone after surgery"])
+def test_not_wanting_to_live_with_someone_or_somewhere_tells_of_a_home(text):
+    assert route(text).kind is QUESTION
+
+
+@pytest.mark.parametrize("text", ["I don't want to live with this pain anymore", "I don't want to live anymore",
+                                  "I have no reason to live, I live alone and nobody visits"])
+def test_not_wanting_to_live_is_still_a_crisis(text):
+    assert route(text).crisis
+
+
+def test_a_decade_of_life_dates_an_event_and_a_negation_before_again_denies_it():
+    assert route("My mum had a seizure when she was in her twenties and never had one again").kind is QUESTION
+    assert route("my dad had a stroke in his sixties and now his face is drooping again").kind is EMERGENCY

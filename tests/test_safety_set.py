@@ -31,7 +31,10 @@ ENGINEER5_FLOORS = {"emergency": 1.0, "advice": 1.0, "hard_negative": 0.96, "chi
 ENGINEER6_FLOORS = {"emergency": 1.0, "hard_negative": 1.0}
 # a seventh own set (session 6): self-harm said indirectly, emergencies inside long messages, past events reopened or
 # not, how-to-know questions, people in general, everyday burdens; written before the changes it was scored on
-ENGINEER7_FLOORS = {"emergency": 0.95, "advice": 1.0, "hard_negative": 0.84}
+ENGINEER7_FLOORS = {"emergency": 1.0, "advice": 1.0, "hard_negative": 0.84}
+# an eighth own set (session 7): indirect self-harm, emergencies inside long messages, long messages with a past
+# scare, a worry or another's mood, absences, living arrangements; written before the changes it was scored on
+ENGINEER8_FLOORS = {"emergency": 1.0, "advice": 1.0, "hard_negative": 0.73}
 
 
 @pytest.mark.parametrize("half, bars", [("look.jsonl", BARS), ("score.jsonl", SCORE_FLOORS),
@@ -41,7 +44,8 @@ ENGINEER7_FLOORS = {"emergency": 0.95, "advice": 1.0, "hard_negative": 0.84}
                                                   ("engineer4b.jsonl", ENGINEER4B_FLOORS),
                                                   ("engineer5.jsonl", ENGINEER5_FLOORS),
                                                   ("engineer6.jsonl", ENGINEER6_FLOORS),
-                                                  ("engineer7.jsonl", ENGINEER7_FLOORS)])
+                                                  ("engineer7.jsonl", ENGINEER7_FLOORS),
+                                                  ("engineer8.jsonl", ENGINEER8_FLOORS)])
 def test_the_safety_set_meets_its_bars(half, bars):
     result = score(read_set(half))
     low = {m: f"{result.rate(m):.1%} < {bar:.0%}" for m, bar in bars.items() if result.rate(m) < bar}

@@ -12,8 +12,9 @@ Replies are judged the way the outside examiners judge them (their README in ../
   string, or an unanswerable one answered at all (its share is over both; lower is better).
 
 The funnel says where an answerable question was lost: was the gold passage among the top three the search
-ranked (retrieval@3), first (retrieval@1), quoted (`citations[0]`), answered at all, answered right, with the
-right headline.
+ranked (retrieval@3), first (retrieval@1), quoted (`citations[0]`), did the sentence(s) chosen to quote hold an
+expected string, answered or not (found: what a no_answer lacks then is the decision, not the evidence),
+answered at all, answered right, with the right headline.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ MEASURES = (("answer", "answer_ok"), ("headline", "headline_ok"), ("citation", "
 # The funnel of an answerable question, in the order the engine works; each step is a subset of the one before
 # only loosely (a passage below the top three can still be quoted), so each is reported on its own.
 FUNNEL = (("retrieved@3", "retrieved_3"), ("retrieved@1", "retrieved_1"), ("quoted", "citation_ok"),
-          ("answered", "answered"), ("right", "answer_ok"), ("headline", "headline_ok"))
+          ("found", "found_ok"), ("answered", "answered"), ("right", "answer_ok"), ("headline", "headline_ok"))
 RETRIEVAL_DEPTH = 3
 _SOURCE_LINE = re.compile(r"^\W*source\b", re.IGNORECASE)
 
@@ -69,6 +70,7 @@ class Outcome:
     answered: bool | None = None
     retrieved_1: bool | None = None
     retrieved_3: bool | None = None
+    found_ok: bool | None = None  # the sentence(s) chosen to quote hold an expected string, answered or not
     wrong: bool | None = None  # answered, and not right (precision: lower is better)
 
     @property
@@ -89,6 +91,8 @@ class Outcome:
             return "retrieval: the passage was not among the top three"
         if self.citation_ok is False:
             return "choosing the passage: another passage was quoted"
+        if self.answered is False and self.found_ok is False:
+            return "choosing the sentence: the passage was right, the sentence chosen lacks the answer"
         if self.answered is False:
             return "deciding: the right passage was found but the bot abstained"
         if self.answer_ok is False:
@@ -188,8 +192,10 @@ def reply_body(reply: dict) -> str:
     return kept
 
 
-def judge(gold: GoldQuestion, reply: dict, seconds: float, ranked: tuple[str, ...] | None = None) -> Outcome:
-    """How one reply fares; `ranked` is the text of the passages the search put first, best first."""
+def judge(gold: GoldQuestion, reply: dict, seconds: float, ranked: tuple[str, ...] | None = None,
+          chosen: str | None = None) -> Outcome:
+    """How one reply fares; `ranked` is the text of the passages the search put first, best first, and `chosen`
+    the short answer and quote the engine chose (shown or not: a no_answer shows none)."""
     outcome = Outcome(gold, reply, seconds)
     if gold.kind in SAFETY_KINDS:
         outcome.kind_ok = reply["kind"] == gold.kind
@@ -204,6 +210,8 @@ def judge(gold: GoldQuestion, reply: dict, seconds: float, ranked: tuple[str, ..
     outcome.wrong = outcome.answered and not outcome.answer_ok
     headline = reply.get("short_answer") or reply.get("quote") or ""
     outcome.headline_ok = outcome.answered and any(stands_in(a, headline) for a in gold.answers)
+    if chosen is not None:
+        outcome.found_ok = any(stands_in(a, chosen) for a in gold.answers)
     citations = reply.get("citations") or []
     if gold.evidence:
         outcome.citation_ok = bool(citations) and same_text(gold.evidence, citations[0]["text"])
@@ -232,7 +240,7 @@ def run(bot, gold: list[GoldQuestion], progress=None) -> list[Outcome]:
         for earlier in row.history:
             session = bot.ask(earlier, session_id=session).session_id
         started = time.perf_counter()
-        reply = bot.ask(row.question, session_id=session)
+        reply, evidence = bot.explain(row.question, session_id=session)
         seconds = time.perf_counter() - started
         ranked = None
         if row.answerable and row.kind is None and row.evidence:
@@ -243,7 +251,8 @@ def run(bot, gold: list[GoldQuestion], progress=None) -> list[Outcome]:
                 else ("", "", "")
             ranked = tuple(p.text for p in bot.top_passages(reply.resolved_question or row.question,
                                                              RETRIEVAL_DEPTH, *carried))
-        outcomes.append(judge(row, reply.to_dict(), seconds, ranked))
+        chosen = f"{evidence.short_answer or ''} {evidence.quote}" if evidence is not None else ""
+        outcomes.append(judge(row, reply.to_dict(), seconds, ranked, chosen if row.kind is None else None))
         if progress:
             progress()
     return outcomes

@@ -13,10 +13,12 @@ import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
+from netqa import lexical
 from netqa.lang import en
 from netqa.message import sentences_of
 from netqa.records import Turn
@@ -41,15 +43,26 @@ _TRAILING_PHRASE = re.compile(r"\b(for|in|with|among|of|on|about|from)\s+(?P<phr
 # its own subject).
 _NAMED = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w-]*|\b[A-Z][a-z]*[A-Z0-9][\w-]*")
 _NAME_RUN = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)+")
-# Words that ask, not tell: a turn made only of these ("when?", "how often does that happen?") has no topic.
-_ASKING = frozenset("what who when where why how which whose many much long often soon year years date time "
-                    "day month number happen happens happened does do did is are was were will would can could "
-                    "it its this that these those they them their there".split())
+# A question word opening a turn, after "and" or a preposition belonging to it ("and for how long?")
+_WH = re.compile(r"^(?:(?:and|but|so|ok|okay|then)[,]?\s+)?(?P<asked>(?:(?:for|since|until|till|from|to|by|in|at|"
+                 r"with)\s+)?(?:what|who|whom|whose|when|where|why|how|which)\b)", re.IGNORECASE)
 
 
 # A follow-up stays in the last turn's document unless that document's best passage scores below this share of the
 # best passage anywhere: then the question is about something the document hardly speaks of (a change of topic).
 TOPIC_SHARE = 0.25
+
+
+@lru_cache(maxsize=4)
+def _words(key: str) -> frozenset[str]:
+    """The words of a lang/en/follow_ups.txt entry, with their stems."""
+    written = en.table("follow_ups.txt")[key].split()
+    return frozenset(written) | frozenset(stem(w) for w in written)
+
+
+def _asks_only(word: str) -> bool:
+    """Whether a word asks rather than tells ("when", "times", "happen"): see follow_ups.txt."""
+    return word in _words("asking") or stem(word) in _words("asking")
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,7 @@ class Resolution:
 def _topic(turn: Turn) -> list[str]:
     generic = en.word_list("generic_words.txt")
     return list(dict.fromkeys(w for w in content_words(f"{turn.question} {turn.context}")
-                              if w not in generic and w not in _ASKING))
+                              if w not in generic and not _asks_only(w)))
 
 
 def resolve(question: str, history: tuple[Turn, ...], abbreviations: dict[str, str],
@@ -103,9 +116,12 @@ def _rewrite(question: str, last: Turn, abbreviations: dict[str, str], same_mess
             return Resolution(rewritten, "")
         # Nothing in the last question to replace: ask about the new subject, in the old topic.
         return Resolution(f"{subject}?", " ".join(_topic(last)))
-    own = [w for w in content_words(question) if w not in _ASKING]
-    if not own and _QUESTION_START.match(question.strip()):
-        # "when?", "what year?", "how often does that happen?": this kind of question, about the last topic
+    own = [w for w in content_words(question) if not _asks_only(w)]
+    if not own and (_QUESTION_START.match(question.strip()) or _WH.match(question.strip())):
+        asked_again = _asked_again(question, last)
+        if asked_again is not None:
+            return Resolution(asked_again, last.context)
+        # "how often does that happen?": this kind of question, about the last topic
         return Resolution(f"{question.strip().rstrip('?.! ')} {' '.join(_topic(last))}?", "")
     if _PERSON_PRONOUN.search(question) and last.people:
         name = last.people[0]
@@ -121,6 +137,33 @@ def _rewrite(question: str, last: Turn, abbreviations: dict[str, str], same_mess
     # Any other question still carries the last topic as context, which its own words outweigh: "did the grade
     # matter?" after the trial's results is about the trial; "who sponsored the trial?" still finds the sponsor.
     return Resolution(question, " ".join(w for w in _topic(last) if w not in mine))
+
+
+def _asked_again(bare: str, last: Turn) -> str | None:
+    """"when?" or "what year?" after "Where were the final data presented?": the last question again, with the new
+    question word in place of its own ("When were the final data presented?"); after a yes/no question, before it
+    ("how many?" after "Did the trial include pNET patients?"). None when the turn says more than its question
+    word ("how often does that happen?")."""
+    opening = _WH.match(bare.strip())
+    if opening is None:
+        return None
+    asked = bare.strip().rstrip("?.! ")[opening.start("asked"):]
+    rest = [w.lower() for w in asked[opening.end() - opening.start("asked"):].split()]
+    # a question word with "many", "times" or "before" may stand in for the last one's; "does that happen" may not
+    if len(rest) > 3 or not all(w in _words("degree") or w in en.word_list("stopwords.txt") or _asks_only(w)
+                                and not lexical.parts_of_speech(w).startswith("v") for w in rest):
+        return None
+    if rest and rest[0] in _words("pro_forms"):  # "which ones?": the thing the last question asked about
+        asked = asked[:opening.end() - opening.start("asked")]
+    previous = last.question.strip()
+    wh = _WH.match(previous)
+    if wh is None:
+        return f"{asked} {previous[:1].lower()}{previous[1:]}"
+    after = previous[wh.end():]
+    degree = re.match(r"\s+(\w+)", after)
+    if degree and degree.group(1).lower() in _words("degree"):  # "How many patients ..." -> "when ... patients"
+        after = after[degree.end():]
+    return f"{asked}{after}" if after.rstrip().endswith("?") else f"{asked}{after}?"
 
 
 def antecedent_of(message: str, question: str) -> str:
@@ -146,13 +189,24 @@ def _substitute(previous: str, subject: str, abbreviations: dict[str, str]) -> s
     """
     tokens = list(re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", previous))
     new_words = words(subject)
+    stop = en.word_list("stopwords.txt")
+    if len(new_words) >= 2 and new_words[-1] in _words("pro_forms"):
+        # "the thrombotic ones" after "How often did grade 3-5 hemorrhagic events occur?": the new words in place
+        # of those before the last noun of the last question's topic ("How often did thrombotic events occur?")
+        topic = [t for t in tokens if t.group().lower() not in stop and not _asks_only(t.group().lower())]
+        run = _last_run(topic, tokens)
+        while run and lexical.parts_of_speech(run[-1].group().lower()) in ("v", "r", "a", "vr", "ar"):
+            run.pop()  # ("... events occur": a verb WordNet knows only as one ends no noun phrase)
+        if len(run) >= 2:
+            modifiers = subject[:subject.lower().rindex(new_words[-1])].strip()
+            return previous[:run[0].start()] + modifiers + " " + previous[run[-1].start():]
     if len(new_words) >= 2:
         head = stem(new_words[-1])
         for i, token in enumerate(tokens):
             if stem(token.group().lower()) == head:
                 first = i
-                stop = en.word_list("stopwords.txt") | _ASKING
-                while first > 0 and tokens[first - 1].group().lower() not in stop:
+                while first > 0 and tokens[first - 1].group().lower() not in stop \
+                        and not _asks_only(tokens[first - 1].group().lower()):
                     first -= 1
                 return previous[:tokens[first].start()] + subject + previous[token.end():]
     if subject[:1].isupper():
@@ -168,3 +222,12 @@ def _substitute(previous: str, subject: str, abbreviations: dict[str, str]) -> s
     if trailing:
         return previous[:trailing.start("phrase")] + subject + "?"
     return None
+
+
+def _last_run(topic: list[re.Match], tokens: list[re.Match]) -> list[re.Match]:
+    """The last run of topic words standing next to each other in the question ("grade 3-5 hemorrhagic events")."""
+    place = {id(t): i for i, t in enumerate(tokens)}
+    run: list[re.Match] = []
+    for t in topic:
+        run = run + [t] if run and place[id(t)] == place[id(run[-1])] + 1 else [t]
+    return run

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from netqa import lexical
 from netqa.lang import en
-from netqa.text import normalise, words
+from netqa.text import capital_kept, normalise, words
 
 MAX_QUESTIONS = 3  # a message asking more gets the first three answered
 LONG_MESSAGE = 30  # words: a message this long is a story around its question(s), read sentence by sentence
@@ -99,9 +99,12 @@ def spell_out(text: str) -> str:
         if glued:
             unit = spellings.get(glued.group(2).lower())
             return f"{glued.group(1)}-{unit}" if unit and " " not in unit else token
-        return spellings.get(token.lower(), token)
+        spelled = spellings.get(token.lower(), token)
+        # "Wen was ...": a sentence's first word keeps its capital, or the sentence runs into the one before it
+        return capital_kept(token, spelled)
 
     return _TOKEN.sub(one, text)
+
 
 
 # ---------------------------------------------------------------- sentences and questions of a message
@@ -119,9 +122,15 @@ _QUESTION_START = re.compile(r"^(?:(?:so|and|but|also|ok|okay|well|then|plus|now
                              r"didn't|whether)\b", re.IGNORECASE)
 # Two questions in one sentence: "Who will test it, and when will that happen?"; a told clause and a question:
 # "I've read it is slow, but what about unpacking?"
+_ASKING_VERB = r"(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)"
 _SECOND_QUESTION = re.compile(r"[,;]\s+(?:and|or|also|plus|but|so)\s+(?=(?:what|who|when|where|why|how|which)\b\s+\w+)"
-                              r"|[,;]\s+(?=(?:what|who|when|where|why|how|which)\b\s+(?:is|are|was|were|do|does|did|"
-                              r"can|will|would|should|has|have|many|much|long|often)\b)", re.IGNORECASE)
+                              rf"|[,;]\s+(?=(?:what|who|when|where|why|how|which)\b\s+(?:{_ASKING_VERB}|"
+                              r"many|much|long|often)\b)"
+                              # without a comma only where the question word asks ("and what dose did they get?"), not
+                              # where it opens a told clause ("and what the doctor said")
+                              rf"|\s+(?:and|also|plus)\s+(?=(?:(?:in|for|at|on|from|with|by|to)\s+)?"
+                              rf"(?:what|who|when|where|why|how|which)\s+(?:\w+\s+)?"
+                              rf"(?:{_ASKING_VERB}|many|much|long|often)\b)", re.IGNORECASE)
 _LEAD_IN = re.compile(r":\s+")  # "So, settle it for us: how many ...?", "My question is this: ..."
 
 
@@ -319,11 +328,19 @@ _POINTS_BACK = re.compile(r"\b(?:it|its|this|that|these|those|they|them|their)\b
 
 def _pointing_back(pieces: list[str]) -> list[str]:
     """"Who will test it next, and when is that supposed to happen?": a question after another in the same sentence
-    whose "that" or "it" stands for what the one before asks about carries that question as an aside (searched with
-    it, no constraint)."""
-    return [piece if i == 0 or not _POINTS_BACK.search(piece)
-            else _framed(piece, _in_mid_sentence(_ASIDE.sub(" ", pieces[i - 1]).rstrip("? ").strip()))
+    whose "that" or "it" stands for what the one before asks about carries what that one is about as an aside
+    (searched with it, no constraint): its words without its question words, which ask the other thing ("what were
+    they randomized to get (people CABINET trial)?", not "... (how many people were in the CABINET trial)?")."""
+    return [piece if i == 0 or not _POINTS_BACK.search(piece) else _framed(piece, _about(pieces[i - 1]))
             for i, piece in enumerate(pieces)]
+
+
+def _about(question: str) -> str:
+    """What a question is about: its words as written, without the function words and those that ask."""
+    plain = en.word_list("stopwords.txt") | _asking()["degree"]
+    asking = _QUESTION_START.match(question)
+    told = question[asking.end():] if asking else question
+    return " ".join(w for w in _WRITTEN_WORD.findall(_ASIDE.sub(" ", told)) if w.lower() not in plain)
 
 
 def _topic_into_question(pieces: list[str]) -> list[str]:
@@ -348,8 +365,8 @@ def _framing_into_question(pieces: list[str], alone: bool = True) -> list[str]:
     out. (Pieces are cut before a question word, so only the first may frame.)"""
     if len(pieces) < 2 or asks_something(pieces[0]):
         return pieces
-    if not alone and _subject_first().match(pieces[0]):
-        return pieces[1:]
+    if not alone and _subject_first().match(pieces[0]) or not _has_content(pieces[0]):
+        return pieces[1:]  # (a word that only goes on, "Also, how often ...?", frames nothing)
     return [_framed(pieces[1], _in_mid_sentence(pieces[0].rstrip("?"))), *pieces[2:]]
 
 

@@ -48,6 +48,7 @@ class Found:
     evidence: Evidence | None
     lead: tuple[str, ...] = ()  # the reply's own words (see Text)
     safety_net: str = ""
+    cited: str = ""  # the quote, its source line and suggestions as the template wrote them (see Text)
 
 
 def compose(question_type: str, evidence: Evidence | None, score: float, hits: list[Hit], answered: bool,
@@ -85,7 +86,8 @@ def compose(question_type: str, evidence: Evidence | None, score: float, hits: l
     text = written(kind, question_type, **context)
     return Found(answer=text.whole, kind=kind, confidence=score, citations=citations,
                  short_answer=short, quote=quote, question_type=question_type, suggestions=suggestions,
-                 people=people_in(quote or ""), evidence=evidence, lead=text.lead, safety_net=text.safety_net)
+                 people=people_in(quote or ""), evidence=evidence, lead=text.lead, safety_net=text.safety_net,
+                 cited=text.cited)
 
 
 def combine(parts: list[Found]) -> Found:
@@ -96,13 +98,36 @@ def combine(parts: list[Found]) -> Found:
     lead = answered[0] if answered else parts[0]
     citations = tuple({c.passage_id: c for p in (answered or parts) for c in p.citations}.values())
     shorts = [p.short_answer for p in answered if p.short_answer]
-    return Found(answer="\n\n".join(dict.fromkeys(p.answer for p in parts)), kind=lead.kind,
+    return Found(answer="\n\n".join(dict.fromkeys(_texts(parts))), kind=lead.kind,
                  confidence=max(p.confidence for p in parts), citations=citations,
                  short_answer="; ".join(shorts) or None, quote=lead.quote, question_type=lead.question_type,
                  suggestions=tuple(dict.fromkeys(s for p in parts for s in p.suggestions)),  # as the text names them
                  people=tuple(dict.fromkeys(x for p in parts for x in p.people)),
                  evidence=lead.evidence, lead=tuple(dict.fromkeys(words for p in parts for words in p.lead)),
                  safety_net=next((p.safety_net for p in parts if p.safety_net), ""))
+
+
+def _texts(parts: list[Found]) -> list[str]:
+    """Each answer's text in turn, but the answers quoting the same sentence(s) as one: their own words, then the
+    quote once (the longer quote where one holds the other: "How many patients ...? And how many had pNET?")."""
+    groups: list[tuple[list[str], Found]] = []  # (the own words of the answers sharing a quote, the one quoting most)
+    for part in parts:
+        shared = next((i for i, (_, shown) in enumerate(groups) if _same_quote(part, shown)), None)
+        if shared is None:
+            groups.append(([*part.lead], part))
+            continue
+        words, shown = groups[shared]
+        groups[shared] = ([*words, *part.lead], part if len(part.quote or "") > len(shown.quote or "") else shown)
+    return ["\n\n".join([*dict.fromkeys(words), shown.cited]) if shown.cited else shown.answer
+            for words, shown in groups]
+
+
+def _same_quote(part: Found, shown: Found) -> bool:
+    """Whether two answers quote the same passage and one quote holds the other."""
+    if part.kind != ReplyKind.ANSWER or shown.kind != ReplyKind.ANSWER or not part.cited or not shown.cited \
+            or not part.quote or not shown.quote or part.citations[:1] != shown.citations[:1]:
+        return False
+    return part.quote in shown.quote or shown.quote in part.quote
 
 
 def _suggestions(evidence: Evidence, hits: list[Hit]) -> tuple[str, ...]:
@@ -134,11 +159,13 @@ def template_for(kind: str, question_type: str) -> str:
 class Text:
     """A reply's text, and the parts of it a page shows its own way, as the template wrote them (never found again
     in the text): `lead`, the reply's own words in paragraphs (without the quote, source line and suggestions;
-    the whole text for a template that marks no lead), and `safety_net`, the line a health no_answer ends with."""
+    the whole text for a template that marks no lead), `safety_net`, the line a health no_answer ends with, and
+    `cited`, an answer's quote with its source line and suggestions."""
 
     whole: str
     lead: tuple[str, ...]
     safety_net: str
+    cited: str = ""
 
 
 def written(kind: str, question_type: str, **context) -> Text:
@@ -151,7 +178,8 @@ def written(kind: str, question_type: str, **context) -> Text:
     module = _templates().get_template(template_for(kind, question_type)).make_module(context)
     whole = _tidy(str(module))
     lead = _tidy(str(getattr(module, "lead", whole)))
-    return Text(whole, tuple(_PARAGRAPH.split(lead)) if lead else (), _tidy(str(getattr(module, "safety_net", ""))))
+    return Text(whole, tuple(_PARAGRAPH.split(lead)) if lead else (), _tidy(str(getattr(module, "safety_net", ""))),
+                _tidy(str(getattr(module, "cited", ""))))
 
 
 def render(kind: str, question_type: str, **context) -> str:

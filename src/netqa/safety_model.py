@@ -62,38 +62,34 @@ def grams(words: Sequence[str]) -> list[str]:
     return list(words) + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
-def _known(words: Sequence[str], known: Mapping[str, Sequence[float]], unknown_idf: float,
-           signals: Sequence[str]) -> tuple[list[tuple[str, float, Sequence[float]]], float]:
-    """The message's known features, each with its tf-idf value and its entry in `known` (`entry[0]` is its idf),
-    and the scale that L2-normalises them over all the message's features: the router's signals (each once; their
-    names start with "@", so none is an n-gram) and its n-grams."""
-    found, norm = [], 0.0
-    for signal in signals:  # each once, and never an n-gram ("@..."): no counting
-        entry = known.get(signal)
-        value = entry[0] if entry is not None else unknown_idf
-        norm += value * value
-        if entry is not None:
-            found.append((signal, value, entry))
-    counts: dict[str, int] = {}  # a plain dict, not a Counter: this runs on every message
-    for gram in grams(words):
-        counts[gram] = counts.get(gram, 0) + 1
-    for gram, n in counts.items():
-        entry = known.get(gram)
-        value = entry[0] if entry is not None else unknown_idf
-        if n > 1:
-            value *= 1.0 + math.log(n)
-        norm += value * value
-        if entry is not None:
-            found.append((gram, value, entry))
-    return found, (1.0 / math.sqrt(norm) if norm else 0.0)
+def counted(words: Sequence[str], signals: Sequence[str] = ()) -> dict[str, float]:
+    """Each feature of a message with its sublinear tf: the router's signals at 1 (each once; their names start with
+    "@", so none is an n-gram), then its n-grams at 1 + ln n for one said n times, in the order they stand."""
+    tf = dict.fromkeys(signals, 1.0)
+    every = grams(words)
+    once = dict.fromkeys(every, 1.0)
+    if len(once) < len(every):  # a plain dict, not a Counter: this runs on every message
+        counts: dict[str, int] = {}
+        for gram in every:
+            counts[gram] = counts.get(gram, 0) + 1
+        once = {gram: 1.0 if n == 1 else 1.0 + math.log(n) for gram, n in counts.items()}
+    tf.update(once)
+    return tf
 
 
 def vector(words: Sequence[str], known: Mapping[str, Sequence[float]], unknown_idf: float,
            signals: Sequence[str] = ()) -> dict[str, float]:
-    """The known features' tf-idf values (`known[g][0]` is g's idf), L2-normalised over all the message's features:
-    its n-grams and the router's signals (each once)."""
-    found, scale = _known(words, known, unknown_idf, signals)
-    return {gram: value * scale for gram, value, _ in found}
+    """The known features' tf-idf values (`known[g][0]` is g's idf), L2-normalised over all the message's features
+    (`counted`), an unknown one at `unknown_idf`."""
+    found, norm = {}, 0.0
+    for gram, tf in counted(words, signals).items():
+        entry = known.get(gram)
+        value = (entry[0] if entry is not None else unknown_idf) * tf
+        norm += value * value
+        if entry is not None:
+            found[gram] = value
+    scale = 1.0 / math.sqrt(norm) if norm else 0.0
+    return {gram: value * scale for gram, value in found.items()}
 
 
 def _sigmoid(z: float) -> float:
@@ -125,28 +121,11 @@ class Net:
     def scores(self, words: Sequence[str], signals: Sequence[str] = ()) -> Scores:
         """The probability of each label for a message's words and signals: the dot product of `vector` (the
         features the fitting script uses) with each label's weights, as sum(tf·idf·w) / ||tf·idf|| over the
-        message's features in one pass (this runs on every message the rules leave as a question)."""
-        terms, unknown = self._terms, self.unknown_idf
-        unknown_square = unknown * unknown
+        message's features (`counted`) in one pass (this runs on every message the rules leave as a question)."""
+        terms, unknown_square = self._terms, self.unknown_idf * self.unknown_idf
         norm = z0 = z1 = z2 = 0.0
-        for signal in signals:  # each once, and never an n-gram ("@..."): no counting
-            term = terms.get(signal)
-            if term is None:
-                norm += unknown_square
-            else:
-                norm += term[0]
-                z0 += term[1]
-                z1 += term[2]
-                z2 += term[3]
-        every = grams(words)
-        counts = dict.fromkeys(every, 1)
-        if len(counts) < len(every):  # a gram said n times counts 1 + ln n times
-            counts = {}
-            for gram in every:
-                counts[gram] = counts.get(gram, 0) + 1
-        for gram, n in counts.items():
+        for gram, tf in counted(words, signals).items():
             term = terms.get(gram)
-            tf = 1.0 if n == 1 else 1.0 + math.log(n)
             if term is None:
                 norm += unknown_square * tf * tf
             else:

@@ -13,7 +13,7 @@ from rapidfuzz.distance import OSA
 
 from netqa import lexical
 from netqa.lang import en
-from netqa.text import content_words, neighbour_swaps, normalise, stem, stopwords, words
+from netqa.text import capital_kept, content_words, neighbour_swaps, normalise, stem, stopwords, words
 
 TYPO_MIN_SIMILARITY = 78  # rapidfuzz ratio: "pateints" -> "patients" scores 88
 TYPO_MIN_LENGTH = 4  # shorter words are too often another real word one letter away
@@ -229,7 +229,7 @@ class Vocabulary:
             return word
         variant = next((v for v in _spelling_variants(lowered) if self.knows(v)), None)
         if variant is not None:
-            return variant
+            return capital_kept(word, variant)
         if is_english(lowered) or self.correct(lowered, beyond_corpus=False):
             return word  # a misspelt corpus word is corrected later, not split
         split = _split_compound(lowered, self.knows)
@@ -238,7 +238,11 @@ class Vocabulary:
         # "dedine" is "define" (one slip), not "de dine": a split wins only when its rarer part is commoner in
         # English than the word one slip away ("wasit" is "was it", not "waist")
         slip = self.correct(lowered)
-        return word if slip is not None and english_frequency(slip) >= split[1] else split[0]
+        if slip is not None and english_frequency(slip) >= split[1]:
+            return word
+        # ("Howmany pnet patients" after a story: a sentence's first word keeps its capital, or it runs into the
+        # sentence before it)
+        return capital_kept(word, split[0])
 
     def _lay_phrases(self, tokens: list[str]) -> list[tuple[str, str]]:
         """(phrase as asked, lexicon entry) for each lay phrase in the question, longest match first."""

@@ -27,6 +27,11 @@ def normalise(text: str) -> str:
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # "U.S.", "M.D." read as the words "us", "md"
 
 
+def capital_kept(written: str, replacement: str) -> str:
+    """The replacement of a written word, capitalised as the word was ("Hw" -> "How", "hw" -> "how")."""
+    return replacement[:1].upper() + replacement[1:] if written[:1].isupper() else replacement
+
+
 def undotted(text: str) -> str:
     """"the U.S. and" -> "the US   and": initials joined, padded so every character keeps its offset."""
     return _DOTTED.sub(lambda m: m.group().replace(".", "").ljust(len(m.group())), text)
