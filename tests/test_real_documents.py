@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import netqa
-from netqa.documents import read_corpus
+from netqa.documents import parse_document, read_corpus
 from netqa.documents.passages import reflow
 from netqa.text import word_terms
 from netqa.web import create_app
@@ -189,3 +189,11 @@ def test_a_gnu_news_file_and_a_debian_changelog_have_a_section_per_release(tmp_p
     for changelog in (d for d in read.documents if d.relative_path == "changelog.Debian.gz"):
         entries = {p.section.split(";")[0] for p in changelog.passages}
         assert len(entries) > 5 and all(entry.startswith("diffutils (") for entry in entries)
+
+
+def test_a_note_box_whose_words_are_mostly_links_is_kept():
+    # trafilatura drops this note of json.html as navigation unless its links are plain words
+    page = LICENCES.parent.parent / "pyhtml" / "docs" / "json.html"
+    document = parse_document(page, page.read_bytes(), "json")
+    assert any("repeated calls to dump() using the same fp will result in an invalid JSON file" in p.text
+               for p in document.passages)

@@ -156,3 +156,40 @@ def test_a_word_every_document_uses_names_none_of_them(licences):
 def test_a_question_naming_a_document_by_its_initialism_finds_it(licences):
     assert licences.top_passages("Under the BDL, may I change the work?", 1)[0].path == "beta.txt"
     assert licences.top_passages("Does APLv2 give a warranty?", 1)[0].path == "alpha.txt"
+
+
+FROB = ("FROB LICENSE\nVersion 2.0, January 2004\n\n"
+        "1. Definitions. \"Work\" shall mean the work of authorship made available under this License.\n\n"
+        "2. Grant of Copyright License. Each Contributor grants You a copyright license to copy the Work.\n\n"
+        "3. Grant of Patent License. Each Contributor grants You a patent license to make and sell the Work.\n\n"
+        "4. Trademarks. This License does not grant permission to use the trade names of the Licensor.\n\n"
+        "5. Redistribution. You may give copies of the Work to anyone, with a copy of this License.\n\n"
+        "6. Submission of Contributions. A Contribution You submit is under the terms of this License.\n\n"
+        "7. Disclaimer of Warranty. The Licensor provides the Work on an \"AS IS\" basis.\n\n"
+        "8. Limitation of Liability. No Contributor is liable to You for damages of any kind.\n\n"
+        "9. Accepting Warranty. You may offer support for a fee, on Your own behalf only.\n\n"
+        "APPENDIX: How to apply the Frob License to your work.\n\n"
+        "   Licensed under the Frob License, Version 2.0 (the \"License\"); you may not use this file except in\n"
+        "   compliance with the License.\n")
+
+
+def test_the_only_documents_name_says_which_document_not_which_passage(tmp_path):
+    # The name's words (and its version) are only in the title and the notice of how to apply it, not in the clause
+    # asked about; a number alone is no name ("section 2").
+    bot = bot_on(tmp_path, "frob.txt", FROB)
+    assert bot.top_passages("Does the Frob License 2.0 give a patent grant?", 1)[0].section == \
+        "3. Grant of Patent License"
+    assert bot.top_passages("What does section 2 of the Frob License Version 2.0 grant?", 1)[0].section == \
+        "2. Grant of Copyright License"
+    # a question that is only the name is still searched by it
+    assert bot.top_passages("What is the Frob License?", 1)
+
+
+def test_a_headline_is_no_name_its_words_are_what_the_text_is_about():
+    from netqa.documents.names import is_name, name_proper
+
+    assert is_name("Apache License Version 2.0, January 2004") and is_name("XZ Utils")
+    assert not is_name("FDA Clears Cabozantinib as New Treatment Option for Advanced Neuroendocrine Tumors")
+    assert not is_name("Frequently Asked Questions about zlib")
+    proper = name_proper("Apache License Version 2.0, January 2004", "Apache-2.0").split()
+    assert "Apache" in proper and "ALv2" in proper and "January" not in proper and "Version" not in proper

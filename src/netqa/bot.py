@@ -148,7 +148,7 @@ class Bot:
         hits = self._search(word_query, char_query, self.settings.top_k, document, text)
         sentences = self.index.rank_sentences(word_query, hits)
         evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context, self._following,
-                                   len(self.corpus.documents))
+                                   len(self.corpus.documents) > 1 or self.index.names_ is not None)
         score = confidence(evidence) if evidence else 0.0
         answered = evidence is not None and score >= self.settings.abstain_below and evidence.fact_found
         return compose(resolved.type, evidence, score, hits, answered, advice, self.names,

@@ -32,11 +32,12 @@ CLIPPED_BY = 4  # ... or be its clipped form, this many letters shorter at least
 
 def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
                     sentences: list[SentenceHit], idf, context: str = "", following=None,
-                    documents: int = 1) -> Evidence | None:
+                    named: bool = False) -> Evidence | None:
     """The sentence to quote: similar to the question and, when a figure is asked, holding one.
 
-    In a corpus of several `documents`, the words naming the quote's document ("under the Artistic License") are
-    met by any sentence of it.
+    Where documents are searched by their names (`named`: a corpus of several, or one whose title is a name), the
+    words naming the quote's document ("under the Artistic License", "Apache License 2.0") are met by any sentence
+    of it.
 
     A sentence that is itself a question (an FAQ's "34. Is there a Java version of zlib?") is answered by
     the passage after it (`following(passage)`), which is quoted instead.
@@ -69,13 +70,15 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     text_of = {pid: f"{asked_by[pid].text} {p.text}" if pid in asked_by else p.text for pid, p in passages.items()}
     stems_of = {pid: _passage_stems(p) | _name_stems(p.document, p.path)
                 | (_passage_stems(asked_by[pid]) if pid in asked_by else frozenset()) for pid, p in passages.items()}
+    # "version 2" is met by the document's name ("Apache License Version 2.0") where names are searched
+    label_text = {pid: f"{p.document} {text_of[pid]}" if named else text_of[pid] for pid, p in passages.items()}
     # a label met by the heading the passage stands under ("section 2") is met with its words ("section", "2")
     in_part = {pid: {part for w in required if " " in w and _in_part(w, p) for part in [w, *w.split()]}
                for pid, p in passages.items()}
     # "like phase 1, 2 or 3": a label offered among others is met by the same label with any number
     any_number = question.type == "yesno" or _offers_alternatives(question.normalised)
     missing_in = {pid: [w for w in required if w not in in_part[pid]
-                        and not (_has_label(w, text_of[pid], any_number) if " " in w
+                        and not (_has_label(w, label_text[pid], any_number) if " " in w
                                  else _found(w, stems, expansion, text=text_of[pid]))
                         and not _slot_filled(w, question, text_of[pid])]
                   for pid, stems in stems_of.items()}
@@ -114,7 +117,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
     under_question = passage.section.rstrip().endswith("?")
     quote_stems = _stems_of(passage.section if under_question else "", quote) | (
         _passage_stems(asked_by[passage.id]) if passage.id in asked_by else frozenset()) | (
-        _name_stems(passage.document, passage.path) if documents > 1 else frozenset())
+        _name_stems(passage.document, passage.path) if named else frozenset())
     if quote != best.passage.sentences[best.sentence_index].text:
         # the neighbour quoted with it may hold the fact ("We are not the authors. The real author is ... Joel")
         short = extract_fact(quote, question, query, idf, expansion.synonyms) or short
@@ -134,7 +137,7 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
         open_question=not wanted_shapes(question),
         # "a phase 2 trial?" where the text says "phase 3" is quoted without a Yes or No: the text may not deny
         # the label it does not give ("grade 3-5" events say nothing of grade 1-2 ones)
-        verdict=None if any(" " in w and not _has_label(w, text_of[passage.id]) for w in required) else verdict(
+        verdict=None if any(" " in w and not _has_label(w, label_text[passage.id]) for w in required) else verdict(
             question, quote, query, any(w not in stems and _slot_filled(w, question, passage.text) for w in required),
             expansion.synonyms + expansion.related, under_question or passage.id in asked_by),
     )

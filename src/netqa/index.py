@@ -32,6 +32,7 @@ from netqa.documents import (
     read_corpus,
 )
 from netqa.documents.converters import versions as converter_versions
+from netqa.documents.names import searched_names
 from netqa.documents.passages import shown_by
 from netqa.text import char_terms, content_words, normalise, stem, word_grams, word_terms
 
@@ -208,6 +209,17 @@ CODE_WEIGHT = 0.6  # a code block's passage scores this share of what its words 
 SECTION_REPEATS = 2
 
 
+# A word of the only document's name that at most this share of its passages holds points at the ones that repeat
+# the name (see PassageIndex._named_only).
+RARE_NAME_SHARE = 0.2
+_VERSION_WORDS = frozenset({"version", "v", "releas"})  # stems of the words a version number follows
+
+
+def _without(groups: list[tuple[list[str], float]], is_naming) -> list[tuple[list[str], float]]:
+    """Query groups less the terms that name a document (see PassageIndex._named)."""
+    return [([t for t in group if not is_naming(t)], weight) for group, weight in groups]
+
+
 def _fit_names(texts: list[str], words: _Space, passage_document: np.ndarray) -> _Space:
     """Documents' names as a by-column space whose entries are 1 (the name holds the term), each term weighing
     idf_t = ln(N / df_t), df_t = the documents whose name or text holds it: a query's weights then say how much of
@@ -294,7 +306,7 @@ class PassageIndex:
         sentences = _fit_space([s.text for p in passages for s in p.sentences], word_terms, False,
                                progress=stage("sentences"))
         named = None
-        if names is not None and len(names) > 1 and len(passages) >= NAMES_MIN_PASSAGES * len(names):
+        if names and len(passages) >= NAMES_MIN_PASSAGES * len(names):
             order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(p.doc_id for p in passages))}
             document_of = np.array([order[p.doc_id] for p in passages], dtype=np.int64)
             named = (_fit_names(names, words, document_of), document_of)
@@ -383,8 +395,8 @@ class PassageIndex:
     def _document_rows(self, doc_id: str) -> np.ndarray:
         return self._documents().get(doc_id, np.empty(0, dtype=np.int64))
 
-    @staticmethod
-    def _named(names: _Space, word_query: list[tuple[list[str], float]], char_query: list[tuple[list[str], float]]):
+    def _named(self, names: _Space, word_query: list[tuple[list[str], float]],
+               char_query: list[tuple[list[str], float]]):
         """When the question names a document ("in GPLv3", "under the MPL"): a bonus per document, and the queries
         without the naming words. They pick the document; within it they say nothing about which passage is meant,
         and would only pull towards the passages that happen to repeat its name. None when it names none.
@@ -394,6 +406,8 @@ class PassageIndex:
         uses ("license" among licences) weighs nothing (see _fit_names).
         """
         terms, weight = word_query[0]  # the question's own words, not expansions or context
+        if names.rows == 1:
+            return self._named_only(names, word_query, char_query)
         cols, weights = names.vector([(terms, weight)])
         if not len(cols):
             return None
@@ -409,10 +423,35 @@ class PassageIndex:
         naming = {term for term, col in zip(every, names.columns(every).tolist(), strict=True)
                   if col >= 0 and best in names.indices[names.indptr[col]:names.indptr[col + 1]]}
 
-        def without(groups: list[tuple[list[str], float]], is_naming) -> list[tuple[list[str], float]]:
-            return [([t for t in group if not is_naming(t)], weight) for group, weight in groups]
+        return (named, _without(word_query, naming.__contains__),
+                _without(char_query, lambda word: stem(word) in naming))
 
-        return (named, without(word_query, naming.__contains__), without(char_query, lambda word: stem(word) in naming))
+    def _named_only(self, names: _Space, word_query: list[tuple[list[str], float]],
+                    char_query: list[tuple[list[str], float]]):
+        """_named for the only document of a corpus: the question's words of its name ("Does the Apache License 2.0
+        give a patent grant?") pick no passage but those that repeat the name (the title, "Licensed under the
+        Apache License, Version 2.0"); left out, unless they are all the question asks ("What is XZ Utils?").
+        Only a name word few passages use (RARE_NAME_SHARE) points at those: one the text uses throughout is what it
+        is about ("xz" in the README of XZ Utils, "license" in a licence), and stays. A version after the name
+        ("License Version 2.0") is a part of it; a number alone names nothing ("section 2")."""
+        every = sorted({t for group, _ in word_query for t in group})
+        rare = self.words_.rows * RARE_NAME_SHARE
+        of_name = {term: word for term, col, word in zip(every, names.columns(every).tolist(),
+                                                           self.words_.columns(every).tolist(), strict=True)
+                   if col >= 0 and not term.replace(" ", "").isdigit()}
+        naming = {term for term, word in of_name.items() if word < 0 or self.words_.lengths[word] <= rare}
+        if not naming:
+            return None
+        own = word_query[0][0]
+        words = [t for t in own if " " not in t]  # the question's own words in their order, then its word pairs
+        for before, word in zip(words, words[1:], strict=False):
+            if (before in of_name or before in naming) and (word.isdigit() or word in _VERSION_WORDS):
+                naming.add(word)
+        naming.update(t for t in own if " " in t and all(part in naming for part in t.split()))
+        if all(term in naming for term in own):
+            return None
+        return (np.zeros(1), _without(word_query, naming.__contains__),
+                _without(char_query, lambda word: stem(word) in naming))
 
     def _hits(self, scores: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[Hit]:
         """The k best of `scores`, scored passages `rows` (default: every passage, in order)."""
@@ -505,7 +544,7 @@ def build(directory: Path, progress: bool = False, state: _CorpusState | None = 
                        raw=state.raw if state is not None else None)
     documents = read.documents
     passages = tuple(p for doc in documents for p in doc.passages)
-    index = PassageIndex().fit(passages, progress=bar, names=[doc.names for doc in documents])
+    index = PassageIndex().fit(passages, progress=bar, names=searched_names(documents))
     words = corpus_words(passages, documents)
     abbreviations = find_abbreviations("\n".join(p.text for p in passages))
     return CorpusIndex(directory, documents, passages, index, frozenset(words),

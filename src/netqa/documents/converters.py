@@ -59,7 +59,7 @@ CONVERTERS = (
     # ".Debian": Debian's own notes beside a package's documents (README.Debian, NEWS.Debian, changelog.Debian.gz).
     Converter("text", (".txt", ".text", ".rst", ".debian", ""), "17", "charset-normalizer", _plain),
     Converter("markdown", (".md", ".markdown"), "8", "markdown-it-py", _markdown),
-    Converter("html", (".html", ".htm"), "8", "trafilatura", _html),
+    Converter("html", (".html", ".htm"), "9", "trafilatura", _html),
     Converter("pdf", (".pdf",), "4", "pypdf", _pdf),
     Converter("docx", (".docx",), "3", "python-docx", _docx),
 )

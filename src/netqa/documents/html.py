@@ -27,6 +27,7 @@ def convert(data: bytes) -> Converted:
     page, rows = _tables_as_rows(html)
     code = _plain_code(page)
     _footnotes_shown(page)
+    _notes_shown(page)
     xml = trafilatura.extract(page, output_format="xml", include_tables=True, include_formatting=False,
                               include_links=False, include_comments=False, include_images=False,
                               with_metadata=True, favor_recall=True)
@@ -113,6 +114,16 @@ def _footnotes_shown(page) -> None:
         aside.tag = "div"
     for rubric in page.xpath("//p[contains(concat(' ', normalize-space(@class), ' '), ' rubric ')]"):
         rubric.tag = "h4"
+
+
+def _notes_shown(page) -> None:
+    """A note or warning box (docutils' and MkDocs' "admonition") with its links as plain words: trafilatura drops a
+    paragraph dense with links as navigation, and a note that names the functions it is about ("Unlike pickle and
+    marshal, ... repeated calls to dump() ...") is all links."""
+    if isinstance(page, str):
+        return
+    for link in page.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' admonition ')]//a"):
+        link.drop_tag()
 
 
 def _is_label(text: str) -> bool:
