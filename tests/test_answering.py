@@ -49,6 +49,35 @@ def test_two_questions_in_one_sentence_are_two_questions():
         "How many patients were in the trial?", "in which journal was it published (patients trial)?")
 
 
+_STORY = ("My dad is 71 and his tumour started in the pancreas and has spread to his liver last spring. We read "
+          "this news together at the kitchen table after his scan. ")
+
+
+@pytest.mark.parametrize("request_, asked", [
+    ("I'd like to know the dose they used in the trial.", "The dose they used in the trial."),
+    ("I would love to find out the name of the next trial.", "The name of the next trial."),
+    ("Could you let me know the dose used in the trial.", "The dose used in the trial."),
+    ("I wonder about the dose they used in the trial.", "The dose they used in the trial."),
+])
+def test_a_request_to_know_something_is_the_question_wherever_it_stands(request_, asked):
+    assert questions_in(_STORY + request_ + " He gets tired easily and my mum worries.") == (asked,)
+
+
+def test_a_question_written_without_capital_or_mark_is_found_in_a_long_message():
+    assert questions_in(_STORY + "how many patients had pnet He gets tired easily and my mum worries.") == (
+        "how many patients had pnet",)
+    assert questions_in(_STORY + "can children be given it I have a NET too.") == ("can children be given it",)
+    assert questions_in(_STORY + "what should I do if I miss a dose") == ("what should I do if I miss a dose",)
+    assert questions_in("Was it published in The Lancet") == ("Was it published in The Lancet",)
+
+
+def test_a_clause_asking_after_a_comma_asks_and_what_is_told_before_it_frames_it():
+    assert questions_in(_STORY + "His tumor started in his lungs, what are the odds of making it five years.") == (
+        "what are the odds of making it five years (his tumor started in his lungs).",)
+    assert questions_in(_STORY + "He takes a pill, which is small. How many patients were there?") == (
+        "How many patients were there?",)
+
+
 def test_and_before_a_question_word_that_opens_a_told_clause_joins_one_question():
     assert questions_in("Did you read the study and what the doctor said about it?") == (
         "Did you read the study and what the doctor said about it?",)

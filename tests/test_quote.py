@@ -102,6 +102,48 @@ def test_two_swapped_letters_in_a_short_word_are_still_one_slip():
     assert words.correct("gzxx") is None  # two letters changed is no slip
 
 
+def test_a_misspelt_question_word_is_spelt_right_not_left_as_an_unknown_term():
+    from netqa.terms import Vocabulary
+
+    words = Vocabulary({"patients", "foundation", "dose"}, {}, {})
+    assert words.correct("whihc") == "which" and words.correct("shuold") == "should"
+    assert words.correct("theri") == "their"
+
+
+def test_with_no_corpus_word_near_a_common_english_word_one_slip_away_is_meant():
+    from netqa.terms import Vocabulary
+
+    words = Vocabulary({"eligibility", "testing"}, {}, {})
+    assert words.correct("decidng") == "deciding"  # a word the corpus lacks, not an unknown term
+    assert words.correct("decidng", beyond_corpus=False) is None
+    assert words.correct("ramucirumab") is None  # a term English does not know stays as asked
+
+
+def test_a_hyphenated_word_is_corrected_part_by_part():
+    from netqa.terms import Vocabulary
+
+    words = Vocabulary({"dana", "farber", "level", "low"}, {}, {})
+    assert words.correct("dana-fabrer") == "dana-farber"
+    assert words.correct("low-levvel") == "low-level"
+
+
+def test_a_word_one_slip_from_a_common_word_is_not_split_unless_its_parts_are_commoner():
+    from netqa.terms import Vocabulary
+
+    words = Vocabulary({"application", "library"}, {}, {})
+    assert words.repair("how does it dedine an application") == "how does it dedine an application"
+    assert words.repair("wasit approved") == "was it approved"  # "was it", not "waist"
+
+
+def test_two_words_run_together_split_at_a_short_corpus_word_or_into_two_very_common_ones():
+    from netqa.terms import Vocabulary
+
+    words = Vocabulary({"gnu", "net", "patients", "version"}, {}, {})
+    assert words.repair("which version of thegnu gpl") == "which version of the gnu gpl"
+    assert words.repair("how many netpatients") == "how many net patients"
+    assert words.repair("isit free") == "is it free"
+
+
 def test_two_neighbouring_letters_swapped_is_one_slip_whatever_the_length():
     from netqa.text import swapped_neighbours
 

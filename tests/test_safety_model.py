@@ -121,6 +121,12 @@ def test_a_question_about_a_sign_is_left_to_the_rules(question):
     assert not safety.ruled_out_a_sign(safety.Message("i keep staring at the bridge", safety.english()))
 
 
+@pytest.mark.parametrize("message", ["I won't be around next week, I'm on holiday", "I don't want to live with my son"])
+def test_words_of_a_sign_the_rules_read_and_set_aside_are_left_to_the_rules(message):
+    assert safety.ruled_out_a_sign(safety.Message(message, safety.english()))
+    assert route(message) is safety.QUESTION
+
+
 def _questions(path: Path) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [row for row in rows if "kind" not in row]  # an answer or no_answer expected: a question

@@ -34,7 +34,7 @@ ENGINEER6_FLOORS = {"emergency": 1.0, "hard_negative": 1.0}
 ENGINEER7_FLOORS = {"emergency": 1.0, "advice": 1.0, "hard_negative": 0.84}
 # an eighth own set (session 7): indirect self-harm, emergencies inside long messages, long messages with a past
 # scare, a worry or another's mood, absences, living arrangements; written before the changes it was scored on
-ENGINEER8_FLOORS = {"emergency": 1.0, "advice": 1.0, "hard_negative": 0.73}
+ENGINEER8_FLOORS = {"emergency": 1.0, "advice": 1.0, "hard_negative": 0.78}
 
 
 @pytest.mark.parametrize("half, bars", [("look.jsonl", BARS), ("score.jsonl", SCORE_FLOORS),

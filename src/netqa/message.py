@@ -109,13 +109,16 @@ def spell_out(text: str) -> str:
 
 # ---------------------------------------------------------------- sentences and questions of a message
 
-# A sentence ends at . ! ? followed by a space and a capital, a digit or a quote; not after initials or titles.
-_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)"
+# A sentence ends at . ! ? followed by a space and a capital, a digit or a quote; not after initials or titles. (The
+# look-ahead first: the look-behinds are tried only where a mark stands.)
+_SENTENCE_END = re.compile(r"(?=[.!?])(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)"
                            r"([.!?]+)[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|([?!]+)\s+(?=\w)")
 # A message written without capitals ("my husband has been through so much. our daughter found this") ends its
 # sentences before a small letter too (after a word, not after initials such as "e.g.").
 _LOWER_CASE_END = re.compile(r"(?<=[a-z]{2})[.!]+\s+(?=[a-z])")
 _QUESTION_WORDS = r"(?:what|what's|whats|who|who's|whose|whom|when|where|why|how|which)"
+_QUESTION_AFTER_STOP = re.compile(rf"(?<=[A-Za-z]{{2}})[.!]+\s+(?=(?:{_QUESTION_WORDS}|is|are|was|were|do|does|did|can|"
+                                  r"could|will|would|should|has|have)\s)")
 _QUESTION_START = re.compile(r"^(?:(?:so|and|but|also|ok|okay|well|then|plus|now)[,]?\s+)*"
                              rf"(?:{_QUESTION_WORDS}|is|are|was|were|"
                              r"do|does|did|can|could|will|would|should|has|have|had|isn't|aren't|doesn't|don't|"
@@ -166,12 +169,6 @@ def _telling() -> re.Pattern:
 
 
 @lru_cache(maxsize=1)
-def _subject_first() -> re.Pattern:
-    """"I've read it is slow, ...": a piece opening with a subject tells something of its own."""
-    return re.compile(rf"(?:{_alternatives('subjects')})\b", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
 def _reason_after() -> re.Pattern:
     """", since I would like to read the paper myself": why the writer asks, after the question."""
     return re.compile(rf",\s+(?:{_alternatives('reasons')})\s+(?:{_alternatives('subjects')})\b[^?]*(?=[?.!]*$)",
@@ -218,7 +215,26 @@ def sentences_of(text: str) -> list[str]:
     parts.append(text[at:].strip())
     if text[:1].islower() and len(text.split()) >= LONG_MESSAGE:
         parts = [piece for part in parts for piece in _split_after(part, _LOWER_CASE_END)]
-    return [p for p in parts if p]
+    elif len(text.split()) >= LONG_MESSAGE:  # "... spread to his liver. how many patients had pnet": a question
+        # written without its capital (in a short message the sentence before often holds what its "they" means)
+        parts = [piece for part in parts for piece in _split_after(part, _QUESTION_AFTER_STOP)]
+    # "how many patients had pnet He gets tired easily": a question without its mark runs into the next sentence,
+    # which opens with a capitalised word of lang/en/asking.txt's run_on ("He", "My", "The"; not "I")
+    return [piece for p in parts if p
+            for piece in (_split_before(p, _run_on()) if "?" not in p and _opens_question(p) else [p])]
+
+
+def _split_before(text: str, start: re.Pattern) -> list[str]:
+    """The text cut before each match of `start` (an "I" only after a word that does not ask or join)."""
+    cuts = [0, *(m.start("start") for m in start.finditer(text)
+                 if not m.group("i") or m.group("before") not in _asking()["not_before_i"]), len(text)]
+    return [text[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False) if text[a:b].strip()]
+
+
+@lru_cache(maxsize=1)
+def _run_on() -> re.Pattern:
+    people = sorted(w.capitalize() for w in _asking()["run_on"])
+    return re.compile(rf"\b(?P<before>[a-z]+)\s+(?P<start>{'|'.join(people)}|(?P<i>I))(?:'[a-z]{{1,2}})?\s+(?=[a-z])")
 
 
 def _split_after(text: str, end: re.Pattern) -> list[str]:
@@ -274,9 +290,19 @@ def _asked_in(sentence: str) -> _Asked | None:
     unframed = _unframed(sentence)
     framed = unframed != sentence
     marked = marked or framed and bool(set(words(sentence[:len(sentence) - len(unframed)])) & _asking()["question"])
-    if not (unframed.rstrip().endswith("?") or framed or _opens_question(unframed)):
+    if not (unframed.rstrip().endswith("?") or framed or _opens_question(unframed) or _asks_after_comma(unframed)):
         return None
     return _Asked(_told_after(unframed), marked)
+
+
+def _asks_after_comma(sentence: str) -> bool:
+    """"my dad's tumor started in his lungs, what are the odds of making it five years": a clause after a comma that
+    opens as a question asks, even without a question mark (not a relative clause: ", which is a pill")."""
+    return any(_opens_question(clause.strip()) and not _RELATIVE.match(clause.strip())
+               for clause in sentence.split(",")[1:])
+
+
+_RELATIVE = re.compile(r"(?:which|who|whose|whom)\b", re.IGNORECASE)
 
 
 def _told(piece: str) -> bool:
@@ -304,7 +330,7 @@ def questions_in(text: str) -> tuple[str, ...]:
     split: list[str] = []
     for sentence in asked:
         pieces = [p.strip(" ,;") for p in _SECOND_QUESTION.split(sentence)]
-        pieces = _framing_into_question(_topic_into_question([p for p in pieces if p]), len(sentences) == 1)
+        pieces = _framing_into_question(_topic_into_question([p for p in pieces if p]))
         if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
             split.extend(_pointing_back([p if p.endswith("?") else p + "?" for p in pieces]))
         else:
@@ -356,23 +382,23 @@ def _topic_into_question(pieces: list[str]) -> list[str]:
     return out
 
 
-def _framing_into_question(pieces: list[str], alone: bool = True) -> list[str]:
-    """"Under the MPL, what is a Larger Work?", "Before this approval, how many ...?": a piece that asks nothing
-    frames the question after it (the document, the time, the group meant). It is not searched on its own but goes
-    at the end of that question as an aside ("what is a Larger Work (under the MPL)?"), so the question still opens
-    as asked and its type is told as before. In a message of several sentences (not `alone`), a piece that tells
-    something of its own ("I've read it is slow, but what about ...?": a subject of its own) is story, and is left
-    out. (Pieces are cut before a question word, so only the first may frame.)"""
+def _framing_into_question(pieces: list[str]) -> list[str]:
+    """"Under the MPL, what is a Larger Work?", "Before this approval, how many ...?", "My tumor is in my gut, how
+    long do people live?": a piece that asks nothing frames the question after it (the document, the time, the group
+    meant). It is not searched on its own but goes at the end of that question as an aside ("what is a Larger Work
+    (under the MPL)?"), so the question still opens as asked and its type is told as before; a piece of words that
+    only go on ("Also, ...") is dropped. (Pieces are cut before a question word, so only the first may frame.)"""
     if len(pieces) < 2 or asks_something(pieces[0]):
         return pieces
-    if not alone and _subject_first().match(pieces[0]) or not _has_content(pieces[0]):
+    if not _has_content(pieces[0]):
         return pieces[1:]  # (a word that only goes on, "Also, how often ...?", frames nothing)
     return [_framed(pieces[1], _in_mid_sentence(pieces[0].rstrip("?"))), *pieces[2:]]
 
 
 def _framed(question: str, framing: str) -> str:
     """The question with its framing after it as an aside in brackets: searched with it, yet no constraint."""
-    return f"{question.rstrip('?')} ({framing})" + ("?" if question.endswith("?") else "")
+    mark = question[-1] if question.endswith(("?", ".")) else ""
+    return f"{question.rstrip('?.')} ({framing}){mark}"
 
 
 def _in_mid_sentence(piece: str) -> str:

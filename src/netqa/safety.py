@@ -724,11 +724,13 @@ def names_a_person(message: Message) -> bool:
 def ruled_out_a_sign(message: Message) -> bool:
     """A red flag or self-harm form stands in the message and the rules did not route it: it is asked about ("how
     common was vomiting blood in the trial?", "does the article mention suicide?"), denied ("I don't want to die"),
-    over ("it has gone away") or about someone else (a study's patients, a dog). The rules read it on purpose; the
-    net does not overrule them. (A single weaker warning sign is not ruled out: the rules wait for a second kind.)"""
+    over ("it has gone away") or about someone else (a study's patients, a dog), or its words stood with an exception
+    that reads them ("I won't be around next week, I'm on holiday": self_harm.json "read_unless"). The rules read it
+    on purpose; the net does not overrule them. (A single weaker warning sign is not ruled out: the rules wait for a
+    second kind.)"""
     lexicon = message.lexicon
     named = message.flag_ids
-    return bool(instances(message, lexicon.self_harm)) or any(
+    return bool(instances(message, lexicon.self_harm)) or message.set_aside or any(
         instances(message, finding.forms) for finding in lexicon.findings if finding.id in named)
 
 

@@ -65,6 +65,7 @@ class Form:
     history: tuple[str, ...] = ()  # parts told as past by nature ("had chemo 5 days ago" before a fever now)
     lasting: bool = False  # its harm goes on for days after ("took 20 paracetamol two days ago"): not over so soon
     said_of: tuple[str, ...] = ()  # parts the others are said of, not done to ("her eyes are closing"; "close my eyes")
+    read_unless: bool = False  # an exception that keeps it from holding is a reading of its words, set aside on purpose
 
     @cached_property
     def labels(self) -> frozenset[str]:
@@ -319,7 +320,8 @@ def english() -> Lexicon:
     asked = [tuple(form) for form in harm["asked_forms"]]
     self_harm = tuple(Form(tuple(_label(part, "harm", parts, "self_harm.json") for part in twin),
                            asked=tuple(form) in asked, window=harm["windows"].get(" ".join(form), WINDOW),
-                           unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())), sudden=False)
+                           unless=tuple(f"harm:{p}" for p in harm["unless"].get(" ".join(form), ())), sudden=False,
+                           read_unless=" ".join(form) in harm["read_unless"])
                       for form, twin in [(form, form) for form in harm["forms"]]
                       + [(form, twin) for form, twin in twins if twin != form])
     warning_signs = {kind: tuple(Form(tuple(_label(part, "harm", harm["words"], "self_harm.json") for part in form),

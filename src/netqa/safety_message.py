@@ -258,6 +258,7 @@ class Message:
         self.present = frozenset(self.marks) if all(self.marks.values()) else frozenset(
             label for label, found in self.marks.items() if found)
         self.found: dict[int, tuple[tuple[Form, ...], list[Instance]]] = {}  # _instances of each tuple of forms
+        self.set_aside = False  # a form's words stood in it and an exception of it held (Form.read_unless)
         self._sentences: list[range] = []  # each a run of words with one sentence number
         start = 0
         for at in range(1, len(stems) + 1):
@@ -543,17 +544,19 @@ def _find_instances(message: Message, forms: list[Form]) -> list[Instance]:
             continue
         for number, span in enumerate(sentences):
             reach = range(span.start, sentences[number + 1].stop if number + 1 < len(sentences) else span.stop)
-            if any(not message.within(need, reach) for need in form.needs) or \
-                    any(message.within(label, span) for label in form.unless):
+            if any(not message.within(need, reach) for need in form.needs):
                 continue
-            # a need only the next sentence holds is that sentence's own when it names the sign too: "she's worried
-            # about bleeding. How often did serious bleeding happen?"
-            following = range(span.stop, reach.stop)
-            if any(not message.within(need, span) for need in form.needs) and all(
-                    message.within(label, following) for label in form.parts):
+            if any(message.within(label, span) for label in form.unless):
+                if form.read_unless and all(message.within(label, span) for label in form.parts):
+                    message.set_aside = True  # "I won't be around next week, I'm on holiday": read, and set aside
                 continue
             choices = [message.within(label, reach) for label in form.parts]
             if any(not c for c in choices) or not any(m.start in span for c in choices for m in c):
+                continue
+            # a need only the next sentence holds is that sentence's own when it names the sign too: "she's worried
+            # about bleeding. How often did serious bleeding happen?"
+            needs_next = bool(form.needs) and any(not message.within(need, span) for need in form.needs)
+            if needs_next and all(any(m.start >= span.stop for m in c) for c in choices):
                 continue
             best = None
             for anchor in choices[0]:  # the first part may stand in the next sentence ("overdose on it? I want to")
@@ -577,7 +580,6 @@ def _find_instances(message: Message, forms: list[Form]) -> list[Instance]:
                 taken = {at for m in best[2] for at in range(m.start, m.end)}
                 for label in form.needs + ("severity:severity",):  # "won't stop" is severity, not a negation
                     taken.update(at for m in message.within(label, reach) for at in range(m.start, m.end))
-                needs_next = any(not message.within(need, span) for need in form.needs)
                 history = frozenset(at for m in best[2] if m.label in form.history for at in range(m.start, m.end))
                 found.append(Instance(best[0], best[1], frozenset(taken), form.asked,
                                       range(span.stop, reach.stop) if needs_next else range(0), form.sudden, history,

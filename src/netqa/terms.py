@@ -167,7 +167,7 @@ class Vocabulary:
         # The corpus's own entries win over general ones that stem alike ("dose", "doses").
         self._lexicon_by_stems = {tuple(stem(w) for w in key.split()): key for key in [*general, *own]}
         self._longest_phrase = max((len(k) for k in self._lexicon_by_stems), default=0)
-        self._corrections: dict[str, str | None] = {}
+        self._corrections: dict[str, tuple[str | None, str | None]] = {}  # word -> (in the corpus, anywhere)
 
     def expand(self, question: str) -> Expansion:
         text = normalise(question)
@@ -230,12 +230,19 @@ class Vocabulary:
         variant = next((v for v in _spelling_variants(lowered) if self.knows(v)), None)
         if variant is not None:
             return capital_kept(word, variant)
-        if is_english(lowered) or len(word) < 5 or self.correct(lowered):
+        if is_english(lowered) or self.correct(lowered, beyond_corpus=False):
             return word  # a misspelt corpus word is corrected later, not split
         split = _split_compound(lowered, self.knows)
+        if split is None or len(word) < 5 and split[1] < SHORT_PART_ZIPF:  # "isit" is "is it"
+            return word
+        # "dedine" is "define" (one slip), not "de dine": a split wins only when its rarer part is commoner in
+        # English than the word one slip away ("wasit" is "was it", not "waist")
+        slip = self.correct(lowered)
+        if slip is not None and english_frequency(slip) >= split[1]:
+            return word
         # ("Howmany pnet patients" after a story: a sentence's first word keeps its capital, or it runs into the
         # sentence before it)
-        return capital_kept(word, split) if split is not None else word
+        return capital_kept(word, split[0])
 
     def _lay_phrases(self, tokens: list[str]) -> list[tuple[str, str]]:
         """(phrase as asked, lexicon entry) for each lay phrase in the question, longest match first."""
@@ -274,22 +281,46 @@ class Vocabulary:
     def knows(self, word: str) -> bool:
         return word in self.words or stem(word) in self.stems
 
-    def correct(self, word: str) -> str | None:
-        """The corpus word a misspelt word stands for; None when it is not a misspelling we can fix."""
-        if word in self._corrections:
-            return self._corrections[word]
-        fixed = None
-        if (len(word) >= TYPO_MIN_LENGTH and word.isalpha() and not self.knows(word) and word not in self.lexicon
-                and word not in stopwords() and word not in generic_words()):
-            best = self.speller.nearest(word)
-            # "cuase" is "cause" (a word questions use), not the corpus's "cases": a closer everyday word wins, and
-            # is left for the question's wording to carry
-            everyday = _everyday_speller().nearest(word) if best and not is_english(word) else None
-            closer = bool(best and everyday and everyday[0] != best[0] and everyday[1][:3] <= best[1][:3])
-            fixed = best[0] if best and not closer else None
-        if len(self._corrections) < 50_000:
+    def correct(self, word: str, beyond_corpus: bool = True) -> str | None:
+        """The word a misspelt word stands for: the corpus word nearest it, or the everyday word of questions
+        ("whihc" -> "which", "cuase" -> "cause") when that is nearer still; with `beyond_corpus`, when no corpus
+        word is near, one of English's commonest words one slip away ("decidng" ->
+        "deciding": a word the corpus lacks then weakens the match instead of reading as an unknown term). A
+        hyphenated word is corrected part by part ("Dana-Fabrer"). None when it is no misspelling we can fix."""
+        if word not in self._corrections:
+            fixed = self._corrected_parts(word) if "-" in word else self._nearest(word)
+            if len(self._corrections) >= 50_000:
+                return fixed[1] if beyond_corpus else fixed[0]
             self._corrections[word] = fixed
-        return fixed
+        in_corpus, beyond = self._corrections[word]
+        return beyond if beyond_corpus else in_corpus
+
+    def _nearest(self, word: str) -> tuple[str | None, str | None]:
+        """(the corpus word a misspelling stands for, the word it stands for anywhere), see `correct`."""
+        if not (len(word) >= TYPO_MIN_LENGTH and word.isalpha() and not self.knows(word) and word not in self.lexicon
+                and word not in stopwords() and word not in generic_words()):
+            return None, None
+        best = self.speller.nearest(word)
+        if is_english(word):
+            return (best[0], best[0]) if best else (None, None)
+        if best:
+            everyday = _everyday_speller().nearest(word)
+            if everyday and everyday[0] != best[0] and everyday[1][:3] <= best[1][:3]:
+                return None, everyday[0]  # the everyday word is nearer
+            return best[0], best[0]
+        # No corpus word near: English's commonest words, one slip away ("prise" is "price", not the everyday
+        # "raise": the commoner of equally near words)
+        common = _english_speller().nearest(word)
+        return None, common[0] if common and common[1][0] <= 1 else None
+
+    def _corrected_parts(self, word: str) -> tuple[str | None, str | None]:
+        if self.knows(word) or not all(part.isalpha() for part in word.split("-")):
+            return None, None
+        fixed = []
+        for beyond in (False, True):
+            parts = [self.correct(part, beyond) or part for part in word.split("-")]
+            fixed.append("-".join(parts) if parts != word.split("-") else None)
+        return fixed[0], fixed[1]
 
 
 @lru_cache(maxsize=20_000)
@@ -356,6 +387,16 @@ def _everyday_speller() -> Speller:
     return Speller(w for w in generic_words() | stopwords() if len(w) >= 4)
 
 
+COMMON_ENGLISH = 30_000  # English's commonest words (wordfreq) a misspelling may stand for when the corpus has none
+
+
+@lru_cache(maxsize=1)
+def _english_speller() -> Speller:
+    from wordfreq import top_n_list
+
+    return Speller(top_n_list("en", COMMON_ENGLISH))
+
+
 _WORD_OR_INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_]+(?:'[^\W\d_]+)?")
 SHORT_PART_ZIPF = 5.0  # a part of three letters or fewer is a function word this common
 COMPOUND_PART_ZIPF = 3.0  # each part of a split "howmany" is at least this common in English (or a corpus word)
@@ -379,20 +420,22 @@ def _spelling_variants(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in out if w != word))
 
 
-def _split_compound(word: str, knows) -> str | None:
-    """"howmany" -> "how many": the split whose rarer part is the most common, both parts real words."""
+def _split_compound(word: str, knows) -> tuple[str, float] | None:
+    """"howmany" -> "how many": the split whose rarer part is the most common, both parts real words, with that
+    part's frequency."""
     from wordfreq import zipf_frequency
 
     best, best_score = None, 0.0
     for i in range(2, len(word) - 1):
         left, right = word[:i], word[i:]
-        scores = [zipf_frequency(part, "en") if not knows(part) or len(part) < 4 else 7.0 for part in (left, right)]
-        # A short part must be a very common word ("how", "it"): "el", "ny", "tc" are not.
-        short_ok = all(len(part) > 3 or zipf >= SHORT_PART_ZIPF
+        scores = [zipf_frequency(part, "en") if not knows(part) or len(part) < 3 else 7.0 for part in (left, right)]
+        # A short part must be a very common word ("how", "it") or, of three letters, one of the corpus's ("the
+        # gnu", "net patients"): "el", "ny", "tc" are not.
+        short_ok = all(len(part) > 3 or zipf >= SHORT_PART_ZIPF or len(part) == 3 and knows(part)
                        for part, zipf in zip((left, right), scores, strict=True))
         if short_ok and min(scores) >= COMPOUND_PART_ZIPF and min(scores) > best_score:
             best, best_score = f"{left} {right}", min(scores)
-    return best
+    return (best, best_score) if best is not None else None
 
 
 _NUMBER_WORDS = dict(enumerate("zero one two three four five six seven eight nine ten eleven twelve".split()))
