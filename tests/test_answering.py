@@ -494,21 +494,6 @@ def test_in_a_folder_of_documents_the_quote_holds_the_name_of_its_document(tmp_p
     assert evidence is not None and evidence.quote_coverage == 1.0  # "Artistic License" is the quote's document
 
 
-def test_a_question_naming_one_document_is_not_answered_from_another(tmp_path):
-    (tmp_path / "artistic.txt").write_text("The Artistic License\n\nSupport\n\nYou may charge any fee you choose "
-                                           "for support of this Package.\n", encoding="utf-8")
-    (tmp_path / "mit.txt").write_text("The MIT License\n\nWarranty\n\nThe software is provided as is, without "
-                                      "warranty of any kind.\n", encoding="utf-8")
-    bot = netqa.load(tmp_path)
-    reply, evidence = bot.explain("Under the Artistic License, is the software provided with a warranty?")
-    assert evidence is not None and evidence.missing == ("Artistic",) and reply.kind is ReplyKind.NO_ANSWER
-    assert 'not mention "Artistic"' in reply.answer
-    reply = bot.ask("Under the MIT License, is the software provided with a warranty?")
-    assert reply.kind is ReplyKind.ANSWER and reply.citations[0].path == "mit.txt"
-    reply = bot.ask("Is the software provided with a warranty?")  # no document named: any may answer
-    assert reply.kind is ReplyKind.ANSWER and reply.citations[0].path == "mit.txt"
-
-
 @pytest.mark.parametrize("question", [
     "Was the study run at many centers?",  # the head of "multicenter"
     "Are temp files removed at the end?",  # clipped from "temporary"

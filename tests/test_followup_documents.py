@@ -88,10 +88,6 @@ def test_the_index_says_which_document_a_question_names(bot):
     plain = bot._queries(bot.vocabulary.expand("what about patents?"), netqa.followup.Resolution("", ""))[0]
     assert bot.index.named_document(named) == "beta"
     assert bot.index.named_document(plain) is None
-    both = bot._queries(bot.vocabulary.expand("is the Alpha licence like the Beta licence?"),
-                        netqa.followup.Resolution("", ""))[0]
-    assert bot.index.documents_named(named) == {"beta"} and bot.index.documents_named(plain) == frozenset()
-    assert bot.index.documents_named(both) == frozenset()  # naming every document of the folder names none
 
 
 def test_a_follow_up_is_resolved_in_the_document_of_the_last_turn():

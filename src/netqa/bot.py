@@ -148,19 +148,11 @@ class Bot:
         hits = self._search(word_query, char_query, self.settings.top_k, document, text)
         sentences = self.index.rank_sentences(word_query, hits)
         evidence = choose_evidence(resolved, expansion, hits, sentences, self._idf_of, context, self._following,
-                                   len(self.corpus.documents) > 1 or self.index.names_ is not None,
-                                   self._named_in(word_query))
+                                   len(self.corpus.documents) > 1 or self.index.names_ is not None)
         score = confidence(evidence) if evidence else 0.0
         answered = evidence is not None and score >= self.settings.abstain_below and evidence.fact_found
         return compose(resolved.type, evidence, score, hits, answered, advice, self.names,
                        health=self.health, emergency_number=self.settings.emergency_number)
-
-    def _named_in(self, word_query) -> tuple[tuple[str, str], ...]:
-        """The title and file of each document the question names ("under the GFDL"), in a corpus of several."""
-        if len(self.corpus.documents) < 2:
-            return ()
-        named = self.index.documents_named(word_query)
-        return tuple((d.title, d.relative_path) for d in self.corpus.documents if d.id in named)
 
     def top_passages(self, question: str, k: int = 3, context: str = "", story: str = "",
                      document: str = "") -> tuple[Passage, ...]:

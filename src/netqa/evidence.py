@@ -32,13 +32,12 @@ CLIPPED_BY = 4  # ... or be its clipped form, this many letters shorter at least
 
 def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
                     sentences: list[SentenceHit], idf, context: str = "", following=None,
-                    named: bool = False, asked_of: tuple[tuple[str, str], ...] = ()) -> Evidence | None:
+                    named: bool = False) -> Evidence | None:
     """The sentence to quote: similar to the question and, when a figure is asked, holding one.
 
     Where documents are searched by their names (`named`: a corpus of several, or one whose title is a name), the
     words naming the quote's document ("under the Artistic License", "Apache License 2.0") are met by any sentence
-    of it; and when the question names documents of several (`asked_of`: their titles and files), a passage of
-    another one lacks them ("Under the GFDL, who is the Initial Developer?" is not answered by the MPL).
+    of it.
 
     A sentence that is itself a question (an FAQ's "34. Is there a Java version of zlib?") is answered by
     the passage after it (`following(passage)`), which is quoted instead.
@@ -83,9 +82,6 @@ def choose_evidence(question: Question, expansion: Expansion, hits: list[Hit],
                                  else _found(w, stems, expansion, text=text_of[pid]))
                         and not _slot_filled(w, question, text_of[pid])]
                   for pid, stems in stems_of.items()}
-    if asked_of:
-        for pid, p in passages.items():
-            missing_in[pid] += _names_of_others(asked_of, p, question)
 
     concepts = _concepts(expansion, query)
     share_of = {pid: _concept_share(concepts, idf, stems) for pid, stems in stems_of.items()}
@@ -253,17 +249,6 @@ def _passage_stems(passage: Passage) -> frozenset[str]:
 def _name_stems(title: str, path: str) -> frozenset[str]:
     """The stems of what a document is called: its title, file name and short names ("LGPLv3")."""
     return _stems_of("", names_text(title, path))
-
-
-def _names_of_others(asked_of: tuple[tuple[str, str], ...], passage: Passage, question: Question) -> list[str]:
-    """The question's words naming the documents it asks about, when the passage is in none of them: what it lacks
-    (the first title named when those words came from an expansion, "LGPL" for "Lesser General Public License")."""
-    if (passage.document, passage.path) in asked_of:
-        return []
-    naming = frozenset().union(*(_name_stems(title, path) for title, path in asked_of))
-    said = [w for w in dict.fromkeys(words(question.normalised)) if stem(w) in naming
-            and stem(w) not in _name_stems(passage.document, passage.path)]
-    return said or [asked_of[0][0]]
 
 
 @lru_cache(maxsize=65_536)  # str hashes are cached, so the key costs nothing on the next question

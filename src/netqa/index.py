@@ -383,16 +383,6 @@ class PassageIndex:
             return None
         return list(self._documents())[int(named[0].argmax())]
 
-    def documents_named(self, word_query: list[tuple[list[str], float]]) -> frozenset[str]:
-        """The doc_ids of every document the question's own words name at all ("Is the MPL like the LGPL?": both);
-        empty when they name none, or name every one alike (see _named)."""
-        if self.names_ is None:
-            return frozenset()
-        named = self._named(self.names_, word_query, [])
-        if named is None:
-            return frozenset()
-        return frozenset(doc for doc, bonus in zip(self._documents(), named[0].tolist(), strict=True) if bonus > 0)
-
     def _documents(self) -> dict[str, np.ndarray]:
         """doc_id -> the rows of its passages, documents in the order of the names space's rows."""
         if self._rows_of_document is None:
