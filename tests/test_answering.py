@@ -233,6 +233,12 @@ def test_question_types_come_from_the_one_table(question, kind):
     assert understand(question).type == kind
 
 
+def test_one_entry_of_a_table_file_reads_as_its_words_in_order():
+    assert en.table_words("constraint_words.txt", "prepositions") == tuple(
+        en.table("constraint_words.txt")["prepositions"].split())
+    assert "in" in en.table_words("constraint_words.txt", "prepositions")
+
+
 def test_every_question_type_has_its_template():
     names = {p.name for p in resources.files("netqa.templates").iterdir()}
     assert all(t.template in names for t in question_types())

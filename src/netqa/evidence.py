@@ -205,7 +205,7 @@ def _pointed_at(question: str) -> frozenset[str]:
 def _slot_filled(word: str, question: Question, text: str) -> bool:
     """A yes/no question's constraint the text fills with something else: "published in the Lancet?" and
     "published in The New England Journal of Medicine"."""
-    pointing = en.table("yes_no_words.txt")["pointing"].split()
+    pointing = en.table_words("yes_no_words.txt", "pointing")
     for anchor, preposition, phrase in question.slots:
         filled = re.search(rf"\b{re.escape(stem(anchor))}\w*\s+(?:\w+\s+)?{re.escape(preposition)}\s+(\w+)", text,
                            re.IGNORECASE) if word in phrase else None

@@ -423,7 +423,7 @@ _CLAUSE_MARKS = frozenset((".", ",", ";", ":", "!", "?", "—", "–"))
 
 @lru_cache(maxsize=1)
 def _joining_words() -> frozenset[str]:
-    return frozenset(en.table("yes_no_words.txt")["joining"].split())
+    return frozenset(en.table_words("yes_no_words.txt", "joining"))
 
 
 def _also_affirmed(quote: str, denied: set[str], negations: set[str]) -> bool:

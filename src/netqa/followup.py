@@ -56,7 +56,7 @@ TOPIC_SHARE = 0.25
 @lru_cache(maxsize=4)
 def _words(key: str) -> frozenset[str]:
     """The words of a lang/en/follow_ups.txt entry, with their stems."""
-    written = en.table("follow_ups.txt")[key].split()
+    written = en.table_words("follow_ups.txt", key)
     return frozenset(written) | frozenset(stem(w) for w in written)
 
 

@@ -473,7 +473,7 @@ def slots_of(text: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     """(word before, preposition, phrase words) of each phrase constraint: "published in the Lancet" ->
     ("published", "in", ("lancet",)). A text that fills the same slot with something else answers a yes/no
     question about it: no, in the New England Journal of Medicine."""
-    prepositions = set(en.table("constraint_words.txt")["prepositions"].split())
+    prepositions = set(en.table_words("constraint_words.txt", "prepositions"))
     tokens = _PHRASE_WORD.findall(text)
     slots = []
     for i, token in enumerate(tokens[1:], 1):

@@ -36,6 +36,12 @@ def table(name: str) -> dict[str, str]:
 
 
 @cache
+def table_words(name: str, key: str) -> tuple[str, ...]:
+    """The words of one entry of a table file, in the order written: `prepositions = in on at` -> ("in", "on", "at")."""
+    return tuple(table(name)[key].split())
+
+
+@cache
 def multi_table(name: str) -> dict[str, tuple[str, ...]]:
     """A `key = value, value` file as a dict of tuples; a key written twice keeps both lines' values."""
     out: dict[str, tuple[str, ...]] = {}
