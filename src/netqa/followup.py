@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 
 from netqa import lexical
 from netqa.lang import en
-from netqa.message import sentences_of
+from netqa.message import QUESTION_WORDS, sentences_of
 from netqa.records import Turn
 from netqa.text import content_words, stem, words
 
@@ -45,7 +45,7 @@ _NAMED = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w-]*|\b[A-Z][a-z]*[A-Z0-9][\w-]*
 _NAME_RUN = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)+")
 # A question word opening a turn, after "and" or a preposition belonging to it ("and for how long?")
 _WH = re.compile(r"^(?:(?:and|but|so|ok|okay|then)[,]?\s+)?(?P<asked>(?:(?:for|since|until|till|from|to|by|in|at|"
-                 r"with)\s+)?(?:what|who|whom|whose|when|where|why|how|which)\b)", re.IGNORECASE)
+                 rf"with)\s+)?{QUESTION_WORDS}\b)", re.IGNORECASE)
 
 
 # A follow-up stays in the last turn's document unless that document's best passage scores below this share of the

@@ -116,11 +116,11 @@ _SENTENCE_END = re.compile(r"(?=[.!?])(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<
 # A message written without capitals ("my husband has been through so much. our daughter found this") ends its
 # sentences before a small letter too (after a word, not after initials such as "e.g.").
 _LOWER_CASE_END = re.compile(r"(?<=[a-z]{2})[.!]+\s+(?=[a-z])")
-_QUESTION_WORDS = r"(?:what|what's|whats|who|who's|whose|whom|when|where|why|how|which)"
-_QUESTION_AFTER_STOP = re.compile(rf"(?<=[A-Za-z]{{2}})[.!]+\s+(?=(?:{_QUESTION_WORDS}|is|are|was|were|do|does|did|can|"
+QUESTION_WORDS = r"(?:what|what's|whats|who|who's|whose|whom|when|where|why|how|which)"
+_QUESTION_AFTER_STOP = re.compile(rf"(?<=[A-Za-z]{{2}})[.!]+\s+(?=(?:{QUESTION_WORDS}|is|are|was|were|do|does|did|can|"
                                   r"could|will|would|should|has|have)\s)")
 _QUESTION_START = re.compile(r"^(?:(?:so|and|but|also|ok|okay|well|then|plus|now)[,]?\s+)*"
-                             rf"(?:{_QUESTION_WORDS}|is|are|was|were|"
+                             rf"(?:{QUESTION_WORDS}|is|are|was|were|"
                              r"do|does|did|can|could|will|would|should|has|have|had|isn't|aren't|doesn't|don't|"
                              r"didn't|whether)\b", re.IGNORECASE)
 # Two questions in one sentence: "Who will test it, and when will that happen?"; a told clause and a question:
@@ -159,7 +159,7 @@ def _indirect() -> re.Pattern:
     tell) and a verb of knowing, then a question word: the indirect question from that word on (lang/en/asking.txt)."""
     return re.compile(rf"^(?:[\w',]+\s+){{0,6}}?(?:{_alternatives('askers')})\s+(?:[\w']+\s+){{0,5}}?"
                       rf"(?:{_alternatives('knowing')})(?:\s+(?:out|me|us|about|on))?[,:]?\s+"
-                      rf"(?=(?:{_QUESTION_WORDS}|whether|if)\s)", re.IGNORECASE)
+                      rf"(?=(?:{QUESTION_WORDS}|whether|if)\s)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
